@@ -1,0 +1,33 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { ApiKey } from './api-key.entity';
+import type { Scope } from './scopes';
+
+export const IS_PUBLIC = 'tidings:public';
+export const REQUIRED_SCOPES = 'tidings:scopes';
+
+/** No API key needed (health, metrics, subscriber-facing pages). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** An API key holding every one of these scopes (or `admin`) is needed. */
+export const RequireScopes = (...scopes: Scope[]) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_SCOPES, scopes),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked API key' }),
+    ApiForbiddenResponse({ description: `The key lacks a scope: ${scopes.join(', ')}` }),
+  );
+
+export interface AuthenticatedRequest {
+  apiKey?: ApiKey;
+}
+
+/** The API key that authenticated the request. */
+export const CurrentApiKey = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().apiKey;
+});

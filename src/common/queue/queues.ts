@@ -1,0 +1,22 @@
+import type { Job } from 'bullmq';
+
+/**
+ * Queue names. The braces are a Redis Cluster hash tag: every key of one queue lands in one slot,
+ * so BullMQ's multi-key scripts work on a cluster, and different queues spread across slots.
+ */
+export const QueueName = {} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Job names, one list for the whole application. */
+export enum JobName {}
+
+/**
+ * Job name → payload. Payloads carry ids, never whole records: handlers reload and re-check.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled as queues land
+export interface JobPayloads {}
+
+export type TypedJob<N extends keyof JobPayloads> = Job<JobPayloads[N], unknown, N & string>;
+
+/** The union a processor switches on: narrowing `job.name` narrows `job.data`. */
+export type JobOf<N extends keyof JobPayloads> = { [K in N]: TypedJob<K> }[N];

@@ -1,0 +1,52 @@
+import { ConfigValidationError, validateEnvironment } from './environment';
+import { loadConfig } from './configuration';
+
+describe('validateEnvironment', () => {
+  it('applies the embedded defaults when nothing is set', () => {
+    const env = validateEnvironment({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.WORKERS_ENABLED).toBe(true);
+    expect(env.QUEUE_PREFIX).toBe('tidings');
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const env = validateEnvironment({
+      PORT: '8080',
+      WORKERS_ENABLED: 'false',
+      DATABASE_POOL_SIZE: '3',
+    });
+    expect(env).toMatchObject({ PORT: 8080, WORKERS_ENABLED: false, DATABASE_POOL_SIZE: 3 });
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('DATABASE_URL must be a postgres:// URL');
+    expect(message).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+  });
+
+  it('requires SECRET_KEY in production', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/SECRET_KEY is required/);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(validateEnvironment({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe('loadConfig', () => {
+  it('derives the public URL from the port and marks the database as embedded', () => {
+    const config = loadConfig({ NODE_ENV: 'test', PORT: '4000' });
+    expect(config.app.publicUrl).toBe('http://localhost:4000');
+    expect(config.database.embedded).toBe(true);
+    expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', explicit: false });
+  });
+});

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ConsentAction, ConsentEvent, ConsentSource } from './consent-event.entity';
+
+export interface NewConsentEvent {
+  subscriberId: string;
+  action: ConsentAction;
+  topicId?: string | null;
+  wording: string;
+  wordingVersion: string;
+  source: ConsentSource;
+  details?: Record<string, unknown>;
+}
+
+export interface ConsentHistoryEntry extends ConsentEvent {
+  topicKey: string | null;
+  topicName: string | null;
+}
+
+@Injectable()
+export class ConsentService {
+  constructor(@InjectRepository(ConsentEvent) private readonly events: Repository<ConsentEvent>) {}
+
+  /**
+   * Appends events inside the caller's transaction, so a change and its consent record commit
+   * together or not at all.
+   */
+  async record(manager: EntityManager, events: NewConsentEvent[]): Promise<void> {
+    if (!events.length) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ConsentEvent)
+      .values(
+        events.map((e) => ({
+          subscriberId: e.subscriberId,
+          action: e.action,
+          topicId: e.topicId ?? null,
+          wording: e.wording,
+          wordingVersion: e.wordingVersion,
+          source: e.source,
+          details: e.details ?? {},
+        })) as QueryDeepPartialEntity<ConsentEvent>[],
+      )
+      .execute();
+  }
+
+  /** The full history of one subscriber, oldest first, with topic names for display. */
+  async history(subscriberId: string): Promise<ConsentHistoryEntry[]> {
+    const rows = await this.events
+      .createQueryBuilder('e')
+      .leftJoin('topics', 't', 't.id = e.topic_id')
+      .addSelect(['t.key AS topic_key', 't.name AS topic_name'])
+      .where('e.subscriber_id = :subscriberId', { subscriberId })
+      .orderBy('e.id', 'ASC')
+      .getRawAndEntities();
+    return rows.entities.map((e, i) => ({
+      ...e,
+      topicKey: (rows.raw[i] as { topic_key: string | null }).topic_key,
+      topicName: (rows.raw[i] as { topic_name: string | null }).topic_name,
+    }));
+  }
+
+  /** Erasure is the one case where consent records are removed (with the person's data). */
+  async eraseFor(manager: EntityManager, subscriberId: string): Promise<void> {
+    await manager.query(`SET LOCAL tidings.erasure = 'on'`);
+    await manager.query('DELETE FROM consent_events WHERE subscriber_id = $1', [subscriberId]);
+    await manager.query(`SET LOCAL tidings.erasure = 'off'`);
+  }
+}

@@ -1,0 +1,7 @@
+import { Foundation1764000000000 } from '../../migrations/1764000000000-Foundation';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
+ * tests run exactly the same set from source or from dist.
+ */
+export const MIGRATIONS = [Foundation1764000000000];

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureHttpApp } from './common/http/configure-app';
+import { exitOnStartupError, handleShutdown } from './common/lifecycle';
+import { loadConfig } from './config/configuration';
+import { prepareInfrastructure } from './infrastructure';
+
+/** The HTTP API, and (unless WORKERS_ENABLED=false) the workers, in one process. */
+async function bootstrap(): Promise<void> {
+  const base = loadConfig();
+  const infra = await prepareInfrastructure({ ...base, app: { ...base.app, role: 'api' } });
+  const app = await NestFactory.create(AppModule.forRoot(infra.config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureHttpApp(app);
+  handleShutdown(app, infra.stop);
+  const { port, host, publicUrl } = infra.config.app;
+  await app.listen(port, host);
+  app
+    .get(Logger)
+    .log(`Tidings is serving on ${publicUrl} (API docs at ${publicUrl}/docs)`, 'Startup');
+}
+
+bootstrap().catch(exitOnStartupError);

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConsentModule } from '../consent/consent.module';
+import { SuppressionsModule } from '../suppressions/suppressions.module';
+import { TopicsModule } from '../topics/topics.module';
+import { SubscriberDate } from './subscriber-date.entity';
+import { Subscriber } from './subscriber.entity';
+import { SubscribersController } from './subscribers.controller';
+import { SubscribersService } from './subscribers.service';
+import { Subscription } from './subscription.entity';
+import { SubscriptionsService } from './subscriptions.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Subscriber, SubscriberDate, Subscription]),
+    TopicsModule,
+    ConsentModule,
+    SuppressionsModule,
+  ],
+  providers: [SubscribersService, SubscriptionsService],
+  controllers: [SubscribersController],
+  exports: [SubscribersService, SubscriptionsService],
+})
+export class SubscribersModule {}

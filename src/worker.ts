@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { exitOnStartupError, handleShutdown } from './common/lifecycle';
+import { loadConfig } from './config/configuration';
+import { prepareInfrastructure } from './infrastructure';
+
+/** Workers only, no HTTP: run as many of these as the load needs, on any machine. */
+async function bootstrap(): Promise<void> {
+  const base = loadConfig();
+  const config = {
+    ...base,
+    app: { ...base.app, role: 'worker' as const },
+    workers: { enabled: true },
+  };
+  const infra = await prepareInfrastructure(config);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(infra.config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  handleShutdown(app, infra.stop);
+  await app.init();
+  app.get(Logger).log('Tidings worker is running (no HTTP)', 'Startup');
+}
+
+bootstrap().catch(exitOnStartupError);
