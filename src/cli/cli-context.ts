@@ -1,0 +1,57 @@
+import { DynamicModule, INestApplicationContext, Module, Type } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '../config/configuration';
+import { DatabaseModule } from '../database/database.module';
+import { prepareInfrastructure } from '../infrastructure';
+
+@Module({})
+class CliModule {
+  static with(
+    config: ReturnType<typeof loadConfig>,
+    imports: Array<Type | DynamicModule>,
+  ): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        DatabaseModule,
+        ...imports,
+      ],
+    };
+  }
+}
+
+export interface CliContext {
+  app: INestApplicationContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A Nest context for command-line tools: the same configuration, database resolution (embedded
+ * or DATABASE_URL) and migrations as the server, without HTTP, Redis or workers. Only the given
+ * feature modules are loaded.
+ */
+export async function createCliContext(imports: Array<Type | DynamicModule>): Promise<CliContext> {
+  const base = loadConfig();
+  const infra = await prepareInfrastructure(
+    { ...base, app: { ...base.app, role: 'cli' }, workers: { enabled: false } },
+    { redis: false },
+  );
+  const app = await NestFactory.createApplicationContext(CliModule.with(infra.config, imports), {
+    logger: ['error', 'warn'],
+  });
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await infra.stop();
+    },
+  };
+}
+
+/** Prints a message for the user and exits non-zero (no stack trace for expected problems). */
+export function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
