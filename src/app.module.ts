@@ -6,11 +6,14 @@ import { QueueModule } from './common/queue/queue.module';
 import { RedisModule } from './common/redis/redis.module';
 import { AppConfig } from './config/configuration';
 import { ConsentModule } from './consent/consent.module';
+import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { SignupModule } from './signup/signup.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
+import { TokensModule } from './tokens/tokens.module';
 import { TopicsModule } from './topics/topics.module';
 
 @Module({})
@@ -31,10 +34,13 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AuthModule,
+        TokensModule,
         SuppressionsModule,
         ConsentModule,
         TopicsModule,
         SubscribersModule,
+        DeliveryModule,
+        SignupModule,
       ],
     };
   }

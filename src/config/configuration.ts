@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
@@ -12,6 +12,7 @@ export interface AppConfig {
     host: string;
     publicUrl: string;
     dataDir: string;
+    defaultTimezone: string;
   };
   database: {
     /** Undefined until the embedded database is started (see database/embedded-postgres.ts). */
@@ -28,7 +29,26 @@ export interface AppConfig {
   };
   workers: { enabled: boolean };
   log: { level: string; format: EnvironmentVariables['LOG_FORMAT'] };
-  security: { secretKey: string | undefined };
+  security: { secretKey: string | undefined; tokenKeys: Array<{ id: number; secret: string }> };
+  mail: {
+    smtpUrl: string | undefined;
+    poolSize: number;
+    from: string;
+    replyTo: string | undefined;
+    unsubscribeMailto: string;
+    /** Domain used for List-Id and Message-ID. */
+    domain: string;
+    dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+  };
+  delivery: {
+    concurrency: number;
+    batchSize: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    dispatchIntervalMs: number;
+    staleAfterSeconds: number;
+    confirmResendMinutes: number;
+  };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -52,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       host: e.HOST,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
       dataDir: resolve(e.DATA_DIR),
+      defaultTimezone: e.DEFAULT_TIMEZONE,
     },
     database: {
       url: e.DATABASE_URL,
@@ -66,6 +87,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     workers: { enabled: e.WORKERS_ENABLED },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
-    security: { secretKey: e.SECRET_KEY },
+    security: { secretKey: e.SECRET_KEY, tokenKeys: parseTokenKeys(e.TOKEN_KEYS) },
+    mail: mailConfig(e),
+    delivery: {
+      concurrency: e.DELIVERY_CONCURRENCY,
+      batchSize: e.DELIVERY_BATCH_SIZE,
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: e.DELIVERY_RETRY_BASE_MS,
+      dispatchIntervalMs: e.DISPATCH_INTERVAL_MS,
+      staleAfterSeconds: e.DELIVERY_STALE_AFTER_SECONDS,
+      confirmResendMinutes: e.CONFIRM_RESEND_MINUTES,
+    },
+  };
+}
+
+function parseTokenKeys(raw: string | undefined): Array<{ id: number; secret: string }> {
+  if (!raw) return [];
+  return raw.split(',').map((pair) => {
+    const [id, secret] = pair.split(':');
+    return { id: Number(id), secret };
+  });
+}
+
+function mailConfig(e: EnvironmentVariables): AppConfig['mail'] {
+  const fromAddress = /<([^>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM.trim();
+  const domain = fromAddress.split('@')[1] ?? 'tidings.localhost';
+  let dkim: AppConfig['mail']['dkim'];
+  if (e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY) {
+    const key = e.DKIM_PRIVATE_KEY.includes('PRIVATE KEY')
+      ? e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n')
+      : readFileSync(e.DKIM_PRIVATE_KEY, 'utf8');
+    dkim = { domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: key };
+  }
+  return {
+    smtpUrl: e.SMTP_URL,
+    poolSize: e.SMTP_POOL_SIZE,
+    from: e.MAIL_FROM,
+    replyTo: e.MAIL_REPLY_TO,
+    unsubscribeMailto: e.UNSUBSCRIBE_MAILTO ?? `unsubscribe@${domain}`,
+    domain,
+    dkim,
   };
 }

@@ -5,6 +5,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsTimeZone,
   IsUrl,
   Matches,
   Max,
@@ -48,6 +49,10 @@ export class EnvironmentVariables {
   @IsString()
   DATA_DIR = './data';
 
+  /** Time zone for subscribers who do not give one (send windows are computed in it). */
+  @IsTimeZone({ message: 'DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Amsterdam' })
+  DEFAULT_TIMEZONE = 'UTC';
+
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
@@ -82,6 +87,99 @@ export class EnvironmentVariables {
   LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
 
   /**
+   * Link-signing keys as `id:secret` pairs (id 1-255), comma separated. The first signs, all verify,
+   * so keys rotate without breaking links already sent. Without it a key derives from SECRET_KEY.
+   */
+  @IsOptional()
+  @Matches(/^\d{1,3}:[^,:]{32,}(,\d{1,3}:[^,:]{32,})*$/, {
+    message:
+      'TOKEN_KEYS must be id:secret pairs separated by commas (ids 1-255, secrets of 32+ characters)',
+  })
+  TOKEN_KEYS?: string;
+
+  /** Outgoing SMTP server (smtp:// or smtps://, credentials in the URL). Unset: .eml files in DATA_DIR/outbox. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SMTP_POOL_SIZE = 5;
+
+  /** The From header, e.g. `"Acme" <news@acme.example>`. */
+  @IsString()
+  @MinLength(3)
+  MAIL_FROM = '"Tidings" <no-reply@tidings.localhost>';
+
+  @IsOptional()
+  @IsString()
+  MAIL_REPLY_TO?: string;
+
+  /** Mailbox for the mailto: List-Unsubscribe link. Default: unsubscribe@ the From domain. */
+  @IsOptional()
+  @IsString()
+  UNSUBSCRIBE_MAILTO?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9.-]+$/i, { message: 'DKIM_DOMAIN must be a domain name' })
+  DKIM_DOMAIN?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9._-]+$/i, { message: 'DKIM_SELECTOR must be a DNS label' })
+  DKIM_SELECTOR?: string;
+
+  /** PEM private key, or a path to a file holding it. */
+  @IsOptional()
+  @IsString()
+  DKIM_PRIVATE_KEY?: string;
+
+  /** Delivery jobs one worker process runs at once (each handles a batch). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  DELIVERY_CONCURRENCY = 4;
+
+  /** Ledger ids per delivery job. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DELIVERY_BATCH_SIZE = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  DELIVERY_MAX_ATTEMPTS = 8;
+
+  /** First retry delay after a temporary SMTP failure; doubles per attempt (capped at an hour). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  DELIVERY_RETRY_BASE_MS = 30_000;
+
+  /** How often the dispatcher moves due ledger rows (retries, scheduled sends, lost jobs) to the queue. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DISPATCH_INTERVAL_MS = 15_000;
+
+  /** A row queued or sending this long without progress is considered lost and re-enqueued. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  DELIVERY_STALE_AFTER_SECONDS = 600;
+
+  /** A pending address gets a new confirmation email at most this often. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CONFIRM_RESEND_MINUTES = 10;
+
+  /**
    * Master secret for keyed hashes (suppression list) and signed links. Required in production;
    * on a first run without it one is generated under DATA_DIR.
    */
@@ -111,6 +209,9 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
       known.includes(e.property) || m.startsWith(e.property) ? m : `${e.property}: ${m}`,
     ),
   );
+  if ([env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length % 3 !== 0) {
+    problems.push('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY must be set together');
+  }
   if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
     problems.push('SECRET_KEY is required when NODE_ENV=production (at least 32 characters)');
   }

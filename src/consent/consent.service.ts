@@ -12,6 +12,8 @@ export interface NewConsentEvent {
   wordingVersion: string;
   source: ConsentSource;
   details?: Record<string, unknown>;
+  /** When it happened, if not now (an opt-in recorded when it is confirmed). */
+  occurredAt?: Date;
 }
 
 export interface ConsentHistoryEntry extends ConsentEvent {
@@ -42,6 +44,7 @@ export class ConsentService {
           wordingVersion: e.wordingVersion,
           source: e.source,
           details: e.details ?? {},
+          ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}),
         })) as QueryDeepPartialEntity<ConsentEvent>[],
       )
       .execute();

@@ -18,9 +18,13 @@ import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { ChangeContext, SubscriptionsService } from './subscriptions.service';
 
+/** Lets modules that keep personal data of their own remove it inside the erasure transaction. */
+export type ErasureHook = (manager: EntityManager, subscriberId: string) => Promise<void>;
+
 @Injectable()
 export class SubscribersService {
   private readonly logger = new Logger(SubscribersService.name);
+  private readonly erasureHooks: ErasureHook[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -178,6 +182,10 @@ export class SubscribersService {
     };
   }
 
+  onErase(hook: ErasureHook): void {
+    this.erasureHooks.push(hook);
+  }
+
   /**
    * Erasure: personal data removed, consent history deleted, the address kept only as a keyed
    * hash on the suppression list so it is never mailed or imported again.
@@ -192,6 +200,7 @@ export class SubscribersService {
         await this.suppressions.suppress(subscriber.email, 'erasure', {}, manager);
       }
       await this.consent.eraseFor(manager, subscriber.id);
+      for (const hook of this.erasureHooks) await hook(manager, subscriber.id);
       await manager.delete(SubscriberDate, { subscriberId: subscriber.id });
       await manager.query('DELETE FROM subscriptions WHERE subscriber_id = $1', [subscriber.id]);
       await manager.update(

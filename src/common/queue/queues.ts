@@ -4,17 +4,27 @@ import type { Job } from 'bullmq';
  * Queue names. The braces are a Redis Cluster hash tag: every key of one queue lands in one slot,
  * so BullMQ's multi-key scripts work on a cluster, and different queues spread across slots.
  */
-export const QueueName = {} as const;
+export const QueueName = {
+  /** Batches of ledger ids to send. */
+  Delivery: '{delivery}',
+  /** Periodic housekeeping of the ledger: due rows, retries, lost jobs. */
+  Dispatch: '{dispatch}',
+} as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 /** Job names, one list for the whole application. */
-export enum JobName {}
+export enum JobName {
+  DeliverBatch = 'deliver-batch',
+  DispatchDue = 'dispatch-due',
+}
 
 /**
  * Job name → payload. Payloads carry ids, never whole records: handlers reload and re-check.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled as queues land
-export interface JobPayloads {}
+export interface JobPayloads {
+  [JobName.DeliverBatch]: { messageIds: string[] };
+  [JobName.DispatchDue]: Record<string, never>;
+}
 
 export type TypedJob<N extends keyof JobPayloads> = Job<JobPayloads[N], unknown, N & string>;
 

@@ -1,0 +1,57 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueName } from '../common/queue/queues';
+import { AppConfig } from '../config/configuration';
+import { RenderingModule } from '../rendering/rendering.module';
+import { SuppressionsModule } from '../suppressions/suppressions.module';
+import { DeliveryProcessor } from './delivery.processor';
+import { DispatchProcessor } from './dispatch.processor';
+import { LedgerService } from './ledger.service';
+import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
+import { MessageComposer } from './message-composer';
+import { MessagesController } from './messages.controller';
+import { MessagesService } from './messages.service';
+import { OutboundMessage } from './outbound-message.entity';
+import { SendCheckRegistry } from './send-checks';
+
+/** Closes the SMTP pool after the workers stopped (WorkerRunner closes them before shutdown). */
+@Injectable()
+class TransportCloser implements OnApplicationShutdown {
+  constructor(@Inject(MAIL_TRANSPORT) private readonly transport: MailTransport) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
+  }
+}
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([OutboundMessage]),
+    BullModule.registerQueue({ name: QueueName.Delivery }, { name: QueueName.Dispatch }),
+    RenderingModule,
+    SuppressionsModule,
+  ],
+  providers: [
+    {
+      provide: MAIL_TRANSPORT,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) =>
+        createMailTransport(
+          config.get('mail', { infer: true }),
+          config.get('app', { infer: true }).dataDir,
+        ),
+    },
+    TransportCloser,
+    LedgerService,
+    MessageComposer,
+    SendCheckRegistry,
+    MessagesService,
+    DeliveryProcessor,
+    DispatchProcessor,
+  ],
+  controllers: [MessagesController],
+  exports: [LedgerService, SendCheckRegistry, MessageComposer, MAIL_TRANSPORT],
+})
+export class DeliveryModule {}

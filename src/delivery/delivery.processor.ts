@@ -1,0 +1,203 @@
+import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { JobName, JobOf, JobPayloads, QueueName } from '../common/queue/queues';
+import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
+import { AppConfig } from '../config/configuration';
+import { queryRows } from '../database/sql';
+import { MetricsService } from '../metrics/metrics.service';
+import { SuppressionsService } from '../suppressions/suppressions.service';
+import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-message';
+import { DELIVERY_JOB_OPTIONS } from './ledger.service';
+import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
+import { MessageComposer } from './message-composer';
+import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
+import { classifySmtpError } from './smtp-errors';
+
+const MAX_RETRY_DELAY_MS = 3600_000;
+
+/**
+ * Sends batches of ledger rows: claim atomically, re-check consent/suppression/pause at send time,
+ * render, send over the pooled transport, and record each outcome right after its send (so a crash
+ * loses at most the message in flight, and never re-sends one already recorded as sent).
+ */
+@TidingsProcessor(QueueName.Delivery, { concurrency: 4 })
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Delivery');
+  private readonly delivery: AppConfig['delivery'];
+  private readonly poolSize: number;
+  private readonly outcomes;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.Delivery)
+    private readonly queue: Queue<JobPayloads[JobName.DeliverBatch]>,
+    @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
+    private readonly composer: MessageComposer,
+    private readonly suppressions: SuppressionsService,
+    private readonly checks: SendCheckRegistry,
+    metrics: MetricsService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    super();
+    this.delivery = config.get('delivery', { infer: true });
+    this.poolSize = config.get('mail', { infer: true }).poolSize;
+    this.outcomes = metrics.counter(
+      'tidings_messages_total',
+      'Ledger outcomes by kind and status',
+      ['kind', 'status'],
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.delivery.concurrency;
+  }
+
+  async process(job: JobOf<JobName.DeliverBatch>): Promise<{ claimed: number }> {
+    switch (job.name) {
+      case JobName.DeliverBatch:
+        return this.deliverBatch(job.data.messageIds);
+    }
+  }
+
+  async deliverBatch(ids: string[]): Promise<{ claimed: number }> {
+    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids]);
+    if (!rows.length) return { claimed: 0 };
+    const claimed = rows.map(toClaimed);
+    const now = new Date();
+    const decisions = await this.decide(claimed, now);
+
+    const toSend: ClaimedMessage[] = [];
+    for (const m of claimed) {
+      const decision = decisions.get(m.id);
+      if (decision) await this.recordDecision(m, decision);
+      else toSend.push(m);
+    }
+    // As many sends in flight as the SMTP pool has connections.
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(this.poolSize, toSend.length) }, async () => {
+      while (next < toSend.length) await this.sendOne(toSend[next++]);
+    });
+    await Promise.all(lanes);
+    return { claimed: claimed.length };
+  }
+
+  private async decide(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
+    const suppressed = await this.suppressions.suppressedAmong(
+      messages.map((m) => m.email).filter((e): e is string => !!e),
+    );
+    const decisions = new Map<string, SendDecision>();
+    for (const m of messages) {
+      const d = baseDecision(m, !!m.email && suppressed.has(m.email), now);
+      if (d) decisions.set(m.id, d);
+    }
+    for (const check of this.checks.all()) {
+      const remaining = messages.filter((m) => !decisions.has(m.id));
+      if (!remaining.length) break;
+      for (const [id, d] of await check.check(remaining, now)) decisions.set(id, d);
+    }
+    return decisions;
+  }
+
+  private async sendOne(m: ClaimedMessage): Promise<void> {
+    let mail;
+    try {
+      mail = this.composer.compose(m);
+    } catch (err) {
+      // A template problem is permanent for this row; it was validated at load, so this is rare.
+      this.logger.error({ err, messageId: m.id, template: m.template }, 'Rendering failed');
+      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` });
+      return;
+    }
+    try {
+      const sent = await this.transport.send(mail);
+      await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId });
+    } catch (err) {
+      const failure = classifySmtpError(err);
+      if (failure.permanent) {
+        await this.finish(m, 'failed', { error: failure.message });
+        if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
+      } else if (m.attempts >= this.delivery.maxAttempts) {
+        await this.finish(m, 'failed', {
+          error: `gave up after ${m.attempts} attempts: ${failure.message}`,
+        });
+      } else {
+        await this.retryLater(m, failure.message);
+      }
+    }
+  }
+
+  private async recordDecision(m: ClaimedMessage, d: SendDecision): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbound_messages SET status = $2, skip_reason = $3, updated_at = now() WHERE id = $1`,
+      [m.id, d.status, d.status === 'skipped' ? d.reason : null],
+    );
+    this.outcomes.inc({ kind: m.kind, status: d.status });
+  }
+
+  private async finish(
+    m: ClaimedMessage,
+    status: 'sent' | 'failed',
+    extra: { providerMessageId?: string; error?: string },
+  ): Promise<void> {
+    await this.dataSource.query(
+      `WITH done AS (
+         UPDATE outbound_messages
+            SET status = $2, provider_message_id = $3, last_error = $4,
+                sent_at = CASE WHEN $2 = 'sent' THEN now() END, updated_at = now()
+          WHERE id = $1
+          RETURNING subscriber_id, topic_id, status)
+       UPDATE subscriptions x SET last_delivered_at = now()
+         FROM done WHERE done.status = 'sent' AND x.subscriber_id = done.subscriber_id AND x.topic_id = done.topic_id`,
+      [m.id, status, extra.providerMessageId ?? null, extra.error ?? null],
+    );
+    this.outcomes.inc({ kind: m.kind, status });
+    if (status === 'failed')
+      this.logger.warn({ messageId: m.id, error: extra.error }, 'Message failed');
+  }
+
+  /** Back to `queued` with exponential backoff; a delayed job brings it back, the dispatcher is the safety net. */
+  private async retryLater(m: ClaimedMessage, error: string): Promise<void> {
+    const delayMs = Math.min(this.delivery.retryBaseMs * 2 ** (m.attempts - 1), MAX_RETRY_DELAY_MS);
+    await this.dataSource.query(
+      `UPDATE outbound_messages
+          SET status = 'queued', last_error = $2, claimed_at = NULL,
+              send_after = now() + make_interval(secs => $3::double precision / 1000),
+              enqueued_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
+        WHERE id = $1`,
+      [m.id, error, delayMs],
+    );
+    await this.queue.add(
+      JobName.DeliverBatch,
+      { messageIds: [m.id] },
+      { ...DELIVERY_JOB_OPTIONS, delay: delayMs },
+    );
+    this.logger.warn(
+      { messageId: m.id, attempt: m.attempts, retryInMs: delayMs, error },
+      'Temporary failure; will retry',
+    );
+  }
+
+  /** A hard bounce suppresses the address and marks the subscriber bounced. */
+  private async hardBounce(m: ClaimedMessage, reason: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.suppressions.suppress(
+        m.email!,
+        'hard_bounce',
+        { messageId: m.id, reason },
+        manager,
+      );
+      await manager.query(
+        `UPDATE subscribers SET status = 'bounced', updated_at = now() WHERE id = $1 AND status IN ('active', 'pending')`,
+        [m.subscriberId],
+      );
+    });
+    this.logger.log(
+      { subscriberId: m.subscriberId, messageId: m.id },
+      'Hard bounce: address suppressed',
+    );
+  }
+}

@@ -1,0 +1,101 @@
+import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { JobName, JobOf, QueueName } from '../common/queue/queues';
+import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
+import { AppConfig } from '../config/configuration';
+import { queryRows } from '../database/sql';
+import { LedgerService } from './ledger.service';
+
+const SCAN_LIMIT = 10_000;
+
+/**
+ * PostgreSQL is the source of truth for what must be sent; Redis only carries work in flight.
+ * Every few seconds this finds ledger rows that are due but not in the queue — scheduled sends
+ * whose time came, retries whose backoff ended, rows written by a process that died before
+ * enqueueing, jobs lost with Redis' data, claims of a worker that died — and enqueues them.
+ * The atomic claim in the delivery processor makes a duplicate job harmless.
+ */
+@TidingsProcessor(QueueName.Dispatch, { concurrency: 1 })
+export class DispatchProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Dispatch');
+  private readonly delivery: AppConfig['delivery'];
+  private readonly workersEnabled: boolean;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.Dispatch) private readonly dispatchQueue: Queue,
+    @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue,
+    private readonly ledger: LedgerService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    super();
+    this.delivery = config.get('delivery', { infer: true });
+    this.workersEnabled = config.get('workers', { infer: true }).enabled;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.workersEnabled) return;
+    // Idempotent across processes: every worker upserts the same scheduler.
+    await this.dispatchQueue.upsertJobScheduler(
+      JobName.DispatchDue,
+      { every: this.delivery.dispatchIntervalMs },
+      { name: JobName.DispatchDue, data: {}, opts: { removeOnComplete: true, removeOnFail: 50 } },
+    );
+  }
+
+  async process(job: JobOf<JobName.DispatchDue>): Promise<{ enqueued: number; reclaimed: number }> {
+    switch (job.name) {
+      case JobName.DispatchDue:
+        return this.dispatchDue();
+    }
+  }
+
+  async dispatchDue(): Promise<{ enqueued: number; reclaimed: number }> {
+    const stale = this.delivery.staleAfterSeconds;
+    // A claim older than the stale limit belongs to a worker that died mid-batch.
+    const reclaimed = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE outbound_messages
+          SET status = 'queued', claimed_at = NULL, enqueued_at = NULL, updated_at = now(),
+              last_error = 'reclaimed: the worker holding it stopped before recording an outcome'
+        WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)
+        RETURNING id`,
+      [stale],
+    );
+    // With a backlog in the queue, rows enqueued long ago are probably still waiting there; only an
+    // empty queue proves they were lost.
+    const backlog = await this.deliveryQueue.getJobCountByTypes(
+      'waiting',
+      'delayed',
+      'prioritized',
+      'paused',
+    );
+    const due = await queryRows<{ id: string }>(
+      this.dataSource,
+      `WITH due AS (
+         SELECT id FROM outbound_messages
+          WHERE status = 'queued' AND send_after <= now()
+            AND (enqueued_at IS NULL OR enqueued_at < send_after
+                 OR ($2 AND enqueued_at < now() - make_interval(secs => $1)))
+          ORDER BY send_after
+          LIMIT ${SCAN_LIMIT}
+          FOR UPDATE SKIP LOCKED)
+       UPDATE outbound_messages m SET enqueued_at = now() FROM due WHERE m.id = due.id
+       RETURNING m.id`,
+      [stale, backlog === 0],
+    );
+    const ids = [...new Set([...due.map((r) => r.id), ...reclaimed.map((r) => r.id)])];
+    if (ids.length) {
+      await this.ledger.enqueue(ids);
+      this.logger.log(
+        { enqueued: due.length, reclaimed: reclaimed.length },
+        'Dispatched due ledger rows',
+      );
+    }
+    return { enqueued: due.length, reclaimed: reclaimed.length };
+  }
+}

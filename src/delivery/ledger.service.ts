@@ -1,0 +1,117 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource, EntityManager } from 'typeorm';
+import { JobName, JobPayloads, QueueName } from '../common/queue/queues';
+import { AppConfig } from '../config/configuration';
+import { queryRows } from '../database/sql';
+import { MessageKind } from './outbound-message.entity';
+
+export interface NewMessage {
+  /** Unique per intended email; a second insert with the same key is ignored. */
+  dedupeKey: string;
+  subscriberId: string;
+  topicId?: string | null;
+  template: string;
+  kind: MessageKind;
+  /** Template data fixed now (ids and facts, never the address). */
+  data?: Record<string, unknown>;
+  sendAfter?: Date;
+  deadlineAt?: Date | null;
+}
+
+/** Completed delivery jobs are removed so Redis holds only work in flight. */
+export const DELIVERY_JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5000 },
+} as const;
+
+@Injectable()
+export class LedgerService {
+  private readonly batchSize: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.Delivery)
+    private readonly delivery: Queue<
+      JobPayloads[JobName.DeliverBatch],
+      unknown,
+      JobName.DeliverBatch
+    >,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.batchSize = config.get('delivery', { infer: true }).batchSize;
+  }
+
+  /**
+   * Writes ledger rows; rows whose dedupe key exists are ignored. Returns the ids of the rows that
+   * were new. Call inside the caller's transaction, then `enqueue()` the ids after it commits (a
+   * crash in between is harmless: the dispatcher finds rows that were never enqueued).
+   */
+  async insert(manager: EntityManager, messages: NewMessage[]): Promise<string[]> {
+    if (!messages.length) return [];
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data, send_after, deadline_at)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[],
+                            $7::timestamptz[], $8::timestamptz[])
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+      [
+        messages.map((m) => m.dedupeKey),
+        messages.map((m) => m.subscriberId),
+        messages.map((m) => m.topicId ?? null),
+        messages.map((m) => m.template),
+        messages.map((m) => m.kind),
+        messages.map((m) => JSON.stringify(m.data ?? {})),
+        messages.map((m) => (m.sendAfter ?? new Date()).toISOString()),
+        messages.map((m) => m.deadlineAt?.toISOString() ?? null),
+      ],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Insert and enqueue in one step, for callers without a surrounding transaction. */
+  async send(messages: NewMessage[]): Promise<string[]> {
+    const ids = await this.dataSource.transaction((m) => this.insert(m, messages));
+    await this.enqueue(ids);
+    return ids;
+  }
+
+  /**
+   * Adds delivery jobs carrying batches of ledger ids. Rows scheduled for later are left to the
+   * dispatcher, which enqueues them when they come due.
+   */
+  async enqueue(ids: string[], options: { delayMs?: number } = {}): Promise<void> {
+    if (!ids.length) return;
+    const due = options.delayMs
+      ? ids
+      : (
+          await this.dataSource.query<{ id: string }[]>(
+            `SELECT id FROM outbound_messages WHERE id = ANY($1) AND status = 'queued' AND send_after <= now()`,
+            [ids],
+          )
+        ).map((r) => r.id);
+    for (let i = 0; i < due.length; i += this.batchSize * 100) {
+      const slice = due.slice(i, i + this.batchSize * 100);
+      const jobs = [];
+      for (let j = 0; j < slice.length; j += this.batchSize) {
+        jobs.push({
+          name: JobName.DeliverBatch as const,
+          data: { messageIds: slice.slice(j, j + this.batchSize) },
+          opts: { ...DELIVERY_JOB_OPTIONS, delay: options.delayMs },
+        });
+      }
+      await this.delivery.addBulk(jobs);
+      await this.dataSource.query(
+        `UPDATE outbound_messages SET enqueued_at = now() + make_interval(secs => $2::double precision / 1000)
+          WHERE id = ANY($1)`,
+        [slice, options.delayMs ?? 0],
+      );
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppConfig } from '../config/configuration';
+import { RenderingService } from '../rendering/rendering.service';
+import { TokensService } from '../tokens/tokens.service';
+import type { ClaimedMessage } from './claimed-message';
+import type { OutgoingMail } from './mail-transport';
+
+/** Adds links to a message's template data (feedback links, ...), keyed by link name. */
+export type LinkContributor = (m: ClaimedMessage) => Record<string, string>;
+
+/** Header values never carry CR/LF (no header injection through subscriber or topic data). */
+export function headerSafe(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/**
+ * Turns a claimed ledger row into an email: links with signed tokens, per-recipient rendering
+ * (MJML compiled once per template version; Handlebars per recipient), and the RFC 8058 headers
+ * on everything that is not transactional.
+ */
+@Injectable()
+export class MessageComposer {
+  private readonly publicUrl: string;
+  private readonly mail: AppConfig['mail'];
+  private readonly contributors: LinkContributor[] = [];
+
+  constructor(
+    private readonly rendering: RenderingService,
+    private readonly tokens: TokensService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.publicUrl = config.get('app', { infer: true }).publicUrl;
+    this.mail = config.get('mail', { infer: true });
+  }
+
+  addLinks(contributor: LinkContributor): void {
+    this.contributors.push(contributor);
+  }
+
+  links(m: ClaimedMessage): Record<string, string> {
+    const unsubscribe = this.tokens.sign('unsubscribe', m.subscriberId, { ref: m.id });
+    const manage = this.tokens.sign('manage', m.subscriberId);
+    const links: Record<string, string> = {
+      unsubscribe: `${this.publicUrl}/u/${unsubscribe}`,
+      preferences: `${this.publicUrl}/p/${manage}`,
+    };
+    for (const contribute of this.contributors) Object.assign(links, contribute(m));
+    const given = (m.data.links ?? {}) as Record<string, string>;
+    return { ...links, ...given };
+  }
+
+  compose(m: ClaimedMessage): OutgoingMail {
+    const marketing = m.kind !== 'transactional';
+    const links = this.links(m);
+    const rendered = this.rendering.render(m.template, m.locale, {
+      ...m.data,
+      subscriber: { name: m.name, email: m.email },
+      locale: m.locale,
+      marketing,
+      links,
+    });
+    const headers: Record<string, string> = { 'X-Tidings-Message': m.id };
+    if (marketing) {
+      const token = links.unsubscribe.slice(links.unsubscribe.lastIndexOf('/') + 1);
+      headers['List-Unsubscribe'] =
+        `<${links.unsubscribe}>, <mailto:${this.mail.unsubscribeMailto}?subject=unsubscribe%20${token}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      const listKey = m.topicKey ?? 'updates';
+      headers['List-Id'] = headerSafe(
+        `${m.topicName ?? 'Updates'} <${listKey}.${this.mail.domain}>`,
+      );
+    }
+    return {
+      from: this.mail.from,
+      replyTo: this.mail.replyTo,
+      to: { name: headerSafe(m.name ?? ''), address: m.email! },
+      subject: headerSafe(rendered.subject),
+      html: rendered.html,
+      text: rendered.text,
+      messageId: `<${m.id}@${this.mail.domain}>`,
+      headers,
+    };
+  }
+}

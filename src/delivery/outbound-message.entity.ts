@@ -1,0 +1,85 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export const MESSAGE_KINDS = ['transactional', 'notice', 'editorial', 'promotional'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sending',
+  'sent',
+  'failed',
+  'skipped',
+  'suppressed',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * The send ledger: one row per intended email. The unique dedupe key makes "send this" idempotent;
+ * the status moves queued → sending (atomic claim) → sent | failed | skipped | suppressed.
+ */
+@Entity('outbound_messages')
+export class OutboundMessage {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** `welcome:<subscriber>`, `rule:<rule>:<subscriber>:<date>`, ... */
+  @Column('text', { unique: true })
+  dedupeKey!: string;
+
+  @Column('uuid')
+  subscriberId!: string;
+
+  @Column('uuid', { nullable: true })
+  topicId!: string | null;
+
+  @Column('text')
+  template!: string;
+
+  @Column('text')
+  kind!: MessageKind;
+
+  @Column('text', { default: 'queued' })
+  status!: MessageStatus;
+
+  @Column('text', { nullable: true })
+  skipReason!: string | null;
+
+  @Column('jsonb', { default: {} })
+  data!: Record<string, unknown>;
+
+  @Column('int', { default: 0 })
+  attempts!: number;
+
+  @Column('text', { nullable: true })
+  lastError!: string | null;
+
+  @Column('text', { nullable: true })
+  providerMessageId!: string | null;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  sendAfter!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  deadlineAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  enqueuedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  claimedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  sentAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

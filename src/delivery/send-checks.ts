@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { ClaimedMessage } from './claimed-message';
+
+/** A reason to not send a claimed message now: `skipped` with the reason, or `suppressed`. */
+export interface SendDecision {
+  status: 'skipped' | 'suppressed';
+  reason: string;
+}
+
+/**
+ * A rule checked at send time, never only at queue time (consent, pause, frequency, content mix).
+ * Checks see the whole claimed batch so they can use one query for it.
+ */
+export interface SendCheck {
+  readonly name: string;
+  check(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>>;
+}
+
+/**
+ * Checks other modules add (frequency caps, content mix, ...). Delivery's own checks (subscriber
+ * status, suppression, subscription, pause) always run first.
+ */
+@Injectable()
+export class SendCheckRegistry {
+  private readonly checks: SendCheck[] = [];
+
+  register(check: SendCheck): void {
+    if (!this.checks.some((c) => c.name === check.name)) this.checks.push(check);
+  }
+
+  all(): readonly SendCheck[] {
+    return this.checks;
+  }
+}
+
+const REACHABLE_FOR_TRANSACTIONAL = new Set(['pending', 'active']);
+
+/** Delivery's own checks on one claimed row; `suppressed` is computed beforehand from hashes. */
+export function baseDecision(
+  m: ClaimedMessage,
+  suppressed: boolean,
+  now: Date,
+): SendDecision | null {
+  if (!m.email || m.subscriberStatus === 'erased')
+    return { status: 'skipped', reason: 'subscriber_erased' };
+  if (suppressed) return { status: 'suppressed', reason: 'suppressed' };
+  if (m.kind === 'transactional') {
+    return REACHABLE_FOR_TRANSACTIONAL.has(m.subscriberStatus)
+      ? null
+      : { status: 'skipped', reason: `subscriber_${m.subscriberStatus}` };
+  }
+  if (m.subscriberStatus !== 'active')
+    return { status: 'skipped', reason: `subscriber_${m.subscriberStatus}` };
+  if (m.topicId && m.subscriptionStatus !== 'active')
+    return { status: 'skipped', reason: 'not_subscribed' };
+  if (m.pausedUntil && m.pausedUntil.getTime() > now.getTime())
+    return { status: 'skipped', reason: 'paused' };
+  return null;
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { lowerTrim } from '../subscribers/subscriber.dto';
+import { LOCALES, Locale } from '../subscribers/subscriber.entity';
+
+/** A topic choice on the form: `key` or `key:frequency`. */
+export const TOPIC_CHOICE = /^[a-z0-9][a-z0-9-]{0,62}(:(weekly|biweekly|monthly|quarterly))?$/;
+
+/** The public subscribe form, as JSON or as an HTML form post (repeated `topics` fields). */
+export class SubscribeRequestDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @Transform(lowerTrim)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiPropertyOptional({ example: 'Ada' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: LOCALES, default: 'en' })
+  @IsOptional()
+  @IsIn(LOCALES)
+  locale?: Locale;
+
+  @ApiPropertyOptional({ example: 'Europe/Amsterdam' })
+  @IsOptional()
+  @IsTimeZone({ message: 'timezone must be an IANA time zone such as Europe/Amsterdam' })
+  timezone?: string;
+
+  @ApiProperty({
+    example: ['product-news:monthly', 'renewal-reminders'],
+    description: 'Topic keys, each optionally with `:frequency`',
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMinSize(1, { message: 'topics must name at least one topic' })
+  @ArrayMaxSize(50)
+  @Matches(TOPIC_CHOICE, {
+    each: true,
+    message: 'topics entries must be a topic key, optionally with :frequency',
+  })
+  topics!: string[];
+
+  @ApiPropertyOptional({
+    description: 'The consent text your own form showed (default: Tidings’ form text)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  consentText?: string;
+
+  @ApiPropertyOptional({ description: 'Version of that text' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  consentVersion?: string;
+}
+
+export class SubscribeResponseDto {
+  @ApiProperty({ example: 'pending' }) status!: 'pending';
+  @ApiProperty() message!: string;
+}

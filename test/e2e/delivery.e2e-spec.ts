@@ -1,0 +1,232 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '../../src/common/queue/queues';
+import { DeliveryProcessor } from '../../src/delivery/delivery.processor';
+import { LedgerService, NewMessage } from '../../src/delivery/ledger.service';
+import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { eventually, SmtpSink } from '../support/smtp-sink';
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP server in-process)', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let ledger: LedgerService;
+  let topicKey: string;
+  let topicId: string;
+  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
+
+  beforeAll(async () => {
+    smtp = await new SmtpSink().start();
+    t = await createTestApp({
+      env: {
+        SMTP_URL: smtp.url,
+        PUBLIC_URL: 'https://tidings.test',
+        DELIVERY_RETRY_BASE_MS: '100',
+        DISPATCH_INTERVAL_MS: '300',
+        DELIVERY_MAX_ATTEMPTS: '4',
+      },
+    });
+    ledger = t.app.get(LedgerService);
+    const topic = topicInput();
+    topicKey = topic.key;
+    topicId = (await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body.id;
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  async function subscriber(overrides: Record<string, unknown> = {}) {
+    const res = await t
+      .http()
+      .post('/v1/subscribers')
+      .set(auth())
+      .send(
+        subscriberInput({ email: uniqueEmail('d'), topics: [{ topic: topicKey }], ...overrides }),
+      )
+      .expect(201);
+    return res.body as { id: string; email: string };
+  }
+
+  function message(subscriberId: string, key: string, extra: Partial<NewMessage> = {}): NewMessage {
+    return {
+      dedupeKey: key,
+      subscriberId,
+      topicId,
+      template: 'welcome',
+      kind: 'editorial',
+      data: { topics: [] },
+      ...extra,
+    };
+  }
+
+  async function statusOf(id: string) {
+    const [row] = await t.dataSource.query(
+      `SELECT status, skip_reason, attempts, last_error FROM outbound_messages WHERE id = $1`,
+      [id],
+    );
+    return row as {
+      status: string;
+      skip_reason: string | null;
+      attempts: number;
+      last_error: string | null;
+    };
+  }
+
+  it('creates one row and sends one email for the same dedupe key, however often it is sent', async () => {
+    const s = await subscriber();
+    const key = `test:dedupe:${s.id}`;
+    const first = await ledger.send([message(s.id, key)]);
+    const second = await ledger.send([message(s.id, key)]);
+    await Promise.all([ledger.enqueue(first), ledger.enqueue(first)]); // replayed jobs
+    expect(first).toHaveLength(1);
+    expect(second).toEqual([]);
+    await eventually(async () => (await statusOf(first[0])).status === 'sent');
+    await smtp.waitFor((m) => m.to.includes(s.email));
+    // Give any duplicate job time to run, then count: the claim makes replays no-ops.
+    await t.app.get(DeliveryProcessor).deliverBatch(first);
+    expect(smtp.to(s.email)).toHaveLength(1);
+    const rows = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbound_messages WHERE dedupe_key = $1`,
+      [key],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('re-checks consent at send time: unsubscribing between queueing and sending sends nothing', async () => {
+    const s = await subscriber();
+    const ids = await t.dataSource.transaction((m) =>
+      ledger.insert(m, [message(s.id, `test:unsub:${s.id}`)]),
+    );
+    await t
+      .http()
+      .delete(`/v1/subscribers/${s.id}/subscriptions/${topicKey}`)
+      .set(auth())
+      .expect(200);
+    await ledger.enqueue(ids);
+    await eventually(async () => (await statusOf(ids[0])).status === 'skipped');
+    expect(await statusOf(ids[0])).toMatchObject({ skip_reason: 'not_subscribed' });
+    expect(smtp.to(s.email)).toHaveLength(0);
+  });
+
+  it('skips paused subscribers and suppresses suppressed addresses at send time', async () => {
+    const paused = await subscriber();
+    await t.dataSource.query(
+      `UPDATE subscribers SET paused_until = now() + interval '30 days' WHERE id = $1`,
+      [paused.id],
+    );
+    const suppressedSub = await subscriber();
+    const { SuppressionsService } = await import('../../src/suppressions/suppressions.service');
+    await t.app.get(SuppressionsService).suppress(suppressedSub.email, 'manual');
+    const ids = await ledger.send([
+      message(paused.id, `test:pause:${paused.id}`),
+      message(suppressedSub.id, `test:supp:${suppressedSub.id}`),
+    ]);
+    await eventually(async () => (await statusOf(ids[1])).status === 'suppressed');
+    await eventually(async () => (await statusOf(ids[0])).status === 'skipped');
+    expect((await statusOf(ids[0])).skip_reason).toBe('paused');
+    expect(smtp.to(paused.email)).toHaveLength(0);
+    expect(smtp.to(suppressedSub.email)).toHaveLength(0);
+  });
+
+  it('retries a temporary SMTP failure (4xx) with backoff and then delivers exactly once', async () => {
+    const s = await subscriber();
+    smtp.failNext('rcpt', 451, '4.3.0 Try again later', 2, (r) => r === s.email);
+    const ids = await ledger.send([message(s.id, `test:retry:${s.id}`)]);
+    await smtp.waitFor((m) => m.to.includes(s.email), 20_000);
+    await eventually(async () => (await statusOf(ids[0])).status === 'sent');
+    expect(await statusOf(ids[0])).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(smtp.to(s.email)).toHaveLength(1);
+  });
+
+  it('gives up after the maximum attempts and records the error', async () => {
+    const s = await subscriber();
+    smtp.failNext('data', 452, '4.2.2 Mailbox full', 10, (r) => r === s.email);
+    const ids = await ledger.send([message(s.id, `test:giveup:${s.id}`)]);
+    await eventually(async () => (await statusOf(ids[0])).status === 'failed', 30_000);
+    const row = await statusOf(ids[0]);
+    expect(row.attempts).toBe(4);
+    expect(row.last_error).toContain('Mailbox full');
+    expect(smtp.to(s.email)).toHaveLength(0);
+  });
+
+  it('marks a permanent failure (5xx) failed and, for a hard bounce, suppresses the address', async () => {
+    const s = await subscriber();
+    smtp.failNext('rcpt', 550, '5.1.1 No such user', 1, (r) => r === s.email);
+    const ids = await ledger.send([message(s.id, `test:bounce:${s.id}`)]);
+    await eventually(async () => (await statusOf(ids[0])).status === 'failed');
+    expect((await statusOf(ids[0])).attempts).toBe(1);
+    const { SuppressionsService } = await import('../../src/suppressions/suppressions.service');
+    expect(await t.app.get(SuppressionsService).isSuppressed(s.email)).toBe(true);
+    const after = await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200);
+    expect(after.body.status).toBe('bounced');
+    // A later send to that subscriber is not even attempted.
+    const later = await ledger.send([message(s.id, `test:bounce2:${s.id}`)]);
+    await eventually(async () =>
+      ['skipped', 'suppressed'].includes((await statusOf(later[0])).status),
+    );
+  });
+
+  it('keeps subscriber data out of headers (no CR/LF injection)', async () => {
+    const s = await subscriber({ name: 'Eve\r\nBcc: attacker@evil.test' });
+    const ids = await ledger.send([message(s.id, `test:inject:${s.id}`)]);
+    const mail = await smtp.waitFor((m) => m.to.includes(s.email));
+    await eventually(async () => (await statusOf(ids[0])).status === 'sent');
+    expect(mail.to).toEqual([s.email]);
+    expect(mail.header('Bcc')).toBeUndefined();
+    expect(mail.raw).not.toMatch(/^Bcc:/im);
+    expect(mail.parsed.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('rebuilds lost work from PostgreSQL: rows never enqueued, jobs lost with Redis, claims of a dead worker', async () => {
+    const neverEnqueued = await subscriber();
+    const lostJob = await subscriber();
+    const deadWorker = await subscriber();
+    // Written in a transaction whose process died before enqueueing (no job exists).
+    const [a] = await t.dataSource.transaction((m) =>
+      ledger.insert(m, [message(neverEnqueued.id, `test:crash:${neverEnqueued.id}`)]),
+    );
+    // Enqueued an hour ago, but Redis lost the job (no job exists, the queue is empty).
+    const [b] = await t.dataSource.transaction((m) =>
+      ledger.insert(m, [message(lostJob.id, `test:lost:${lostJob.id}`)]),
+    );
+    await t.dataSource.query(
+      `UPDATE outbound_messages SET enqueued_at = now() - interval '1 hour' WHERE id = $1`,
+      [b],
+    );
+    // Claimed an hour ago by a worker that died before recording the outcome.
+    const [c] = await t.dataSource.transaction((m) =>
+      ledger.insert(m, [message(deadWorker.id, `test:dead:${deadWorker.id}`)]),
+    );
+    await t.dataSource.query(
+      `UPDATE outbound_messages SET status = 'sending', claimed_at = now() - interval '1 hour', attempts = 1 WHERE id = $1`,
+      [c],
+    );
+    for (const id of [a, b, c])
+      await eventually(async () => (await statusOf(id)).status === 'sent', 20_000);
+    expect(smtp.to(neverEnqueued.email)).toHaveLength(1);
+    expect(smtp.to(lostJob.email)).toHaveLength(1);
+    expect(smtp.to(deadWorker.email)).toHaveLength(1);
+  });
+
+  it('flushing Redis mid-run loses nothing and duplicates nothing', async () => {
+    const people = await Promise.all(Array.from({ length: 20 }, () => subscriber()));
+    const ids = await ledger.send(people.map((p) => message(p.id, `test:flush:${p.id}`)));
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Delivery));
+    await queue.obliterate({ force: true });
+    // Whatever was still waiting is now gone from Redis; PostgreSQL still knows. Age the rows as if
+    // the stale limit had passed.
+    await t.dataSource.query(
+      `UPDATE outbound_messages SET enqueued_at = now() - interval '1 hour' WHERE id = ANY($1) AND status = 'queued'`,
+      [ids],
+    );
+    await eventually(async () => {
+      const rows = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbound_messages WHERE id = ANY($1) AND status = 'sent'`,
+        [ids],
+      );
+      return rows[0].n === ids.length;
+    }, 30_000);
+    for (const p of people) expect(smtp.to(p.email)).toHaveLength(1);
+  });
+});
