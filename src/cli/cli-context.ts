@@ -2,6 +2,7 @@ import { DynamicModule, INestApplicationContext, Module, Type } from '@nestjs/co
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '../config/configuration';
+import { ClockModule } from '../common/clock.module';
 import { DatabaseModule } from '../database/database.module';
 import { prepareInfrastructure } from '../infrastructure';
 
@@ -15,6 +16,7 @@ class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        ClockModule,
         DatabaseModule,
         ...imports,
       ],

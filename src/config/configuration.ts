@@ -49,6 +49,7 @@ export interface AppConfig {
     staleAfterSeconds: number;
     confirmResendMinutes: number;
   };
+  scheduler: { intervalMs: number };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -98,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       staleAfterSeconds: e.DELIVERY_STALE_AFTER_SECONDS,
       confirmResendMinutes: e.CONFIRM_RESEND_MINUTES,
     },
+    scheduler: { intervalMs: e.SCHEDULER_INTERVAL_MS },
   };
 }
 

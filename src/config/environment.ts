@@ -173,6 +173,12 @@ export class EnvironmentVariables {
   @Min(5)
   DELIVERY_STALE_AFTER_SECONDS = 600;
 
+  /** How often the scheduler looks for due work (notices, digests, watchdog) in PostgreSQL. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  SCHEDULER_INTERVAL_MS = 60_000;
+
   /** A pending address gets a new confirmation email at most this often. */
   @Transform(toInt)
   @IsInt()

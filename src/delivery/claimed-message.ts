@@ -54,8 +54,8 @@ interface ClaimRow {
 export const CLAIM_SQL = `
   WITH claimed AS (
     UPDATE outbound_messages m
-       SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1, updated_at = now()
-     WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= now()
+       SET status = 'sending', claimed_at = $2, attempts = m.attempts + 1, updated_at = now()
+     WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= $2
      RETURNING m.*
   )
   SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.template, c.kind, c.data, c.attempts,

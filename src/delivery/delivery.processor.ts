@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { JobName, JobOf, JobPayloads, QueueName } from '../common/queue/queues';
 import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
 import { AppConfig } from '../config/configuration';
@@ -39,6 +40,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly composer: MessageComposer,
     private readonly suppressions: SuppressionsService,
     private readonly checks: SendCheckRegistry,
+    private readonly clock: Clock,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -64,10 +66,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   async deliverBatch(ids: string[]): Promise<{ claimed: number }> {
-    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids]);
+    const now = this.clock.now();
+    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids, now]);
     if (!rows.length) return { claimed: 0 };
     const claimed = rows.map(toClaimed);
-    const now = new Date();
     const decisions = await this.decide(claimed, now);
 
     const toSend: ClaimedMessage[] = [];
@@ -147,12 +149,12 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       `WITH done AS (
          UPDATE outbound_messages
             SET status = $2, provider_message_id = $3, last_error = $4,
-                sent_at = CASE WHEN $2 = 'sent' THEN now() END, updated_at = now()
+                sent_at = CASE WHEN $2 = 'sent' THEN $5::timestamptz END, updated_at = now()
           WHERE id = $1
           RETURNING subscriber_id, topic_id, status)
-       UPDATE subscriptions x SET last_delivered_at = now()
+       UPDATE subscriptions x SET last_delivered_at = $5::timestamptz
          FROM done WHERE done.status = 'sent' AND x.subscriber_id = done.subscriber_id AND x.topic_id = done.topic_id`,
-      [m.id, status, extra.providerMessageId ?? null, extra.error ?? null],
+      [m.id, status, extra.providerMessageId ?? null, extra.error ?? null, this.clock.now()],
     );
     this.outcomes.inc({ kind: m.kind, status });
     if (status === 'failed')
@@ -165,10 +167,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     await this.dataSource.query(
       `UPDATE outbound_messages
           SET status = 'queued', last_error = $2, claimed_at = NULL,
-              send_after = now() + make_interval(secs => $3::double precision / 1000),
-              enqueued_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
+              send_after = $3::timestamptz, enqueued_at = $3::timestamptz, updated_at = now()
         WHERE id = $1`,
-      [m.id, error, delayMs],
+      [m.id, error, new Date(this.clock.now().getTime() + delayMs)],
     );
     await this.queue.add(
       JobName.DeliverBatch,

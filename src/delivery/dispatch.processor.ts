@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { JobName, JobOf, QueueName } from '../common/queue/queues';
 import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
 import { AppConfig } from '../config/configuration';
@@ -30,6 +31,7 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
     @InjectQueue(QueueName.Dispatch) private readonly dispatchQueue: Queue,
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue,
     private readonly ledger: LedgerService,
+    private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
   ) {
     super();
@@ -56,15 +58,16 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
 
   async dispatchDue(): Promise<{ enqueued: number; reclaimed: number }> {
     const stale = this.delivery.staleAfterSeconds;
+    const now = this.clock.now();
     // A claim older than the stale limit belongs to a worker that died mid-batch.
     const reclaimed = await queryRows<{ id: string }>(
       this.dataSource,
       `UPDATE outbound_messages
           SET status = 'queued', claimed_at = NULL, enqueued_at = NULL, updated_at = now(),
               last_error = 'reclaimed: the worker holding it stopped before recording an outcome'
-        WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1)
+        WHERE status = 'sending' AND claimed_at < $2::timestamptz - make_interval(secs => $1)
         RETURNING id`,
-      [stale],
+      [stale, now],
     );
     // With a backlog in the queue, rows enqueued long ago are probably still waiting there; only an
     // empty queue proves they were lost.
@@ -78,15 +81,15 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
       this.dataSource,
       `WITH due AS (
          SELECT id FROM outbound_messages
-          WHERE status = 'queued' AND send_after <= now()
+          WHERE status = 'queued' AND send_after <= $3
             AND (enqueued_at IS NULL OR enqueued_at < send_after
-                 OR ($2 AND enqueued_at < now() - make_interval(secs => $1)))
+                 OR ($2 AND enqueued_at < $3::timestamptz - make_interval(secs => $1)))
           ORDER BY send_after
           LIMIT ${SCAN_LIMIT}
           FOR UPDATE SKIP LOCKED)
-       UPDATE outbound_messages m SET enqueued_at = now() FROM due WHERE m.id = due.id
+       UPDATE outbound_messages m SET enqueued_at = $3 FROM due WHERE m.id = due.id
        RETURNING m.id`,
-      [stale, backlog === 0],
+      [stale, backlog === 0, now],
     );
     const ids = [...new Set([...due.map((r) => r.id), ...reclaimed.map((r) => r.id)])];
     if (ids.length) {

@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
 import { JobName, JobPayloads, QueueName } from '../common/queue/queues';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
@@ -42,6 +43,7 @@ export class LedgerService {
       unknown,
       JobName.DeliverBatch
     >,
+    private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
   ) {
     this.batchSize = config.get('delivery', { infer: true }).batchSize;
@@ -68,7 +70,7 @@ export class LedgerService {
         messages.map((m) => m.template),
         messages.map((m) => m.kind),
         messages.map((m) => JSON.stringify(m.data ?? {})),
-        messages.map((m) => (m.sendAfter ?? new Date()).toISOString()),
+        messages.map((m) => (m.sendAfter ?? this.clock.now()).toISOString()),
         messages.map((m) => m.deadlineAt?.toISOString() ?? null),
       ],
     );
@@ -92,8 +94,8 @@ export class LedgerService {
       ? ids
       : (
           await this.dataSource.query<{ id: string }[]>(
-            `SELECT id FROM outbound_messages WHERE id = ANY($1) AND status = 'queued' AND send_after <= now()`,
-            [ids],
+            `SELECT id FROM outbound_messages WHERE id = ANY($1) AND status = 'queued' AND send_after <= $2`,
+            [ids, this.clock.now()],
           )
         ).map((r) => r.id);
     for (let i = 0; i < due.length; i += this.batchSize * 100) {
@@ -108,9 +110,8 @@ export class LedgerService {
       }
       await this.delivery.addBulk(jobs);
       await this.dataSource.query(
-        `UPDATE outbound_messages SET enqueued_at = now() + make_interval(secs => $2::double precision / 1000)
-          WHERE id = ANY($1)`,
-        [slice, options.delayMs ?? 0],
+        `UPDATE outbound_messages SET enqueued_at = $2 WHERE id = ANY($1)`,
+        [slice, new Date(this.clock.now().getTime() + (options.delayMs ?? 0))],
       );
     }
   }

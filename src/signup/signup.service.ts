@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
 import { normaliseEmail } from '../common/email';
 import {
   InvalidInputError,
@@ -54,6 +55,7 @@ export class SignupService implements OnModuleInit {
     private readonly ledger: LedgerService,
     private readonly composer: MessageComposer,
     private readonly tokens: TokensService,
+    private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
   ) {
     this.publicUrl = config.get('app', { infer: true }).publicUrl;
@@ -112,7 +114,7 @@ export class SignupService implements OnModuleInit {
           wording: dto.consentText ?? FORM_WORDING[locale],
           wordingVersion: dto.consentVersion ?? FORM_WORDING_VERSION,
           source,
-          lastSentAt: new Date(),
+          lastSentAt: this.clock.now(),
         }),
       );
       return this.ledger.insert(manager, [
@@ -137,7 +139,7 @@ export class SignupService implements OnModuleInit {
   }
 
   async confirm(token: string): Promise<ConfirmResult> {
-    const claims = this.tokens.verify(token, 'confirm');
+    const claims = this.tokens.verify(token, 'confirm', this.clock.now());
     const result = await this.dataSource.transaction(async (manager) => {
       const request = await manager.findOne(SignupRequest, {
         where: { id: claims.ref, subscriberId: claims.subscriberId },
@@ -158,7 +160,7 @@ export class SignupService implements OnModuleInit {
           'invalid_token',
         );
       }
-      const now = new Date();
+      const now = this.clock.now();
       const topics: ConfirmResult['topics'] = [];
       const welcomeTopics: Array<Record<string, string>> = [];
       const events: NewConsentEvent[] = [];
@@ -260,8 +262,8 @@ export class SignupService implements OnModuleInit {
   private async sentRecently(manager: EntityManager, subscriberId: string): Promise<boolean> {
     const rows = await manager.query<{ recent: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM signup_requests WHERE subscriber_id = $1
-                        AND last_sent_at > now() - make_interval(mins => $2)) AS recent`,
-      [subscriberId, this.resendMinutes],
+                        AND last_sent_at > $3::timestamptz - make_interval(mins => $2)) AS recent`,
+      [subscriberId, this.resendMinutes, this.clock.now()],
     );
     return rows[0].recent;
   }

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
+import { Clock } from '../../src/common/clock';
 import { configureHttpApp } from '../../src/common/http/configure-app';
 import { AppConfig, loadConfig } from '../../src/config/configuration';
 import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL, TEST_REDIS_URL } from './test-env';
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start BullMQ workers in this app (default true). */
   workers?: boolean;
+  /** Replace the application clock (see test/support/controllable-clock.ts). */
+  clock?: Clock;
 }
 
 /** A fresh database cloned from the run's migrated template. */
@@ -89,9 +92,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   config.app.role = 'api';
 
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
-  }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttpApp(app);

@@ -9,6 +9,8 @@ export const QueueName = {
   Delivery: '{delivery}',
   /** Periodic housekeeping of the ledger: due rows, retries, lost jobs. */
   Dispatch: '{dispatch}',
+  /** The minute tick that finds due work in PostgreSQL (lifecycle notices, digests, watchdog). */
+  Scheduler: '{scheduler}',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -16,6 +18,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export enum JobName {
   DeliverBatch = 'deliver-batch',
   DispatchDue = 'dispatch-due',
+  SchedulerTick = 'scheduler-tick',
 }
 
 /**
@@ -24,6 +27,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.DeliverBatch]: { messageIds: string[] };
   [JobName.DispatchDue]: Record<string, never>;
+  [JobName.SchedulerTick]: Record<string, never>;
 }
 
 export type TypedJob<N extends keyof JobPayloads> = Job<JobPayloads[N], unknown, N & string>;

@@ -1,0 +1,15 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { QueueName } from '../common/queue/queues';
+import { SchedulerProcessor } from './scheduler.processor';
+import { SchedulerService } from './scheduler.service';
+import { TickRegistry } from './tick-registry';
+
+/** Global so feature modules can register tick handlers without importing each other. */
+@Global()
+@Module({
+  imports: [BullModule.registerQueue({ name: QueueName.Scheduler })],
+  providers: [TickRegistry, SchedulerService, SchedulerProcessor],
+  exports: [TickRegistry, SchedulerService],
+})
+export class SchedulerModule {}
