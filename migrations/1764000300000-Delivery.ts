@@ -35,11 +35,19 @@ export class Delivery1764000300000 implements MigrationInterface {
         CONSTRAINT outbound_messages_skip_reason CHECK ((status = 'skipped') = (skip_reason IS NOT NULL))
       )`);
     // The dispatcher's scan: queued rows that are due.
-    await q.query(`CREATE INDEX outbound_messages_due_idx ON outbound_messages (send_after) WHERE status = 'queued'`);
+    await q.query(
+      `CREATE INDEX outbound_messages_due_idx ON outbound_messages (send_after) WHERE status = 'queued'`,
+    );
     // Lost claims (a worker died mid-send).
-    await q.query(`CREATE INDEX outbound_messages_sending_idx ON outbound_messages (claimed_at) WHERE status = 'sending'`);
-    await q.query(`CREATE INDEX outbound_messages_subscriber_idx ON outbound_messages (subscriber_id, created_at)`);
-    await q.query(`CREATE INDEX outbound_messages_created_id_idx ON outbound_messages (created_at, id)`);
+    await q.query(
+      `CREATE INDEX outbound_messages_sending_idx ON outbound_messages (claimed_at) WHERE status = 'sending'`,
+    );
+    await q.query(
+      `CREATE INDEX outbound_messages_subscriber_idx ON outbound_messages (subscriber_id, created_at)`,
+    );
+    await q.query(
+      `CREATE INDEX outbound_messages_created_id_idx ON outbound_messages (created_at, id)`,
+    );
 
     await q.query(`
       CREATE TABLE signup_requests (
@@ -54,7 +62,9 @@ export class Delivery1764000300000 implements MigrationInterface {
         last_sent_at    timestamptz,
         confirmed_at    timestamptz
       )`);
-    await q.query(`CREATE INDEX signup_requests_subscriber_idx ON signup_requests (subscriber_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX signup_requests_subscriber_idx ON signup_requests (subscriber_id, created_at DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

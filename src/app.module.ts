@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ClockModule } from './common/clock.module';
+import { UpcomingNoticesModule } from './common/upcoming-notices';
 import { LoggingModule } from './common/logging/logging.module';
 import { QueueModule } from './common/queue/queue.module';
 import { RedisModule } from './common/redis/redis.module';
@@ -45,6 +47,8 @@ export class AppModule {
         SubscribersModule,
         DeliveryModule,
         SignupModule,
+        AlertsModule,
+        UpcomingNoticesModule,
       ],
     };
   }

@@ -50,6 +50,7 @@ export interface AppConfig {
     confirmResendMinutes: number;
   };
   scheduler: { intervalMs: number };
+  alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -100,6 +101,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       confirmResendMinutes: e.CONFIRM_RESEND_MINUTES,
     },
     scheduler: { intervalMs: e.SCHEDULER_INTERVAL_MS },
+    alerts: {
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      webhookSecret: e.ALERT_WEBHOOK_SECRET,
+      emails: (e.ALERT_EMAIL ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    },
   };
 }
 

@@ -173,6 +173,21 @@ export class EnvironmentVariables {
   @Min(5)
   DELIVERY_STALE_AFTER_SECONDS = 600;
 
+  /** Alerts to the marketer (missed deadlines, silent subscribers) are POSTed here as JSON. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  ALERT_WEBHOOK_URL?: string;
+
+  /** Sent with the alert webhook as `X-Tidings-Signature: sha256=<HMAC of the body>`. */
+  @IsOptional()
+  @MinLength(16, { message: 'ALERT_WEBHOOK_SECRET must be at least 16 characters' })
+  ALERT_WEBHOOK_SECRET?: string;
+
+  /** Alerts are also emailed here (comma-separated addresses). */
+  @IsOptional()
+  @IsString()
+  ALERT_EMAIL?: string;
+
   /** How often the scheduler looks for due work (notices, digests, watchdog) in PostgreSQL. */
   @Transform(toInt)
   @IsInt()
