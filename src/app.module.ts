@@ -9,6 +9,7 @@ import { ConsentModule } from './consent/consent.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RenderingModule } from './rendering/rendering.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { TopicsModule } from './topics/topics.module';
@@ -35,6 +36,7 @@ export class AppModule {
         ConsentModule,
         TopicsModule,
         SubscribersModule,
+        RenderingModule,
       ],
     };
   }

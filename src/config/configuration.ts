@@ -1,7 +1,11 @@
 import { ConfigService } from '@nestjs/config';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EnvironmentVariables, validateEnvironment } from './environment';
+import {
+  EnvironmentVariables,
+  PLACEHOLDER_POSTAL_ADDRESS,
+  validateEnvironment,
+} from './environment';
 
 export interface AppConfig {
   app: {
@@ -29,6 +33,12 @@ export interface AppConfig {
   workers: { enabled: boolean };
   log: { level: string; format: EnvironmentVariables['LOG_FORMAT'] };
   security: { secretKey: string | undefined };
+  rendering: {
+    /** Absolute path of the templates directory. */
+    templatesDir: string;
+    brand: { name: string; color: string; logoUrl: string | undefined };
+    sender: { postalAddress: string };
+  };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -67,5 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: { enabled: e.WORKERS_ENABLED },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     security: { secretKey: e.SECRET_KEY },
+    rendering: {
+      templatesDir: resolve(e.TEMPLATES_DIR),
+      brand: { name: e.BRAND_NAME, color: e.BRAND_COLOR, logoUrl: e.BRAND_LOGO_URL },
+      sender: { postalAddress: e.POSTAL_ADDRESS?.trim() || PLACEHOLDER_POSTAL_ADDRESS },
+    },
   };
 }
