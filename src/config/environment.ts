@@ -116,7 +116,8 @@ export class EnvironmentVariables {
 }
 
 /** Printed in footers until POSTAL_ADDRESS is set; obviously not a real address. */
-export const PLACEHOLDER_POSTAL_ADDRESS = 'Example Street 1, 1234 AB Example City (set POSTAL_ADDRESS)';
+export const PLACEHOLDER_POSTAL_ADDRESS =
+  'Example Street 1, 1234 AB Example City (set POSTAL_ADDRESS)';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {

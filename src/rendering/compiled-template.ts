@@ -37,7 +37,7 @@ export class TemplatePart {
     readonly compiled: string,
     private readonly escape: boolean,
   ) {
-    this.fn = hb.compile(compiled, { strict: true, noEscape: !escape }) as CompiledFn;
+    this.fn = hb.compile(compiled, { strict: true, noEscape: !escape });
   }
 
   /** Parses the prepared source, so syntax errors are reported before MJML runs. */
@@ -62,7 +62,11 @@ export class TemplatePart {
     }
   }
 
-  private explain(e: HandlebarsLocation, data: unknown, extra?: Record<string, unknown>): TemplateError {
+  private explain(
+    e: HandlebarsLocation,
+    data: unknown,
+    extra?: Record<string, unknown>,
+  ): TemplateError {
     if (this.compiled === this.source.text) {
       return explainFailure(e, this.template, this.locale, this.source, 'render');
     }
@@ -124,7 +128,11 @@ function explainFailure(
       variable.startsWith('@') || variable.startsWith('.') ? undefined : `data.${variable}`,
     );
   }
-  return new TemplateError(where, `rendering failed: ${firstLine(e.message)}`, 'template_render_failed');
+  return new TemplateError(
+    where,
+    `rendering failed: ${firstLine(e.message)}`,
+    'template_render_failed',
+  );
 }
 
 function syntaxSummary(message: string): string {
@@ -179,7 +187,11 @@ export class CompiledTemplate {
     // Delivery puts the subject in a header; a line break there would start a new header.
     const subject = parts.subject.run(data).replace(/\s+/g, ' ').trim();
     const html = parts.html.run(data, { subject });
-    const text = `${parts.text.run(data).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+    const text = `${parts.text
+      .run(data)
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`;
     return { subject, html, text, templateVersion: this.version };
   }
 }

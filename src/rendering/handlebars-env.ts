@@ -34,19 +34,20 @@ export function createHandlebars(): HandlebarsEnv {
     const format = typeof rest[0] === 'string' ? rest[0] : 'long';
     const preset = DATE_FORMATS[format];
     if (!preset) {
-      throw new Error(`formatDate: unknown format "${format}" (use ${Object.keys(DATE_FORMATS).join(', ')})`);
+      throw new Error(
+        `formatDate: unknown format "${format}" (use ${Object.keys(DATE_FORMATS).join(', ')})`,
+      );
     }
     if (value === null || value === undefined || value === '') return '';
     const root = options.data?.root ?? {};
     const zone = typeof root.timezone === 'string' ? root.timezone : 'UTC';
     const locale = INTL_LOCALE[String(root.locale)] ?? 'en-GB';
-    const date =
-      value instanceof Date
-        ? DateTime.fromJSDate(value, { zone })
-        : typeof value === 'number'
-          ? DateTime.fromMillis(value, { zone })
-          : DateTime.fromISO(String(value), { zone, setZone: false });
-    if (!date.isValid) return String(value);
+    let date: DateTime;
+    if (value instanceof Date) date = DateTime.fromJSDate(value, { zone });
+    else if (typeof value === 'number') date = DateTime.fromMillis(value, { zone });
+    else if (typeof value === 'string') date = DateTime.fromISO(value, { zone });
+    else throw new Error('formatDate needs an ISO date string, a Date or epoch milliseconds');
+    if (!date.isValid) return typeof value === 'string' ? value : '';
     return date.setLocale(locale).toLocaleString(preset);
   });
 

@@ -41,7 +41,8 @@ export class MjmlCompiler {
       return { ok: true, html: compactHtml(result.html) };
     } catch (e) {
       const errors = (e as { errors?: { line?: number; message: string }[] }).errors;
-      if (Array.isArray(errors) && errors.length) return { ok: false, problems: errors.map(toProblem) };
+      if (Array.isArray(errors) && errors.length)
+        return { ok: false, problems: errors.map(toProblem) };
       return { ok: false, problems: [{ message: (e as Error).message }] };
     }
   }
@@ -62,7 +63,7 @@ function toProblem(e: { line?: number; message: string }): MjmlProblem {
 }
 
 /** MJML's output is mostly indentation; trimming it roughly halves every message's size. */
-function compactHtml(html: string): string {
+export function compactHtml(html: string): string {
   return html
     .split('\n')
     .map((line) => line.trim())

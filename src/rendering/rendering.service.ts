@@ -102,7 +102,6 @@ export class RenderingService implements OnModuleInit {
    * out a nested value, say `links: {}`, shows what a caller that forgets it would get).
    */
   preview(key: string, locale: Locale, data: Record<string, unknown> = {}): RenderedEmail {
-    const template = this.get(key);
     return this.render(key, locale, { ...this.sample(key, locale), ...data });
   }
 

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from '../common/redis/redis-bootstrap';
-import { CompiledLocale, CompiledTemplate, RenderingGlobals, TemplatePart } from './compiled-template';
+import {
+  CompiledLocale,
+  CompiledTemplate,
+  RenderingGlobals,
+  TemplatePart,
+} from './compiled-template';
 import type { HandlebarsEnv } from './handlebars-env';
 import { MjmlCompiler } from './mjml-compiler';
 import { Locale, LOCALES, TemplateError } from './template-error';
@@ -191,7 +196,10 @@ export function templateVersion(root: string, key: string, globals: RenderingGlo
   hash.update(`${PIPELINE_REVISION}\0${MJML_VERSION}\0${JSON.stringify(globals.brand)}\0`);
   for (const dir of [key, SHARED_DIR]) {
     for (const file of listFiles(root, dir)) {
-      hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
+      hash
+        .update(`${file}\0`)
+        .update(readFileSync(join(root, file)))
+        .update('\0');
     }
   }
   return hash.digest('hex').slice(0, 12);

@@ -164,7 +164,10 @@ export function prepareSource(file: string, options: PrepareOptions): PreparedSo
 
   const emit = (name: string, stack: string[]) => {
     if (stack.length > MAX_PARTIAL_DEPTH) {
-      throw new SourceProblem({ file: name, line: 1 }, `partials nest deeper than ${MAX_PARTIAL_DEPTH}`);
+      throw new SourceProblem(
+        { file: name, line: 1 },
+        `partials nest deeper than ${MAX_PARTIAL_DEPTH}`,
+      );
     }
     let text = substitute(readTemplateFile(options.root, name), name, options);
     if (stack.length) text = text.replace(/\n$/, '');
@@ -212,26 +215,32 @@ function substitute(text: string, file: string, options: PrepareOptions): string
   const lineAt = (index: number) => text.slice(0, index).split('\n').length;
   const html = options.kind === 'mjml';
 
-  const withStrings = text.replace(T_TOKEN, (token: string, arg: string | undefined, index: number) => {
-    const where = { file, line: lineAt(index) };
-    const key = /^"([^"]+)"$|^'([^']+)'$/.exec(arg?.trim() ?? '');
-    if (!key) throw new SourceProblem(where, `${token} needs one quoted string key: {{t "key"}}`);
-    const name = key[1] ?? key[2];
-    const entry = options.strings.get(name);
-    if (!entry) {
-      throw new SourceProblem(
-        where,
-        `no string "${name}" in ${options.template}/locales/${options.locale}.json or ${SHARED_DIR}/locales/${options.locale}.json`,
-      );
-    }
-    if (!html && name.endsWith('_html')) {
-      throw new SourceProblem(where, `string "${name}" holds HTML and cannot be used in a text part`);
-    }
-    if (new RegExp(T_TOKEN.source).test(entry.value)) {
-      throw new SourceProblem(where, `string "${name}" (${entry.file}) may not use {{t}} itself`);
-    }
-    return html && !name.endsWith('_html') ? escapeOutsideMustaches(entry.value) : entry.value;
-  });
+  const withStrings = text.replace(
+    T_TOKEN,
+    (token: string, arg: string | undefined, index: number) => {
+      const where = { file, line: lineAt(index) };
+      const key = /^"([^"]+)"$|^'([^']+)'$/.exec(arg?.trim() ?? '');
+      if (!key) throw new SourceProblem(where, `${token} needs one quoted string key: {{t "key"}}`);
+      const name = key[1] ?? key[2];
+      const entry = options.strings.get(name);
+      if (!entry) {
+        throw new SourceProblem(
+          where,
+          `no string "${name}" in ${options.template}/locales/${options.locale}.json or ${SHARED_DIR}/locales/${options.locale}.json`,
+        );
+      }
+      if (!html && name.endsWith('_html')) {
+        throw new SourceProblem(
+          where,
+          `string "${name}" holds HTML and cannot be used in a text part`,
+        );
+      }
+      if (new RegExp(T_TOKEN.source).test(entry.value)) {
+        throw new SourceProblem(where, `string "${name}" (${entry.file}) may not use {{t}} itself`);
+      }
+      return html && !name.endsWith('_html') ? escapeOutsideMustaches(entry.value) : entry.value;
+    },
+  );
 
   return withStrings.replace(BRAND_TOKEN, (_token: string, field: keyof BrandGlobals) => {
     // A brand value is data, never template syntax.
@@ -247,7 +256,10 @@ function escapeOutsideMustaches(value: string): string {
     .map((part, i) =>
       i % 2 === 1
         ? part
-        : part.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!),
+        : part.replace(
+            /[&<>"]/g,
+            (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
+          ),
     )
     .join('');
 }
