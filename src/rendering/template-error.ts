@@ -43,13 +43,12 @@ export class TemplateError extends RuleViolationError {
   static combine(errors: TemplateError[]): TemplateError {
     if (errors.length === 1) return errors[0];
     const [first, ...rest] = errors;
-    const combined = new TemplateError(
+    return new TemplateError(
       first,
       [first.problem, ...rest.map((e) => e.message)].join('\n'),
       first.code,
       first.field,
     );
-    return combined;
   }
 }
 
