@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { SignupModule } from './signup/signup.module';
+import { RenderingModule } from './rendering/rendering.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -49,6 +50,7 @@ export class AppModule {
         SignupModule,
         AlertsModule,
         UpcomingNoticesModule,
+        RenderingModule,
       ],
     };
   }

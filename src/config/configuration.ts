@@ -1,7 +1,11 @@
 import { ConfigService } from '@nestjs/config';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EnvironmentVariables, validateEnvironment } from './environment';
+import {
+  EnvironmentVariables,
+  PLACEHOLDER_POSTAL_ADDRESS,
+  validateEnvironment,
+} from './environment';
 
 export interface AppConfig {
   app: {
@@ -51,6 +55,12 @@ export interface AppConfig {
   };
   scheduler: { intervalMs: number };
   alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
+  rendering: {
+    /** Absolute path of the templates directory. */
+    templatesDir: string;
+    brand: { name: string; color: string; logoUrl: string | undefined };
+    sender: { postalAddress: string };
+  };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -101,6 +111,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       confirmResendMinutes: e.CONFIRM_RESEND_MINUTES,
     },
     scheduler: { intervalMs: e.SCHEDULER_INTERVAL_MS },
+    rendering: {
+      templatesDir: resolve(e.TEMPLATES_DIR),
+      brand: { name: e.BRAND_NAME, color: e.BRAND_COLOR, logoUrl: e.BRAND_LOGO_URL },
+      sender: { postalAddress: e.POSTAL_ADDRESS?.trim() || PLACEHOLDER_POSTAL_ADDRESS },
+    },
     alerts: {
       webhookUrl: e.ALERT_WEBHOOK_URL,
       webhookSecret: e.ALERT_WEBHOOK_SECRET,

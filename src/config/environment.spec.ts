@@ -1,4 +1,5 @@
 import { ConfigValidationError, validateEnvironment } from './environment';
+import { resolve } from 'node:path';
 import { loadConfig } from './configuration';
 
 describe('validateEnvironment', () => {
@@ -37,6 +38,29 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/SECRET_KEY is required/);
   });
 
+  it('requires POSTAL_ADDRESS in production, not on a first run', () => {
+    expect(() =>
+      validateEnvironment({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32) }),
+    ).toThrow(/POSTAL_ADDRESS is required when NODE_ENV=production/);
+    expect(
+      validateEnvironment({
+        NODE_ENV: 'production',
+        SECRET_KEY: 'x'.repeat(32),
+        POSTAL_ADDRESS: 'Keizersgracht 100, Amsterdam',
+      }).POSTAL_ADDRESS,
+    ).toBe('Keizersgracht 100, Amsterdam');
+    expect(validateEnvironment({}).POSTAL_ADDRESS).toBeUndefined();
+  });
+
+  it('validates the brand colour and logo URL', () => {
+    expect(validateEnvironment({}).BRAND_COLOR).toMatch(/^#[0-9a-f]{6}$/);
+    expect(validateEnvironment({ BRAND_COLOR: '#A30' }).BRAND_COLOR).toBe('#A30');
+    expect(() => validateEnvironment({ BRAND_COLOR: 'red' })).toThrow(
+      /BRAND_COLOR must be a hex colour/,
+    );
+    expect(() => validateEnvironment({ BRAND_LOGO_URL: 'logo.png' })).toThrow(/BRAND_LOGO_URL/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(validateEnvironment({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
@@ -48,5 +72,16 @@ describe('loadConfig', () => {
     expect(config.app.publicUrl).toBe('http://localhost:4000');
     expect(config.database.embedded).toBe(true);
     expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', explicit: false });
+  });
+
+  it('resolves the templates directory and fills in first-run brand defaults', () => {
+    const config = loadConfig({ NODE_ENV: 'test' });
+    expect(config.rendering.templatesDir).toBe(resolve('templates'));
+    expect(config.rendering.brand).toEqual({
+      name: 'Tidings',
+      color: '#0f766e',
+      logoUrl: undefined,
+    });
+    expect(config.rendering.sender.postalAddress).toContain('set POSTAL_ADDRESS');
   });
 });

@@ -207,7 +207,36 @@ export class EnvironmentVariables {
   @IsOptional()
   @MinLength(32, { message: 'SECRET_KEY must be at least 32 characters' })
   SECRET_KEY?: string;
+
+  /** Email templates directory (see docs/templates.md), resolved from the working directory. */
+  @IsString()
+  TEMPLATES_DIR = 'templates';
+
+  @IsString()
+  @MinLength(1)
+  BRAND_NAME = 'Tidings';
+
+  @Matches(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, {
+    message: 'BRAND_COLOR must be a hex colour such as #0f766e',
+  })
+  BRAND_COLOR = '#0f766e';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  BRAND_LOGO_URL?: string;
+
+  /**
+   * The sender's postal address, printed in every email footer (marketing law requires it).
+   * Required in production; first runs get a placeholder that says it is one.
+   */
+  @IsOptional()
+  @IsString()
+  POSTAL_ADDRESS?: string;
 }
+
+/** Printed in footers until POSTAL_ADDRESS is set; obviously not a real address. */
+export const PLACEHOLDER_POSTAL_ADDRESS =
+  'Example Street 1, 1234 AB Example City (set POSTAL_ADDRESS)';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -235,6 +264,9 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
   }
   if (env.NODE_ENV === 'production' && !env.SECRET_KEY) {
     problems.push('SECRET_KEY is required when NODE_ENV=production (at least 32 characters)');
+  }
+  if (env.NODE_ENV === 'production' && !env.POSTAL_ADDRESS?.trim()) {
+    problems.push('POSTAL_ADDRESS is required when NODE_ENV=production (printed in every email)');
   }
   if (problems.length) throw new ConfigValidationError(problems);
   return env;
