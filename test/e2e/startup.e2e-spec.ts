@@ -135,6 +135,15 @@ describe('embedded defaults: node dist/src/main.js without DATABASE_URL or REDIS
     port = await findFreePort();
     env = isolatedEnv({ DATA_DIR: dataDir, PORT: String(port), QUEUE_PREFIX: queuePrefix() });
   });
+  afterAll(async () => {
+    await killAllChildren();
+    // Only if 127.0.0.1:6379 did not answer: the server then started a detached private Redis.
+    const privateRedis = join(dataDir, 'redis.json');
+    if (existsSync(privateRedis)) {
+      const { pid } = JSON.parse(readFileSync(privateRedis, 'utf8')) as { pid: number };
+      if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
 
   it(
     'starts PGlite under DATA_DIR, prints an admin key once, and that key authenticates',
