@@ -1,4 +1,12 @@
-import { DynamicModule, INestApplicationContext, Module, Type } from '@nestjs/common';
+import {
+  ConsoleLogger,
+  DynamicModule,
+  INestApplicationContext,
+  Logger,
+  LogLevel,
+  Module,
+  Type,
+} from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '../config/configuration';
@@ -24,6 +32,19 @@ class CliModule {
   }
 }
 
+/** Progress notes go to stderr, so a command's stdout carries only its own output. */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    _stream?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+  ): void {
+    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
+  }
+}
+
 export interface CliContext {
   app: INestApplicationContext;
   close(): Promise<void>;
@@ -35,14 +56,24 @@ export interface CliContext {
  * feature modules are loaded.
  */
 export async function createCliContext(imports: Array<Type | DynamicModule>): Promise<CliContext> {
+  // Which database the tool uses (a running server's embedded one, its own, DATABASE_URL) is
+  // worth telling; Nest's module-by-module start-up chatter is not.
+  Logger.overrideLogger(new StderrLogger({ logLevels: ['log', 'warn', 'error'] }));
   const base = loadConfig();
   const infra = await prepareInfrastructure(
     { ...base, app: { ...base.app, role: 'cli' }, workers: { enabled: false } },
     { redis: false },
   );
-  const app = await NestFactory.createApplicationContext(CliModule.with(infra.config, imports), {
-    logger: ['error', 'warn'],
-  });
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(CliModule.with(infra.config, imports), {
+      logger: new StderrLogger({ logLevels: ['warn', 'error'] }),
+    });
+  } catch (err) {
+    // An embedded database this tool started would otherwise keep the process alive.
+    await infra.stop();
+    throw err;
+  }
   return {
     app,
     close: async () => {

@@ -28,6 +28,9 @@ async function withClient<T>(url: string, fn: (r: Redis) => Promise<T>): Promise
     ...redisOptionsFromUrl(url),
     lazyConnect: true,
     connectTimeout: 2000,
+    // ioredis arms this timer on disconnect() even when the socket is already closed (a refused
+    // probe), and the default 2 s keeps a finished process, a CLI or a test runner alive.
+    disconnectTimeout: 100,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
