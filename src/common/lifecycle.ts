@@ -1,5 +1,6 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ConfigValidationError } from '../config/environment';
+import { DomainError } from './errors/domain-errors';
 import { StartupError } from './redis/redis-bootstrap';
 
 /**
@@ -38,7 +39,11 @@ export function handleShutdown(
 
 /** Startup problems the user can fix get a plain message, not a stack trace. */
 export function exitOnStartupError(err: unknown): never {
-  if (err instanceof ConfigValidationError || err instanceof StartupError) {
+  if (
+    err instanceof ConfigValidationError ||
+    err instanceof StartupError ||
+    err instanceof DomainError
+  ) {
     process.stderr.write(`\nTidings cannot start.\n${err.message}\n\n`);
   } else {
     process.stderr.write(`\nTidings cannot start: ${(err as Error)?.stack ?? String(err)}\n`);

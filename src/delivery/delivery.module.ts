@@ -15,6 +15,7 @@ import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
 import { SendCheckRegistry } from './send-checks';
+import { TestSendController } from './test-send.controller';
 
 /** Closes the SMTP pool after the workers stopped (WorkerRunner closes them before shutdown). */
 @Injectable()
@@ -51,7 +52,7 @@ class TransportCloser implements OnApplicationShutdown {
     DeliveryProcessor,
     DispatchProcessor,
   ],
-  controllers: [MessagesController],
+  controllers: [MessagesController, TestSendController],
   exports: [LedgerService, SendCheckRegistry, MessageComposer, MAIL_TRANSPORT],
 })
 export class DeliveryModule {}

@@ -13,7 +13,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { lowerTrim } from '../subscribers/subscriber.dto';
+import { lowerTrim, NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
 import { LOCALES, Locale } from '../subscribers/subscriber.entity';
 
 /** A topic choice on the form: `key` or `key:frequency`. */
@@ -31,6 +31,9 @@ export class SubscribeRequestDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @Matches(NO_CONTROL_CHARACTERS, {
+    message: 'name must not contain line breaks or control characters',
+  })
   name?: string;
 
   @ApiPropertyOptional({ enum: LOCALES, default: 'en' })

@@ -22,6 +22,9 @@ import { FREQUENCIES, Frequency } from '../topics/topic.entity';
 import { LOCALES, Locale, SUBSCRIBER_STATUSES, SubscriberStatus } from './subscriber.entity';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './subscription.entity';
 
+// eslint-disable-next-line no-control-regex
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
 export const DATE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -121,6 +124,9 @@ export class CreateSubscriberDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @Matches(NO_CONTROL_CHARACTERS, {
+    message: 'name must not contain line breaks or control characters',
+  })
   name?: string;
 
   @ApiPropertyOptional({ enum: LOCALES, default: 'en' })

@@ -167,14 +167,28 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     );
   });
 
-  it('keeps subscriber data out of headers (no CR/LF injection)', async () => {
-    const s = await subscriber({ name: 'Eve\r\nBcc: attacker@evil.test' });
+  it('refuses control characters in names, and keeps stored data out of headers (no CR/LF injection)', async () => {
+    const refused = await t
+      .http()
+      .post('/v1/subscribers')
+      .set(auth())
+      .send(subscriberInput({ name: 'Eve\r\nBcc: attacker@evil.test' }))
+      .expect(400);
+    expect(refused.body.field).toBe('name');
+    // Data that reached the database some other way (an old import, a manual fix) still cannot inject.
+    const s = await subscriber();
+    await t.dataSource.query(`UPDATE subscribers SET name = $2 WHERE id = $1`, [
+      s.id,
+      'Eve\r\nBcc: attacker@evil.test',
+    ]);
     const ids = await ledger.send([message(s.id, `test:inject:${s.id}`)]);
     const mail = await smtp.waitFor((m) => m.to.includes(s.email));
     await eventually(async () => (await statusOf(ids[0])).status === 'sent');
     expect(mail.to).toEqual([s.email]);
     expect(mail.header('Bcc')).toBeUndefined();
-    expect(mail.raw).not.toMatch(/^Bcc:/im);
+    const headerBlock = mail.raw.split(/\r?\n\r?\n/)[0];
+    expect(headerBlock).not.toMatch(/^Bcc:/im);
+    expect(headerBlock).toMatch(/^To: "Eve Bcc: attacker@evil\.test" </m);
     expect(mail.parsed.subject).not.toMatch(/[\r\n]/);
   });
 

@@ -27,6 +27,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
         SMTP_URL: smtp.url,
         PUBLIC_URL,
         MAIL_FROM: '"Acme News" <news@acme.test>',
+        POSTAL_ADDRESS: 'Acme B.V., Keizersgracht 1, 1015 CJ Amsterdam',
+        BRAND_NAME: 'Acme',
         DELIVERY_RETRY_BASE_MS: '100',
         DISPATCH_INTERVAL_MS: '500',
       },
@@ -91,6 +93,15 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
     expect(welcome.parsed.html).toBeTruthy();
     expect(welcome.parsed.text).toContain(`${PUBLIC_URL}/u/`);
     expect(welcome.parsed.text).toContain(`${PUBLIC_URL}/p/`);
+    // The footer: postal address, a visible unsubscribe link and a preference-center link.
+    expect(welcome.parsed.text).toContain('Acme B.V., Keizersgracht 1, 1015 CJ Amsterdam');
+    expect(welcome.parsed.html).toContain('Acme B.V., Keizersgracht 1, 1015 CJ Amsterdam');
+    expect(welcome.parsed.html).toMatch(new RegExp(`href="${PUBLIC_URL}/u/[A-Za-z0-9_-]+"`));
+    expect(welcome.parsed.html).toMatch(new RegExp(`href="${PUBLIC_URL}/p/[A-Za-z0-9_-]+"`));
+    // The welcome lists the chosen topics with their frequency and when to expect the first message.
+    expect(welcome.parsed.text).toContain('Product news');
+    expect(welcome.parsed.text).toContain('weekly');
+    expect(confirmation.parsed.text).toContain('Acme B.V., Keizersgracht 1, 1015 CJ Amsterdam');
 
     const after = await t.http().get(`/v1/subscribers/${sub.body.id}`).set(auth()).expect(200);
     expect(after.body.status).toBe('active');
@@ -223,6 +234,42 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
       .set(auth())
       .expect(200);
     expect(sub.body.status).toBe('pending');
+  });
+
+  it('test-sends a template to an address, marked [TEST], without touching the ledger', async () => {
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbound_messages`);
+    const res = await t
+      .http()
+      .post('/v1/templates/welcome/test-send')
+      .set(auth())
+      .send({ to: 'Designer@Acme.test', locale: 'nl' })
+      .expect(200);
+    expect(res.body.subject).toMatch(/^\[TEST\] /);
+    const mail = await smtp.waitFor((m) => m.to.includes('designer@acme.test'));
+    expect(mail.parsed.subject).toBe(res.body.subject);
+    expect(mail.parsed.text).toBeTruthy();
+    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbound_messages`);
+    expect(after[0].n).toBe(before[0].n);
+    const bad = await t
+      .http()
+      .post('/v1/templates/welcome/test-send')
+      .set(auth())
+      .send({ to: 'x', locale: 'nl' })
+      .expect(400);
+    expect(bad.body.field).toBe('to');
+    await t
+      .http()
+      .post('/v1/templates/nope/test-send')
+      .set(auth())
+      .send({ to: 'a@b.test', locale: 'nl' })
+      .expect(404);
+    const readOnly = await t.keyWith('templates:read');
+    await t
+      .http()
+      .post('/v1/templates/welcome/test-send')
+      .set('Authorization', `Bearer ${readOnly}`)
+      .send({ to: 'a@b.test', locale: 'nl' })
+      .expect(403);
   });
 
   it('lists the ledger with filters', async () => {
