@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'data/**', 'coverage/**', 'test-output/**', '*.config.js', '*.config.mjs'],
+    ignores: ['dist/**', 'data/**', 'coverage/**', 'test-output/**', '*.config.js', '*.config.mjs', '.ci/**'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
