@@ -5,7 +5,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'data/**', 'coverage/**', 'test-output/**', '*.config.js', '*.config.mjs', '.ci/**'],
+    ignores: [
+      'dist/**',
+      'data/**',
+      'coverage/**',
+      'test-output/**',
+      '*.config.js',
+      '*.config.mjs',
+      '.ci/**',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
