@@ -40,7 +40,7 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
       .send(body);
 
   const one = async <T>(sql: string, params: unknown[] = []): Promise<T> =>
-    ((await t.dataSource.query(sql, params)) as T[])[0];
+    (await t.dataSource.query<T[]>(sql, params))[0];
 
   /** Rows in the tables an import writes to, for "nothing was written" checks. */
   const tableCounts = () =>
