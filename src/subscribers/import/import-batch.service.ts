@@ -35,7 +35,6 @@ export interface BatchOutcome {
 const UNTOUCHABLE = new Set<SubscriberStatus>(['unsubscribed', 'bounced', 'complained', 'erased']);
 
 const MAX_ATTEMPTS = 3;
-const CONSENT_CHUNK = 1000;
 
 interface ExistingSubscriber {
   id: string;
@@ -370,9 +369,7 @@ export class ImportBatchService {
       source: 'import',
       details: { ...settings.details, frequency: choice.frequency },
     }));
-    for (let i = 0; i < events.length; i += CONSENT_CHUNK) {
-      await this.consent.record(m, events.slice(i, i + CONSENT_CHUNK));
-    }
+    await this.consent.record(m, events);
   }
 }
 
