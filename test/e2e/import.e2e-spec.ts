@@ -383,6 +383,23 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
     await importFile(csv, 'text/csv', {}, readOnly).expect(403);
   });
 
+  it('documents the body types and the query options in OpenAPI', async () => {
+    const doc = await t.http().get('/docs/openapi.json').expect(200);
+    const op = doc.body.paths['/v1/subscribers/import'].post;
+    expect(Object.keys(op.requestBody.content)).toEqual([
+      'text/csv',
+      'application/x-ndjson',
+      'application/jsonl',
+    ]);
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'topics',
+      'consentText',
+      'consentVersion',
+      'dryRun',
+    ]);
+    expect(op.responses['200'].content['application/json'].schema.$ref).toMatch(/ImportResultDto/);
+  });
+
   it('writes nothing in a dry run, and reports what a real run would do', async () => {
     const existing = uniqueEmail('dry');
     await t.http().post('/v1/subscribers').set(auth()).send({ email: existing, name: 'Old' });
