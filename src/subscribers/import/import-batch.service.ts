@@ -34,7 +34,7 @@ export interface BatchOutcome {
 // quietly bring any of them back.
 const UNTOUCHABLE = new Set<SubscriberStatus>(['unsubscribed', 'bounced', 'complained', 'erased']);
 
-const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 5;
 
 interface ExistingSubscriber {
   id: string;
@@ -378,7 +378,7 @@ export function splitAttributes(attributes: Record<string, unknown>): {
   set: Record<string, unknown>;
   removed: string[];
 } {
-  const set: Record<string, unknown> = {};
+  const set = Object.create(null) as Record<string, unknown>;
   const removed: string[] = [];
   for (const [k, v] of Object.entries(attributes)) {
     if (v === null) removed.push(k);

@@ -149,6 +149,14 @@ describe('validateRow (CSV)', () => {
     ]);
   });
 
+  it('keeps attribute columns with awkward names as attributes', () => {
+    const header = readCsvHeader(['email', 'attr.__proto__', 'attr.constructor']);
+    const row = validateRow(csvRow(header, 2, ['h@example.test', 'a', 'b']), 'csv', topics);
+    expect(JSON.stringify((row as ImportRow).attributes)).toBe(
+      '{"__proto__":"a","constructor":"b"}',
+    );
+  });
+
   it('refuses a row whose field count differs from the header', () => {
     expect(csv(4, ['a@example.test', 'A'])).toEqual([
       { line: 4, field: 'row', message: 'the row has 2 fields; the header has 8' },

@@ -105,8 +105,11 @@ export function validateRow(
 
   if (input.unreadable) return errors;
 
-  const { timezone, ...subscriber } = input.subscriber;
+  const { timezone, attributes, ...subscriber } = input.subscriber;
   const dto = plainToInstance(ImportSubscriberDto, subscriber);
+  // Attributes are checked as given: class-transformer would copy them, and trips over (or
+  // turns into a prototype) a key such as __proto__.
+  if (attributes !== undefined) dto.attributes = attributes as Record<string, unknown>;
   const problems = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
   const named = new Set<string>();
   const missingEmail = input.subscriber.email === undefined || input.subscriber.email === null;
@@ -160,7 +163,7 @@ export function validateRow(
     locale: dto.locale,
     timezone: (timezone as string | null) ?? undefined,
     isCustomer: dto.isCustomer,
-    attributes: dto.attributes,
+    attributes: dto.attributes ?? undefined,
     dates: dates && Object.keys(dates).length ? dates : undefined,
     topics: mergeChoices(chosen),
   };
@@ -309,6 +312,7 @@ export function csvRow(header: CsvHeader, line: number, fields: string[]): RowIn
     return input;
   }
   const s = input.subscriber;
+  // Null-prototype maps: a column named attr.__proto__ must be an attribute, not a prototype.
   let attributes: Record<string, string> | undefined;
   let dates: Record<string, string> | undefined;
   for (let i = 0; i < fields.length; i++) {
@@ -341,10 +345,10 @@ export function csvRow(header: CsvHeader, line: number, fields: string[]): RowIn
           .filter((t) => t !== '');
         break;
       case 'attr':
-        (attributes ??= {})[column.name] = value;
+        (attributes ??= Object.create(null) as Record<string, string>)[column.name] = value;
         break;
       case 'date':
-        (dates ??= {})[column.name] = value;
+        (dates ??= Object.create(null) as Record<string, string>)[column.name] = value;
         break;
     }
   }

@@ -99,8 +99,14 @@ export class SubscriberImportService {
       try {
         summary.add(await this.batches.write(batch, prepared.settings));
       } catch (err) {
+        // The message and code only: a driver error's detail can quote an address.
         this.logger.error(
-          { err, firstLine: first, ...summary.counts() },
+          {
+            error: (err as Error).message,
+            code: (err as { code?: string }).code,
+            firstLine: first,
+            ...summary.counts(),
+          },
           'Import stopped: a batch could not be written',
         );
         throw new Error(
