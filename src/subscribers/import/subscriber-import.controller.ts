@@ -92,6 +92,8 @@ export class SubscriberImportController {
   ): Promise<ImportResultDto> {
     const format = importFormatOf(req.headers['content-type']);
     const prepared = await this.imports.prepare({ ...query, details: { apiKeyId: key?.id } });
-    return this.imports.run(req, format, prepared);
+    // When the import stops early (a bad header), leave the request to Node instead of destroying
+    // it, so the error answer goes out before the connection closes.
+    return this.imports.run(req.iterator({ destroyOnReturn: false }), format, prepared);
   }
 }
