@@ -16,7 +16,7 @@ import {
   validateRow,
 } from './import-row';
 import { readCsvRecords } from './csv-records';
-import { readLines } from './line-reader';
+import { MAX_LINE_CHARS, readLines } from './line-reader';
 import { ImportResultDto } from './subscriber-import.dto';
 
 /** Rows per transaction: large enough for set-based SQL to pay off, small enough to keep locks short. */
@@ -166,7 +166,13 @@ export class SubscriberImportService {
       for await (const { no, text, tooLong } of lines) {
         if (tooLong) {
           summary.rows += 1;
-          summary.fail([{ line: no, field: 'row', message: 'the line is too long' }]);
+          summary.fail([
+            {
+              line: no,
+              field: 'row',
+              message: `the line is longer than ${MAX_LINE_CHARS} characters`,
+            },
+          ]);
         } else if (text.trim() !== '') {
           await accept(ndjsonRow(no, text));
         }
