@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConsentAction, ConsentEvent, ConsentSource } from './consent-event.entity';
 
 export interface NewConsentEvent {
@@ -27,27 +26,28 @@ export class ConsentService {
 
   /**
    * Appends events inside the caller's transaction, so a change and its consent record commit
-   * together or not at all.
+   * together or not at all. One statement however many events (an import records thousands):
+   * unnest() keeps it to seven parameters, where a multi-row VALUES list would need seven per event.
    */
   async record(manager: EntityManager, events: NewConsentEvent[]): Promise<void> {
     if (!events.length) return;
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ConsentEvent)
-      .values(
-        events.map((e) => ({
-          subscriberId: e.subscriberId,
-          action: e.action,
-          topicId: e.topicId ?? null,
-          wording: e.wording,
-          wordingVersion: e.wordingVersion,
-          source: e.source,
-          details: e.details ?? {},
-          ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}),
-        })) as QueryDeepPartialEntity<ConsentEvent>[],
-      )
-      .execute();
+    // One set-based statement whatever the number of events (imports write thousands per batch).
+    await manager.query(
+      `INSERT INTO consent_events (subscriber_id, action, topic_id, wording, wording_version, source, details, occurred_at)
+       SELECT s, a, t, w, v, src, d, COALESCE(o, now())
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])
+              AS u(s, a, t, w, v, src, d, o)`,
+      [
+        events.map((e) => e.subscriberId),
+        events.map((e) => e.action),
+        events.map((e) => e.topicId ?? null),
+        events.map((e) => e.wording),
+        events.map((e) => e.wordingVersion),
+        events.map((e) => e.source),
+        events.map((e) => JSON.stringify(e.details ?? {})),
+        events.map((e) => e.occurredAt?.toISOString() ?? null),
+      ],
+    );
   }
 
   /** The full history of one subscriber, oldest first, with topic names for display. */

@@ -26,6 +26,7 @@ import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './subscription.entity
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const DATE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+export const TIMEZONE_MESSAGE = 'timezone must be an IANA time zone such as Europe/Amsterdam';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar date written YYYY-MM-DD (2027-02-30 is refused). */
@@ -140,7 +141,7 @@ export class CreateSubscriberDto {
     description: 'IANA time zone',
   })
   @IsOptional()
-  @IsTimeZone({ message: 'timezone must be an IANA time zone such as Europe/Amsterdam' })
+  @IsTimeZone({ message: TIMEZONE_MESSAGE })
   timezone?: string;
 
   @ApiPropertyOptional({ default: false })

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../consent/consent.module';
 import { SuppressionsModule } from '../suppressions/suppressions.module';
 import { TopicsModule } from '../topics/topics.module';
+import { SubscriberImportModule } from './import/subscriber-import.module';
 import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscribersController } from './subscribers.controller';
@@ -16,6 +17,7 @@ import { SubscriptionsService } from './subscriptions.service';
     TopicsModule,
     ConsentModule,
     SuppressionsModule,
+    SubscriberImportModule,
   ],
   providers: [SubscribersService, SubscriptionsService],
   controllers: [SubscribersController],

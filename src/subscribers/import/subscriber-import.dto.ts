@@ -1,0 +1,91 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class ImportQueryDto {
+  @ApiPropertyOptional({
+    example: 'product-news,tips:weekly',
+    description:
+      'Topics every row joins: comma-separated keys, each optionally `key:frequency` ' +
+      "(default: the topic's default frequency). Checked before the file is read.",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  topics?: string;
+
+  @ApiPropertyOptional({
+    example: 'Yes, send me product news about once a month.',
+    description:
+      'The exact wording the people in the file agreed to, recorded with each new opt-in ' +
+      '(with consentVersion). Without it a factual default wording is recorded.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  consentText?: string;
+
+  @ApiPropertyOptional({ example: 'signup-form-2026-11' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  consentVersion?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Validate and count everything, write nothing',
+  })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  dryRun?: boolean;
+}
+
+export class ImportRowErrorDto {
+  @ApiProperty({
+    example: 7,
+    description: 'Physical line in the file where the row starts (a CSV header is line 1)',
+  })
+  line!: number;
+
+  @ApiProperty({
+    example: 'timezone',
+    description: 'The CSV column or NDJSON key at fault; `row` when the whole row is unreadable',
+  })
+  field!: string;
+
+  @ApiProperty({ example: 'timezone must be an IANA time zone such as Europe/Amsterdam' })
+  message!: string;
+}
+
+export class ImportResultDto {
+  @ApiProperty({ description: 'Data rows read (blank lines not counted)' })
+  rows!: number;
+
+  @ApiProperty({ description: 'New subscribers' })
+  created!: number;
+
+  @ApiProperty({ description: 'Existing subscribers the import changed' })
+  updated!: number;
+
+  @ApiProperty({ description: 'Existing subscribers the import left exactly as they were' })
+  unchanged!: number;
+
+  @ApiProperty({ description: 'New subscriptions (each recorded as an opt-in from import)' })
+  subscribed!: number;
+
+  @ApiProperty({ description: 'Rows refused; rows = created + updated + unchanged + failed' })
+  failed!: number;
+
+  @ApiProperty({ description: 'True when nothing was written' })
+  dryRun!: boolean;
+
+  @ApiProperty({ type: ImportRowErrorDto, isArray: true, description: 'At most 1000' })
+  errors!: ImportRowErrorDto[];
+
+  @ApiProperty({ description: 'True when there were more than 1000 errors' })
+  errorsTruncated!: boolean;
+}

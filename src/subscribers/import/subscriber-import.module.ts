@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ConsentModule } from '../../consent/consent.module';
+import { SuppressionsModule } from '../../suppressions/suppressions.module';
+import { TopicsModule } from '../../topics/topics.module';
+import { ImportBatchService } from './import-batch.service';
+import { SubscriberImportController } from './subscriber-import.controller';
+import { SubscriberImportService } from './subscriber-import.service';
+
+/**
+ * Bulk import of subscribers. Its own module so the CLI can load it with nothing but the
+ * database (no Redis, no queues).
+ */
+@Module({
+  imports: [TopicsModule, ConsentModule, SuppressionsModule],
+  providers: [SubscriberImportService, ImportBatchService],
+  controllers: [SubscriberImportController],
+  exports: [SubscriberImportService],
+})
+export class SubscriberImportModule {}
