@@ -4,41 +4,27 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsEmail,
-  IsIn,
   IsOptional,
   IsString,
   IsTimeZone,
   Length,
   Matches,
-  MaxLength,
 } from 'class-validator';
-import { lowerTrim, NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
-import { LOCALES, Locale } from '../subscribers/subscriber.entity';
+import { EmailField, LocaleField, NameField } from '../subscribers/subscriber.dto';
+import { Locale } from '../subscribers/subscriber.entity';
 
 /** A topic choice on the form: `key` or `key:frequency`. */
 export const TOPIC_CHOICE = /^[a-z0-9][a-z0-9-]{0,62}(:(weekly|biweekly|monthly|quarterly))?$/;
 
 /** The public subscribe form, as JSON or as an HTML form post (repeated `topics` fields). */
 export class SubscribeRequestDto {
-  @ApiProperty({ example: 'ada@example.com' })
-  @Transform(lowerTrim)
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
-  @ApiPropertyOptional({ example: 'Ada' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(NO_CONTROL_CHARACTERS, {
-    message: 'name must not contain line breaks or control characters',
-  })
+  @NameField()
   name?: string;
 
-  @ApiPropertyOptional({ enum: LOCALES, default: 'en' })
-  @IsOptional()
-  @IsIn(LOCALES)
+  @LocaleField()
   locale?: Locale;
 
   @ApiPropertyOptional({ example: 'Europe/Amsterdam' })

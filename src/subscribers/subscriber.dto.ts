@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -114,25 +115,42 @@ export class TopicChoiceDto {
   frequency?: Frequency;
 }
 
+/** An address: trimmed, lower-cased, validated. Shared by every DTO that takes one. */
+export const EmailField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiProperty({ example: 'ada@example.com' }),
+    Transform(lowerTrim),
+    IsEmail({}, { message: 'email must be a valid email address' }),
+    MaxLength(254),
+  );
+
+/** A display name: one line, no control characters (it ends up in the To header). */
+export const NameField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ example: 'Ada' }),
+    IsOptional(),
+    IsString(),
+    MaxLength(200),
+    Matches(NO_CONTROL_CHARACTERS, {
+      message: 'name must not contain line breaks or control characters',
+    }),
+  );
+
+export const LocaleField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ enum: LOCALES, default: 'en' }),
+    IsOptional(),
+    IsIn(LOCALES),
+  );
+
 export class CreateSubscriberDto {
-  @ApiProperty({ example: 'ada@example.com' })
-  @Transform(lowerTrim)
-  @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @EmailField()
   email!: string;
 
-  @ApiPropertyOptional({ example: 'Ada' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(NO_CONTROL_CHARACTERS, {
-    message: 'name must not contain line breaks or control characters',
-  })
+  @NameField()
   name?: string;
 
-  @ApiPropertyOptional({ enum: LOCALES, default: 'en' })
-  @IsOptional()
-  @IsIn(LOCALES)
+  @LocaleField()
   locale?: Locale;
 
   @ApiPropertyOptional({

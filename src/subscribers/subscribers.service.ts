@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { normaliseEmail } from '../common/email';
 import { ConflictError, NotFoundError, RuleViolationError } from '../common/errors/domain-errors';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { fetchKeysetPage, Page } from '../common/http/pagination';
 import { isUuid } from '../common/ids';
 import { ConsentService } from '../consent/consent.service';
 import { SuppressionsService } from '../suppressions/suppressions.service';
@@ -140,13 +140,7 @@ export class SubscribersService {
 
   /** Keyset pagination over (created_at, id); filters by status, topic and customer/prospect. */
   async list(query: ListSubscribersQueryDto): Promise<Page<SubscriberDto>> {
-    const limit = query.limit ?? 50;
-    const qb = this.dataSource.manager
-      .createQueryBuilder(Subscriber, 's')
-      .addSelect('s.created_at::text', 'cursor_ts')
-      .orderBy('s.created_at', 'ASC')
-      .addOrderBy('s.id', 'ASC')
-      .limit(limit + 1);
+    const qb = this.dataSource.manager.createQueryBuilder(Subscriber, 's');
     if (query.status) qb.andWhere('s.status = :status', { status: query.status });
     else qb.andWhere("s.status <> 'erased'");
     if (query.customer !== undefined)
@@ -158,27 +152,14 @@ export class SubscribersService {
         { topicId: topic.id },
       );
     }
-    if (query.cursor) {
-      const pos = decodeCursor(query.cursor);
-      qb.andWhere('(s.created_at, s.id) > (:ts::timestamptz, :id::uuid)', {
-        ts: pos.createdAt,
-        id: pos.id,
-      });
-    }
-    const { entities, raw } = await qb.getRawAndEntities();
-    const page = entities.slice(0, limit);
+    const page = await fetchKeysetPage(qb, 's', query);
     const dates = await this.datesOf(
       this.dataSource.manager,
-      page.map((s) => s.id),
+      page.entities.map((s) => s.id),
     );
-    const last = page[page.length - 1];
-    const lastRaw = raw[page.length - 1] as { cursor_ts: string } | undefined;
     return {
-      items: page.map((s) => toDto(s, dates.get(s.id) ?? {})),
-      nextCursor:
-        entities.length > limit && last && lastRaw
-          ? encodeCursor({ createdAt: lastRaw.cursor_ts, id: last.id })
-          : null,
+      items: page.entities.map((s) => toDto(s, dates.get(s.id) ?? {})),
+      nextCursor: page.nextCursor,
     };
   }
 

@@ -94,16 +94,7 @@ export class SubscriptionsService {
     });
     const targetStatus = subscriber.status === 'pending' ? 'pending' : 'active';
     if (existing && existing.status !== 'unsubscribed') {
-      if (existing.frequency === frequency)
-        return { subscription: existing, topic, changed: false, joined: false };
-      const previous = existing.frequency;
-      existing.frequency = frequency;
-      await manager.save(existing);
-      await this.recordEvent(manager, subscriber, topic, 'frequency_change', ctx, {
-        frequency,
-        previousFrequency: previous,
-      });
-      return { subscription: existing, topic, changed: true, joined: false };
+      return this.setFrequency(manager, subscriber, topic, existing, frequency, ctx);
     }
 
     const subscription =
@@ -137,14 +128,27 @@ export class SubscriptionsService {
       );
     }
     assertAllowed(topic, frequency, 'frequency');
-    if (subscription.frequency === frequency)
+    return this.setFrequency(manager, subscriber, topic, subscription, frequency, ctx);
+  }
+
+  /** A repeat of the current frequency changes and records nothing. */
+  private async setFrequency(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    topic: Topic,
+    subscription: Subscription,
+    frequency: Frequency,
+    ctx: ChangeContext,
+  ): Promise<SubscriptionChange> {
+    if (subscription.frequency === frequency) {
       return { subscription, topic, changed: false, joined: false };
-    const previous = subscription.frequency;
+    }
+    const previousFrequency = subscription.frequency;
     subscription.frequency = frequency;
     await manager.save(subscription);
     await this.recordEvent(manager, subscriber, topic, 'frequency_change', ctx, {
       frequency,
-      previousFrequency: previous,
+      previousFrequency,
     });
     return { subscription, topic, changed: true, joined: false };
   }
