@@ -47,21 +47,24 @@ export class LinkSecurity {
   }
 
   /**
-   * Refuses posts a browser marks as coming from another site. `Sec-Fetch-Site: none` is the
-   * person's own action (typed or bookmarked); without the header (old browsers, scripts) the
-   * Origin header decides, and without either the CSRF token alone protects.
+   * Refuses posts a browser marks as coming from another site. Browsers send
+   * `Sec-Fetch-Site` (`none` is the person's own action, typed or bookmarked) and it decides;
+   * the Origin header cannot, because with `Referrer-Policy: no-referrer` Chromium sends
+   * `Origin: null` even for same-origin posts. Without Sec-Fetch-Site (older browsers, scripts)
+   * a foreign Origin is refused, and the CSRF token protects in any case.
    */
   assertSameOrigin(req: Request): void {
+    const refuse = () =>
+      new ForbiddenError('Cross-site form posts are refused', 'origin', 'cross_site');
     const site = req.get('sec-fetch-site');
-    if (site && site !== 'same-origin' && site !== 'none') {
-      throw new ForbiddenError('Cross-site form posts are refused', 'origin', 'cross_site');
+    if (site) {
+      if (site !== 'same-origin' && site !== 'none') throw refuse();
+      return;
     }
     const origin = req.get('origin');
-    if (origin !== undefined) {
+    if (origin !== undefined && origin !== 'null') {
       const own = `${req.protocol}://${req.get('host') ?? ''}`;
-      if (origin !== this.publicOrigin && origin !== own) {
-        throw new ForbiddenError('Cross-site form posts are refused', 'origin', 'cross_site');
-      }
+      if (origin !== this.publicOrigin && origin !== own) throw refuse();
     }
   }
 

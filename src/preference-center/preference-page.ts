@@ -216,7 +216,7 @@ export function preferencePage(
     ${
       view.history.length
         ? html`<div class="table-wrap">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">${t.colWhen}</th>
@@ -230,13 +230,15 @@ export function preferencePage(
                 ${view.history.map(
                   (e) =>
                     html`<tr>
-                      <td>${formatDateTime(e.occurredAt, s.timezone, o.locale)}</td>
-                      <td>${t.actions[e.action] ?? e.action}</td>
-                      <td>${e.topicName ?? t.allTopics}</td>
-                      <td>
+                      <td data-label="${t.colWhen}">
+                        ${formatDateTime(e.occurredAt, s.timezone, o.locale)}
+                      </td>
+                      <td data-label="${t.colWhat}">${t.actions[e.action] ?? e.action}</td>
+                      <td data-label="${t.colTopic}">${e.topicName ?? t.allTopics}</td>
+                      <td data-label="${t.colWording}">
                         “${e.wording}” <span class="muted">(${t.version(e.wordingVersion)})</span>
                       </td>
-                      <td>${t.sources[e.source] ?? e.source}</td>
+                      <td data-label="${t.colSource}">${t.sources[e.source] ?? e.source}</td>
                     </tr>`,
                 )}
               </tbody>

@@ -144,58 +144,61 @@ export class PreferencesService {
 
   async changeTopic(token: string, dto: TopicChangeDto, locale: Locale): Promise<DoneResult> {
     const access = await this.open(token);
-    const result = await this.subscriptions.inTransaction(access.subscriber.id, async (m, s) => {
-      const topic = await this.topics.get(dto.topic, m);
-      const current = await m.findOne(Subscription, {
-        where: { subscriberId: s.id, topicId: topic.id },
-      });
-      const isCurrent = current?.status === 'active' || current?.status === 'pending';
-      if (dto.change === 'leave') {
-        const change = await this.subscriptions.unsubscribe(m, s, topic.key, CONTEXT);
-        return { done: change.changed ? 'left' : 'unchanged', topic: topic.key } as DoneResult;
-      }
-      const frequency = dto.frequency ?? current?.frequency ?? topic.defaultFrequency;
-      if (dto.change === 'frequency' && isCurrent && current) {
-        if (moreOften(frequency, current.frequency)) this.requireFresh(access);
-        const change = await this.subscriptions.changeFrequency(
+    const result = await this.subscriptions.inTransaction(
+      access.subscriber.id,
+      async (m, s): Promise<DoneResult> => {
+        const topic = await this.topics.get(dto.topic, m);
+        const current = await m.findOne(Subscription, {
+          where: { subscriberId: s.id, topicId: topic.id },
+        });
+        const isCurrent = current?.status === 'active' || current?.status === 'pending';
+        if (dto.change === 'leave') {
+          const change = await this.subscriptions.unsubscribe(m, s, topic.key, CONTEXT);
+          return { done: change.changed ? 'left' : 'unchanged', topic: topic.key };
+        }
+        const frequency = dto.frequency ?? current?.frequency ?? topic.defaultFrequency;
+        if (dto.change === 'frequency' && isCurrent && current) {
+          if (moreOften(frequency, current.frequency)) this.requireFresh(access);
+          const change = await this.subscriptions.changeFrequency(
+            m,
+            s,
+            topic.key,
+            frequency,
+            CONTEXT,
+          );
+          return {
+            done: change.changed ? 'frequency_changed' : 'unchanged',
+            topic: topic.key,
+          };
+        }
+        // Joining (or rejoining) always makes us send more.
+        this.requireFresh(access);
+        if (!isCurrent && (!topic.isPublic || topic.archivedAt)) {
+          throw new RuleViolationError(
+            `Topic "${topic.key}" is not open to join`,
+            'topic',
+            'topic_not_open',
+          );
+        }
+        const change = await this.subscriptions.subscribe(
           m,
           s,
-          topic.key,
-          frequency,
-          CONTEXT,
-        );
-        return {
-          done: change.changed ? 'frequency_changed' : 'unchanged',
-          topic: topic.key,
-        } as DoneResult;
-      }
-      // Joining (or rejoining) always makes us send more.
-      this.requireFresh(access);
-      if (!isCurrent && (!topic.isPublic || topic.archivedAt)) {
-        throw new RuleViolationError(
-          `Topic "${topic.key}" is not open to join`,
-          'topic',
-          'topic_not_open',
-        );
-      }
-      const change = await this.subscriptions.subscribe(
-        m,
-        s,
-        { topic: topic.key, frequency },
-        {
-          ...CONTEXT,
-          consent: {
-            text: TEXTS[locale].joinConsent(topic.name),
-            version: PREFERENCE_CENTER_WORDING_VERSION,
+          { topic: topic.key, frequency },
+          {
+            ...CONTEXT,
+            consent: {
+              text: TEXTS[locale].joinConsent(topic.name),
+              version: PREFERENCE_CENTER_WORDING_VERSION,
+            },
           },
-        },
-      );
-      if (change.joined) await this.scheduleFirst(m, change.subscription, s, access.now);
-      return {
-        done: change.changed ? (change.joined ? 'joined' : 'frequency_changed') : 'unchanged',
-        topic: topic.key,
-      } as DoneResult;
-    });
+        );
+        if (change.joined) await this.scheduleFirst(m, change.subscription, s, access.now);
+        return {
+          done: change.changed ? (change.joined ? 'joined' : 'frequency_changed') : 'unchanged',
+          topic: topic.key,
+        };
+      },
+    );
     this.logger.log(
       {
         subscriberId: access.subscriber.id,

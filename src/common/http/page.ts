@@ -74,6 +74,7 @@ export function renderPage(o: PageOptions): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
+        <link rel="icon" href="data:," />
         <title>${o.title}${o.brandName ? ` · ${o.brandName}` : ''}</title>
         <style>
           :root {
@@ -108,6 +109,7 @@ export function renderPage(o: PageOptions): string {
             margin: 0 auto;
             padding: 0.8rem 1.25rem;
             display: flex;
+            flex-wrap: wrap;
             align-items: center;
             justify-content: space-between;
             gap: 1rem;
@@ -130,6 +132,7 @@ export function renderPage(o: PageOptions): string {
             font-weight: 600;
           }
           main {
+            overflow-wrap: anywhere;
             max-width: 46rem;
             margin: 1.25rem auto;
             padding: 1.5rem 1.25rem;
@@ -329,7 +332,7 @@ export function renderPage(o: PageOptions): string {
             display: flex;
             flex-wrap: wrap;
             gap: 0.6rem;
-            align-items: center;
+            align-items: flex-end;
             margin-top: 0.75rem;
           }
           .small-print {
@@ -347,6 +350,27 @@ export function renderPage(o: PageOptions): string {
             .row {
               flex-direction: column;
               align-items: stretch;
+            }
+            table.stack thead {
+              position: absolute;
+              width: 1px;
+              height: 1px;
+              overflow: hidden;
+              clip: rect(0, 0, 0, 0);
+            }
+            table.stack tr {
+              display: block;
+              padding: 0.5rem 0;
+              border-bottom: 1px solid var(--line);
+            }
+            table.stack td {
+              display: block;
+              border: 0;
+              padding: 0.1rem 0;
+            }
+            table.stack td::before {
+              content: attr(data-label) ': ';
+              font-weight: 600;
             }
           }
         </style>
