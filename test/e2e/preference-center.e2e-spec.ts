@@ -477,6 +477,21 @@ describe('Rate limits on token pages and /subscribe (low limits in this app only
     expect(api.body.message).toBe(
       'Too many requests from your address: please wait a minute and try again',
     );
+    // One-click posts count per address and link: many people's links from one mailbox
+    // provider pass, one link repeated is limited.
+    for (let i = 0; i < 8; i++) {
+      await t
+        .http()
+        .post(`/u/${randomBytes(55).toString('base64url')}`)
+        .type('form')
+        .send('List-Unsubscribe=One-Click')
+        .expect(401);
+    }
+    const same = randomBytes(55).toString('base64url');
+    for (let i = 0; i < 5; i++) {
+      await t.http().post(`/u/${same}`).type('form').send('List-Unsubscribe=One-Click').expect(401);
+    }
+    await t.http().post(`/u/${same}`).type('form').send('List-Unsubscribe=One-Click').expect(429);
     // Keys carry this app's prefix in Redis.
     const redis = t.app.get<Redis>(REDIS_CLIENT);
     const keys = await redis.keys(`{${t.config.redis.prefix}:throttle:*`);
