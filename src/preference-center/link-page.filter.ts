@@ -60,9 +60,18 @@ export class LinkPageFilter implements ExceptionFilter {
   ) {}
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
-    const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    // Nest does not await filters: a failure here must still answer, and never with details.
+    await this.respond(exception, host.switchToHttp().getRequest<Request>(), res).catch(
+      (err: unknown) => {
+        this.logger.error({ err }, 'Error page failed');
+        if (!res.headersSent) res.status(500).type('text').send('Something went wrong.');
+      },
+    );
+  }
+
+  private async respond(exception: unknown, req: Request, res: Response): Promise<void> {
     const facts = this.facts(exception);
     if (facts.status >= 500) {
       this.logger.error(
