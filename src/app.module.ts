@@ -13,6 +13,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PreferenceCenterModule } from './preference-center/preference-center.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { SignupModule } from './signup/signup.module';
 import { RenderingModule } from './rendering/rendering.module';
@@ -51,6 +52,7 @@ export class AppModule {
         AlertsModule,
         UpcomingNoticesModule,
         RenderingModule,
+        PreferenceCenterModule,
       ],
     };
   }

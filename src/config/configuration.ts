@@ -61,6 +61,11 @@ export interface AppConfig {
     brand: { name: string; color: string; logoUrl: string | undefined };
     sender: { postalAddress: string };
   };
+  preferences: {
+    freshLinkHours: number;
+    rateLimit: { tokenPerMinute: number; subscribePerMinute: number };
+    subscribeFormFrameAncestors: string;
+  };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -115,6 +120,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       templatesDir: resolve(e.TEMPLATES_DIR),
       brand: { name: e.BRAND_NAME, color: e.BRAND_COLOR, logoUrl: e.BRAND_LOGO_URL },
       sender: { postalAddress: e.POSTAL_ADDRESS?.trim() || PLACEHOLDER_POSTAL_ADDRESS },
+    },
+    preferences: {
+      freshLinkHours: e.PREFERENCES_FRESH_LINK_HOURS,
+      rateLimit: {
+        tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE,
+        subscribePerMinute: e.RATE_LIMIT_SUBSCRIBE_PER_MINUTE,
+      },
+      subscribeFormFrameAncestors: e.SUBSCRIBE_FORM_FRAME_ANCESTORS,
     },
     alerts: {
       webhookUrl: e.ALERT_WEBHOOK_URL,

@@ -225,6 +225,35 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   BRAND_LOGO_URL?: string;
 
+  /** Requests per minute per client address to the preference-center pages (/p/..., /u/...). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_TOKEN_PER_MINUTE = 60;
+
+  /** Requests per minute per client address to the public subscribe form (GET and POST /subscribe). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SUBSCRIBE_PER_MINUTE = 20;
+
+  /**
+   * A manage link from an email sent less than this many hours ago may also raise what we send
+   * (join, more often, resume); older links need a fresh link sent by email first.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(720)
+  PREFERENCES_FRESH_LINK_HOURS = 24;
+
+  /** CSP frame-ancestors for the embeddable GET /subscribe form: `*`, `'none'` or origins. */
+  @Matches(/^(\*|'none'|'self'|https?:\/\/[^\s;,]+)( (\*|'self'|https?:\/\/[^\s;,]+))*$/, {
+    message:
+      "SUBSCRIBE_FORM_FRAME_ANCESTORS must be *, 'none', 'self' or space-separated http(s) origins",
+  })
+  SUBSCRIBE_FORM_FRAME_ANCESTORS = '*';
+
   /**
    * The sender's postal address, printed in every email footer (marketing law requires it).
    * Required in production; first runs get a placeholder that says it is one.

@@ -33,7 +33,9 @@ export class SendCheckRegistry {
   }
 }
 
-const REACHABLE_FOR_TRANSACTIONAL = new Set(['pending', 'active']);
+// Someone who unsubscribed from everything still gets the emails they ask for themselves (a fresh
+// preference link, a new confirmation when they sign up again).
+const REACHABLE_FOR_TRANSACTIONAL = new Set(['pending', 'active', 'unsubscribed']);
 
 /** Delivery's own checks on one claimed row; `suppressed` is computed beforehand from hashes. */
 export function baseDecision(

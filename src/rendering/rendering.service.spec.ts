@@ -11,8 +11,9 @@ import { MjmlCompiler } from './mjml-compiler';
 import { RenderingService, TemplateError } from './rendering.service';
 import { LOCALES } from './template-error';
 
-const SHIPPED = ['apology', 'confirm-subscription', 'digest', 'notice', 'welcome'];
-const MARKETING = SHIPPED.filter((k) => k !== 'confirm-subscription');
+const SHIPPED = ['apology', 'confirm-subscription', 'digest', 'fresh-link', 'notice', 'welcome'];
+const TRANSACTIONAL = ['confirm-subscription', 'fresh-link'];
+const MARKETING = SHIPPED.filter((k) => !TRANSACTIONAL.includes(k));
 const POSTAL_ADDRESS = TEST_POSTAL_ADDRESS;
 const EVIL_NAME = '<script>alert(1)</script> & "Bob"';
 

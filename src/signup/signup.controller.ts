@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-errors';
-import { html, renderPage } from '../common/http/page';
+import { html, PageOptions, renderPage } from '../common/http/page';
+import { AppConfig } from '../config/configuration';
+import { SubscribeRateLimit } from '../preference-center/rate-limit';
 import type { Locale } from '../subscribers/subscriber.entity';
 import { SIGNUP_TEXT } from './signup-text';
 import { SubscribeRequestDto, SubscribeResponseDto } from './signup.dto';
@@ -13,10 +16,28 @@ import { SignupService } from './signup.service';
 @Public()
 @Controller()
 export class SignupController {
-  constructor(private readonly signup: SignupService) {}
+  private readonly brand: AppConfig['rendering']['brand'];
+
+  constructor(
+    private readonly signup: SignupService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.brand = config.get('rendering', { infer: true }).brand;
+  }
+
+  /** The same branded frame as the preference center. */
+  private page(o: Pick<PageOptions, 'title' | 'lang' | 'body'>): string {
+    return renderPage({
+      ...o,
+      brandName: this.brand.name,
+      brandColor: this.brand.color,
+      brandLogoUrl: this.brand.logoUrl,
+    });
+  }
 
   @Post('subscribe')
   @HttpCode(202)
+  @SubscribeRateLimit()
   @ApiOperation({
     summary:
       'Public sign-up (JSON or HTML form): sends only a confirmation email; the answer never reveals whether the address is known',
@@ -33,7 +54,7 @@ export class SignupController {
     const t = SIGNUP_TEXT[dto.locale ?? 'en'];
     if (isForm) {
       res.type('html');
-      return renderPage({
+      return this.page({
         title: t.checkTitle,
         lang: dto.locale ?? 'en',
         body: html`<h1>${t.checkTitle}</h1>
@@ -63,7 +84,7 @@ export class SignupController {
         .status(200)
         .type('html')
         .send(
-          renderPage({
+          this.page({
             title: result.alreadyConfirmed ? t.alreadyTitle : t.confirmedTitle,
             lang: result.locale,
             body: html`<h1>${result.alreadyConfirmed ? t.alreadyTitle : t.confirmedTitle}</h1>
@@ -83,7 +104,7 @@ export class SignupController {
         .status(err.status)
         .type('html')
         .send(
-          renderPage({
+          this.page({
             title: expired ? t.expiredTitle : t.invalidTitle,
             lang: locale,
             body: html`<h1>${expired ? t.expiredTitle : t.invalidTitle}</h1>

@@ -36,7 +36,11 @@ export class SubscribeRequestDto {
     example: ['product-news:monthly', 'renewal-reminders'],
     description: 'Topic keys, each optionally with `:frequency`',
   })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  // The form's per-topic selects send "" for "not for me".
+  @Transform(({ value }: { value: unknown }) => {
+    const list = typeof value === 'string' ? [value] : value;
+    return Array.isArray(list) ? list.filter((v) => v !== '') : list;
+  })
   @IsArray()
   @ArrayMinSize(1, { message: 'topics must name at least one topic' })
   @ArrayMaxSize(50)

@@ -40,6 +40,19 @@ describe(TokensService.name, () => {
     }
   });
 
+  it('refuses any single changed character of the text, including the last one', () => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 55 bytes encode to 74 characters: the last one carries unused bits.
+    const token = tokens.sign('unsubscribe', subscriberId, { ref: randomUUID() });
+    for (let i = 0; i < token.length; i++) {
+      for (const c of ALPHABET) {
+        if (c === token[i]) continue;
+        const changed = token.slice(0, i) + c + token.slice(i + 1);
+        expect(() => tokens.verify(changed, 'unsubscribe')).toThrow(UnauthorizedError);
+      }
+    }
+  });
+
   it('answers 410 for an expired but genuine token', () => {
     const token = tokens.sign('manage', subscriberId, { ttlSeconds: -1 });
     expect(() => tokens.verify(token, 'manage')).toThrow(GoneError);

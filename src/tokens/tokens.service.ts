@@ -124,6 +124,9 @@ export class TokensService {
     if (typeof token !== 'string' || token.length > 200 || !/^[A-Za-z0-9_-]+$/.test(token))
       throw invalid();
     const raw = Buffer.from(token, 'base64url');
+    // Only the canonical spelling: otherwise the unused low bits of the last character would let
+    // a changed character decode to the same bytes and pass.
+    if (raw.toString('base64url') !== token) throw invalid();
     const withRef = HEADER_BYTES + 2 * UUID_BYTES + SIG_BYTES;
     const withoutRef = HEADER_BYTES + UUID_BYTES + SIG_BYTES;
     if (raw.length !== withRef && raw.length !== withoutRef) throw invalid();

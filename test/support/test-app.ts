@@ -88,6 +88,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOG_FORMAT: 'json',
     WORKERS_ENABLED: String(options.workers ?? true),
+    // Every test request comes from 127.0.0.1; tests of the limits set low ones in `env`.
+    RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
+    RATE_LIMIT_SUBSCRIBE_PER_MINUTE: '100000',
     ...options.env,
   });
   config.app.role = 'api';

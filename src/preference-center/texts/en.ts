@@ -1,0 +1,221 @@
+import type { PageTexts } from './texts';
+
+export const EN: PageTexts = {
+  languageName: 'English',
+  languagesLabel: 'Language',
+  privateLink:
+    'This page opened from a personal link in an email we sent you. Please do not share the link: anyone who has it can see this page.',
+  srFor: (topic) => ` for ${topic}`,
+
+  title: 'Your email preferences',
+  intro: (email) =>
+    `You are managing the email we send to ${email}. Choose what you get and how often; changes apply from the next email.`,
+  statusUnsubscribed: 'You are unsubscribed from all email. You can join a topic again below.',
+  statusPaused: (date) =>
+    `All email is paused until ${date}. After that it starts again by itself.`,
+  statusPending:
+    'You have not confirmed your subscription yet. Look for our confirmation email in your inbox.',
+  statusBlocked:
+    'We cannot send email to this address any more (it bounced or was reported as spam), so joining topics is not possible.',
+
+  topicsHeading: 'Topics',
+  topicsIntro: 'Each topic with what it is about. Pick how often you want it, or leave it.',
+  noTopics: 'There are no topics to choose from right now.',
+  badgeSubscribed: 'Subscribed',
+  badgeNotSubscribed: 'Not subscribed',
+  badgePending: 'Awaiting confirmation',
+  howOften: 'How often',
+  save: 'Save',
+  leave: 'Leave this topic',
+  join: 'Join',
+  nextDue: (date) => `What's coming next: your next message around ${date}.`,
+  nextUnknown: "What's coming next: nothing is scheduled yet.",
+  nextPausedNote: (date) => ` Paused until ${date}.`,
+  joinConsent: (topic) =>
+    `By joining, you agree that we email you "${topic}" no more often than the frequency you picked. You can change this or leave at any time.`,
+  freshNeededIntro: (hours) =>
+    `This link is more than ${hours} hours old. It can lower what we send, but to join a topic, get email more often or resume, we first email you a fresh link. That way nobody else can sign you up with a forwarded email.`,
+  freshButton: 'Email me a fresh link',
+  lowerOnlyNote: 'With this link you can only choose the same or a lower frequency.',
+
+  noticesHeading: 'Notices you will get',
+  noticesIntro:
+    'Useful, non-sales reminders ahead of dates that matter to you, such as a renewal or an expiring warranty.',
+  noNotices: 'No notices are planned for you right now.',
+
+  pauseHeading: 'Take a break',
+  pauseIntro:
+    'Pause all email for a while. It starts again by itself; you do not need to come back.',
+  pauseLegend: 'Pause all email for',
+  days: (n) => `${n} days`,
+  pauseButton: 'Pause all email',
+  resumeButton: 'Resume email now',
+  pausedUntil: (date) => `Email is paused until ${date}.`,
+
+  unsubscribeAllHeading: 'Unsubscribe from everything',
+  unsubscribeAllIntro:
+    'One click and we send you no more newsletters, digests or notices. You can come back any time.',
+  unsubscribeAllButton: 'Unsubscribe from all email',
+  alreadyUnsubscribedAll: 'You are unsubscribed from all email.',
+
+  historyHeading: 'Your consent history',
+  historyIntro:
+    'Everything you agreed to or changed, oldest first, with the exact wording you saw and where it happened.',
+  historyEmpty: 'Nothing recorded yet.',
+  colWhen: 'When',
+  colWhat: 'What',
+  colTopic: 'Topic',
+  colWording: 'Exact wording',
+  colSource: 'Where',
+  allTopics: 'All email',
+  version: (v) => `version ${v}`,
+  actions: {
+    opt_in: 'Subscribed',
+    confirm: 'Confirmed',
+    opt_out: 'Unsubscribed',
+    frequency_change: 'Changed how often',
+    data_use_grant: 'Allowed a data use',
+    data_use_withdrawal: 'Withdrew a data use',
+    pause: 'Paused email',
+    resume: 'Resumed email',
+  },
+  sources: {
+    form: 'Sign-up form',
+    api: 'Our systems (API)',
+    import: 'Imported list',
+    preference_center: 'This preference center',
+    one_click: 'Unsubscribe button in your email app',
+    system: 'Automatic (bounce or spam report)',
+  },
+
+  dataHeading: 'Data we keep about you, and why',
+  dataIntro: 'Everything we store about you, what it is for, and what it currently says.',
+  dataItems: {
+    email: { label: 'Email address', why: 'To send you the email you chose, and nothing else.' },
+    name: { label: 'Name', why: 'To greet you by name in our emails.' },
+    localeZone: {
+      label: 'Language and time zone',
+      why: 'To write to you in your language and send at a sensible hour where you live.',
+    },
+    customer: {
+      label: 'Customer or not',
+      why: 'Some topics, such as renewal reminders, only make sense for customers.',
+    },
+    dates: {
+      label: 'Dates that matter to you',
+      why: 'To remind you in time before something costs you money, such as a renewal or an expiring warranty.',
+    },
+    attributes: {
+      label: 'Other details',
+      why: 'To send notices that fit your situation (for example your plan).',
+    },
+    subscriptions: {
+      label: 'Your topics and how often',
+      why: 'To send only what you chose, and never more often than you chose.',
+    },
+    pause: { label: 'Pause', why: 'To hold all email until the date you picked.' },
+    consent: {
+      label: 'Consent history',
+      why: 'Proof of what you agreed to, with the exact wording. The law asks us to keep it.',
+    },
+    messages: {
+      label: 'Messages we sent or planned for you',
+      why: 'To keep our promises: no duplicates, never more often than you chose, and nobody who signed up left without a word.',
+    },
+  },
+  notGiven: 'not given',
+  none: 'none',
+  customerYes: 'customer',
+  customerNo: 'not a customer (yet)',
+  messagesCount: (n) => `${n} ${n === 1 ? 'message' : 'messages'}`,
+  subscriptionsCount: (n) => `${n} ${n === 1 ? 'topic' : 'topics'}`,
+  consentCount: (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`,
+  notPaused: 'not paused',
+  retention:
+    'We keep this until you erase it. After erasure we keep only a fingerprint of your address (a keyed hash, not the address itself) on a block list, so that we never email it again.',
+  downloadButton: 'Download my data (JSON)',
+
+  eraseHeading: 'Erase my data',
+  eraseIntro:
+    'Remove everything we keep about you. This cannot be undone, and this address will never get email from us again.',
+  eraseLink: 'Erase my data…',
+  eraseTitle: 'Erase your data?',
+  eraseWhat: [
+    'Your name, address, dates, details, topics and consent history are deleted.',
+    'The list of messages we sent stays, but without a name or an address attached.',
+    'Your address is kept only as a fingerprint (a keyed hash) on a block list, so we never email it again, not even if someone adds it later.',
+    'This cannot be undone. To hear from us again you would need a different address.',
+  ],
+  eraseConfirm: 'Yes, erase my data',
+  eraseCancel: 'No, take me back',
+  eraseFreshNeeded: (hours) =>
+    `Erasing cannot be undone, so it needs a link from the last ${hours} hours. We will email you a fresh link; open it and come back here.`,
+  erasedTitle: 'Your data has been erased',
+  erasedBody:
+    'Everything we kept about you is gone. We keep only a fingerprint of your address so we never email it again. The links in our old emails no longer work.',
+
+  done: {
+    frequency_changed: (topic, extra) => `Saved: you now get "${topic}" ${extra}.`,
+    joined: (topic) => `Saved: you joined "${topic}".`,
+    left: (topic) => `Saved: you left "${topic}". You will get no more email about it.`,
+    paused: (_topic, extra) => `Saved: all email is paused until ${extra}.`,
+    resumed: () => 'Saved: email is on again.',
+    unsubscribed_all: () =>
+      'Saved: you are unsubscribed from all email. We are sorry to see you go.',
+    fresh_link_sent: (_topic, extra) =>
+      `If we can reach you, a fresh link is on its way to your inbox. It works for ${extra} hours.`,
+    unchanged: () => 'Nothing needed changing: this was already so.',
+  },
+
+  unsubscribeTitle: 'Unsubscribe',
+  unsubscribeTopicQuestion: (topic) => `Stop getting "${topic}"?`,
+  unsubscribeAllQuestion: 'Stop getting all email from us?',
+  unsubscribeButton: 'Unsubscribe',
+  unsubscribeOtherChoices:
+    'Prefer fewer emails instead? Every email also has a link to your preferences, where you can choose how often or pause for a while.',
+  unsubscribedTitle: 'You are unsubscribed',
+  unsubscribedTopic: (topic) => `You will get no more "${topic}" email.`,
+  unsubscribedAll: 'You will get no more email from us.',
+  unsubscribedAlreadyTopic: (topic) => `You are already unsubscribed from "${topic}".`,
+  unsubscribedAlreadyAll: 'You are already unsubscribed from all email.',
+
+  freshSentTitle: 'Check your inbox',
+  freshSentBody: (hours) =>
+    `If we can reach you, a fresh link is on its way. It works for ${hours} hours. Nothing else was changed.`,
+
+  errors: {
+    invalidTitle: 'This link is not valid',
+    invalidBody:
+      'The link may be incomplete. Copy the whole link from the email into your browser.',
+    expiredTitle: 'This link has expired',
+    expiredBody:
+      'For your safety, links in our emails work for a limited time. We can email you a fresh one.',
+    expiredButton: 'Email me a new link',
+    goneTitle: 'Nothing here any more',
+    goneBody: 'The data behind this link has been erased.',
+    forbiddenTitle: 'This request was refused',
+    forbiddenBody:
+      'The form was sent from another site or is out of date. Open the page again from the link in your email and try once more.',
+    freshTitle: 'We need a fresh link first',
+    tooManyTitle: 'Too many requests',
+    tooManyBody: 'Too many requests came from your connection. Please wait a minute and try again.',
+    badInputTitle: 'Something in the form was not right',
+    notFoundTitle: 'Not found',
+    notFoundBody: 'This page does not exist.',
+    ruleTitle: 'That is not possible',
+    serverTitle: 'Something went wrong',
+    serverBody: 'Please try again in a few minutes.',
+    nothingChanged: 'Nothing was changed.',
+  },
+
+  subscribeTitle: 'Subscribe',
+  subscribeIntro:
+    'Choose the topics you want and how often. We first send you an email to confirm your address; until you confirm, we send nothing else.',
+  emailLabel: 'Email address',
+  nameLabel: 'Name (optional)',
+  topicSelectLabel: (topic) => `How often would you like "${topic}"?`,
+  notForMe: 'Not for me',
+  subscribeButton: 'Subscribe',
+  noPublicTopics: 'There is nothing to subscribe to right now.',
+  customersOnly: 'Only for customers.',
+};
