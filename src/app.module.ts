@@ -11,15 +11,18 @@ import { AppConfig } from './config/configuration';
 import { ConsentModule } from './consent/consent.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { SignupModule } from './signup/signup.module';
 import { RenderingModule } from './rendering/rendering.module';
+import { ReportsModule } from './reports/reports.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { TopicsModule } from './topics/topics.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -51,6 +54,9 @@ export class AppModule {
         AlertsModule,
         UpcomingNoticesModule,
         RenderingModule,
+        FeedbackModule,
+        WebhooksModule,
+        ReportsModule,
       ],
     };
   }
