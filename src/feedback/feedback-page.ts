@@ -31,21 +31,21 @@ const TEXT = {
       'This form has expired or did not come from this page. Open the link from the email again.',
   },
   nl: {
-    title: 'Was dit nuttig?',
+    title: 'Had je hier iets aan?',
     about: (what: string, date: string | null) =>
       date ? `Over de e-mail "${what}" van ${date}.` : `Over de e-mail "${what}".`,
-    yes: 'Ja, dit was nuttig',
-    no: 'Nee, dit was niet nuttig',
-    comment: 'Wilt u nog iets toevoegen? (niet verplicht)',
+    yes: 'Ja, ik had er iets aan',
+    no: 'Nee, ik had er niets aan',
+    comment: 'Wil je nog iets kwijt? (niet verplicht)',
     send: 'Verstuur mijn antwoord',
     change: 'Wijzig mijn antwoord',
-    thanks: 'Dank u wel',
+    thanks: 'Bedankt',
     recorded: (helpful: boolean) =>
-      `We hebben uw antwoord vastgelegd: ${helpful ? 'nuttig' : 'niet nuttig'}.`,
+      `We hebben je antwoord vastgelegd: ${helpful ? 'nuttig' : 'niet nuttig'}.`,
     current: (helpful: boolean) =>
-      `Uw huidige antwoord is "${helpful ? 'nuttig' : 'niet nuttig'}". U kunt het wijzigen of een opmerking toevoegen.`,
+      `Je huidige antwoord is "${helpful ? 'nuttig' : 'niet nuttig'}". Je kunt het wijzigen of een opmerking toevoegen.`,
     scanner:
-      'Uw antwoord wordt pas vastgelegd als u op de knop drukt, zodat een mailscanner die links opent niet voor u kan antwoorden.',
+      'Je antwoord wordt pas vastgelegd als je op de knop drukt, zodat een mailscanner die links opent niet voor jou kan antwoorden.',
     invalidTitle: 'Deze link is niet geldig',
     invalidBody: 'De link is misschien afgebroken of gewijzigd. Gebruik de link in de e-mail.',
     expiredTitle: 'Deze link is verlopen',

@@ -101,7 +101,7 @@ export class ReportsService {
            ) last
            JOIN sent s ON s.id = last.id
           WHERE e.action = 'opt_out' AND e.source <> 'system'
-            AND e.occurred_at >= $1 AND e.occurred_at < $2 + make_interval(days => $3)
+            AND e.occurred_at >= $1 AND e.occurred_at < $2::timestamptz + make_interval(days => $3)
           GROUP BY s.g
        ),
        sent_counts AS (SELECT g, count(*) AS n FROM sent GROUP BY g)

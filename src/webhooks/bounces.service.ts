@@ -126,7 +126,7 @@ export class BouncesService {
     const [{ n }] = await queryRows<{ n: number }>(
       manager,
       `SELECT count(*)::int AS n FROM delivery_signals
-        WHERE address_hash = $1 AND type = 'soft_bounce' AND occurred_at > $2 - make_interval(days => $3)`,
+        WHERE address_hash = $1 AND type = 'soft_bounce' AND occurred_at > $2::timestamptz - make_interval(days => $3)`,
       [hash, ctx.now, this.webhooks.softBounceWindowDays],
     );
     const softBounces = n + 1;

@@ -228,7 +228,7 @@ export class WebhookReportsService {
         const [last] = await queryRows<{ id: string }>(
           manager,
           `SELECT id FROM outbound_messages
-            WHERE subscriber_id = $1 AND status = 'sent' AND sent_at <= $2 AND sent_at > $2 - make_interval(days => $3)
+            WHERE subscriber_id = $1 AND status = 'sent' AND sent_at <= $2 AND sent_at > $2::timestamptz - make_interval(days => $3)
             ORDER BY sent_at DESC LIMIT 1`,
           [subscriber.id, now, RECIPIENT_ATTRIBUTION_DAYS],
         );
