@@ -79,10 +79,7 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
   const formToken = (page: string) => /name="form" value="([^"]+)"/.exec(page)?.[1];
 
   async function votes(messageId: string) {
-    return t.dataSource.query(
-      `SELECT helpful, comment, changes, topic_id, template, subscriber_id FROM feedback_votes WHERE message_id = $1`,
-      [messageId],
-    ) as Promise<
+    return t.dataSource.query<
       Array<{
         helpful: boolean;
         comment: string | null;
@@ -91,7 +88,10 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
         template: string;
         subscriber_id: string;
       }>
-    >;
+    >(
+      `SELECT helpful, comment, changes, topic_id, template, subscriber_id FROM feedback_votes WHERE message_id = $1`,
+      [messageId],
+    );
   }
 
   it('puts yes/no links in notice and editorial emails (text and HTML), none in transactional ones', async () => {

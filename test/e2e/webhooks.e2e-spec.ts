@@ -328,17 +328,17 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
 
   describe('complaints', () => {
     async function consentEvents(subscriberId: string) {
-      return t.dataSource.query(
-        `SELECT action, topic_id, source, details FROM consent_events WHERE subscriber_id = $1 ORDER BY id`,
-        [subscriberId],
-      ) as Promise<
+      return t.dataSource.query<
         Array<{
           action: string;
           topic_id: string | null;
           source: string;
           details: Record<string, unknown>;
         }>
-      >;
+      >(
+        `SELECT action, topic_id, source, details FROM consent_events WHERE subscriber_id = $1 ORDER BY id`,
+        [subscriberId],
+      );
     }
 
     it('an ARF report unsubscribes from everything, records one system opt-out, suppresses; a replay changes nothing', async () => {
