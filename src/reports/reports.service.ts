@@ -49,7 +49,16 @@ export class ReportsService {
     );
     const rows = [...figures.entries()]
       .map(([g, f]) => ({ topic: g ? (topics.get(g) ?? null) : null, ...f }))
-      .sort((a, b) => (a.topic?.key ?? '~').localeCompare(b.topic?.key ?? '~'));
+      // Messages without a topic (confirmations) last.
+      .sort((a, b) =>
+        a.topic && b.topic
+          ? a.topic.key.localeCompare(b.topic.key)
+          : a.topic
+            ? -1
+            : b.topic
+              ? 1
+              : 0,
+      );
     return { period, rows, totals: sumFigures([...figures.values()]) };
   }
 
