@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminModule } from './admin/admin.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ClockModule } from './common/clock.module';
@@ -57,6 +58,8 @@ export class AppModule {
         FeedbackModule,
         WebhooksModule,
         ReportsModule,
+        // The dashboard and Bull Board mount Express routes: HTTP processes only.
+        ...(config.app.role === 'api' ? [AdminModule] : []),
       ],
     };
   }
