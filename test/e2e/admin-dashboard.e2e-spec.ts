@@ -296,7 +296,8 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       await page.waitForSelector('html[data-charts="ready"]');
 
       const charts = await page.evaluate(() => {
-        const w = window as unknown as {
+        // Runs in the page; the test's TypeScript has no DOM types, so the shapes are spelled out.
+        const w = globalThis as unknown as {
           tidingsCharts: Record<
             string,
             {
@@ -333,9 +334,19 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       // The canvases hold drawn pixels, not a blank bitmap.
       for (const id of ['sends-chart', 'helpful-chart']) {
         const painted = await page.evaluate((canvasId) => {
-          const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+          interface Canvas {
+            width: number;
+            height: number;
+            getContext(kind: '2d'): {
+              getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+            };
+          }
+          const doc = (
+            globalThis as unknown as { document: { getElementById(id: string): Canvas } }
+          ).document;
+          const canvas = doc.getElementById(canvasId);
           const pixels = canvas
-            .getContext('2d')!
+            .getContext('2d')
             .getImageData(0, 0, canvas.width, canvas.height).data;
           let n = 0;
           for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) n++;
