@@ -6,6 +6,7 @@ import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
 const TEXT = {
   en: {
     title: 'Was this useful?',
+    legend: 'Your answer',
     about: (what: string, date: string | null) =>
       date ? `About the email "${what}" of ${date}.` : `About the email "${what}".`,
     yes: 'Yes, it was useful',
@@ -32,6 +33,7 @@ const TEXT = {
   },
   nl: {
     title: 'Had je hier iets aan?',
+    legend: 'Je antwoord',
     about: (what: string, date: string | null) =>
       date ? `Over de e-mail "${what}" van ${date}.` : `Over de e-mail "${what}".`,
     yes: 'Ja, ik had er iets aan',
@@ -73,9 +75,15 @@ function localDate(date: Date | null, locale: Locale): string | null {
  * The landing page: the choice from the link pre-selected, an optional comment, one button. The
  * GET that shows it records nothing.
  */
+export interface Brand {
+  name: string;
+  color: string;
+}
+
 export function feedbackFormPage(
   token: string,
   state: FeedbackState,
+  brand: Brand,
   options: { preselect?: Answer; justRecorded?: boolean; error?: string },
 ): string {
   const t = TEXT[state.locale];
@@ -104,7 +112,7 @@ export function feedbackFormPage(
     <form method="post" action="/f/${token}">
       <input type="hidden" name="form" value="${state.formToken}" />
       <fieldset>
-        <legend>${t.title}</legend>
+        <legend>${t.legend}</legend>
         ${radio('yes', t.yes)} ${radio('no', t.no)}
       </fieldset>
       <p>
@@ -144,13 +152,23 @@ ${state.vote?.comment ?? ''}</textarea>
         border-radius: 6px;
       }
     </style>`;
-  return renderPage({ title: t.title, lang: state.locale, body });
+  return renderPage({
+    title: t.title,
+    lang: state.locale,
+    body,
+    brandName: brand.name,
+    brandColor: brand.color,
+  });
 }
 
 export type FeedbackProblem = 'invalid' | 'expired' | 'missing' | 'form';
 
 /** Pages for links that cannot be used: tampered (401), expired (410), unknown (404), stale form (403). */
-export function feedbackProblemPage(problem: FeedbackProblem, locale: Locale = 'en'): string {
+export function feedbackProblemPage(
+  problem: FeedbackProblem,
+  brand: Brand,
+  locale: Locale = 'en',
+): string {
   const t = TEXT[locale];
   const [title, text] = {
     invalid: [t.invalidTitle, t.invalidBody],
@@ -163,5 +181,7 @@ export function feedbackProblemPage(problem: FeedbackProblem, locale: Locale = '
     lang: locale,
     body: html`<h1>${title}</h1>
       <p>${text}</p>`,
+    brandName: brand.name,
+    brandColor: brand.color,
   });
 }

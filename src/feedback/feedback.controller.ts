@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-errors';
-import { feedbackFormPage, feedbackProblemPage } from './feedback-page';
+import { AppConfig } from '../config/configuration';
+import { Brand, feedbackFormPage, feedbackProblemPage } from './feedback-page';
 import { Answer, FeedbackService } from './feedback.service';
 
 /**
@@ -14,7 +16,14 @@ import { Answer, FeedbackService } from './feedback.service';
 @Public()
 @Controller('f')
 export class FeedbackController {
-  constructor(private readonly feedback: FeedbackService) {}
+  private readonly brand: Brand;
+
+  constructor(
+    private readonly feedback: FeedbackService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.brand = config.get('rendering', { infer: true }).brand;
+  }
 
   @Get(':token')
   show(@Param('token') token: string, @Res() res: Response): Promise<void> {
@@ -42,7 +51,7 @@ export class FeedbackController {
       res
         .status(200)
         .type('html')
-        .send(feedbackFormPage(token, state, { justRecorded: true }));
+        .send(feedbackFormPage(token, state, this.brand, { justRecorded: true }));
     } catch (err) {
       if (err instanceof DomainError && (err.status === 400 || err.status === 403)) {
         // Show the form again (with a fresh form value) and say what to fix.
@@ -51,7 +60,7 @@ export class FeedbackController {
           res
             .status(err.status)
             .type('html')
-            .send(feedbackFormPage(token, state, { error: err.message }));
+            .send(feedbackFormPage(token, state, this.brand, { error: err.message }));
           return;
         }
       }
@@ -66,7 +75,7 @@ export class FeedbackController {
       res
         .status(200)
         .type('html')
-        .send(feedbackFormPage(token, state, { preselect }));
+        .send(feedbackFormPage(token, state, this.brand, { preselect }));
     } catch (err) {
       this.problem(res, err);
     }
@@ -85,7 +94,7 @@ export class FeedbackController {
               ? 'invalid'
               : undefined;
     if (!problem) throw err;
-    res.status(err.status).type('html').send(feedbackProblemPage(problem));
+    res.status(err.status).type('html').send(feedbackProblemPage(problem, this.brand));
   }
 }
 
