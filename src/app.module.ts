@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminModule } from './admin/admin.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ClockModule } from './common/clock.module';
@@ -11,16 +12,19 @@ import { AppConfig } from './config/configuration';
 import { ConsentModule } from './consent/consent.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PreferenceCenterModule } from './preference-center/preference-center.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { SignupModule } from './signup/signup.module';
 import { RenderingModule } from './rendering/rendering.module';
+import { ReportsModule } from './reports/reports.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { TopicsModule } from './topics/topics.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -53,6 +57,11 @@ export class AppModule {
         UpcomingNoticesModule,
         RenderingModule,
         PreferenceCenterModule,
+        FeedbackModule,
+        WebhooksModule,
+        ReportsModule,
+        // The dashboard and Bull Board mount Express routes: HTTP processes only.
+        ...(config.app.role === 'api' ? [AdminModule] : []),
       ],
     };
   }

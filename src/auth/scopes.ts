@@ -11,6 +11,7 @@ export const SCOPES = [
   'templates:read',
   'templates:write',
   'messages:read',
+  'reports:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -55,6 +55,13 @@ export interface AppConfig {
   };
   scheduler: { intervalMs: number };
   alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
+  webhooks: {
+    /** Bearer secrets of the bounce and complaint webhooks; unset disables the endpoint. */
+    bounceSecret: string | undefined;
+    complaintSecret: string | undefined;
+    softBounceLimit: number;
+    softBounceWindowDays: number;
+  };
   rendering: {
     /** Absolute path of the templates directory. */
     templatesDir: string;
@@ -136,6 +143,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .split(',')
         .map((x) => x.trim())
         .filter(Boolean),
+    },
+    webhooks: {
+      bounceSecret: e.BOUNCE_WEBHOOK_SECRET,
+      complaintSecret: e.COMPLAINT_WEBHOOK_SECRET,
+      softBounceLimit: e.SOFT_BOUNCE_LIMIT,
+      softBounceWindowDays: e.SOFT_BOUNCE_WINDOW_DAYS,
     },
   };
 }

@@ -261,6 +261,36 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   POSTAL_ADDRESS?: string;
+
+  /**
+   * Shared secret for `POST /v1/webhooks/bounces` (sent as `Authorization: Bearer <secret>`).
+   * Unset: the endpoint answers 503.
+   */
+  @IsOptional()
+  @MinLength(16, { message: 'BOUNCE_WEBHOOK_SECRET must be at least 16 characters' })
+  BOUNCE_WEBHOOK_SECRET?: string;
+
+  /** Shared secret for `POST /v1/webhooks/complaints`. Unset: the endpoint answers 503. */
+  @IsOptional()
+  @MinLength(16, { message: 'COMPLAINT_WEBHOOK_SECRET must be at least 16 characters' })
+  COMPLAINT_WEBHOOK_SECRET?: string;
+
+  /**
+   * Soft bounces (mailbox full, temporary failures given up on) within SOFT_BOUNCE_WINDOW_DAYS
+   * after which the address is suppressed like a hard bounce.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SOFT_BOUNCE_LIMIT = 3;
+
+  /** The window, in days, in which SOFT_BOUNCE_LIMIT soft bounces suppress an address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  SOFT_BOUNCE_WINDOW_DAYS = 14;
 }
 
 /** Printed in footers until POSTAL_ADDRESS is set; obviously not a real address. */

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { AlertsService } from '../alerts/alerts.service';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/configuration';
+import { queryRows } from '../database/sql';
+import { MESSAGE_KINDS, MessageKind } from '../delivery/outbound-message.entity';
+import {
+  ProgrammeSummaryService,
+  SilentSubscriptionRow,
+} from '../reports/programme-summary.service';
+import { ProgrammeSummaryDto, TopicReportRowDto } from '../reports/report.dto';
+import { ReportsService } from '../reports/reports.service';
+
+export const DASHBOARD_PERIODS = [7, 30, 90] as const;
+export type DashboardDays = (typeof DASHBOARD_PERIODS)[number];
+
+export interface RecentSignal {
+  occurredAt: Date;
+  type: string;
+  outcome: string;
+  subscriberId: string | null;
+  messageId: string | null;
+  statusCode: string | null;
+}
+
+export interface DashboardData {
+  days: DashboardDays;
+  timezone: string;
+  summary: ProgrammeSummaryDto;
+  topics: TopicReportRowDto[];
+  /** Sends per local day and kind, every day of the period present. */
+  sends: { days: string[]; series: Array<{ kind: MessageKind; counts: number[] }> };
+  silent: SilentSubscriptionRow[];
+  alerts: Array<{ createdAt: Date; kind: string; title: string; delivered: boolean }>;
+  signals: RecentSignal[];
+}
+
+/** Everything the dashboard shows, from the report services and a few small queries of its own. */
+@Injectable()
+export class AdminDashboardService {
+  private readonly timezone: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reports: ReportsService,
+    private readonly summaries: ProgrammeSummaryService,
+    private readonly alerts: AlertsService,
+    private readonly clock: Clock,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.timezone = config.get('app', { infer: true }).defaultTimezone;
+  }
+
+  async load(days: DashboardDays): Promise<DashboardData> {
+    const now = this.clock.now();
+    const start = DateTime.fromJSDate(now, { zone: this.timezone })
+      .startOf('day')
+      .minus({ days: days - 1 });
+    const period = { from: start.toJSDate(), to: now };
+    const [summary, topics, sends, silent, alerts, signals] = await Promise.all([
+      this.summaries.summary(period, now),
+      this.reports.byTopic(period),
+      this.sendsPerDay(start, days, now),
+      this.summaries.silentList(now, 50),
+      this.alerts.recent(20),
+      this.recentSignals(20),
+    ]);
+    return {
+      days,
+      timezone: this.timezone,
+      summary,
+      topics: topics.rows,
+      sends,
+      silent,
+      alerts: alerts.map((a) => ({
+        createdAt: a.createdAt,
+        kind: a.kind,
+        title: a.title,
+        delivered: !!(a.webhookDeliveredAt || a.emailDeliveredAt),
+      })),
+      signals,
+    };
+  }
+
+  private async sendsPerDay(
+    start: DateTime,
+    days: number,
+    now: Date,
+  ): Promise<DashboardData['sends']> {
+    const rows = await queryRows<{ day: string; kind: MessageKind; n: number }>(
+      this.dataSource,
+      `SELECT to_char((sent_at AT TIME ZONE $3)::date, 'YYYY-MM-DD') AS day, kind, count(*)::int AS n
+         FROM outbound_messages
+        WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2
+        GROUP BY 1, 2`,
+      [start.toJSDate(), now, this.timezone],
+    );
+    const labels = Array.from({ length: days }, (_, i) => start.plus({ days: i }).toISODate()!);
+    const index = new Map(labels.map((d, i) => [d, i]));
+    const series = MESSAGE_KINDS.map((kind) => ({ kind, counts: labels.map(() => 0) }));
+    for (const r of rows) {
+      const i = index.get(r.day);
+      if (i !== undefined) series.find((s) => s.kind === r.kind)!.counts[i] = r.n;
+    }
+    return { days: labels, series };
+  }
+
+  private async recentSignals(limit: number): Promise<RecentSignal[]> {
+    const rows = await queryRows<{
+      occurred_at: Date;
+      type: string;
+      outcome: string;
+      subscriber_id: string | null;
+      message_id: string | null;
+      status_code: string | null;
+    }>(
+      this.dataSource,
+      `SELECT occurred_at, type, outcome, subscriber_id, message_id, status_code
+         FROM delivery_signals ORDER BY occurred_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      occurredAt: r.occurred_at,
+      type: r.type,
+      outcome: r.outcome,
+      subscriberId: r.subscriber_id,
+      messageId: r.message_id,
+      statusCode: r.status_code,
+    }));
+  }
+}

@@ -1,0 +1,168 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional } from 'class-validator';
+
+export class ReportPeriodQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'Start of the period (inclusive), ISO 8601 date or date-time; default 30 days before `to`',
+    example: '2025-11-01',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date or date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'End of the period: a date includes that whole day (UTC), a date-time is exclusive; default now',
+    example: '2025-11-30',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date or date-time' })
+  to?: string;
+}
+
+export class PeriodDto {
+  @ApiProperty({ description: 'Inclusive' }) from!: Date;
+  @ApiProperty({ description: 'Exclusive' }) to!: Date;
+}
+
+export class ReportTopicDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() key!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['editorial', 'notice', 'promotional'] }) kind!: string;
+}
+
+export class BounceCountsDto {
+  @ApiProperty() hard!: number;
+  @ApiProperty() soft!: number;
+}
+
+export class ReportFiguresDto {
+  @ApiProperty({ description: 'Messages sent in the period' }) sent!: number;
+  @ApiProperty({ description: '"Was this useful?" yes-votes on those messages' }) helpful!: number;
+  @ApiProperty({ description: 'No-votes on those messages' }) unhelpful!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'helpful / (helpful + unhelpful); null without votes',
+  })
+  helpfulRatio!: number | null;
+  @ApiProperty({
+    description:
+      'Opt-outs (of the message’s topic, or of everything) within 7 days after one of these ' +
+      'messages, each attributed to the last message sent before it',
+  })
+  unsubscribes!: number;
+  @ApiProperty({
+    description:
+      'Spam complaints about these messages (by Message-ID), or by address within 7 days of one',
+  })
+  complaints!: number;
+  @ApiProperty({ type: BounceCountsDto }) bounces!: BounceCountsDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'Messages skipped in the period, by reason (paused, not_subscribed, ...)',
+    example: { paused: 2, not_subscribed: 1 },
+  })
+  skipped!: Record<string, number>;
+  @ApiProperty({ description: 'Messages not sent because the address is suppressed' })
+  suppressed!: number;
+  @ApiProperty({ description: 'Messages that failed permanently' }) failed!: number;
+}
+
+export class TopicReportRowDto extends ReportFiguresDto {
+  @ApiProperty({
+    type: ReportTopicDto,
+    nullable: true,
+    description: 'Null for messages without a topic (confirmations, welcomes)',
+  })
+  topic!: ReportTopicDto | null;
+}
+
+export class TemplateReportRowDto extends ReportFiguresDto {
+  @ApiProperty() template!: string;
+}
+
+export class TopicReportDto {
+  @ApiProperty({ type: PeriodDto }) period!: PeriodDto;
+  @ApiProperty({ type: TopicReportRowDto, isArray: true }) rows!: TopicReportRowDto[];
+  @ApiProperty({ type: ReportFiguresDto }) totals!: ReportFiguresDto;
+}
+
+export class TemplateReportDto {
+  @ApiProperty({ type: PeriodDto }) period!: PeriodDto;
+  @ApiProperty({ type: TemplateReportRowDto, isArray: true }) rows!: TemplateReportRowDto[];
+  @ApiProperty({ type: ReportFiguresDto }) totals!: ReportFiguresDto;
+}
+
+export class ConfirmedWithoutMessageDto {
+  @ApiProperty({
+    description:
+      'Active subscribers who confirmed their opt-in and got no message afterwards (should be 0)',
+  })
+  count!: number;
+  @ApiProperty({ description: 'Confirmations younger than this are not counted yet' })
+  graceMinutes!: number;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    description: 'Up to 20 subscriber ids, oldest first',
+  })
+  sample!: string[];
+}
+
+export class SilentTopicDto {
+  @ApiProperty({ type: ReportTopicDto }) topic!: ReportTopicDto;
+  @ApiProperty() subscriptions!: number;
+}
+
+export class SilentSubscriptionsDto {
+  @ApiProperty({
+    description:
+      'Active subscriptions (subscriber active, not paused) whose chosen period plus a day of ' +
+      'grace passed without a message in the topic',
+  })
+  count!: number;
+  @ApiProperty({ type: SilentTopicDto, isArray: true }) byTopic!: SilentTopicDto[];
+}
+
+export class ShareBucketDto {
+  @ApiProperty({ example: 'over 50%' }) label!: string;
+  @ApiProperty({ description: 'Share above this (or equal when 0)' }) min!: number;
+  @ApiProperty({ description: 'Share up to and including this' }) max!: number;
+  @ApiProperty() subscribers!: number;
+}
+
+export class PromotionalShareDto {
+  @ApiProperty() windowDays!: number;
+  @ApiProperty({ description: 'The default content-mix cap the buckets are read against' })
+  cap!: number;
+  @ApiProperty({ description: 'Subscribers who received at least one non-transactional message' })
+  subscribers!: number;
+  @ApiProperty({ description: 'Of those, how many had more than `cap` promotional' })
+  overCap!: number;
+  @ApiProperty({ type: ShareBucketDto, isArray: true }) buckets!: ShareBucketDto[];
+}
+
+export class ComplaintRateDto {
+  @ApiProperty() complaints!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'complaints / sent' })
+  rate!: number | null;
+  @ApiProperty({ description: 'Mailbox providers’ guideline: stay below 0.1%' })
+  threshold!: number;
+  @ApiProperty() withinGuideline!: boolean;
+}
+
+export class ProgrammeSummaryDto {
+  @ApiProperty({ type: PeriodDto }) period!: PeriodDto;
+  @ApiProperty({ type: ConfirmedWithoutMessageDto })
+  confirmedWithoutMessage!: ConfirmedWithoutMessageDto;
+  @ApiProperty({ type: SilentSubscriptionsDto }) silentSubscriptions!: SilentSubscriptionsDto;
+  @ApiProperty({ type: PromotionalShareDto }) promotionalShare!: PromotionalShareDto;
+  @ApiProperty({ type: ComplaintRateDto }) complaintRate!: ComplaintRateDto;
+  @ApiProperty({ type: ReportFiguresDto, description: 'All messages of the period together' })
+  totals!: ReportFiguresDto;
+}

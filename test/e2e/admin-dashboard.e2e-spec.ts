@@ -1,0 +1,376 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium } from 'playwright-core';
+import { ApiKeysService } from '../../src/auth/api-keys.service';
+import { LedgerService } from '../../src/delivery/ledger.service';
+import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { eventually, SmtpSink } from '../support/smtp-sink';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const OUTPUT = join(__dirname, '..', '..', 'test-output');
+const COMPLAINT_SECRET = 'complaint-secret-0123456789abcdef';
+
+describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a real Chromium)', () => {
+  let t: TestApp;
+  let smtp: SmtpSink;
+  let baseUrl: string;
+  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
+
+  beforeAll(async () => {
+    smtp = await new SmtpSink().start();
+    t = await createTestApp({
+      env: { SMTP_URL: smtp.url, COMPLAINT_WEBHOOK_SECRET: COMPLAINT_SECRET },
+    });
+    await t.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    await seed();
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  /** Two topics with sends of three kinds, votes on some, and one complaint. */
+  async function seed() {
+    const ledger = t.app.get(LedgerService);
+    const keys: string[] = [];
+    const ids: string[] = [];
+    for (const [name, kind] of [
+      ['Product news', 'editorial'],
+      ['Renewal reminders', 'notice'],
+    ]) {
+      const topic = topicInput({ name, kind });
+      keys.push(topic.key);
+      ids.push((await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body.id);
+    }
+    const subscribers: Array<{ id: string; email: string }> = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await t
+        .http()
+        .post('/v1/subscribers')
+        .set(auth())
+        .send(
+          subscriberInput({ email: uniqueEmail('adm'), topics: keys.map((topic) => ({ topic })) }),
+        )
+        .expect(201);
+      subscribers.push(res.body);
+    }
+    const sent = await ledger.send(
+      subscribers.flatMap((s, i) => [
+        {
+          dedupeKey: `adm:news:${s.id}`,
+          subscriberId: s.id,
+          topicId: ids[0],
+          template: 'welcome',
+          kind: 'editorial' as const,
+          data: { topics: [] },
+        },
+        {
+          dedupeKey: `adm:notice:${s.id}`,
+          subscriberId: s.id,
+          topicId: ids[1],
+          template: 'notice',
+          kind: 'notice' as const,
+          data: { heading: `Renewal ${i}`, intro: 'Your policy renews.', reason: 'Because.' },
+        },
+      ]),
+    );
+    await eventually(async () => {
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbound_messages WHERE id = ANY($1) AND status = 'sent'`,
+        [sent],
+      );
+      return n === sent.length;
+    });
+    // Votes: news 1 of 2 useful, renewals 3 of 3 useful.
+    const byKind = async (kind: string) =>
+      (
+        await t.dataSource.query<Array<{ id: string }>>(
+          `SELECT id FROM outbound_messages WHERE id = ANY($1) AND kind = $2 ORDER BY id`,
+          [sent, kind],
+        )
+      ).map((r) => r.id);
+    const [news, notices] = [await byKind('editorial'), await byKind('notice')];
+    const votes: Array<[string, boolean]> = [
+      [news[0], true],
+      [news[1], false],
+      [notices[0], true],
+      [notices[1], true],
+      [notices[2], true],
+    ];
+    for (const [id, helpful] of votes) {
+      await t.dataSource.query(
+        `INSERT INTO feedback_votes (message_id, subscriber_id, topic_id, template, helpful, created_at, updated_at)
+         SELECT id, subscriber_id, topic_id, template, $2, now(), now() FROM outbound_messages WHERE id = $1`,
+        [id, helpful],
+      );
+    }
+    await t
+      .http()
+      .post('/v1/webhooks/complaints')
+      .set('Authorization', `Bearer ${COMPLAINT_SECRET}`)
+      .send({ recipient: subscribers[3].email })
+      .expect(200);
+  }
+
+  const formValue = (page: string, name: string) =>
+    new RegExp(`name="${name}" value="([^"]+)"`).exec(page)?.[1];
+
+  async function login(key = t.adminKey): Promise<string> {
+    const form = await t.http().get('/admin/login').expect(200);
+    const res = await t
+      .http()
+      .post('/admin/login')
+      .type('form')
+      .send({ key, csrf: formValue(form.text, 'csrf') })
+      .expect(303);
+    expect(res.headers.location).toBe('/admin');
+    const cookie = (res.headers['set-cookie'] as unknown as string[])[0];
+    return cookie.split(';')[0];
+  }
+
+  describe('over HTTP', () => {
+    it('sends visitors without a session to the login page, for the dashboard and the queues', async () => {
+      expect((await t.http().get('/admin').expect(303)).headers.location).toBe('/admin/login');
+      const queues = await t.http().get('/admin/queues').set('Accept', 'text/html').expect(303);
+      expect(queues.headers.location).toBe('/admin/login');
+      await t.http().get('/admin/queues/api/queues').set('Accept', 'application/json').expect(401);
+    });
+
+    it('logs in with an admin key only, behind a form value, into an HttpOnly SameSite=Strict cookie', async () => {
+      const form = await t.http().get('/admin/login').expect(200);
+      const csrf = formValue(form.text, 'csrf');
+      const forged = await t
+        .http()
+        .post('/admin/login')
+        .type('form')
+        .send({ key: t.adminKey })
+        .expect(403);
+      expect(forged.headers['set-cookie']).toBeUndefined();
+      await t
+        .http()
+        .post('/admin/login')
+        .type('form')
+        .set('Sec-Fetch-Site', 'cross-site')
+        .send({ key: t.adminKey, csrf })
+        .expect(403);
+      const reader = await t.keyWith('reports:read');
+      const refused = await t
+        .http()
+        .post('/admin/login')
+        .type('form')
+        .send({ key: reader, csrf })
+        .expect(401);
+      expect(refused.text).toContain('without the admin scope');
+      expect(refused.headers['set-cookie']).toBeUndefined();
+
+      const ok = await t
+        .http()
+        .post('/admin/login')
+        .type('form')
+        .send({ key: t.adminKey, csrf })
+        .expect(303);
+      const cookie = (ok.headers['set-cookie'] as unknown as string[])[0];
+      expect(cookie).toMatch(
+        /^tidings_admin=[^;]+; Max-Age=28800; Path=\/admin; Expires=.*; HttpOnly; SameSite=Strict$/,
+      );
+      expect(cookie).not.toContain(t.adminKey);
+    });
+
+    it('shows the dashboard with a session, with a strict content security policy', async () => {
+      const cookie = await login();
+      const res = await t.http().get('/admin').set('Cookie', cookie).expect(200);
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['cache-control']).toBe('no-store');
+      for (const id of [
+        'summary',
+        'sends-chart',
+        'helpful-chart',
+        'topics',
+        'silent',
+        'signals',
+        'alerts',
+      ]) {
+        expect(res.text).toContain(`id="${id}"`);
+      }
+      expect(res.text).toContain('Renewal reminders');
+      expect(res.text).toMatch(/<div class="value">8<\/div>\s*<div class="label">messages sent/);
+      const js = await t.http().get('/admin/assets/chart.umd.min.js').expect(200);
+      expect(js.headers['content-type']).toContain('javascript');
+      expect(js.text.length).toBeGreaterThan(100_000);
+    });
+
+    it('refuses a tampered cookie, and ends sessions when the key is revoked', async () => {
+      const cookie = await login();
+      const tampered = cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+      expect(
+        (await t.http().get('/admin').set('Cookie', tampered).expect(303)).headers.location,
+      ).toBe('/admin/login');
+      const { apiKey, key } = await t.app
+        .get(ApiKeysService)
+        .create('short-lived admin', ['admin']);
+      const session = await login(key);
+      await t.http().get('/admin').set('Cookie', session).expect(200);
+      await t.app.get(ApiKeysService).revoke(apiKey.id);
+      await t.http().get('/admin').set('Cookie', session).expect(303);
+    });
+
+    it('logs out only with the form value of the session', async () => {
+      const cookie = await login();
+      const page = await t.http().get('/admin').set('Cookie', cookie).expect(200);
+      await t.http().post('/admin/logout').set('Cookie', cookie).type('form').send({}).expect(403);
+      const out = await t
+        .http()
+        .post('/admin/logout')
+        .set('Cookie', cookie)
+        .type('form')
+        .send({ csrf: formValue(page.text, 'csrf') })
+        .expect(303);
+      expect(out.headers.location).toBe('/admin/login');
+      expect((out.headers['set-cookie'] as unknown as string[])[0]).toMatch(
+        /^tidings_admin=; Path=\/admin; Expires=Thu, 01 Jan 1970/,
+      );
+    });
+
+    it('serves Bull Board with the three queues behind the session', async () => {
+      const cookie = await login();
+      const ui = await t.http().get('/admin/queues').set('Cookie', cookie).expect(200);
+      expect(ui.text).toContain('Tidings queues');
+      const api = await t.http().get('/admin/queues/api/queues').set('Cookie', cookie).expect(200);
+      expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
+        '{delivery}',
+        '{dispatch}',
+        '{scheduler}',
+      ]);
+    });
+  });
+
+  describe('in Chromium', () => {
+    let browser: Browser;
+    let context: BrowserContext;
+    let profile: string;
+
+    beforeAll(async () => {
+      profile = mkdtempSync(join(tmpdir(), 'tidings-chromium-'));
+      mkdirSync(OUTPUT, { recursive: true });
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        viewport: { width: 1400, height: 1000 },
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      browser = context.browser()!;
+      void browser;
+    });
+    afterAll(async () => {
+      await context?.close();
+      rmSync(profile, { recursive: true, force: true });
+    });
+
+    it('logs in, draws both charts, opens the queues, and saves screenshots', async () => {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(msg.text());
+      });
+      page.on('requestfailed', (r) => errors.push(`${r.url()} ${r.failure()?.errorText}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400) errors.push(`${r.url()} ${r.status()}`);
+      });
+
+      await page.goto(`${baseUrl}/admin`);
+      expect(new URL(page.url()).pathname).toBe('/admin/login');
+      await page.fill('#key', t.adminKey);
+      await Promise.all([page.waitForURL(`${baseUrl}/admin`), page.click('button[type=submit]')]);
+      await page.waitForSelector('html[data-charts="ready"]');
+
+      const charts = await page.evaluate(() => {
+        // Runs in the page; the test's TypeScript has no DOM types, so the shapes are spelled out.
+        const w = globalThis as unknown as {
+          tidingsCharts: Record<
+            string,
+            {
+              data: {
+                labels: string[];
+                datasets: Array<{ label: string; data: Array<number | null> }>;
+              };
+            }
+          >;
+        };
+        const out: Record<string, unknown> = {};
+        for (const [name, chart] of Object.entries(w.tidingsCharts)) {
+          out[name] = {
+            labels: chart.data.labels,
+            datasets: chart.data.datasets.map((d) => ({ label: d.label, data: d.data })),
+          };
+        }
+        return out;
+      });
+      const sends = charts.sends as {
+        labels: string[];
+        datasets: Array<{ label: string; data: number[] }>;
+      };
+      expect(sends.labels).toHaveLength(30);
+      const total = (kind: string) =>
+        sends.datasets.find((d) => d.label === kind)!.data.reduce((a, b) => a + b, 0);
+      expect(total('editorial')).toBe(4);
+      expect(total('notice')).toBe(4);
+      const helpful = charts.helpful as { labels: string[]; datasets: Array<{ data: number[] }> };
+      expect(
+        Object.fromEntries(helpful.labels.map((label, i) => [label, helpful.datasets[0].data[i]])),
+      ).toEqual({ 'Product news': 50, 'Renewal reminders': 100 });
+
+      // The canvases hold drawn pixels, not a blank bitmap.
+      for (const id of ['sends-chart', 'helpful-chart']) {
+        const painted = await page.evaluate((canvasId) => {
+          interface Canvas {
+            width: number;
+            height: number;
+            getContext(kind: '2d'): {
+              getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+            };
+          }
+          const doc = (
+            globalThis as unknown as { document: { getElementById(id: string): Canvas } }
+          ).document;
+          const canvas = doc.getElementById(canvasId);
+          const pixels = canvas
+            .getContext('2d')
+            .getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) n++;
+          return { n, width: canvas.width, height: canvas.height };
+        }, id);
+        expect(painted.width).toBeGreaterThan(100);
+        expect(painted.n).toBeGreaterThan(1000);
+      }
+      await page.screenshot({ path: join(OUTPUT, 'admin-dashboard.png'), fullPage: true });
+      expect(errors).toEqual([]);
+
+      await page.click('a[href="/admin/queues"]');
+      await page.waitForSelector('text={delivery}');
+      await page.waitForSelector('text={scheduler}');
+      // The queue's own page: its job states load from Bull Board's API through the session.
+      await page.click('text={delivery}');
+      await page.waitForURL(/\/admin\/queues\/queue\//);
+      await page.waitForSelector('text=/completed/i');
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: join(OUTPUT, 'admin-queues.png'), fullPage: true });
+      // Bull Board's own page asks Google Fonts for its typeface (no network here; it falls back).
+      expect(errors.filter((e) => !/fonts\.googleapis\.com|ERR_NAME_NOT_RESOLVED/.test(e))).toEqual(
+        [],
+      );
+    });
+  });
+});
