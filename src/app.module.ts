@@ -12,6 +12,7 @@ import { ConsentModule } from './consent/consent.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { SignupModule } from './signup/signup.module';
@@ -51,6 +52,7 @@ export class AppModule {
         AlertsModule,
         UpcomingNoticesModule,
         RenderingModule,
+        LifecycleModule,
       ],
     };
   }

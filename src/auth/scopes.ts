@@ -11,6 +11,9 @@ export const SCOPES = [
   'templates:read',
   'templates:write',
   'messages:read',
+  'lifecycle:read',
+  'lifecycle:write',
+  'events:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
