@@ -1,3 +1,6 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '../../src/common/queue/queues';
 import { DispatchProcessor } from '../../src/delivery/dispatch.processor';
 import { SchedulerService } from '../../src/scheduler/scheduler.service';
 import { ControllableClock } from './controllable-clock';
@@ -6,8 +9,9 @@ import { TestApp } from './test-app';
 
 /**
  * Moves an app through simulated time the way production moves through real time: at each step
- * the scheduler ticks and the dispatcher runs (as their job schedulers would), then the step
- * waits until delivery has dealt with everything due at that moment.
+ * delayed delivery jobs (retry backoff) come due, the scheduler ticks and the dispatcher runs (as
+ * their job schedulers would), then the step waits until delivery has dealt with everything due
+ * at that moment.
  */
 export class LifecycleDriver {
   constructor(
@@ -17,6 +21,7 @@ export class LifecycleDriver {
 
   async step(to: Date | string): Promise<void> {
     this.clock.set(to);
+    await this.t.app.get<Queue>(getQueueToken(QueueName.Delivery)).promoteJobs();
     await this.t.app.get(SchedulerService).tick();
     await this.t.app.get(DispatchProcessor).dispatchDue();
     await this.settle();
