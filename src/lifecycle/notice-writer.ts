@@ -164,6 +164,9 @@ export class NoticeWriter {
                      'days', abs(${offset}::int))
                    || lifecycle_attribute_vars(w.attributes) || w.vars AS vars) f
          ${cooldown ? 'WHERE w.late OR w.subscriber_id IN (SELECT subscriber_id FROM cool)' : ''}
+         -- One order for every writer, so concurrent writers of the same keys queue up instead of
+         -- deadlocking on each other's unique-index entries.
+         ORDER BY 1
         ON CONFLICT (dedupe_key) DO UPDATE
            SET status = 'queued', skip_reason = NULL, template = EXCLUDED.template,
                data = EXCLUDED.data, topic_id = EXCLUDED.topic_id, send_after = EXCLUDED.send_after,

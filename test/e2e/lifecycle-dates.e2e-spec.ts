@@ -1,3 +1,4 @@
+import { nextInWindow } from '../../src/common/send-window';
 import { UpcomingNoticesRegistry } from '../../src/common/upcoming-notices';
 import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
@@ -136,6 +137,28 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     expect(await ledger(ams.id)).toHaveLength(1);
     expect(await ledger(nyc.id)).toHaveLength(1);
     await t.http().delete(`/v1/lifecycle-rules/${renewal.key}`).set(auth()).expect(204);
+  });
+
+  it("places send windows the same way in PostgreSQL (the scans) and luxon (delivery's pause deferral), across DST changes", async () => {
+    const zones = ['Europe/Amsterdam', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata'];
+    const instants: string[] = [];
+    // Every 50 minutes across both 2026 autumn changes and the 2027 spring ones.
+    for (const [from, to] of [
+      ['2026-10-24T00:00:00Z', '2026-11-02T00:00:00Z'],
+      ['2027-03-13T00:00:00Z', '2027-04-05T00:00:00Z'],
+    ]) {
+      for (let at = Date.parse(from); at < Date.parse(to); at += 50 * 60_000) {
+        instants.push(new Date(at).toISOString());
+      }
+    }
+    const rows = (await t.dataSource.query(
+      `SELECT z.tz, i.at, lifecycle_next_window(i.at, z.tz, '09:00', '17:00') AS sql
+         FROM unnest($1::text[]) AS z(tz), unnest($2::timestamptz[]) AS i(at)`,
+      [zones, instants],
+    )) as Array<{ tz: string; at: Date; sql: Date }>;
+    expect(rows).toHaveLength(zones.length * instants.length);
+    const differing = rows.filter((r) => nextInWindow(r.at, r.tz).getTime() !== r.sql.getTime());
+    expect(differing).toEqual([]);
   });
 
   it('sends at once to a subscriber whose renewal is already inside the lead time, while the deadline allows', async () => {
