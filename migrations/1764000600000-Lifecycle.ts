@@ -186,6 +186,16 @@ export class Lifecycle1764000600000 implements MigrationInterface {
         FOR EACH ROW WHEN (NEW.status = 'active')
         EXECUTE FUNCTION lifecycle_queue_recheck()`);
 
+    // The zone names PostgreSQL knows (refreshed at start-up, see TimeZones). Subscribers' zones
+    // are validated by Node's Intl, whose list can differ slightly; a zone PostgreSQL does not
+    // know would make a whole scan statement fail, so lifecycle_zone() turns it into UTC.
+    await q.query(`CREATE TABLE lifecycle_time_zones (name text PRIMARY KEY)`);
+    await q.query(
+      `INSERT INTO lifecycle_time_zones (name) SELECT DISTINCT name FROM pg_timezone_names`,
+    );
+    await q.query(`
+      CREATE FUNCTION lifecycle_zone(tz text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+        SELECT COALESCE((SELECT name FROM lifecycle_time_zones WHERE name = tz), 'UTC') $$`);
     // A wall-clock time on a calendar day in an IANA zone, as an instant. PostgreSQL's time zone
     // database makes this DST-safe: 09:00 stays 09:00 local on both sides of a change.
     await q.query(`
@@ -242,6 +252,8 @@ export class Lifecycle1764000600000 implements MigrationInterface {
     await q.query(`DROP FUNCTION lifecycle_format_date(date, text)`);
     await q.query(`DROP FUNCTION lifecycle_next_window(timestamptz, text, time, time)`);
     await q.query(`DROP FUNCTION lifecycle_local_at(date, time, text)`);
+    await q.query(`DROP FUNCTION lifecycle_zone(text)`);
+    await q.query(`DROP TABLE lifecycle_time_zones`);
     await q.query(`DROP TRIGGER lifecycle_recheck_subscriptions ON subscriptions`);
     await q.query(`DROP TRIGGER lifecycle_recheck_subscribers_update ON subscribers`);
     await q.query(`DROP TRIGGER lifecycle_recheck_subscribers_insert ON subscribers`);

@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import { queryRows } from '../database/sql';
 import { LedgerService } from '../delivery/ledger.service';
-import { TimeZones } from './time-zones.service';
 
 export type MissCause = 'failed' | 'not_delivered' | 'scheduled_late';
 
@@ -27,7 +26,6 @@ export class DeadlinesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
     private readonly alerts: AlertsService,
-    private readonly zones: TimeZones,
   ) {}
 
   /** One batch of notices whose deadline passed; returns how many were recorded as missed. */
@@ -95,8 +93,7 @@ export class DeadlinesService {
            JOIN outbound_messages m ON m.id = p.message_id
            JOIN lifecycle_rules r ON r.id = m.rule_id
            JOIN subscribers s ON s.id = m.subscriber_id
-           CROSS JOIN LATERAL (SELECT CASE WHEN s.timezone = ANY($3::text[]) THEN s.timezone
-                                           ELSE 'UTC' END AS tz) z
+           CROSS JOIN LATERAL (SELECT lifecycle_zone(s.timezone) AS tz) z
           WHERE p.id = ANY($1::bigint[]) AND r.apology_template IS NOT NULL
        ),
        b AS (
@@ -113,7 +110,7 @@ export class DeadlinesService {
          SELECT 'apology:' || b.message_id, b.subscriber_id, b.topic_id, b.rule_id, b.apology_template,
                 'notice',
                 jsonb_build_object(
-                  'heading', CASE WHEN b.locale = 'nl' THEN $4 ELSE $5 END,
+                  'heading', CASE WHEN b.locale = 'nl' THEN $3 ELSE $4 END,
                   'intro', COALESCE(b.data->>'intro', ''),
                   'originalSubject', b.original,
                   'dueDate', b.due_date)
@@ -135,7 +132,7 @@ export class DeadlinesService {
        UPDATE lifecycle_missed_promises p SET apology_message_id = ins.id
          FROM ins WHERE ins.dedupe_key = 'apology:' || p.message_id
        RETURNING ins.id`,
-      [promises.map((p) => p.id), now, this.zones.known(), APOLOGY_HEADING.nl, APOLOGY_HEADING.en],
+      [promises.map((p) => p.id), now, APOLOGY_HEADING.nl, APOLOGY_HEADING.en],
     );
     return { missed: promises.length, apologyIds: apologies.map((a) => a.id) };
   }

@@ -14,7 +14,7 @@ const MIN_UUID = '00000000-0000-0000-0000-000000000000';
  * (its confirmed_at is older than its commit) is never passed over by the scan's keyset. */
 const COMMIT_LAG_MS = 5 * 60_000;
 
-interface Progress {
+export interface Progress {
   active_since: Date;
   cursor_date: string | null;
   cursor_ts: Date | null;
@@ -71,7 +71,7 @@ export class DueScanService {
         if (!progress) return null;
         const source =
           rule.triggerType === 'date'
-            ? this.dateBand(rule, progress, now, batchSize)
+            ? this.dateBandSource(rule, progress, now, batchSize)
             : this.confirmedBand(rule, progress, now, batchSize);
         const result = await this.writer.write(manager, rule, source, {
           now,
@@ -150,7 +150,8 @@ export class DueScanService {
     return result.rows.filter((r) => r.status === 'queued').map((r) => r.id);
   }
 
-  private dateBand(
+  /** The range scan over subscriber_dates for one batch of a date rule (public for the benchmark). */
+  dateBandSource(
     rule: LifecycleRule,
     progress: Progress,
     now: Date,

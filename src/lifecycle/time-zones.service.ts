@@ -3,24 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 /**
- * The IANA zone names PostgreSQL knows. Subscribers' zones are validated by Node's Intl, whose
- * list can differ slightly; a zone PostgreSQL does not know would make a whole scan statement
- * fail, so the scans treat such a zone as UTC instead.
+ * Keeps lifecycle_time_zones (what `lifecycle_zone()` accepts) in step with the time zone
+ * database of the PostgreSQL server, which can gain names when it is upgraded.
  */
 @Injectable()
 export class TimeZones implements OnModuleInit {
-  private names: string[] = ['UTC'];
-
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async onModuleInit(): Promise<void> {
-    const rows = await this.dataSource.query<{ name: string }[]>(
-      `SELECT name FROM pg_timezone_names`,
+    await this.dataSource.query(
+      `INSERT INTO lifecycle_time_zones (name) SELECT DISTINCT name FROM pg_timezone_names
+       ON CONFLICT (name) DO NOTHING`,
     );
-    this.names = [...new Set(['UTC', ...rows.map((r) => r.name)])];
-  }
-
-  known(): string[] {
-    return this.names;
   }
 }

@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { nextInWindow, sendWindowOf } from '../common/send-window';
 import { UpcomingNotice, UpcomingNoticesRegistry } from '../common/upcoming-notices';
 import { queryRows } from '../database/sql';
-import { TimeZones } from './time-zones.service';
 
 interface Row {
   description: string;
@@ -41,7 +40,6 @@ export class LifecycleUpcomingNotices implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: UpcomingNoticesRegistry,
-    private readonly zones: TimeZones,
   ) {}
 
   onModuleInit(): void {
@@ -53,7 +51,7 @@ export class LifecycleUpcomingNotices implements OnModuleInit {
       this.dataSource,
       `WITH s AS (
          SELECT id, paused_until, confirmed_at, attributes,
-                CASE WHEN timezone = ANY($4::text[]) THEN timezone ELSE 'UTC' END AS tz
+                lifecycle_zone(timezone) AS tz
            FROM subscribers WHERE id = $1 AND status = 'active'
        ),
        r AS (
@@ -103,7 +101,7 @@ export class LifecycleUpcomingNotices implements OnModuleInit {
          JOIN lifecycle_rules r ON r.id = m.rule_id
          JOIN topics t ON t.id = m.topic_id
         WHERE m.subscriber_id = $1 AND m.rule_id IS NOT NULL AND m.status = 'queued'`,
-      [subscriberId, now, locale, this.zones.known()],
+      [subscriberId, now, locale],
     );
     return rows.map((r) => this.explainPause(r, locale, now));
   }
