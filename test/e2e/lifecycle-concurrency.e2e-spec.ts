@@ -63,11 +63,13 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
   }
 
   async function countBy(ids: string[]) {
-    const rows = (await a.dataSource.query(
+    const rows = await a.dataSource.query<
+      Array<{ subscriber_id: string; n: number; sent: number }>
+    >(
       `SELECT subscriber_id, count(*)::int AS n, count(*) FILTER (WHERE status = 'sent')::int AS sent
          FROM outbound_messages WHERE subscriber_id = ANY($1) GROUP BY subscriber_id`,
       [ids],
-    )) as Array<{ subscriber_id: string; n: number; sent: number }>;
+    );
     return rows;
   }
 
@@ -119,10 +121,10 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
     // Pause delivery in both processes, so the work stays in Redis when it is flushed.
     await Promise.all([a, b].map((x) => x.app.get(DeliveryProcessor).worker.pause()));
     await a.app.get(SchedulerService).tick();
-    const queued = (await a.dataSource.query(
+    const queued = await a.dataSource.query<Array<{ id: string }>>(
       `SELECT id FROM outbound_messages WHERE subscriber_id = ANY($1) AND status = 'queued' ORDER BY id`,
       [ids],
-    )) as Array<{ id: string }>;
+    );
     expect(queued).toHaveLength(30);
     // Half goes out before the flush.
     await a.app.get(DeliveryProcessor).deliverBatch(queued.slice(0, 15).map((r) => r.id));
@@ -144,7 +146,7 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
     redis.disconnect();
     expect(flushed).toBeGreaterThan(0);
 
-    await Promise.all([a, b].map((x) => x.app.get(DeliveryProcessor).worker.resume()));
+    for (const x of [a, b]) x.app.get(DeliveryProcessor).worker.resume();
     // Time passes (the stale limit), both processes tick and dispatch: PostgreSQL knows what is due.
     const drive = new LifecycleDriver(b, clock);
     await drive.step('2027-10-05T08:15:00Z');

@@ -65,20 +65,22 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
   }
 
   async function ledger(subscriberId: string) {
-    return (await t.dataSource.query(
+    return await t.dataSource.query<
+      Array<{
+        id: string;
+        dedupe_key: string;
+        status: string;
+        skip_reason: string | null;
+        send_after: Date;
+        sent_at: Date | null;
+        deadline_at: Date | null;
+        data: Record<string, unknown>;
+      }>
+    >(
       `SELECT id, dedupe_key, status, skip_reason, send_after, sent_at, deadline_at, data
          FROM outbound_messages WHERE subscriber_id = $1 AND rule_id IS NOT NULL ORDER BY created_at`,
       [subscriberId],
-    )) as Array<{
-      id: string;
-      dedupe_key: string;
-      status: string;
-      skip_reason: string | null;
-      send_after: Date;
-      sent_at: Date | null;
-      deadline_at: Date | null;
-      data: Record<string, unknown>;
-    }>;
+    );
   }
 
   it('sends a renewal notice once, on day 15 at 09:00 local, in Amsterdam and New York across their DST changes', async () => {
@@ -151,11 +153,11 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
         instants.push(new Date(at).toISOString());
       }
     }
-    const rows = (await t.dataSource.query(
+    const rows = await t.dataSource.query<Array<{ tz: string; at: Date; sql: Date }>>(
       `SELECT z.tz, i.at, lifecycle_next_window(i.at, z.tz, '09:00', '17:00') AS sql
          FROM unnest($1::text[]) AS z(tz), unnest($2::timestamptz[]) AS i(at)`,
       [zones, instants],
-    )) as Array<{ tz: string; at: Date; sql: Date }>;
+    );
     expect(rows).toHaveLength(zones.length * instants.length);
     const differing = rows.filter((r) => nextInWindow(r.at, r.tz).getTime() !== r.sql.getTime());
     expect(differing).toEqual([]);

@@ -67,18 +67,20 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
   }
 
   async function rows(subscriberId: string) {
-    return (await t.dataSource.query(
+    return await t.dataSource.query<
+      Array<{
+        id: string;
+        dedupe_key: string;
+        template: string;
+        status: string;
+        skip_reason: string | null;
+        attempts: number;
+      }>
+    >(
       `SELECT id, dedupe_key, template, status, skip_reason, attempts FROM outbound_messages
         WHERE subscriber_id = $1 ORDER BY created_at, dedupe_key LIKE 'apology:%'`,
       [subscriberId],
-    )) as Array<{
-      id: string;
-      dedupe_key: string;
-      template: string;
-      status: string;
-      skip_reason: string | null;
-      attempts: number;
-    }>;
+    );
   }
 
   it('a notice that keeps failing past its deadline is never sent late: one missed promise, one apology, one alert', async () => {

@@ -7,21 +7,6 @@ import { createTestApp, TestApp } from '../support/test-app';
 const DAY = 86_400_000;
 const PUBLIC_URL = 'https://tidings.test';
 
-function content(heading: string) {
-  return {
-    en: {
-      heading,
-      intro: 'Something you may want to act on.',
-      reason: 'You get this because of {event.reason}.',
-    },
-    nl: {
-      heading,
-      intro: 'Iets waar je misschien iets mee wilt.',
-      reason: 'Je krijgt dit vanwege {event.reason}.',
-    },
-  };
-}
-
 describe('Lifecycle triggers: events, attribute conditions and the confirmed series', () => {
   let t: TestApp;
   let smtp: SmtpSink;
@@ -401,16 +386,18 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
         .expect(200)
     ).body as { id: string };
     const followUpsOf = async (id: string) =>
-      (await t.dataSource.query(
+      await t.dataSource.query<
+        Array<{
+          status: string;
+          skip_reason: string | null;
+          send_after: Date;
+          sent_at: Date | null;
+        }>
+      >(
         `SELECT status, skip_reason, send_after, sent_at FROM outbound_messages
           WHERE subscriber_id = $1 AND rule_id IS NOT NULL ORDER BY send_after`,
         [id],
-      )) as Array<{
-        status: string;
-        skip_reason: string | null;
-        send_after: Date;
-        sent_at: Date | null;
-      }>;
+      );
 
     const subjects = (email: string) => smtp.to(email).map((m) => m.parsed.subject);
     await drive.step('2027-06-07T08:10:00Z');
