@@ -182,8 +182,13 @@ export class Lifecycle1764000600000 implements MigrationInterface {
                         OR OLD.locale IS DISTINCT FROM NEW.locale)
         EXECUTE FUNCTION lifecycle_queue_recheck_subscriber()`);
     await q.query(`
-      CREATE TRIGGER lifecycle_recheck_subscriptions AFTER INSERT OR UPDATE ON subscriptions
+      CREATE TRIGGER lifecycle_recheck_subscriptions AFTER INSERT ON subscriptions
         FOR EACH ROW WHEN (NEW.status = 'active')
+        EXECUTE FUNCTION lifecycle_queue_recheck()`);
+    // Only a change of status: delivery updates last_delivered_at on every send.
+    await q.query(`
+      CREATE TRIGGER lifecycle_recheck_subscriptions_update AFTER UPDATE OF status ON subscriptions
+        FOR EACH ROW WHEN (NEW.status = 'active' AND OLD.status IS DISTINCT FROM NEW.status)
         EXECUTE FUNCTION lifecycle_queue_recheck()`);
 
     // The zone names PostgreSQL knows (refreshed at start-up, see TimeZones). Subscribers' zones
@@ -254,6 +259,7 @@ export class Lifecycle1764000600000 implements MigrationInterface {
     await q.query(`DROP FUNCTION lifecycle_local_at(date, time, text)`);
     await q.query(`DROP FUNCTION lifecycle_zone(text)`);
     await q.query(`DROP TABLE lifecycle_time_zones`);
+    await q.query(`DROP TRIGGER lifecycle_recheck_subscriptions_update ON subscriptions`);
     await q.query(`DROP TRIGGER lifecycle_recheck_subscriptions ON subscriptions`);
     await q.query(`DROP TRIGGER lifecycle_recheck_subscribers_update ON subscribers`);
     await q.query(`DROP TRIGGER lifecycle_recheck_subscribers_insert ON subscribers`);

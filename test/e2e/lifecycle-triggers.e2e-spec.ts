@@ -436,4 +436,29 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     expect(subjects(leaves)).toHaveLength(2); // confirmation and welcome only
     expect(smtp.to(stays).filter((m) => /welcome/i.test(m.parsed.subject ?? ''))).toHaveLength(1);
   });
+
+  it('erasure removes the lifecycle data kept about a person: events, cooldowns, attribute states', async () => {
+    const s = await subscriber({ attributes: { vehicle_age_years: 12, cover: 'all-risk' } });
+    await drive.step(new Date(clock.now().getTime() + 60_000));
+    await postEvent({
+      subscriber: s.id,
+      type: 'usage.threshold',
+      data: { percentUsed: 97, bundle: 'calls' },
+      idempotencyKey: unique('erase'),
+    }).expect(201);
+    const count = async (table: string) =>
+      (
+        await t.dataSource.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM ${table} WHERE subscriber_id = $1`,
+          [s.id],
+        )
+      )[0].n;
+    expect(await count('events')).toBe(1);
+    expect(await count('lifecycle_cooldowns')).toBe(1);
+    expect(await count('lifecycle_attribute_states')).toBe(1);
+    await t.http().delete(`/v1/subscribers/${s.id}`).set(auth()).expect(204);
+    expect(await count('events')).toBe(0);
+    expect(await count('lifecycle_cooldowns')).toBe(0);
+    expect(await count('lifecycle_attribute_states')).toBe(0);
+  });
 });
