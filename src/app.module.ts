@@ -14,6 +14,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PreferenceCenterModule } from './preference-center/preference-center.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -62,6 +63,7 @@ export class AppModule {
         ReportsModule,
         // The dashboard and Bull Board mount Express routes: HTTP processes only.
         ...(config.app.role === 'api' ? [AdminModule] : []),
+        LifecycleModule,
       ],
     };
   }

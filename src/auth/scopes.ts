@@ -12,6 +12,9 @@ export const SCOPES = [
   'templates:write',
   'messages:read',
   'reports:read',
+  'lifecycle:read',
+  'lifecycle:write',
+  'events:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -54,6 +54,7 @@ export interface AppConfig {
     confirmResendMinutes: number;
   };
   scheduler: { intervalMs: number };
+  lifecycle: { batchSize: number };
   alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
   webhooks: {
     /** Bearer secrets of the bounce and complaint webhooks; unset disables the endpoint. */
@@ -123,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       confirmResendMinutes: e.CONFIRM_RESEND_MINUTES,
     },
     scheduler: { intervalMs: e.SCHEDULER_INTERVAL_MS },
+    lifecycle: { batchSize: e.LIFECYCLE_BATCH_SIZE },
     rendering: {
       templatesDir: resolve(e.TEMPLATES_DIR),
       brand: { name: e.BRAND_NAME, color: e.BRAND_COLOR, logoUrl: e.BRAND_LOGO_URL },

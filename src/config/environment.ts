@@ -194,6 +194,13 @@ export class EnvironmentVariables {
   @Min(100)
   SCHEDULER_INTERVAL_MS = 60_000;
 
+  /** Rows one lifecycle scan statement handles; a tick runs batches until its time budget is used. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  LIFECYCLE_BATCH_SIZE = 5000;
+
   /** A pending address gets a new confirmation email at most this often. */
   @Transform(toInt)
   @IsInt()

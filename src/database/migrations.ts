@@ -1,6 +1,7 @@
 import { Foundation1764000000000 } from '../../migrations/1764000000000-Foundation';
 import { Delivery1764000300000 } from '../../migrations/1764000300000-Delivery';
 import { Alerts1764000400000 } from '../../migrations/1764000400000-Alerts';
+import { Lifecycle1764000600000 } from '../../migrations/1764000600000-Lifecycle';
 import { TrustMeasures1764000700000 } from '../../migrations/1764000700000-TrustMeasures';
 
 /**
@@ -11,5 +12,6 @@ export const MIGRATIONS = [
   Foundation1764000000000,
   Delivery1764000300000,
   Alerts1764000400000,
+  Lifecycle1764000600000,
   TrustMeasures1764000700000,
 ];

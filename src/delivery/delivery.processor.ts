@@ -133,6 +133,19 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   private async recordDecision(m: ClaimedMessage, d: SendDecision): Promise<void> {
+    if (d.status === 'deferred') {
+      // Back in the queue for later; the claim's attempt does not count. The dispatcher enqueues
+      // it when send_after comes.
+      await this.dataSource.query(
+        `UPDATE outbound_messages
+            SET status = 'queued', send_after = $2, claimed_at = NULL, enqueued_at = NULL,
+                attempts = GREATEST(attempts - 1, 0), updated_at = now()
+          WHERE id = $1`,
+        [m.id, d.until],
+      );
+      this.outcomes.inc({ kind: m.kind, status: 'deferred' });
+      return;
+    }
     await this.dataSource.query(
       `UPDATE outbound_messages SET status = $2, skip_reason = $3, updated_at = now() WHERE id = $1`,
       [m.id, d.status, d.status === 'skipped' ? d.reason : null],

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { nextInWindow, sendWindowOf } from '../common/send-window';
 import type { ClaimedMessage } from './claimed-message';
 
-/** A reason to not send a claimed message now: `skipped` with the reason, or `suppressed`. */
-export interface SendDecision {
-  status: 'skipped' | 'suppressed';
-  reason: string;
-}
+/**
+ * A reason to not send a claimed message now: `skipped` with the reason, `suppressed`, or
+ * `deferred` (back to the queue until `until`, not counted as a delivery attempt).
+ */
+export type SendDecision =
+  | { status: 'skipped' | 'suppressed'; reason: string }
+  | { status: 'deferred'; reason: string; until: Date };
 
 /**
  * A rule checked at send time, never only at queue time (consent, pause, frequency, content mix).
@@ -55,7 +58,22 @@ export function baseDecision(
     return { status: 'skipped', reason: `subscriber_${m.subscriberStatus}` };
   if (m.topicId && m.subscriptionStatus !== 'active')
     return { status: 'skipped', reason: 'not_subscribed' };
-  if (m.pausedUntil && m.pausedUntil.getTime() > now.getTime())
-    return { status: 'skipped', reason: 'paused' };
+  if (m.pausedUntil && m.pausedUntil.getTime() > now.getTime()) {
+    return m.kind === 'notice'
+      ? noticeDuringPause(m, m.pausedUntil)
+      : { status: 'skipped', reason: 'paused' };
+  }
   return null;
+}
+
+/**
+ * A pause never hides a notice whose deadline would pass: such a notice is sent now. Any other
+ * notice waits for the end of the pause (the first moment of its send window after it), instead
+ * of being dropped like marketing is.
+ */
+function noticeDuringPause(m: ClaimedMessage, pausedUntil: Date): SendDecision | null {
+  if (m.deadlineAt && m.deadlineAt.getTime() <= pausedUntil.getTime()) return null;
+  const until = nextInWindow(pausedUntil, m.timezone, sendWindowOf(m.data));
+  if (m.deadlineAt && until.getTime() > m.deadlineAt.getTime()) return null;
+  return { status: 'deferred', reason: 'paused', until };
 }

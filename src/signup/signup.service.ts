@@ -69,7 +69,7 @@ export class SignupService implements OnModuleInit {
       const ref = m.data.signupRequestId;
       if (typeof ref !== 'string') return {};
       return {
-        confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref })}`,
+        confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref, now: this.clock.now() })}`,
       };
     });
     this.subscribers.onErase(async (manager, subscriberId) => {

@@ -28,3 +28,36 @@ export function subscriberInput(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
+
+/** Content for the `notice` template in both locales, with the lifecycle placeholders. */
+export function noticeContent(what = 'policy') {
+  return {
+    en: {
+      heading: `Your ${what} renews on {date}`,
+      intro: `Your ${what} renews automatically. Want to change or cancel it? You can until {deadline}.`,
+      reason: `You get this because your ${what} renews on {date}.`,
+      summary: 'A reminder {days} days before your renewal on {date}',
+    },
+    nl: {
+      heading: `Je ${what} wordt op {date} verlengd`,
+      intro: `Je ${what} wordt automatisch verlengd. Aanpassen of opzeggen kan tot {deadline}.`,
+      reason: `Je krijgt dit bericht omdat je ${what} op {date} wordt verlengd.`,
+      summary: 'Een herinnering {days} dagen voor je verlenging op {date}',
+    },
+  };
+}
+
+/** A `date` rule: 30 days before renewal_date, deadline 14 days before, on a notice topic. */
+export function lifecycleRuleInput(topic: string, overrides: Record<string, unknown> = {}) {
+  return {
+    key: unique('rule'),
+    name: 'Renewal reminder',
+    topic,
+    template: 'notice',
+    apologyTemplate: 'apology',
+    trigger: { type: 'date', date: 'renewal_date', offsetDays: -30 },
+    deadlineDays: -14,
+    content: noticeContent(),
+    ...overrides,
+  };
+}

@@ -20,6 +20,8 @@ export interface TestApp {
   app: INestApplication;
   config: AppConfig;
   dataSource: DataSource;
+  /** The database this app uses (pass it as `databaseUrl` to start a second process on it). */
+  databaseUrl: string;
   /** An API key with the admin scope. */
   adminKey: string;
   /** supertest bound to the app's HTTP server. */
@@ -36,6 +38,11 @@ export interface TestAppOptions {
   workers?: boolean;
   /** Replace the application clock (see test/support/controllable-clock.ts). */
   clock?: Clock;
+  /**
+   * Use this existing database (another app's `databaseUrl`) instead of a fresh clone, as a second
+   * process of the same deployment would; close() leaves it in place.
+   */
+  databaseUrl?: string;
 }
 
 /** A fresh database cloned from the run's migrated template. */
@@ -75,7 +82,9 @@ async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
  * prefix on the machine's servers, with the same HTTP wiring as main.ts.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = options.databaseUrl
+    ? { url: options.databaseUrl, drop: () => Promise.resolve() }
+    : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'tidings-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -109,6 +118,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     config,
     dataSource: app.get(DataSource),
+    databaseUrl: db.url,
     adminKey,
     http: () => request(app.getHttpServer()),
     keyWith: async (...scopes: string[]) => (await apiKeys.create('test key', scopes)).key,

@@ -1,0 +1,87 @@
+import type { ClaimedMessage } from './claimed-message';
+import { baseDecision } from './send-checks';
+
+function message(overrides: Partial<ClaimedMessage> = {}): ClaimedMessage {
+  return {
+    id: 'm1',
+    dedupeKey: 'k',
+    subscriberId: 's1',
+    topicId: 't1',
+    template: 'notice',
+    kind: 'notice',
+    data: {},
+    attempts: 1,
+    deadlineAt: null,
+    createdAt: new Date('2027-01-01T00:00:00Z'),
+    email: 'ada@example.test',
+    name: 'Ada',
+    locale: 'en',
+    timezone: 'Europe/Amsterdam',
+    subscriberStatus: 'active',
+    pausedUntil: null,
+    subscriptionStatus: 'active',
+    topicKey: 'renewals',
+    topicName: 'Renewals',
+    ...overrides,
+  };
+}
+
+describe('baseDecision', () => {
+  const now = new Date('2027-03-01T10:00:00Z');
+  const pausedUntil = new Date('2027-03-10T12:00:00Z'); // 13:00 in Amsterdam
+
+  it('skips marketing during a pause', () => {
+    expect(baseDecision(message({ kind: 'editorial', pausedUntil }), false, now)).toEqual({
+      status: 'skipped',
+      reason: 'paused',
+    });
+  });
+
+  it('sends a notice during a pause when its deadline falls inside the pause', () => {
+    const deadlineAt = new Date('2027-03-05T16:00:00Z');
+    expect(baseDecision(message({ pausedUntil, deadlineAt }), false, now)).toBeNull();
+  });
+
+  it('defers a notice whose deadline is after the pause to the first window moment after it', () => {
+    const deadlineAt = new Date('2027-03-20T16:00:00Z');
+    expect(baseDecision(message({ pausedUntil, deadlineAt }), false, now)).toEqual({
+      status: 'deferred',
+      reason: 'paused',
+      until: pausedUntil,
+    });
+    // A pause ending at 20:00 local waits for 09:00 the next morning (or the rule's own window).
+    const evening = new Date('2027-03-10T19:00:00Z');
+    expect(baseDecision(message({ pausedUntil: evening, deadlineAt }), false, now)).toMatchObject({
+      until: new Date('2027-03-11T08:00:00Z'),
+    });
+    const window = { sendWindow: { start: '07:30', end: '08:00' } };
+    expect(
+      baseDecision(message({ pausedUntil: evening, deadlineAt, data: window }), false, now),
+    ).toMatchObject({ until: new Date('2027-03-11T06:30:00Z') });
+    // No deadline (an apology): deferred as well.
+    expect(baseDecision(message({ pausedUntil }), false, now)).toMatchObject({
+      status: 'deferred',
+    });
+  });
+
+  it('sends now when waiting for the window after the pause would pass the deadline', () => {
+    const evening = new Date('2027-03-10T19:00:00Z');
+    const deadlineAt = new Date('2027-03-11T07:00:00Z');
+    expect(baseDecision(message({ pausedUntil: evening, deadlineAt }), false, now)).toBeNull();
+  });
+
+  it('still respects unsubscribes and suppression for notices', () => {
+    expect(baseDecision(message({ subscriptionStatus: 'unsubscribed' }), false, now)).toEqual({
+      status: 'skipped',
+      reason: 'not_subscribed',
+    });
+    expect(baseDecision(message({ subscriberStatus: 'unsubscribed' }), false, now)).toEqual({
+      status: 'skipped',
+      reason: 'subscriber_unsubscribed',
+    });
+    expect(baseDecision(message(), true, now)).toEqual({
+      status: 'suppressed',
+      reason: 'suppressed',
+    });
+  });
+});
