@@ -27,14 +27,24 @@ export class SchedulerService {
     private readonly clock: Clock,
   ) {}
 
-  async tick(now: Date = this.clock.now()): Promise<TickReport> {
+  /**
+   * `waitForLock`: wait for a handler another process is running instead of skipping it (for
+   * callers that need this tick's work done when it returns, like on-demand runs and tests).
+   */
+  async tick(
+    now: Date = this.clock.now(),
+    options: { waitForLock?: boolean } = {},
+  ): Promise<TickReport> {
     const report: TickReport = { at: now, handlers: {} };
     for (const handler of this.registry.all()) {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
       try {
+        // pg_advisory_lock waits and returns once it holds the lock; the try variant answers at once.
         const [{ locked }] = (await runner.query(
-          `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
+          options.waitForLock
+            ? `SELECT true AS locked FROM pg_advisory_lock(hashtext($1))`
+            : `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
           [`tidings:tick:${handler.name}`],
         )) as Array<{ locked: boolean }>;
         if (!locked) {

@@ -22,7 +22,8 @@ export class LifecycleDriver {
   async step(to: Date | string): Promise<void> {
     this.clock.set(to);
     await this.t.app.get<Queue>(getQueueToken(QueueName.Delivery)).promoteJobs();
-    await this.t.app.get(SchedulerService).tick();
+    // The app's own job scheduler may be ticking right now: wait for it rather than skip.
+    await this.t.app.get(SchedulerService).tick(undefined, { waitForLock: true });
     await this.t.app.get(DispatchProcessor).dispatchDue();
     await this.settle();
   }
