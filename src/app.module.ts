@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { ClockModule } from './common/clock.module';
 import { UpcomingNoticesModule } from './common/upcoming-notices';
 import { LoggingModule } from './common/logging/logging.module';
@@ -9,8 +10,10 @@ import { QueueModule } from './common/queue/queue.module';
 import { RedisModule } from './common/redis/redis.module';
 import { AppConfig } from './config/configuration';
 import { ConsentModule } from './consent/consent.module';
+import { ContentModule } from './content/content.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
+import { DigestsModule } from './digests/digests.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -20,6 +23,7 @@ import { SubscribersModule } from './subscribers/subscribers.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { TopicsModule } from './topics/topics.module';
+import { WatchdogModule } from './watchdog/watchdog.module';
 
 @Module({})
 export class AppModule {
@@ -51,6 +55,10 @@ export class AppModule {
         AlertsModule,
         UpcomingNoticesModule,
         RenderingModule,
+        ContentModule,
+        DigestsModule,
+        CampaignsModule,
+        WatchdogModule,
       ],
     };
   }

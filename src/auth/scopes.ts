@@ -11,6 +11,11 @@ export const SCOPES = [
   'templates:read',
   'templates:write',
   'messages:read',
+  'content:read',
+  'content:write',
+  'campaigns:read',
+  'campaigns:write',
+  'reports:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

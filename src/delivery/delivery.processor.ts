@@ -71,13 +71,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (!rows.length) return { claimed: 0 };
     const claimed = rows.map(toClaimed);
     const decisions = await this.decide(claimed, now);
-
-    const toSend: ClaimedMessage[] = [];
-    for (const m of claimed) {
-      const decision = decisions.get(m.id);
-      if (decision) await this.recordDecision(m, decision);
-      else toSend.push(m);
-    }
+    const prepared = await this.composer.prepare(
+      claimed.filter((m) => !decisions.has(m.id)),
+      now,
+    );
+    for (const [id, d] of prepared) decisions.set(id, d);
+    await this.recordDecisions(claimed, decisions);
+    const toSend = claimed.filter((m) => !decisions.has(m.id));
     // As many sends in flight as the SMTP pool has connections.
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.poolSize, toSend.length) }, async () => {
@@ -132,12 +132,29 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
-  private async recordDecision(m: ClaimedMessage, d: SendDecision): Promise<void> {
+  /** One statement for every message of the batch that is not to be sent. */
+  private async recordDecisions(
+    messages: ClaimedMessage[],
+    decisions: Map<string, SendDecision>,
+  ): Promise<void> {
+    const decided = messages.filter((m) => decisions.has(m.id));
+    if (!decided.length) return;
     await this.dataSource.query(
-      `UPDATE outbound_messages SET status = $2, skip_reason = $3, updated_at = now() WHERE id = $1`,
-      [m.id, d.status, d.status === 'skipped' ? d.reason : null],
+      `UPDATE outbound_messages m SET status = d.status, skip_reason = d.reason, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(id, status, reason)
+        WHERE m.id = d.id`,
+      [
+        decided.map((m) => m.id),
+        decided.map((m) => decisions.get(m.id)!.status),
+        decided.map((m) => {
+          const d = decisions.get(m.id)!;
+          return d.status === 'skipped' ? d.reason : null;
+        }),
+      ],
     );
-    this.outcomes.inc({ kind: m.kind, status: d.status });
+    for (const m of decided) {
+      this.outcomes.inc({ kind: m.kind, status: decisions.get(m.id)!.status });
+    }
   }
 
   private async finish(

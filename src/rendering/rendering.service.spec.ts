@@ -11,7 +11,15 @@ import { MjmlCompiler } from './mjml-compiler';
 import { RenderingService, TemplateError } from './rendering.service';
 import { LOCALES } from './template-error';
 
-const SHIPPED = ['apology', 'confirm-subscription', 'digest', 'notice', 'welcome'];
+const SHIPPED = [
+  'apology',
+  'campaign',
+  'confirm-subscription',
+  'digest',
+  'evergreen',
+  'notice',
+  'welcome',
+];
 const MARKETING = SHIPPED.filter((k) => k !== 'confirm-subscription');
 const POSTAL_ADDRESS = TEST_POSTAL_ADDRESS;
 const EVIL_NAME = '<script>alert(1)</script> & "Bob"';
