@@ -158,7 +158,7 @@ export class DigestScheduler {
       manager,
       `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data,
                                       content_item_ids, send_after, created_at, enqueued_at)
-       SELECT d.key, d.subscriber_id, d.topic_id, 'digest', d.kind, d.data, d.items, $5, $5, $5
+       SELECT d.key, d.subscriber_id, d.topic_id, 'digest', d.kind, d.data, i.items, $5, $5, $5
          FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $6::jsonb[], $7::text[])
               AS d(key, subscriber_id, topic_id, kind, data, item_list),
               LATERAL (SELECT string_to_array(d.item_list, ',')::uuid[] AS items) i
