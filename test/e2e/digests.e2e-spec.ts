@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { LedgerService } from '../../src/delivery/ledger.service';
 import { formatLocalDate, slotAfter } from '../../src/topics/frequency';
 import { FREQUENCIES } from '../../src/topics/topic.entity';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
@@ -237,4 +238,102 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       return row?.sent_at.getTime() === due.getTime();
     });
   }, 60_000);
+
+  it('folds a campaign-only item into the next digest of those without room, and of no one outside the segment', async () => {
+    const topic = topicInput({ name: 'Members', allowedFrequencies: ['weekly'], defaultFrequency: 'weekly' });
+    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    const join = async (isCustomer: boolean, at: string) => {
+      clock.set(at);
+      const input = subscriberInput({ email: uniqueEmail('fold'), timezone: 'UTC', isCustomer, topics: [{ topic: topic.key }] });
+      const res = await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201);
+      await tick(t.app);
+      return res.body as { id: string; email: string };
+    };
+    const withRoom = await join(true, '2027-06-07T10:00:00Z');
+    const prospect = await join(false, '2027-06-07T10:00:00Z');
+    const withoutRoom = await join(true, '2027-06-12T10:00:00Z');
+
+    clock.set('2027-06-15T10:00:00Z');
+    const item = (
+      await t
+        .http()
+        .post('/v1/content-items')
+        .set(auth())
+        .send({ topic: topic.key, kind: 'editorial', title: 'Members-only preview', inDigests: false })
+        .expect(201)
+    ).body;
+    const campaign = (
+      await t
+        .http()
+        .post('/v1/campaigns')
+        .set(auth())
+        .send({ topic: topic.key, contentItem: item.id, segment: { customer: true } })
+        .expect(201)
+    ).body;
+    const done = await eventually(async () => {
+      const res = await t.http().get(`/v1/campaigns/${campaign.id}`).set(auth()).expect(200);
+      return res.body.status === 'sent' && res.body.stats.queued + res.body.stats.sending === 0
+        ? res.body
+        : null;
+    });
+    expect(done.stats).toMatchObject({ audienceSize: 2, sent: 1, folded: 1 });
+
+    for (let day = 15; day <= 30; day++) {
+      const at = new Date(Date.UTC(2027, 5, day, 9));
+      clock.set(at);
+      await tick(t.app);
+      await settled(t.dataSource, at);
+    }
+    const subjects = (email: string) => smtp.to(email).map((m) => m.parsed.subject);
+    expect(subjects(withRoom.email)).toEqual(['Members-only preview']);
+    expect(subjects(withoutRoom.email)).toEqual(['Members: Members-only preview']);
+    expect(subjects(prospect.email)).toEqual([]);
+    const [digest] = await t.dataSource.query<{ sent_at: Date }[]>(
+      `SELECT sent_at FROM outbound_messages WHERE subscriber_id = $1 AND template = 'digest'`,
+      [withoutRoom.id],
+    );
+    expect(digest.sent_at.toISOString()).toBe('2027-06-19T09:00:00.000Z');
+  });
+
+  it('moves the next slot when the frequency changes, and re-checks the frequency at send time', async () => {
+    const topic = topicInput({ name: 'Tips', allowedFrequencies: ['weekly', 'quarterly'], defaultFrequency: 'quarterly' });
+    const created = (await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body;
+    clock.set('2027-07-05T10:00:00Z');
+    const input = subscriberInput({ email: uniqueEmail('freq'), timezone: 'UTC', topics: [{ topic: topic.key }] });
+    const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body;
+    await tick(t.app);
+    const nextDue = async () =>
+      (await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200)).body.subscriptions[0].nextDueAt;
+    expect(await nextDue()).toBe('2027-10-05T09:00:00.000Z');
+    await t
+      .http()
+      .patch(`/v1/subscribers/${s.id}/subscriptions/${topic.key}`)
+      .set(auth())
+      .send({ frequency: 'weekly' })
+      .expect(200);
+    expect(await nextDue()).toBe('2027-07-12T09:00:00.000Z');
+
+    // Two regular messages of the topic within one week, written past the scheduler: the second
+    // is skipped when it is about to be sent.
+    const ledger = t.app.get(LedgerService);
+    const message = (key: string) => ({
+      dedupeKey: key,
+      subscriberId: s.id,
+      topicId: created.id,
+      template: 'evergreen',
+      kind: 'editorial' as const,
+      data: { topic: { name: 'Tips', description: '' }, frequencyLabel: 'weekly' },
+    });
+    const [first] = await ledger.send([message(`freq-1:${s.id}`)]);
+    await settled(t.dataSource, clock.now());
+    clock.advance(3 * 86_400_000);
+    const [second] = await ledger.send([message(`freq-2:${s.id}`)]);
+    await settled(t.dataSource, clock.now());
+    const rows = await t.dataSource.query<{ id: string; status: string; skip_reason: string | null }[]>(
+      `SELECT id, status, skip_reason FROM outbound_messages WHERE id = ANY($1)`,
+      [[first, second]],
+    );
+    expect(rows.find((r) => r.id === first)).toMatchObject({ status: 'sent' });
+    expect(rows.find((r) => r.id === second)).toMatchObject({ status: 'skipped', skip_reason: 'frequency' });
+  });
 });
