@@ -15,6 +15,7 @@ import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-messag
 import { DELIVERY_JOB_OPTIONS } from './ledger.service';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
+import { OutcomeWriter } from './outcome-writer';
 import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
 import { classifySmtpError } from './smtp-errors';
 
@@ -31,6 +32,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   private readonly delivery: AppConfig['delivery'];
   private readonly poolSize: number;
   private readonly outcomes;
+  private readonly outcomeWriter: OutcomeWriter;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -45,6 +47,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     config: ConfigService<AppConfig, true>,
   ) {
     super();
+    this.outcomeWriter = new OutcomeWriter(dataSource);
     this.delivery = config.get('delivery', { infer: true });
     this.poolSize = config.get('mail', { infer: true }).poolSize;
     this.outcomes = metrics.counter(
@@ -114,9 +117,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` });
       return;
     }
+    let sent;
     try {
-      const sent = await this.transport.send(mail);
-      await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId });
+      sent = await this.transport.send(mail);
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.permanent) {
@@ -129,7 +132,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       } else {
         await this.retryLater(m, failure.message);
       }
+      return;
     }
+    // Outside the try: a database error after the server accepted the message must not pass
+    // for an SMTP failure and send it again.
+    await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId });
   }
 
   /** One statement for every message of the batch that is not to be sent. */
@@ -162,17 +169,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     status: 'sent' | 'failed',
     extra: { providerMessageId?: string; error?: string },
   ): Promise<void> {
-    await this.dataSource.query(
-      `WITH done AS (
-         UPDATE outbound_messages
-            SET status = $2, provider_message_id = $3, last_error = $4,
-                sent_at = CASE WHEN $2 = 'sent' THEN $5::timestamptz END, updated_at = now()
-          WHERE id = $1
-          RETURNING subscriber_id, topic_id, status)
-       UPDATE subscriptions x SET last_delivered_at = $5::timestamptz
-         FROM done WHERE done.status = 'sent' AND x.subscriber_id = done.subscriber_id AND x.topic_id = done.topic_id`,
-      [m.id, status, extra.providerMessageId ?? null, extra.error ?? null, this.clock.now()],
-    );
+    await this.outcomeWriter.record({
+      id: m.id,
+      status,
+      providerMessageId: extra.providerMessageId ?? null,
+      error: extra.error ?? null,
+      at: this.clock.now(),
+    });
     this.outcomes.inc({ kind: m.kind, status });
     if (status === 'failed')
       this.logger.warn({ messageId: m.id, error: extra.error }, 'Message failed');

@@ -36,17 +36,19 @@ describe(SmtpMailTransport.name, () => {
   let server: SMTPServer;
   let port: number;
   const received: string[] = [];
+  const recipients: string[][] = [];
 
   beforeAll(async () => {
     server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
       authOptional: true,
       logger: false,
-      onData(stream, _session, cb) {
+      onData(stream, session, cb) {
         let raw = '';
         stream.on('data', (c: Buffer) => (raw += c.toString()));
         stream.on('end', () => {
           received.push(raw);
+          recipients.push(session.envelope.rcptTo.map((r) => r.address));
           cb();
         });
       },
@@ -70,6 +72,32 @@ describe(SmtpMailTransport.name, () => {
       expect(received.length).toBe(1);
     } finally {
       spy.mockRestore();
+      await transport.close();
+    }
+  });
+
+  it('DKIM-signs what it sends, List-Unsubscribe-Post included, and delivers to Cc too', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const transport = new SmtpMailTransport(
+      mailConfig({
+        smtpUrl: `smtp://127.0.0.1:${port}`,
+        dkim: { domainName: 'acme.test', keySelector: 's1', privateKey: pem },
+      }),
+    );
+    try {
+      const before = received.length;
+      await transport.send({ ...mail, headers: { ...mail.headers, Cc: 'boss@acme.test' } });
+      const raw = received[before];
+      const signature =
+        /^DKIM-Signature:(.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1].replace(/\s+/g, '') ?? '';
+      expect(signature).toContain('d=acme.test');
+      const signed = (/(?:^|;)h=([^;]+)/.exec(signature)?.[1] ?? '').toLowerCase().split(':');
+      expect(signed).toEqual(
+        expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'from', 'subject']),
+      );
+      expect(recipients[before]).toEqual(['ada@example.test', 'boss@acme.test']);
+    } finally {
       await transport.close();
     }
   });
