@@ -31,7 +31,7 @@ const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const POOL = Number(process.env.BENCH_SMTP_POOL ?? 5);
-const CEILING_MESSAGES = Number(process.env.BENCH_CEILING_MESSAGES ?? 20000);
+const CEILING_MESSAGES = Number(process.env.BENCH_CEILING_MESSAGES ?? 10000);
 const RUN = `${process.pid}${randomBytes(2).toString('hex')}`;
 
 interface Sink {
@@ -99,7 +99,8 @@ function startNode(args: string[], env: NodeJS.ProcessEnv): Child {
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
+    out = (out + d.toString()).slice(-(Number(process.env.BENCH_LOG_TAIL) || 20_000));
+    if (process.env.BENCH_CHILD_LOG) process.stderr.write(d);
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
@@ -257,6 +258,9 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
       MAIL_FROM: '"Bench" <news@bench.test>',
       SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
       SMTP_POOL_SIZE: String(POOL),
+      ...(process.env.BENCH_DELIVERY_CONCURRENCY
+        ? { DELIVERY_CONCURRENCY: process.env.BENCH_DELIVERY_CONCURRENCY }
+        : {}),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
@@ -272,7 +276,7 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
     await cli.stop();
 
     const worker = startNode(
-      [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), 'dist/src/worker.js'],
+      [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), process.env.BENCH_WORKER_ENTRY ?? 'dist/src/worker.js'],
       env,
     );
     children.push(worker);
@@ -325,7 +329,9 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
       }
       if (c.status === 'sent' && sink.count - countBefore >= stats.sent) break;
       if (c.status === 'cancelled') throw new Error('campaign was cancelled');
-      await sleep(500);
+      // Progress is read like a marketer's dashboard would, not in a tight loop that competes
+      // with the workers for the database.
+      await sleep(2000);
     }
     sampling = false;
     await sampler;
@@ -387,42 +393,50 @@ const log = (line: string) => console.log(line);
 async function main(): Promise<void> {
   const sink = await startSink();
   const redis = new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const results: RunResult[] = [];
+  const results: Array<RunResult & { ceiling: number }> = [];
   try {
     for (const size of SIZES) {
       log(`Campaign to ${size} subscribers (${POOL} SMTP connections)`);
-      results.push(await runCampaign(size, sink, redis));
+      const run = await runCampaign(size, sink, redis);
+      // Right after the campaign, so both see the same machine (it is shared and its load varies).
+      const top = await ceiling(sink);
+      log(`  ceiling right after: ${top.rate.toFixed(0)} msg/s`);
+      results.push({ ...run, ceiling: top.rate });
     }
-    log(`Ceiling: pooled nodemailer, ${POOL} connections, TCP_NODELAY, one pre-built message`);
-    const top = await ceiling(sink);
 
     console.log('');
     console.log(
-      'audience   sent     folded  first msg  total     sustained   overall    worker peak RSS  Redis peak  avg message',
+      'audience  sent    folded  first msg  total    sustained  overall    ceiling    ratio  worker peak RSS  Redis peak  avg message',
     );
     for (const r of results) {
       console.log(
         [
-          String(r.audience).padEnd(10),
-          String(r.sent).padEnd(8),
+          String(r.audience).padEnd(9),
+          String(r.sent).padEnd(7),
           String(r.folded).padEnd(7),
           `${(r.firstMs / 1000).toFixed(2)} s`.padEnd(10),
-          `${(r.totalMs / 1000).toFixed(1)} s`.padEnd(9),
-          `${r.sustained.toFixed(0)} msg/s`.padEnd(11),
+          `${(r.totalMs / 1000).toFixed(1)} s`.padEnd(8),
+          `${r.sustained.toFixed(0)} msg/s`.padEnd(10),
           `${r.overall.toFixed(0)} msg/s`.padEnd(10),
+          `${r.ceiling.toFixed(0)} msg/s`.padEnd(10),
+          (r.sustained / r.ceiling).toFixed(2).padEnd(6),
           mb(r.workerPeakRss).padEnd(16),
           `${(r.redisPeak / 1024).toFixed(0)} KB`.padEnd(11),
           `${(r.avgMessageBytes / 1024).toFixed(1)} KB`,
         ].join(' '),
       );
     }
-    console.log(`ceiling: ${top.rate.toFixed(0)} msg/s (${CEILING_MESSAGES} messages in ${top.seconds.toFixed(1)} s)`);
+    console.log(
+      `(sustained: 10% to 90% of the messages; ceiling: pooled nodemailer, ${POOL} connections, TCP_NODELAY, one pre-built message, ${CEILING_MESSAGES} times)`,
+    );
 
     const failures: string[] = [];
     for (const r of results) {
       if (r.sustained < 500) failures.push(`${r.size}: sustained ${r.sustained.toFixed(0)} msg/s < 500`);
-      if (r.sustained < top.rate / 2)
-        failures.push(`${r.size}: sustained ${r.sustained.toFixed(0)} msg/s < half the ceiling (${(top.rate / 2).toFixed(0)})`);
+      if (r.sustained < r.ceiling / 2)
+        failures.push(
+          `${r.size}: sustained ${r.sustained.toFixed(0)} msg/s < half the ceiling (${(r.ceiling / 2).toFixed(0)})`,
+        );
       if (r.workerPeakRss > 300 * 1024 * 1024)
         failures.push(`${r.size}: worker peak RSS ${mb(r.workerPeakRss)} >= 300 MB`);
     }
@@ -432,7 +446,9 @@ async function main(): Promise<void> {
       const ratio = big.workerPeakRss / small.workerPeakRss;
       console.log(`worker peak RSS ${big.size} / ${small.size}: ${ratio.toFixed(2)}x (target <= 1.2x)`);
       const redisRatio = big.redisPeak / small.redisPeak;
-      console.log(`Redis peak ${big.size} / ${small.size}: ${redisRatio.toFixed(2)}x (grows with batches in flight, not with the audience)`);
+      console.log(
+        `Redis peak ${big.size} / ${small.size}: ${redisRatio.toFixed(2)}x for ${(big.size / small.size).toFixed(0)}x the audience`,
+      );
       if (ratio > 1.2) failures.push(`worker RSS grew ${ratio.toFixed(2)}x from ${small.size} to ${big.size}`);
       if (redisRatio > 2) failures.push(`Redis memory grew ${redisRatio.toFixed(2)}x with the audience`);
     }

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueName } from '../common/queue/queues';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { DELIVERY_QUEUE_OPTIONS } from '../delivery/ledger.service';
 import { MessageComposer } from '../delivery/message-composer';
 import { DigestsModule } from '../digests/digests.module';
 import { RenderingModule } from '../rendering/rendering.module';
@@ -19,7 +20,10 @@ import { CampaignsService } from './campaigns.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Campaign]),
-    BullModule.registerQueue({ name: QueueName.Campaigns }, { name: QueueName.Delivery }),
+    BullModule.registerQueue(
+      { name: QueueName.Campaigns },
+      { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
+    ),
     DeliveryModule,
     ContentModule,
     DigestsModule,

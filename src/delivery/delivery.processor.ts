@@ -81,9 +81,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     for (const [id, d] of prepared) decisions.set(id, d);
     await this.recordDecisions(claimed, decisions);
     const toSend = claimed.filter((m) => !decisions.has(m.id));
-    // As many sends in flight as the SMTP pool has connections.
+    // More sends in flight than the SMTP pool has connections: while some lanes wait for their
+    // outcome to be written (group commit), others keep every connection busy.
     let next = 0;
-    const lanes = Array.from({ length: Math.min(this.poolSize, toSend.length) }, async () => {
+    const lanes = Array.from({ length: Math.min(this.poolSize * 2, toSend.length) }, async () => {
       while (next < toSend.length) await this.sendOne(toSend[next++]);
     });
     await Promise.all(lanes);

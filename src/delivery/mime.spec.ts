@@ -1,6 +1,6 @@
 import libqp from 'libqp';
 import { simpleParser } from 'mailparser';
-import { buildMessage, encodeQuotedPrintable } from './mime';
+import { buildMessage, encodeBody, encodeQuotedPrintable } from './mime';
 
 describe('encodeQuotedPrintable', () => {
   const samples = [
@@ -25,6 +25,20 @@ describe('encodeQuotedPrintable', () => {
       // eslint-disable-next-line no-control-regex
       expect(line).toMatch(/^[\x21-\x7e \t]*$/);
     }
+  });
+});
+
+describe('encodeBody', () => {
+  it('sends plain ASCII with short lines as 7bit, and anything else quoted-printable', () => {
+    expect(encodeBody('Hello\nthere = fine')).toEqual({
+      encoding: '7bit',
+      body: 'Hello\r\nthere = fine',
+    });
+    expect(encodeBody('Café').encoding).toBe('quoted-printable');
+    expect(encodeBody(`${'x'.repeat(999)}\nshort`).encoding).toBe('quoted-printable');
+    expect(encodeBody(`${'x'.repeat(998)}\nshort`).encoding).toBe('7bit');
+    expect(encodeBody('nul\u0000').encoding).toBe('quoted-printable');
+    expect(encodeBody('a\r\nb\nc').body).toBe('a\r\nb\r\nc');
   });
 });
 

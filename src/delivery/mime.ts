@@ -80,6 +80,41 @@ function encodeLine(line: string): string {
   return out.toString('latin1', 0, o);
 }
 
+/** RFC 5322: at most 998 characters per line. */
+const MAX_7BIT_LINE = 998;
+
+/**
+ * Plain ASCII text (no NUL) with short lines goes as it is (7bit, as nodemailer also does);
+ * anything else is quoted-printable. UTF-8 byte length equal to the length in characters means
+ * every character is ASCII, checked natively.
+ */
+export function encodeBody(content: string): {
+  encoding: '7bit' | 'quoted-printable';
+  body: string;
+} {
+  if (
+    Buffer.byteLength(content, 'utf8') === content.length &&
+    !content.includes('\0') &&
+    !hasLongLine(content)
+  ) {
+    const body = content.includes('\r')
+      ? content.replace(/\r?\n/g, '\r\n')
+      : content.split('\n').join('\r\n');
+    return { encoding: '7bit', body };
+  }
+  return { encoding: 'quoted-printable', body: encodeQuotedPrintable(content) };
+}
+
+function hasLongLine(content: string): boolean {
+  let start = 0;
+  for (;;) {
+    const end = content.indexOf('\n', start);
+    if ((end === -1 ? content.length : end) - start > MAX_7BIT_LINE) return true;
+    if (end === -1) return false;
+    start = end + 1;
+  }
+}
+
 export interface BuiltMessage {
   raw: Buffer;
   envelope: { from: string; to: string[] };
@@ -102,9 +137,13 @@ export function buildMessage(mail: OutgoingMail): BuiltMessage {
   for (const [key, value] of Object.entries(mail.headers)) root.setHeader(key, value);
   const head = root.buildHeaders();
   const boundary = (root as unknown as { boundary: string }).boundary;
-  const part = (type: string, content: string) =>
-    `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\n` +
-    `Content-Transfer-Encoding: quoted-printable\r\n\r\n${encodeQuotedPrintable(content)}\r\n`;
+  const part = (type: string, content: string) => {
+    const { encoding, body } = encodeBody(content);
+    return (
+      `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\n` +
+      `Content-Transfer-Encoding: ${encoding}\r\n\r\n${body}\r\n`
+    );
+  };
   const body =
     `${head}\r\n\r\n` +
     part('text/plain', mail.text) +

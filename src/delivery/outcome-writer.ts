@@ -17,7 +17,7 @@ interface Waiting {
 const MAX_TRIES = 3;
 const RETRY_DELAY_MS = 200;
 /** How long the first outcome waits for company; a lane waits at most this plus one write. */
-const GATHER_MS = 2;
+const GATHER_MS = 5;
 const GATHER_MAX = 200;
 
 /**
