@@ -126,6 +126,12 @@ function startNode(args: string[], env: NodeJS.ProcessEnv): Child {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 function vm(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
@@ -219,6 +225,7 @@ interface RunResult {
   workerRssAfter: number;
   redisPeak: number;
   avgMessageBytes: number;
+  workerCpuMsPerMessage: number;
 }
 
 async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunResult> {
@@ -313,6 +320,7 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
       }
     })();
 
+    const cpuBefore = cpuMs(worker.proc.pid!);
     const started = performance.now();
     const campaign = await call('POST', '/v1/campaigns', { topic: topicKey, contentItem: item.id });
     let stats: Record<string, number> = {};
@@ -335,6 +343,7 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
     }
     sampling = false;
     await sampler;
+    const workerCpu = cpuMs(worker.proc.pid!) - cpuBefore;
     const workerPeakRss = vm(worker.proc.pid!, 'VmHWM');
     const workerRssAfter = vm(worker.proc.pid!, 'VmRSS');
     const times = sink.times.slice(timesBefore);
@@ -353,6 +362,7 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
       workerRssAfter,
       redisPeak,
       avgMessageBytes: (sink.bytes - bytesBefore) / n,
+      workerCpuMsPerMessage: workerCpu / n,
     };
     if (stats.failed) throw new Error(`${stats.failed} messages failed`);
     return result;
@@ -368,7 +378,9 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
   }
 }
 
-async function ceiling(sink: Sink): Promise<{ rate: number; seconds: number }> {
+async function ceiling(
+  sink: Sink,
+): Promise<{ rate: number; seconds: number; cpuMsPerMessage: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-ceiling-'));
   try {
     const rawPath = join(dir, 'message.eml');
@@ -381,7 +393,7 @@ async function ceiling(sink: Sink): Promise<{ rate: number; seconds: number }> {
     await child.waitFor(/"rate"/, 300_000);
     const line = child.tail().split('\n').find((l) => l.includes('"rate"'))!;
     await child.stop();
-    return JSON.parse(line) as { rate: number; seconds: number };
+    return JSON.parse(line) as { rate: number; seconds: number; cpuMsPerMessage: number };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -393,7 +405,7 @@ const log = (line: string) => console.log(line);
 async function main(): Promise<void> {
   const sink = await startSink();
   const redis = new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const results: Array<RunResult & { ceiling: number }> = [];
+  const results: Array<RunResult & { ceiling: number; ceilingCpu: number }> = [];
   try {
     for (const size of SIZES) {
       log(`Campaign to ${size} subscribers (${POOL} SMTP connections)`);
@@ -401,7 +413,7 @@ async function main(): Promise<void> {
       // Right after the campaign, so both see the same machine (it is shared and its load varies).
       const top = await ceiling(sink);
       log(`  ceiling right after: ${top.rate.toFixed(0)} msg/s`);
-      results.push({ ...run, ceiling: top.rate });
+      results.push({ ...run, ceiling: top.rate, ceilingCpu: top.cpuMsPerMessage });
     }
 
     console.log('');
@@ -429,6 +441,11 @@ async function main(): Promise<void> {
     console.log(
       `(sustained: 10% to 90% of the messages; ceiling: pooled nodemailer, ${POOL} connections, TCP_NODELAY, one pre-built message, ${CEILING_MESSAGES} times)`,
     );
+    for (const r of results) {
+      console.log(
+        `CPU per message at ${r.size}: worker ${r.workerCpuMsPerMessage.toFixed(2)} ms (claim, checks, render, MIME, SMTP, outcome, fan-out), ceiling client ${r.ceilingCpu.toFixed(2)} ms`,
+      );
+    }
 
     const failures: string[] = [];
     for (const r of results) {

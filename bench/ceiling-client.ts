@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     Array.from({ length: Number(connections) }, () => transport.sendMail({ envelope, raw })),
   );
   let sent = 0;
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const lanes = Array.from({ length: Number(connections) * 4 }, async () => {
     while (sent < total) {
@@ -41,8 +42,10 @@ async function main(): Promise<void> {
   });
   await Promise.all(lanes);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   transport.close();
-  console.log(JSON.stringify({ sent: total, seconds, rate: total / seconds }));
+  const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / total;
+  console.log(JSON.stringify({ sent: total, seconds, rate: total / seconds, cpuMsPerMessage }));
 }
 
 main().catch((err: unknown) => {

@@ -20,6 +20,8 @@ import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
 import { classifySmtpError } from './smtp-errors';
 
 const MAX_RETRY_DELAY_MS = 3600_000;
+/** Sent messages whose outcome may be not yet committed before senders wait for the writer. */
+const MAX_UNRECORDED = 20;
 
 /**
  * Sends batches of ledger rows: claim atomically, re-check consent/suppression/pause at send time,
@@ -81,13 +83,15 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     for (const [id, d] of prepared) decisions.set(id, d);
     await this.recordDecisions(claimed, decisions);
     const toSend = claimed.filter((m) => !decisions.has(m.id));
-    // More sends in flight than the SMTP pool has connections: while some lanes wait for their
-    // outcome to be written (group commit), others keep every connection busy.
+    // Twice as many sends in flight as the SMTP pool has connections, so every connection stays
+    // busy. Outcomes are committed in groups; the job ends only when all of its are.
     let next = 0;
+    const writes: Promise<void>[] = [];
     const lanes = Array.from({ length: Math.min(this.poolSize * 2, toSend.length) }, async () => {
-      while (next < toSend.length) await this.sendOne(toSend[next++]);
+      while (next < toSend.length) await this.sendOne(toSend[next++], writes);
     });
     await Promise.all(lanes);
+    await Promise.all(writes);
     return { claimed: claimed.length };
   }
 
@@ -108,14 +112,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return decisions;
   }
 
-  private async sendOne(m: ClaimedMessage): Promise<void> {
+  private async sendOne(m: ClaimedMessage, writes: Promise<void>[]): Promise<void> {
     let mail;
     try {
       mail = this.composer.compose(m);
     } catch (err) {
       // A template problem is permanent for this row; it was validated at load, so this is rare.
       this.logger.error({ err, messageId: m.id, template: m.template }, 'Rendering failed');
-      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` });
+      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` }, writes);
       return;
     }
     let sent;
@@ -124,12 +128,15 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.permanent) {
-        await this.finish(m, 'failed', { error: failure.message });
+        await this.finish(m, 'failed', { error: failure.message }, writes);
         if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
       } else if (m.attempts >= this.delivery.maxAttempts) {
-        await this.finish(m, 'failed', {
-          error: `gave up after ${m.attempts} attempts: ${failure.message}`,
-        });
+        await this.finish(
+          m,
+          'failed',
+          { error: `gave up after ${m.attempts} attempts: ${failure.message}` },
+          writes,
+        );
       } else {
         await this.retryLater(m, failure.message);
       }
@@ -137,7 +144,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
     // Outside the try: a database error after the server accepted the message must not pass
     // for an SMTP failure and send it again.
-    await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId });
+    await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId }, writes);
   }
 
   /** One statement for every message of the batch that is not to be sent. */
@@ -165,21 +172,30 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
+  /**
+   * Hands the outcome to the group-commit writer. The lane goes on sending unless more than
+   * MAX_UNRECORDED outcomes are not yet durable: a crash can then leave at most that many, plus
+   * the sends in flight, unrecorded (their claims go stale and they are sent again), and every
+   * outcome is committed within milliseconds.
+   */
   private async finish(
     m: ClaimedMessage,
     status: 'sent' | 'failed',
     extra: { providerMessageId?: string; error?: string },
+    writes: Promise<void>[],
   ): Promise<void> {
-    await this.outcomeWriter.record({
+    const written = this.outcomeWriter.record({
       id: m.id,
       status,
       providerMessageId: extra.providerMessageId ?? null,
       error: extra.error ?? null,
       at: this.clock.now(),
     });
+    writes.push(written);
     this.outcomes.inc({ kind: m.kind, status });
     if (status === 'failed')
       this.logger.warn({ messageId: m.id, error: extra.error }, 'Message failed');
+    if (this.outcomeWriter.backlog > MAX_UNRECORDED) await written;
   }
 
   /** Back to `queued` with exponential backoff; a delayed job brings it back, the dispatcher is the safety net. */

@@ -21,18 +21,24 @@ const GATHER_MS = 5;
 const GATHER_MAX = 200;
 
 /**
- * Records send outcomes with group commit: outcomes arriving within a couple of milliseconds, or
- * while a write is in progress, go into one statement. A sender awaits its outcome's write before
- * it sends again, so (as with one UPDATE per message) a crash leaves at most the messages in
- * flight unrecorded, and they are recorded within milliseconds; the database sees one statement
- * per few dozen messages instead of one per message.
+ * Records send outcomes with group commit: outcomes arriving within a few milliseconds, or while
+ * a write is in progress, go into one statement, so the database sees one statement per few
+ * dozen messages instead of one per message. `backlog` tells how many are not yet durable; the
+ * delivery processor stops sending while it is above its bound, which bounds what a crash could
+ * leave unrecorded (and send again after the claim goes stale).
  */
 export class OutcomeWriter {
   private pending: Waiting[] = [];
   private writing = false;
   private timer: NodeJS.Timeout | null = null;
+  private inWrite = 0;
 
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Outcomes handed over and not yet committed. */
+  get backlog(): number {
+    return this.pending.length + this.inWrite;
+  }
 
   record(outcome: Outcome): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -57,11 +63,14 @@ export class OutcomeWriter {
     try {
       while (this.pending.length) {
         const batch = this.pending.splice(0);
+        this.inWrite = batch.length;
         try {
           await this.write(batch.map((w) => w.outcome));
           for (const w of batch) w.resolve();
         } catch (err) {
           for (const w of batch) w.reject(err);
+        } finally {
+          this.inWrite = 0;
         }
       }
     } finally {
