@@ -137,10 +137,18 @@ export class CampaignStatsDto {
   skipped!: Record<string, number>;
   @ApiProperty({ description: 'Folded into the subscriber’s next digest (no room this period)' })
   folded!: number;
-  @ApiProperty({ description: 'Sent or failed to subscribers whose address has bounced' })
-  bounced!: number;
-  @ApiProperty({ description: 'Received it and left the topic afterwards' })
-  unsubscribedAfter!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Sent or failed to subscribers whose address has bounced (null while sending)',
+  })
+  bounced!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Received it and left the topic afterwards (null while sending)',
+  })
+  unsubscribedAfter!: number | null;
   @ApiProperty({
     type: HelpfulVotesDto,
     nullable: true,

@@ -55,8 +55,6 @@ interface StatRow {
   status: string;
   skip_reason: string | null;
   n: number;
-  bounced: number;
-  unsubscribed: number;
 }
 
 /** Creating, reading, listing and cancelling campaigns; the fan-out itself is CampaignFanout. */
@@ -375,15 +373,8 @@ export class CampaignsService {
   private async stats(campaign: Campaign): Promise<CampaignStatsDto> {
     const rows = await queryRows<StatRow>(
       this.dataSource,
-      `SELECT m.status, m.skip_reason, count(*)::int AS n,
-              count(*) FILTER (WHERE m.status IN ('sent', 'failed') AND s.status = 'bounced')::int AS bounced,
-              count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
-                                 AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
-         FROM outbound_messages m
-         LEFT JOIN subscribers s ON s.id = m.subscriber_id
-         LEFT JOIN subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
-        WHERE m.campaign_id = $1
-        GROUP BY m.status, m.skip_reason`,
+      `SELECT status, skip_reason, count(*)::int AS n FROM outbound_messages
+        WHERE campaign_id = $1 GROUP BY status, skip_reason`,
       [campaign.id],
     );
     const count = (status: string) =>
@@ -392,22 +383,43 @@ export class CampaignsService {
     for (const r of rows) if (r.status === 'skipped') skipped[r.skip_reason!] = r.n;
     const fannedOut = rows.reduce((sum, r) => sum + r.n, 0);
     const audience = campaign.audienceSize;
+    const queued = count('queued');
+    const sending = count('sending');
+    // What happened after sending joins every message with its subscriber: only once nothing is
+    // left to send, so following a large campaign's progress stays cheap.
+    const done = campaign.status !== 'scheduled' && campaign.status !== 'running' && !queued && !sending;
+    const after = done ? await this.afterEffects(campaign.id) : null;
     return {
       audienceSize: audience,
       fannedOut,
       progress:
         campaign.status === 'sent' ? 1 : audience ? Math.min(1, fannedOut / audience) : 0,
-      queued: count('queued'),
-      sending: count('sending'),
+      queued,
+      sending,
       sent: count('sent'),
       failed: count('failed'),
       suppressed: count('suppressed'),
       skipped,
       folded: skipped.folded ?? 0,
-      bounced: rows.reduce((sum, r) => sum + r.bounced, 0),
-      unsubscribedAfter: rows.reduce((sum, r) => sum + r.unsubscribed, 0),
+      bounced: after?.bounced ?? null,
+      unsubscribedAfter: after?.unsubscribed ?? null,
       helpfulVotes: this.helpfulVotes ? await this.helpfulVotes(campaign.id) : null,
     };
+  }
+
+  private async afterEffects(campaignId: string): Promise<{ bounced: number; unsubscribed: number }> {
+    const [row] = await queryRows<{ bounced: number; unsubscribed: number }>(
+      this.dataSource,
+      `SELECT count(*) FILTER (WHERE s.status = 'bounced')::int AS bounced,
+              count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
+                                 AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
+         FROM outbound_messages m
+         JOIN subscribers s ON s.id = m.subscriber_id
+         LEFT JOIN subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
+        WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')`,
+      [campaignId],
+    );
+    return row;
   }
 }
 
