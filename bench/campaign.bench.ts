@@ -102,8 +102,8 @@ function startNode(args: string[], env: NodeJS.ProcessEnv): Child {
     out = (out + d.toString()).slice(-(Number(process.env.BENCH_LOG_TAIL) || 20_000));
     if (process.env.BENCH_CHILD_LOG) process.stderr.write(d);
   };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
   const exited = new Promise<void>((r) => proc.once('close', () => r()));
   return {
     proc,
@@ -112,7 +112,8 @@ function startNode(args: string[], env: NodeJS.ProcessEnv): Child {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(out)) {
         if (proc.exitCode !== null) throw new Error(`process exited early:\n${out.slice(-4000)}`);
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${out.slice(-4000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${pattern}:\n${out.slice(-4000)}`);
         await sleep(100);
       }
     },
@@ -172,7 +173,8 @@ function articleHtml(): string {
   const parts = [`<h2>What changed this month</h2>`];
   for (let i = 1; i <= 20; i++) {
     parts.push(paragraph(i));
-    if (i % 5 === 0) parts.push(`<ul><li>Point one of ${i}</li><li>Point two</li><li>Point three</li></ul>`);
+    if (i % 5 === 0)
+      parts.push(`<ul><li>Point one of ${i}</li><li>Point two</li><li>Point three</li></ul>`);
   }
   return parts.join('\n');
 }
@@ -277,13 +279,19 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
     const api = startNode(['dist/src/main.js'], { ...env, WORKERS_ENABLED: 'false' });
     children.push(api);
     await api.waitFor(/Tidings is serving/, 60_000);
-    const cli = startNode(['dist/src/cli/apikey.js', 'create', '--name', 'bench', '--scopes', 'admin', '--json'], env);
+    const cli = startNode(
+      ['dist/src/cli/apikey.js', 'create', '--name', 'bench', '--scopes', 'admin', '--json'],
+      env,
+    );
     await cli.waitFor(/"key"\s*:\s*"[^"]+"/, 30_000);
     const key = /"key"\s*:\s*"([^"]+)"/.exec(cli.tail())![1];
     await cli.stop();
 
     const worker = startNode(
-      [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), process.env.BENCH_WORKER_ENTRY ?? 'dist/src/worker.js'],
+      [
+        ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        process.env.BENCH_WORKER_ENTRY ?? 'dist/src/worker.js',
+      ],
       env,
     );
     children.push(worker);
@@ -385,13 +393,25 @@ async function ceiling(
   try {
     const rawPath = join(dir, 'message.eml');
     writeFileSync(rawPath, sink.firstRaw!);
-    if (process.env.BENCH_KEEP_MESSAGE) writeFileSync(process.env.BENCH_KEEP_MESSAGE, sink.firstRaw!);
+    if (process.env.BENCH_KEEP_MESSAGE)
+      writeFileSync(process.env.BENCH_KEEP_MESSAGE, sink.firstRaw!);
     const child = startNode(
-      ['-r', '@swc-node/register', 'bench/ceiling-client.ts', String(sink.port), String(POOL), String(CEILING_MESSAGES), rawPath],
+      [
+        '-r',
+        '@swc-node/register',
+        'bench/ceiling-client.ts',
+        String(sink.port),
+        String(POOL),
+        String(CEILING_MESSAGES),
+        rawPath,
+      ],
       { ...process.env },
     );
     await child.waitFor(/"rate"/, 300_000);
-    const line = child.tail().split('\n').find((l) => l.includes('"rate"'))!;
+    const line = child
+      .tail()
+      .split('\n')
+      .find((l) => l.includes('"rate"'))!;
     await child.stop();
     return JSON.parse(line) as { rate: number; seconds: number; cpuMsPerMessage: number };
   } finally {
@@ -449,7 +469,8 @@ async function main(): Promise<void> {
 
     const failures: string[] = [];
     for (const r of results) {
-      if (r.sustained < 500) failures.push(`${r.size}: sustained ${r.sustained.toFixed(0)} msg/s < 500`);
+      if (r.sustained < 500)
+        failures.push(`${r.size}: sustained ${r.sustained.toFixed(0)} msg/s < 500`);
       if (r.sustained < r.ceiling / 2)
         failures.push(
           `${r.size}: sustained ${r.sustained.toFixed(0)} msg/s < half the ceiling (${(r.ceiling / 2).toFixed(0)})`,
@@ -461,13 +482,17 @@ async function main(): Promise<void> {
       const small = results[0];
       const big = results[results.length - 1];
       const ratio = big.workerPeakRss / small.workerPeakRss;
-      console.log(`worker peak RSS ${big.size} / ${small.size}: ${ratio.toFixed(2)}x (target <= 1.2x)`);
+      console.log(
+        `worker peak RSS ${big.size} / ${small.size}: ${ratio.toFixed(2)}x (target <= 1.2x)`,
+      );
       const redisRatio = big.redisPeak / small.redisPeak;
       console.log(
         `Redis peak ${big.size} / ${small.size}: ${redisRatio.toFixed(2)}x for ${(big.size / small.size).toFixed(0)}x the audience`,
       );
-      if (ratio > 1.2) failures.push(`worker RSS grew ${ratio.toFixed(2)}x from ${small.size} to ${big.size}`);
-      if (redisRatio > 2) failures.push(`Redis memory grew ${redisRatio.toFixed(2)}x with the audience`);
+      if (ratio > 1.2)
+        failures.push(`worker RSS grew ${ratio.toFixed(2)}x from ${small.size} to ${big.size}`);
+      if (redisRatio > 2)
+        failures.push(`Redis memory grew ${redisRatio.toFixed(2)}x with the audience`);
     }
     if (failures.length) {
       console.log(`FAIL:\n  ${failures.join('\n  ')}`);

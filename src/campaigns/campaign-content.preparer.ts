@@ -35,11 +35,13 @@ export class CampaignContentPreparer {
     const ids = [...new Set(mine.map((m) => m.data.campaign as string))];
     const missing = ids.filter((id) => !this.campaigns.has(id));
     if (missing.length) {
-      const rows = await queryRows<{ id: string; content_item_id: string | null; data: Record<string, unknown> }>(
-        this.dataSource,
-        `SELECT id, content_item_id, data FROM campaigns WHERE id = ANY($1)`,
-        [missing],
-      );
+      const rows = await queryRows<{
+        id: string;
+        content_item_id: string | null;
+        data: Record<string, unknown>;
+      }>(this.dataSource, `SELECT id, content_item_id, data FROM campaigns WHERE id = ANY($1)`, [
+        missing,
+      ]);
       for (const r of rows) {
         this.campaigns.set(r.id, { contentItemId: r.content_item_id, data: r.data ?? {} });
         if (this.campaigns.size > CACHE_LIMIT) {

@@ -23,7 +23,9 @@ export interface CampaignRef {
   campaign: string;
 }
 
-export function isCampaignRef(data: Record<string, unknown>): data is Record<string, unknown> & CampaignRef {
+export function isCampaignRef(
+  data: Record<string, unknown>,
+): data is Record<string, unknown> & CampaignRef {
   return typeof data.campaign === 'string';
 }
 
@@ -147,7 +149,8 @@ export class CampaignFanout {
     const at = p(now);
     const items = campaign.contentItemId ? [campaign.contentItemId] : null;
     const itemsRef = p(items);
-    const cap = campaign.kind === 'promotional' ? this.mix.capSql('b.subscriber_id', at, params) : null;
+    const cap =
+      campaign.kind === 'promotional' ? this.mix.capSql('b.subscriber_id', at, params) : null;
     const noRoom = campaign.contentItemId ? 'folded' : 'frequency';
     const sql = `
       WITH batch AS (

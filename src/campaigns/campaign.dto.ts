@@ -181,8 +181,7 @@ export class CampaignDto {
 
   static from(c: Campaign, topicKey: string, stats: CampaignStatsDto): CampaignDto {
     const pending = stats.queued + stats.sending;
-    const status: CampaignState =
-      c.status === 'sent' && pending > 0 ? 'sending' : c.status;
+    const status: CampaignState = c.status === 'sent' && pending > 0 ? 'sending' : c.status;
     return {
       id: c.id,
       name: c.name,

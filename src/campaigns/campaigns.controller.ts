@@ -1,10 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators';
 import {
@@ -27,7 +22,10 @@ export class CampaignsController {
       'Send a content item (or template + data) to a topic’s audience, now or at sendAt. It respects every subscriber’s frequency: without room this period it folds into their next digest.',
   })
   @ApiCreatedResponse({ type: CampaignDto, description: 'Created' })
-  @ApiOkResponse({ type: CampaignDto, description: 'A repeat of an earlier request with the same idempotencyKey' })
+  @ApiOkResponse({
+    type: CampaignDto,
+    description: 'A repeat of an earlier request with the same idempotencyKey',
+  })
   async create(
     @Body() dto: CreateCampaignDto,
     @Res({ passthrough: true }) res: Response,

@@ -102,7 +102,7 @@ export class CampaignsService {
         'promotional_not_allowed',
       );
     }
-    const segment = (dto.segment ?? {}) as Segment;
+    const segment = dto.segment ?? {};
     const problem = segmentProblem(segment);
     if (problem) throw new InvalidInputError(problem.message, problem.field);
     const immediate = sendAt.getTime() <= now.getTime();
@@ -305,8 +305,7 @@ export class CampaignsService {
       const item = await this.content
         .find(this.dataSource.manager, dto.contentItem)
         .catch((err: unknown) => {
-          if (err instanceof NotFoundError)
-            throw new NotFoundError(err.message, 'contentItem');
+          if (err instanceof NotFoundError) throw new NotFoundError(err.message, 'contentItem');
           throw err;
         });
       assertSendable(item, topic, sendAt);
@@ -320,7 +319,11 @@ export class CampaignsService {
     }
     const template = dto.template!;
     if (!this.rendering.has(template)) {
-      throw new RuleViolationError(`Template "${template}" does not exist`, 'template', 'template_unknown');
+      throw new RuleViolationError(
+        `Template "${template}" does not exist`,
+        'template',
+        'template_unknown',
+      );
     }
     if (!dto.kind) throw new InvalidInputError('kind is required with template', 'kind');
     const data = dto.data ?? {};
@@ -387,13 +390,13 @@ export class CampaignsService {
     const sending = count('sending');
     // What happened after sending joins every message with its subscriber: only once nothing is
     // left to send, so following a large campaign's progress stays cheap.
-    const done = campaign.status !== 'scheduled' && campaign.status !== 'running' && !queued && !sending;
+    const done =
+      campaign.status !== 'scheduled' && campaign.status !== 'running' && !queued && !sending;
     const after = done ? await this.afterEffects(campaign.id) : null;
     return {
       audienceSize: audience,
       fannedOut,
-      progress:
-        campaign.status === 'sent' ? 1 : audience ? Math.min(1, fannedOut / audience) : 0,
+      progress: campaign.status === 'sent' ? 1 : audience ? Math.min(1, fannedOut / audience) : 0,
       queued,
       sending,
       sent: count('sent'),
@@ -407,7 +410,9 @@ export class CampaignsService {
     };
   }
 
-  private async afterEffects(campaignId: string): Promise<{ bounced: number; unsubscribed: number }> {
+  private async afterEffects(
+    campaignId: string,
+  ): Promise<{ bounced: number; unsubscribed: number }> {
     const [row] = await queryRows<{ bounced: number; unsubscribed: number }>(
       this.dataSource,
       `SELECT count(*) FILTER (WHERE s.status = 'bounced')::int AS bounced,

@@ -16,11 +16,26 @@ import {
 } from 'class-validator';
 import { DATE_NAME_PATTERN, isCalendarDate } from '../subscribers/subscriber.dto';
 
-export const ATTRIBUTE_OPS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists', 'missing'] as const;
+export const ATTRIBUTE_OPS = [
+  'eq',
+  'neq',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'exists',
+  'missing',
+] as const;
 export type AttributeOp = (typeof ATTRIBUTE_OPS)[number];
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const COMPARISONS: Partial<Record<AttributeOp, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const COMPARISONS: Partial<Record<AttributeOp, string>> = {
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+};
 
 /** Why a condition's value does not fit its operator, or null. */
 export function attributeValueProblem(op: AttributeOp, value: unknown): string | null {
@@ -83,7 +98,8 @@ export class AttributeConditionDto {
   op!: AttributeOp;
 
   @ApiPropertyOptional({
-    description: 'JSON value; a list for `in`; a number or string for gt/gte/lt/lte; none for exists/missing',
+    description:
+      'JSON value; a list for `in`; a number or string for gt/gte/lt/lte; none for exists/missing',
     example: 'family',
   })
   @FitsOperator()
@@ -155,9 +171,17 @@ export type Segment = {
 export function segmentProblem(segment: Segment): { field: string; message: string } | null {
   for (const [i, d] of (segment.dates ?? []).entries()) {
     const field = `segment.dates.${i}`;
-    if (d.from === undefined && d.to === undefined && d.fromDays === undefined && d.toDays === undefined)
+    if (
+      d.from === undefined &&
+      d.to === undefined &&
+      d.fromDays === undefined &&
+      d.toDays === undefined
+    )
       return { field, message: `${field} needs a bound: from, to, fromDays or toDays` };
-    if ((d.from !== undefined && d.fromDays !== undefined) || (d.to !== undefined && d.toDays !== undefined))
+    if (
+      (d.from !== undefined && d.fromDays !== undefined) ||
+      (d.to !== undefined && d.toDays !== undefined)
+    )
       return { field, message: `${field}: give a bound either as a date or in days, not both` };
   }
   return null;
@@ -213,8 +237,10 @@ export function segmentSql(segment: Segment, params: unknown[], sendDate: string
     const bounds = [`d.subscriber_id = s.id`, `d.name = ${p(d.name)}`];
     if (d.from !== undefined) bounds.push(`d.value >= ${p(d.from)}::date`);
     if (d.to !== undefined) bounds.push(`d.value <= ${p(d.to)}::date`);
-    if (d.fromDays !== undefined) bounds.push(`d.value >= ${p(sendDate)}::date + ${p(d.fromDays)}::int`);
-    if (d.toDays !== undefined) bounds.push(`d.value <= ${p(sendDate)}::date + ${p(d.toDays)}::int`);
+    if (d.fromDays !== undefined)
+      bounds.push(`d.value >= ${p(sendDate)}::date + ${p(d.fromDays)}::int`);
+    if (d.toDays !== undefined)
+      bounds.push(`d.value <= ${p(sendDate)}::date + ${p(d.toDays)}::int`);
     parts.push(`EXISTS (SELECT 1 FROM subscriber_dates d WHERE ${bounds.join(' AND ')})`);
   }
   return parts.map((x) => `AND ${x}`).join('\n     ');

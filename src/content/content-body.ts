@@ -83,7 +83,8 @@ const ENTITIES: Record<string, string> = {
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
     if (code[0] === '#') {
-      const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : Number(code.slice(1));
+      const n =
+        code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : Number(code.slice(1));
       return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : whole;
     }
     return ENTITIES[code.toLowerCase()] ?? whole;
@@ -96,11 +97,14 @@ function decodeEntities(s: string): string {
  */
 export function htmlToText(html: string): string {
   let s = html.replace(/\r\n?/g, '\n').replace(/\n/g, ' ');
-  s = s.replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, inner: string) => {
-    const label = inner.replace(/<[^>]+>/g, '').trim();
-    const url = decodeEntities(href);
-    return !label || decodeEntities(label) === url ? url : `${label} (${url})`;
-  });
+  s = s.replace(
+    /<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi,
+    (_m, href: string, inner: string) => {
+      const label = inner.replace(/<[^>]+>/g, '').trim();
+      const url = decodeEntities(href);
+      return !label || decodeEntities(label) === url ? url : `${label} (${url})`;
+    },
+  );
   s = s.replace(/<img\s[^>]*alt="([^"]*)"[^>]*>/gi, (_m, alt: string) => (alt ? `[${alt}]` : ''));
   s = s.replace(/<br\s*\/?>/gi, '\n');
   s = s.replace(/<li[^>]*>/gi, '\n- ');

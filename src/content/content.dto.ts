@@ -204,7 +204,8 @@ export class ContentItemDto {
   })
   firstSentAt!: Date | null;
   @ApiProperty({ enum: CONTENT_STATUSES }) status!: ContentStatus;
-  @ApiProperty({ description: 'False once a copy was sent or it was withdrawn' }) editable!: boolean;
+  @ApiProperty({ description: 'False once a copy was sent or it was withdrawn' })
+  editable!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 

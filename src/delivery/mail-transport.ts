@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { AppConfig } from '../config/configuration';
 import { buildMessage } from './mime';
 import { SmtpPool } from './smtp-pool';

@@ -41,7 +41,7 @@ export class SmtpPool {
   private readonly dkim: DKIM | null;
 
   constructor(private readonly config: PoolOptions) {
-    this.options = parseConnectionUrl(config.url) as typeof this.options;
+    this.options = parseConnectionUrl(config.url);
     this.dkim = config.dkim ? new DKIM(config.dkim) : null;
   }
 

@@ -47,11 +47,7 @@ export class ContentMixPolicy implements SendCheck {
    * counts a subscriber's decided messages in the window, and the condition that one more
    * promotional message fits. `now` is a parameter reference; values are appended to `params`.
    */
-  capSql(
-    subscriberRef: string,
-    now: string,
-    params: unknown[],
-  ): { join: string; allows: string } {
+  capSql(subscriberRef: string, now: string, params: unknown[]): { join: string; allows: string } {
     const p = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;

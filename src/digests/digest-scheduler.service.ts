@@ -30,7 +30,9 @@ export interface DigestRef {
   digest: { itemIds: string[]; frequency: Frequency };
 }
 
-export function isDigestRef(data: Record<string, unknown>): data is Record<string, unknown> & DigestRef {
+export function isDigestRef(
+  data: Record<string, unknown>,
+): data is Record<string, unknown> & DigestRef {
   const d = data.digest as DigestRef['digest'] | undefined;
   return !!d && Array.isArray(d.itemIds);
 }
@@ -168,7 +170,9 @@ export class DigestScheduler {
         digests.map((g) => `digest:${g.due.id}:${g.due.next_due_at.getTime() / 1000}`),
         digests.map((g) => g.due.subscriber_id),
         digests.map((g) => g.due.topic_id),
-        digests.map((g) => (g.items.some((c) => c.kind === 'promotional') ? 'promotional' : 'editorial')),
+        digests.map((g) =>
+          g.items.some((c) => c.kind === 'promotional') ? 'promotional' : 'editorial',
+        ),
         now,
         digests.map((g) =>
           JSON.stringify({

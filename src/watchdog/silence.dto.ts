@@ -41,7 +41,9 @@ export class OptInSilenceDto {
   confirmed!: number;
   @ApiProperty({ description: 'Of those, how many received nothing besides the confirmation' })
   receivedNothing!: number;
-  @ApiProperty({ description: 'receivedNothing / confirmed (0 when nobody confirmed); should be 0' })
+  @ApiProperty({
+    description: 'receivedNothing / confirmed (0 when nobody confirmed); should be 0',
+  })
   share!: number;
 }
 

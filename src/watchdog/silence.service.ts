@@ -185,7 +185,8 @@ export class SilenceService {
       await this.ledger.enqueue(batch.ids);
       if (batch.rows.length < BATCH) break;
     }
-    if (sent) this.logger.log({ fallbacks: sent }, 'Evergreen fallbacks queued for silent subscribers');
+    if (sent)
+      this.logger.log({ fallbacks: sent }, 'Evergreen fallbacks queued for silent subscribers');
     return sent;
   }
 

@@ -53,7 +53,14 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
         .http()
         .post('/v1/topics')
         .set(auth())
-        .send(topicInput({ key, name, allowedFrequencies: [...FREQUENCIES], defaultFrequency: 'monthly' }))
+        .send(
+          topicInput({
+            key,
+            name,
+            allowedFrequencies: [...FREQUENCIES],
+            defaultFrequency: 'monthly',
+          }),
+        )
         .expect(201)
         .then((r) => r.body as { id: string; key: string });
     news = await topic(unique('news'), 'News');
@@ -61,7 +68,9 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
 
     // 1,000 subscribers in two time zones; four frequencies; four cohorts joining three days apart.
     const run = unique('c');
-    const rows = await t.dataSource.query<{ id: string; email: string; timezone: string; g: number }[]>(
+    const rows = await t.dataSource.query<
+      { id: string; email: string; timezone: string; g: number }[]
+    >(
       `INSERT INTO subscribers (email, name, locale, timezone, status)
        SELECT 'p' || g || '.' || $1 || '@example.test', 'Person ' || g, 'en',
               CASE WHEN g % 2 = 0 THEN 'UTC' ELSE 'Europe/Amsterdam' END, 'active'
@@ -78,13 +87,24 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
         await t.dataSource.query(
           `INSERT INTO subscriptions (subscriber_id, topic_id, status, frequency)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[])`,
-          [members.map((m) => m.id), members.map(() => topicId), members.map(() => 'active'), frequencies],
+          [
+            members.map((m) => m.id),
+            members.map(() => topicId),
+            members.map(() => 'active'),
+            frequencies,
+          ],
         );
       }
       // The scheduler starts their first period when it first sees them.
       await tick(t.app);
       members.forEach((m, i) =>
-        people.push({ id: m.id, email: m.email, timezone: m.timezone, frequency: frequencies[i], joinedAt }),
+        people.push({
+          id: m.id,
+          email: m.email,
+          timezone: m.timezone,
+          frequency: frequencies[i],
+          joinedAt,
+        }),
       );
     }
     expect(people).toHaveLength(AUDIENCE);
@@ -101,7 +121,9 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     const campaignAt = new Date('2027-01-20T10:00:00Z');
     const withRoom = new Set(
       people
-        .filter((p) => slotAfter(p.joinedAt, p.frequency, p.timezone).getTime() <= campaignAt.getTime())
+        .filter(
+          (p) => slotAfter(p.joinedAt, p.frequency, p.timezone).getTime() <= campaignAt.getTime(),
+        )
         .map((p) => p.id),
     );
     // Every frequency is represented on both sides.
@@ -149,10 +171,11 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
       failed: 0,
       skipped: { folded: AUDIENCE - withRoom.size },
     });
-    const rows = await t.dataSource.query<{ subscriber_id: string; status: string; skip_reason: string | null }[]>(
-      `SELECT subscriber_id, status, skip_reason FROM outbound_messages WHERE campaign_id = $1`,
-      [campaignId],
-    );
+    const rows = await t.dataSource.query<
+      { subscriber_id: string; status: string; skip_reason: string | null }[]
+    >(`SELECT subscriber_id, status, skip_reason FROM outbound_messages WHERE campaign_id = $1`, [
+      campaignId,
+    ]);
     for (const r of rows) {
       expect({ id: r.subscriber_id, status: r.status, reason: r.skip_reason }).toEqual({
         id: r.subscriber_id,
@@ -160,7 +183,9 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
         reason: withRoom.has(r.subscriber_id) ? null : 'folded',
       });
     }
-    const campaignMails = smtp.messages.filter((m) => m.parsed.subject === 'The big January update');
+    const campaignMails = smtp.messages.filter(
+      (m) => m.parsed.subject === 'The big January update',
+    );
     expect(campaignMails).toHaveLength(withRoom.size);
     expect(new Set(campaignMails.map((m) => m.to[0]))).toEqual(
       new Set(people.filter((p) => withRoom.has(p.id)).map((p) => p.email)),
@@ -191,8 +216,14 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     for (const p of people) {
       const mails = smtp.to(p.email);
       // Each of them has the campaign's item exactly once and the follow-up exactly once.
-      expect({ who: p.id, x: copiesOf('The big January update', mails) }).toEqual({ who: p.id, x: 1 });
-      expect({ who: p.id, y: copiesOf('A February follow-up', mails) }).toEqual({ who: p.id, y: 1 });
+      expect({ who: p.id, x: copiesOf('The big January update', mails) }).toEqual({
+        who: p.id,
+        x: 1,
+      });
+      expect({ who: p.id, y: copiesOf('A February follow-up', mails) }).toEqual({
+        who: p.id,
+        y: 1,
+      });
       if (!withRoom.has(p.id)) {
         // Folded: their next message is a digest that carries it.
         expect(mails[0].parsed.subject).toMatch(/^News: /);
@@ -227,7 +258,12 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
         .http()
         .post('/v1/content-items')
         .set(auth())
-        .send({ topic: flash.key, kind: 'editorial', title: 'Flash: we moved', summary: 'New address.' })
+        .send({
+          topic: flash.key,
+          kind: 'editorial',
+          title: 'Flash: we moved',
+          summary: 'New address.',
+        })
         .expect(201)
     ).body;
     const created = await t

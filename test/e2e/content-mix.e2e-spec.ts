@@ -33,7 +33,12 @@ describe('Content mix: promotional messages stay under the cap; notices always g
       ['news', 'editorial'],
       ['renewals', 'notice'],
     ] as const) {
-      const input = topicInput({ name, kind, allowedFrequencies: ['weekly', 'monthly'], defaultFrequency: 'weekly' });
+      const input = topicInput({
+        name,
+        kind,
+        allowedFrequencies: ['weekly', 'monthly'],
+        defaultFrequency: 'weekly',
+      });
       topics[name] = (await t.http().post('/v1/topics').set(auth()).send(input).expect(201)).body;
     }
   });
@@ -46,9 +51,15 @@ describe('Content mix: promotional messages stay under the cap; notices always g
     const input = subscriberInput({
       email: uniqueEmail('mix'),
       timezone: 'UTC',
-      topics: ['offers', 'deals', 'news', 'renewals'].map((k) => ({ topic: topics[k].key, frequency: k === 'renewals' ? 'monthly' : 'weekly' })),
+      topics: ['offers', 'deals', 'news', 'renewals'].map((k) => ({
+        topic: topics[k].key,
+        frequency: k === 'renewals' ? 'monthly' : 'weekly',
+      })),
     });
-    const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body as { id: string; email: string };
+    const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body as {
+      id: string;
+      email: string;
+    };
     // Earlier editorial mail (no topic, so no frequency slot), as a welcome series would send.
     await ledger.send(
       Array.from({ length: editorialHistory }, (_, i) => ({
@@ -68,7 +79,13 @@ describe('Content mix: promotional messages stay under the cap; notices always g
         .http()
         .post('/v1/content-items')
         .set(auth())
-        .send({ topic: topics[topic].key, kind: 'promotional', title, summary: 'Limited time.', inDigests: false })
+        .send({
+          topic: topics[topic].key,
+          kind: 'promotional',
+          title,
+          summary: 'Limited time.',
+          inDigests: false,
+        })
         .expect(201)
     ).body;
     const campaign = (
@@ -110,7 +127,8 @@ describe('Content mix: promotional messages stay under the cap; notices always g
     const second = await promotion('offers', 'Summer offer');
     await settled(t.dataSource, clock.now());
     expect(await rowOf(second, a.id)).toEqual({ status: 'skipped', skip_reason: 'content_mix' });
-    const stats = (await t.http().get(`/v1/campaigns/${second}`).set(auth()).expect(200)).body.stats;
+    const stats = (await t.http().get(`/v1/campaigns/${second}`).set(auth()).expect(200)).body
+      .stats;
     expect(stats.skipped).toEqual({ content_mix: 1 });
     // The capped send did not spend their slot for the topic.
     const sub = (await t.http().get(`/v1/subscribers/${a.id}`).set(auth()).expect(200)).body;
@@ -125,7 +143,11 @@ describe('Content mix: promotional messages stay under the cap; notices always g
         topicId: topics.renewals.id,
         template: 'notice',
         kind: 'notice',
-        data: { heading: 'Your policy renews on 1 June', intro: 'It renews automatically.', reason: 'You have a policy with us.' },
+        data: {
+          heading: 'Your policy renews on 1 June',
+          intro: 'It renews automatically.',
+          reason: 'You have a policy with us.',
+        },
       },
     ]);
     await eventually(async () => {
@@ -244,6 +266,8 @@ describe('Content mix: promotional messages stay under the cap; notices always g
       );
     expect(await digestsOf(capped.id)).toEqual([]);
     expect(await digestsOf(roomy.id)).toEqual([{ kind: 'promotional', status: 'sent' }]);
-    expect(smtp.to(roomy.email).map((m) => m.parsed.subject)).toContain('offers: Digest-only offer');
+    expect(smtp.to(roomy.email).map((m) => m.parsed.subject)).toContain(
+      'offers: Digest-only offer',
+    );
   });
 });

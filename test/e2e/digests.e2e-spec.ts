@@ -148,12 +148,10 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     ]);
     const bDigests = await digests(b.id);
     expect(bDigests.map((d) => d.status)).toEqual(['sent']);
-    expect(bDigests.map((d) => local(d.sent_at, 'America/New_York'))).toEqual([
-      '2027-04-04 09:00',
-    ]);
+    expect(bDigests.map((d) => local(d.sent_at, 'America/New_York'))).toEqual(['2027-04-04 09:00']);
 
     // What arrived: the same digests, newest item first, every item once.
-    const aMails = smtp.to(ams.email as string);
+    const aMails = smtp.to(ams.email);
     expect(aMails).toHaveLength(6);
     expect(aMails.map(digestTitles)).toEqual([
       ['Week 2 news', 'Week 1 news'],
@@ -163,7 +161,7 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       ['Week 10 news', 'Week 9 news'],
       ['Week 12 news', 'Week 11 news'],
     ]);
-    const bMails = smtp.to(nyc.email as string);
+    const bMails = smtp.to(nyc.email);
     expect(bMails).toHaveLength(1);
     expect(digestTitles(bMails[0])).toEqual([...published].reverse());
     expect(bMails[0].parsed.subject).toBe('Field notes: Week 13 news and more');
@@ -194,9 +192,9 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       })
       .expect(202);
     const confirmation = await smtp.waitFor((m) => m.to.includes(email));
-    const confirmPath = new RegExp(`${PUBLIC_URL.replace(/\./g, '\\.')}(/confirm/[A-Za-z0-9_-]+)`).exec(
-      confirmation.parsed.text!,
-    )![1];
+    const confirmPath = new RegExp(
+      `${PUBLIC_URL.replace(/\./g, '\\.')}(/confirm/[A-Za-z0-9_-]+)`,
+    ).exec(confirmation.parsed.text!)![1];
     await t.http().get(confirmPath).expect(200);
     const welcome = await smtp.waitFor((m) => m.to.includes(email) && m !== confirmation);
     const promised = /First message expected: ([^\n]+)/.exec(welcome.parsed.text!)![1].trim();
@@ -227,7 +225,9 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
 
     clock.set(due);
     await tick(t.app);
-    const digest = await smtp.waitFor((m) => m.to.includes(email) && m.parsed.subject!.startsWith('Release notes'));
+    const digest = await smtp.waitFor(
+      (m) => m.to.includes(email) && m.parsed.subject!.startsWith('Release notes'),
+    );
     expect(digest.parsed.text).toContain('First release');
     await eventually(async () => {
       const [row] = await t.dataSource.query<{ sent_at: Date }[]>(
@@ -240,11 +240,20 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
   }, 60_000);
 
   it('folds a campaign-only item into the next digest of those without room, and of no one outside the segment', async () => {
-    const topic = topicInput({ name: 'Members', allowedFrequencies: ['weekly'], defaultFrequency: 'weekly' });
+    const topic = topicInput({
+      name: 'Members',
+      allowedFrequencies: ['weekly'],
+      defaultFrequency: 'weekly',
+    });
     await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
     const join = async (isCustomer: boolean, at: string) => {
       clock.set(at);
-      const input = subscriberInput({ email: uniqueEmail('fold'), timezone: 'UTC', isCustomer, topics: [{ topic: topic.key }] });
+      const input = subscriberInput({
+        email: uniqueEmail('fold'),
+        timezone: 'UTC',
+        isCustomer,
+        topics: [{ topic: topic.key }],
+      });
       const res = await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201);
       await tick(t.app);
       return res.body as { id: string; email: string };
@@ -259,7 +268,12 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
         .http()
         .post('/v1/content-items')
         .set(auth())
-        .send({ topic: topic.key, kind: 'editorial', title: 'Members-only preview', inDigests: false })
+        .send({
+          topic: topic.key,
+          kind: 'editorial',
+          title: 'Members-only preview',
+          inDigests: false,
+        })
         .expect(201)
     ).body;
     const campaign = (
@@ -296,14 +310,23 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
   });
 
   it('moves the next slot when the frequency changes, and re-checks the frequency at send time', async () => {
-    const topic = topicInput({ name: 'Tips', allowedFrequencies: ['weekly', 'quarterly'], defaultFrequency: 'quarterly' });
+    const topic = topicInput({
+      name: 'Tips',
+      allowedFrequencies: ['weekly', 'quarterly'],
+      defaultFrequency: 'quarterly',
+    });
     const created = (await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body;
     clock.set('2027-07-05T10:00:00Z');
-    const input = subscriberInput({ email: uniqueEmail('freq'), timezone: 'UTC', topics: [{ topic: topic.key }] });
+    const input = subscriberInput({
+      email: uniqueEmail('freq'),
+      timezone: 'UTC',
+      topics: [{ topic: topic.key }],
+    });
     const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body;
     await tick(t.app);
     const nextDue = async () =>
-      (await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200)).body.subscriptions[0].nextDueAt;
+      (await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200)).body.subscriptions[0]
+        .nextDueAt;
     expect(await nextDue()).toBe('2027-10-05T09:00:00.000Z');
     await t
       .http()
@@ -329,11 +352,15 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     clock.advance(3 * 86_400_000);
     const [second] = await ledger.send([message(`freq-2:${s.id}`)]);
     await settled(t.dataSource, clock.now());
-    const rows = await t.dataSource.query<{ id: string; status: string; skip_reason: string | null }[]>(
-      `SELECT id, status, skip_reason FROM outbound_messages WHERE id = ANY($1)`,
-      [[first, second]],
-    );
+    const rows = await t.dataSource.query<
+      { id: string; status: string; skip_reason: string | null }[]
+    >(`SELECT id, status, skip_reason FROM outbound_messages WHERE id = ANY($1)`, [
+      [first, second],
+    ]);
     expect(rows.find((r) => r.id === first)).toMatchObject({ status: 'sent' });
-    expect(rows.find((r) => r.id === second)).toMatchObject({ status: 'skipped', skip_reason: 'frequency' });
+    expect(rows.find((r) => r.id === second)).toMatchObject({
+      status: 'skipped',
+      skip_reason: 'frequency',
+    });
   });
 });

@@ -104,7 +104,7 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
     await tick(t.app);
     expect(alerts.map((a) => a.kind)).toEqual(['silent_subscribers', 'silent_subscribers']);
     expect(alerts.map((a) => a.details.topic).sort()).toEqual([quiet.key, bare.key].sort());
-    expect(smtp.to(input.email as string)).toHaveLength(0);
+    expect(smtp.to(input.email)).toHaveLength(0);
 
     // At their send hour the fallback goes out; ticking again sends nothing more.
     clock.set(nine);
@@ -112,7 +112,7 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
     await settled(t.dataSource, nine);
     await tick(t.app);
     await settled(t.dataSource, nine);
-    const mails = smtp.to(input.email as string);
+    const mails = smtp.to(input.email);
     expect(mails.map((m) => m.parsed.subject)).toEqual(['Still here: Quiet corner']);
     expect(mails[0].parsed.text).toContain('All about Quiet corner.');
     expect(mails[0].header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
@@ -124,7 +124,7 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
       await tick(t.app);
       await settled(t.dataSource, at);
     }
-    expect(smtp.to(input.email as string)).toHaveLength(1);
+    expect(smtp.to(input.email)).toHaveLength(1);
     const after = await t.http().get('/v1/reports/silence').set(auth()).expect(200);
     expect(after.body.topics.map((x: { topic: string }) => x.topic)).toEqual([bare.key]);
   });

@@ -23,7 +23,11 @@ export async function tick(app: INestApplication, now?: Date): Promise<TickRepor
 }
 
 /** Waits until the ledger has nothing due left to send (every due row reached an outcome). */
-export async function settled(dataSource: DataSource, now: Date, timeoutMs = 30_000): Promise<void> {
+export async function settled(
+  dataSource: DataSource,
+  now: Date,
+  timeoutMs = 30_000,
+): Promise<void> {
   await eventually(async () => {
     const [{ n }] = await dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM outbound_messages
