@@ -16,7 +16,15 @@ describe('Templates API: list and preview', () => {
   it('lists every template with its locales and version', async () => {
     const res = await t.http().get('/v1/templates').set(auth()).expect(200);
     const keys = (res.body as { key: string }[]).map((x) => x.key).sort();
-    expect(keys).toEqual(['apology', 'confirm-subscription', 'digest', 'notice', 'welcome']);
+    expect(keys).toEqual([
+      'apology',
+      'campaign',
+      'confirm-subscription',
+      'digest',
+      'evergreen',
+      'notice',
+      'welcome',
+    ]);
     for (const template of res.body) {
       expect(template.locales.sort()).toEqual(['en', 'nl']);
       expect(template.version).toMatch(/^[0-9a-f]{12}$/);
