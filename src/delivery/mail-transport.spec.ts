@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { AddressInfo, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AppConfig } from '../config/configuration';
 import { OutboxMailTransport, OutgoingMail, SmtpMailTransport } from './mail-transport';
+import { classifySmtpError } from './smtp-errors';
 
 const mailConfig = (over: Partial<AppConfig['mail']> = {}): AppConfig['mail'] => ({
   smtpUrl: undefined,
@@ -97,6 +98,23 @@ describe(SmtpMailTransport.name, () => {
         expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'from', 'subject']),
       );
       expect(recipients[before]).toEqual(['ada@example.test', 'boss@acme.test']);
+    } finally {
+      await transport.close();
+    }
+  });
+});
+
+describe(`${SmtpMailTransport.name} without a server`, () => {
+  it('fails a send (as a temporary error) instead of waiting when nothing answers', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((r) => probe.close(r));
+    const transport = new SmtpMailTransport(mailConfig({ smtpUrl: `smtp://127.0.0.1:${port}` }));
+    try {
+      const err = await transport.send(mail).catch((e: unknown) => e);
+      expect(String((err as { message?: string }).message)).toMatch(/ECONNREFUSED/);
+      expect(classifySmtpError(err)).toMatchObject({ permanent: false });
     } finally {
       await transport.close();
     }

@@ -126,8 +126,14 @@ export class SmtpPool {
   private create(): Promise<Connection> {
     this.open += 1;
     return new Promise((resolve, reject) => {
-      const fail = (err: Error) => {
+      let settled = false;
+      // Until the session is ready, trouble fails this attempt (nodemailer reports connection
+      // errors as events, not through the connect callback); afterwards it retires the connection.
+      const failEarly = (err: Error, smtp?: SMTPConnection) => {
+        if (settled) return;
+        settled = true;
         this.open -= 1;
+        smtp?.close();
         reject(err);
       };
       this.config.connect(
@@ -138,25 +144,30 @@ export class SmtpPool {
           connectionTimeout: this.options.connectionTimeout,
         },
         (err, socket) => {
-          if (err || !socket) return fail(err ?? new Error('No SMTP socket'));
+          if (err || !socket) return failEarly(err ?? new Error('No SMTP socket'));
           const smtp = new SMTPConnection({ ...this.options, connection: socket.connection });
-          const conn: Connection = { smtp, sent: 0, broken: false };
-          // A connection the server closes while idle leaves the pool at once.
-          smtp.once('end', () => this.discard(conn));
-          smtp.on('error', () => this.discard(conn));
+          const onEarlyError = (e: Error) => failEarly(e, smtp);
+          const onEarlyEnd = () =>
+            failEarly(new Error('SMTP connection closed while opening'), smtp);
+          smtp.on('error', onEarlyError);
+          smtp.once('end', onEarlyEnd);
+          const ready = () => {
+            if (settled) return;
+            settled = true;
+            const conn: Connection = { smtp, sent: 0, broken: false };
+            smtp.removeListener('error', onEarlyError);
+            smtp.removeListener('end', onEarlyEnd);
+            // A connection the server closes while idle leaves the pool at once.
+            smtp.on('error', () => this.discard(conn));
+            smtp.once('end', () => this.discard(conn));
+            resolve(conn);
+          };
           smtp.connect((connectErr) => {
-            if (connectErr) {
-              conn.broken = true;
-              smtp.close();
-              return fail(connectErr);
-            }
-            if (!this.options.auth) return resolve(conn);
-            smtp.login(this.options.auth, (loginErr) => {
-              if (!loginErr) return resolve(conn);
-              conn.broken = true;
-              smtp.close();
-              fail(loginErr);
-            });
+            if (connectErr) return onEarlyError(connectErr);
+            if (!this.options.auth) return ready();
+            smtp.login(this.options.auth, (loginErr) =>
+              loginErr ? onEarlyError(loginErr) : ready(),
+            );
           });
         },
       );
