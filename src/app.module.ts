@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { ClockModule } from './common/clock.module';
 import { UpcomingNoticesModule } from './common/upcoming-notices';
 import { LoggingModule } from './common/logging/logging.module';
@@ -10,9 +11,11 @@ import { QueueModule } from './common/queue/queue.module';
 import { RedisModule } from './common/redis/redis.module';
 import { AppConfig } from './config/configuration';
 import { ConsentModule } from './consent/consent.module';
+import { ContentModule } from './content/content.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DatabaseModule } from './database/database.module';
 import { FeedbackModule } from './feedback/feedback.module';
+import { DigestsModule } from './digests/digests.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -26,6 +29,7 @@ import { SuppressionsModule } from './suppressions/suppressions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { TopicsModule } from './topics/topics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WatchdogModule } from './watchdog/watchdog.module';
 
 @Module({})
 export class AppModule {
@@ -64,6 +68,10 @@ export class AppModule {
         // The dashboard and Bull Board mount Express routes: HTTP processes only.
         ...(config.app.role === 'api' ? [AdminModule] : []),
         LifecycleModule,
+        ContentModule,
+        DigestsModule,
+        CampaignsModule,
+        WatchdogModule,
       ],
     };
   }

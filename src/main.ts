@@ -3,12 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp } from './common/http/configure-app';
+import { boundHeapGrowth } from './common/heap';
 import { exitOnStartupError, handleShutdown } from './common/lifecycle';
 import { loadConfig } from './config/configuration';
 import { prepareInfrastructure } from './infrastructure';
 
 /** The HTTP API, and (unless WORKERS_ENABLED=false) the workers, in one process. */
 async function bootstrap(): Promise<void> {
+  boundHeapGrowth();
   const base = loadConfig();
   const infra = await prepareInfrastructure({ ...base, app: { ...base.app, role: 'api' } });
   const app = await NestFactory.create(AppModule.forRoot(infra.config), { bufferLogs: true });

@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { boundHeapGrowth } from './common/heap';
 import { exitOnStartupError, handleShutdown } from './common/lifecycle';
 import { loadConfig } from './config/configuration';
 import { prepareInfrastructure } from './infrastructure';
 
 /** Workers only, no HTTP: run as many of these as the load needs, on any machine. */
 async function bootstrap(): Promise<void> {
+  boundHeapGrowth();
   const base = loadConfig();
   const config = {
     ...base,

@@ -15,6 +15,10 @@ export const SCOPES = [
   'lifecycle:read',
   'lifecycle:write',
   'events:write',
+  'content:read',
+  'content:write',
+  'campaigns:read',
+  'campaigns:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -55,6 +55,14 @@ export interface AppConfig {
   };
   scheduler: { intervalMs: number };
   lifecycle: { batchSize: number };
+  contentMix: {
+    /** 0..1 */
+    maxPromotionalShare: number;
+    windowDays: number;
+    promotionalGapDays: number;
+  };
+  digests: { maxItems: number; silenceGraceDays: number };
+  campaigns: { fanoutBatchSize: number; maxWaitingJobs: number };
   alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
   webhooks: {
     /** Bearer secrets of the bounce and complaint webhooks; unset disables the endpoint. */
@@ -125,6 +133,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     scheduler: { intervalMs: e.SCHEDULER_INTERVAL_MS },
     lifecycle: { batchSize: e.LIFECYCLE_BATCH_SIZE },
+    contentMix: {
+      maxPromotionalShare: e.CONTENT_MIX_MAX_PROMOTIONAL_PERCENT / 100,
+      windowDays: e.CONTENT_MIX_WINDOW_DAYS,
+      promotionalGapDays: e.CONTENT_MIX_PROMOTIONAL_GAP_DAYS,
+    },
+    digests: { maxItems: e.DIGEST_MAX_ITEMS, silenceGraceDays: e.SILENCE_GRACE_DAYS },
+    campaigns: {
+      fanoutBatchSize: e.CAMPAIGN_FANOUT_BATCH_SIZE,
+      maxWaitingJobs: e.CAMPAIGN_MAX_WAITING_JOBS,
+    },
     rendering: {
       templatesDir: resolve(e.TEMPLATES_DIR),
       brand: { name: e.BRAND_NAME, color: e.BRAND_COLOR, logoUrl: e.BRAND_LOGO_URL },

@@ -200,6 +200,54 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(100_000)
   LIFECYCLE_BATCH_SIZE = 5000;
+  /** Most promotional messages a subscriber may get, as a percentage of their messages in the window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  CONTENT_MIX_MAX_PROMOTIONAL_PERCENT = 25;
+
+  /** The rolling window (days) over which the promotional share is counted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CONTENT_MIX_WINDOW_DAYS = 90;
+
+  /** At most one promotional message per subscriber per this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  CONTENT_MIX_PROMOTIONAL_GAP_DAYS = 7;
+
+  /** Content items at most in one digest (newest first; older ones wait for the next). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DIGEST_MAX_ITEMS = 20;
+
+  /** Days past a subscriber's chosen period before the silence watchdog counts them as silent. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(90)
+  SILENCE_GRACE_DAYS = 2;
+
+  /** Subscribers per campaign fan-out transaction (ledger rows written per batch). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(20000)
+  CAMPAIGN_FANOUT_BATCH_SIZE = 1000;
+
+  /** The campaign fan-out waits while this many delivery jobs are waiting (bounds Redis memory). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  CAMPAIGN_MAX_WAITING_JOBS = 40;
 
   /** A pending address gets a new confirmation email at most this often. */
   @Transform(toInt)

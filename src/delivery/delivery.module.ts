@@ -8,7 +8,7 @@ import { RenderingModule } from '../rendering/rendering.module';
 import { SuppressionsModule } from '../suppressions/suppressions.module';
 import { DeliveryProcessor } from './delivery.processor';
 import { DispatchProcessor } from './dispatch.processor';
-import { LedgerService } from './ledger.service';
+import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
 import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
 import { MessagesController } from './messages.controller';
@@ -30,7 +30,10 @@ class TransportCloser implements OnApplicationShutdown {
 @Module({
   imports: [
     TypeOrmModule.forFeature([OutboundMessage]),
-    BullModule.registerQueue({ name: QueueName.Delivery }, { name: QueueName.Dispatch }),
+    BullModule.registerQueue(
+      { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
+      { name: QueueName.Dispatch },
+    ),
     RenderingModule,
     SuppressionsModule,
   ],

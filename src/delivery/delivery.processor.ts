@@ -15,10 +15,13 @@ import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-messag
 import { DELIVERY_JOB_OPTIONS } from './ledger.service';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
+import { OutcomeWriter } from './outcome-writer';
 import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
 import { classifySmtpError } from './smtp-errors';
 
 const MAX_RETRY_DELAY_MS = 3600_000;
+/** Sent messages whose outcome may be not yet committed before senders wait for the writer. */
+const MAX_UNRECORDED = 20;
 
 /**
  * Sends batches of ledger rows: claim atomically, re-check consent/suppression/pause at send time,
@@ -31,6 +34,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   private readonly delivery: AppConfig['delivery'];
   private readonly poolSize: number;
   private readonly outcomes;
+  private readonly outcomeWriter: OutcomeWriter;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -45,6 +49,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     config: ConfigService<AppConfig, true>,
   ) {
     super();
+    this.outcomeWriter = new OutcomeWriter(dataSource);
     this.delivery = config.get('delivery', { infer: true });
     this.poolSize = config.get('mail', { infer: true }).poolSize;
     this.outcomes = metrics.counter(
@@ -71,19 +76,22 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (!rows.length) return { claimed: 0 };
     const claimed = rows.map(toClaimed);
     const decisions = await this.decide(claimed, now);
-
-    const toSend: ClaimedMessage[] = [];
-    for (const m of claimed) {
-      const decision = decisions.get(m.id);
-      if (decision) await this.recordDecision(m, decision);
-      else toSend.push(m);
-    }
-    // As many sends in flight as the SMTP pool has connections.
+    const prepared = await this.composer.prepare(
+      claimed.filter((m) => !decisions.has(m.id)),
+      now,
+    );
+    for (const [id, d] of prepared) decisions.set(id, d);
+    await this.recordDecisions(claimed, decisions);
+    const toSend = claimed.filter((m) => !decisions.has(m.id));
+    // Twice as many sends in flight as the SMTP pool has connections, so every connection stays
+    // busy. Outcomes are committed in groups; the job ends only when all of its are.
     let next = 0;
-    const lanes = Array.from({ length: Math.min(this.poolSize, toSend.length) }, async () => {
-      while (next < toSend.length) await this.sendOne(toSend[next++]);
+    const writes: Promise<void>[] = [];
+    const lanes = Array.from({ length: Math.min(this.poolSize * 2, toSend.length) }, async () => {
+      while (next < toSend.length) await this.sendOne(toSend[next++], writes);
     });
     await Promise.all(lanes);
+    await Promise.all(writes);
     return { claimed: claimed.length };
   }
 
@@ -104,74 +112,109 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return decisions;
   }
 
-  private async sendOne(m: ClaimedMessage): Promise<void> {
+  private async sendOne(m: ClaimedMessage, writes: Promise<void>[]): Promise<void> {
     let mail;
     try {
       mail = this.composer.compose(m);
     } catch (err) {
       // A template problem is permanent for this row; it was validated at load, so this is rare.
       this.logger.error({ err, messageId: m.id, template: m.template }, 'Rendering failed');
-      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` });
+      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` }, writes);
       return;
     }
+    let sent;
     try {
-      const sent = await this.transport.send(mail);
-      await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId });
+      sent = await this.transport.send(mail);
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.permanent) {
-        await this.finish(m, 'failed', { error: failure.message });
+        await this.finish(m, 'failed', { error: failure.message }, writes);
         if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
       } else if (m.attempts >= this.delivery.maxAttempts) {
-        await this.finish(m, 'failed', {
-          error: `gave up after ${m.attempts} attempts: ${failure.message}`,
-        });
+        await this.finish(
+          m,
+          'failed',
+          { error: `gave up after ${m.attempts} attempts: ${failure.message}` },
+          writes,
+        );
       } else {
         await this.retryLater(m, failure.message);
       }
-    }
-  }
-
-  private async recordDecision(m: ClaimedMessage, d: SendDecision): Promise<void> {
-    if (d.status === 'deferred') {
-      // Back in the queue for later; the claim's attempt does not count. The dispatcher enqueues
-      // it when send_after comes.
-      await this.dataSource.query(
-        `UPDATE outbound_messages
-            SET status = 'queued', send_after = $2, claimed_at = NULL, enqueued_at = NULL,
-                attempts = GREATEST(attempts - 1, 0), updated_at = now()
-          WHERE id = $1`,
-        [m.id, d.until],
-      );
-      this.outcomes.inc({ kind: m.kind, status: 'deferred' });
       return;
     }
-    await this.dataSource.query(
-      `UPDATE outbound_messages SET status = $2, skip_reason = $3, updated_at = now() WHERE id = $1`,
-      [m.id, d.status, d.status === 'skipped' ? d.reason : null],
-    );
-    this.outcomes.inc({ kind: m.kind, status: d.status });
+    // Outside the try: a database error after the server accepted the message must not pass
+    // for an SMTP failure and send it again.
+    await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId }, writes);
   }
 
+  /** One statement for every message of the batch that is not to be sent. */
+  private async recordDecisions(
+    messages: ClaimedMessage[],
+    decisions: Map<string, SendDecision>,
+  ): Promise<void> {
+    const deferred = messages.filter((m) => decisions.get(m.id)?.status === 'deferred');
+    if (deferred.length) {
+      // Back in the queue for later; the claim's attempt does not count. The dispatcher enqueues
+      // each when its send_after comes.
+      await this.dataSource.query(
+        `UPDATE outbound_messages m
+            SET status = 'queued', send_after = d.until, claimed_at = NULL, enqueued_at = NULL,
+                attempts = GREATEST(m.attempts - 1, 0), updated_at = now()
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, until)
+          WHERE m.id = d.id`,
+        [
+          deferred.map((m) => m.id),
+          deferred.map((m) => (decisions.get(m.id) as { until: Date }).until.toISOString()),
+        ],
+      );
+      for (const m of deferred) this.outcomes.inc({ kind: m.kind, status: 'deferred' });
+    }
+    const decided = messages.filter(
+      (m) => decisions.has(m.id) && decisions.get(m.id)!.status !== 'deferred',
+    );
+    if (!decided.length) return;
+    await this.dataSource.query(
+      `UPDATE outbound_messages m SET status = d.status, skip_reason = d.reason, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(id, status, reason)
+        WHERE m.id = d.id`,
+      [
+        decided.map((m) => m.id),
+        decided.map((m) => decisions.get(m.id)!.status),
+        decided.map((m) => {
+          const d = decisions.get(m.id)!;
+          return d.status === 'skipped' ? d.reason : null;
+        }),
+      ],
+    );
+    for (const m of decided) {
+      this.outcomes.inc({ kind: m.kind, status: decisions.get(m.id)!.status });
+    }
+  }
+
+  /**
+   * Hands the outcome to the group-commit writer. The lane goes on sending unless more than
+   * MAX_UNRECORDED outcomes are not yet durable: a crash can then leave at most that many, plus
+   * the sends in flight, unrecorded (their claims go stale and they are sent again), and every
+   * outcome is committed within milliseconds.
+   */
   private async finish(
     m: ClaimedMessage,
     status: 'sent' | 'failed',
     extra: { providerMessageId?: string; error?: string },
+    writes: Promise<void>[],
   ): Promise<void> {
-    await this.dataSource.query(
-      `WITH done AS (
-         UPDATE outbound_messages
-            SET status = $2, provider_message_id = $3, last_error = $4,
-                sent_at = CASE WHEN $2 = 'sent' THEN $5::timestamptz END, updated_at = now()
-          WHERE id = $1
-          RETURNING subscriber_id, topic_id, status)
-       UPDATE subscriptions x SET last_delivered_at = $5::timestamptz
-         FROM done WHERE done.status = 'sent' AND x.subscriber_id = done.subscriber_id AND x.topic_id = done.topic_id`,
-      [m.id, status, extra.providerMessageId ?? null, extra.error ?? null, this.clock.now()],
-    );
+    const written = this.outcomeWriter.record({
+      id: m.id,
+      status,
+      providerMessageId: extra.providerMessageId ?? null,
+      error: extra.error ?? null,
+      at: this.clock.now(),
+    });
+    writes.push(written);
     this.outcomes.inc({ kind: m.kind, status });
     if (status === 'failed')
       this.logger.warn({ messageId: m.id, error: extra.error }, 'Message failed');
+    if (this.outcomeWriter.backlog > MAX_UNRECORDED) await written;
   }
 
   /** Back to `queued` with exponential backoff; a delayed job brings it back, the dispatcher is the safety net. */

@@ -23,6 +23,12 @@ export interface NewMessage {
   deadlineAt?: Date | null;
 }
 
+/**
+ * The delivery queue's event stream is trimmed to this many entries (BullMQ keeps 10,000 by
+ * default, about 600 KB, which made Redis memory grow with a campaign's size up to that cap).
+ */
+export const DELIVERY_QUEUE_OPTIONS = { streams: { events: { maxLen: 1000 } } } as const;
+
 /** Completed delivery jobs are removed so Redis holds only work in flight. */
 export const DELIVERY_JOB_OPTIONS = {
   removeOnComplete: true,

@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { AddressInfo, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AppConfig } from '../config/configuration';
 import { OutboxMailTransport, OutgoingMail, SmtpMailTransport } from './mail-transport';
+import { classifySmtpError } from './smtp-errors';
 
 const mailConfig = (over: Partial<AppConfig['mail']> = {}): AppConfig['mail'] => ({
   smtpUrl: undefined,
@@ -36,17 +37,19 @@ describe(SmtpMailTransport.name, () => {
   let server: SMTPServer;
   let port: number;
   const received: string[] = [];
+  const recipients: string[][] = [];
 
   beforeAll(async () => {
     server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
       authOptional: true,
       logger: false,
-      onData(stream, _session, cb) {
+      onData(stream, session, cb) {
         let raw = '';
         stream.on('data', (c: Buffer) => (raw += c.toString()));
         stream.on('end', () => {
           received.push(raw);
+          recipients.push(session.envelope.rcptTo.map((r) => r.address));
           cb();
         });
       },
@@ -70,6 +73,49 @@ describe(SmtpMailTransport.name, () => {
       expect(received.length).toBe(1);
     } finally {
       spy.mockRestore();
+      await transport.close();
+    }
+  });
+
+  it('DKIM-signs what it sends, List-Unsubscribe-Post included, and delivers to Cc too', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const transport = new SmtpMailTransport(
+      mailConfig({
+        smtpUrl: `smtp://127.0.0.1:${port}`,
+        dkim: { domainName: 'acme.test', keySelector: 's1', privateKey: pem },
+      }),
+    );
+    try {
+      const before = received.length;
+      await transport.send({ ...mail, headers: { ...mail.headers, Cc: 'boss@acme.test' } });
+      const raw = received[before];
+      const signature =
+        /^DKIM-Signature:(.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1].replace(/\s+/g, '') ?? '';
+      expect(signature).toContain('d=acme.test');
+      const signed = (/(?:^|;)h=([^;]+)/.exec(signature)?.[1] ?? '').toLowerCase().split(':');
+      expect(signed).toEqual(
+        expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'from', 'subject']),
+      );
+      expect(recipients[before]).toEqual(['ada@example.test', 'boss@acme.test']);
+    } finally {
+      await transport.close();
+    }
+  });
+});
+
+describe(`${SmtpMailTransport.name} without a server`, () => {
+  it('fails a send (as a temporary error) instead of waiting when nothing answers', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((r) => probe.close(r));
+    const transport = new SmtpMailTransport(mailConfig({ smtpUrl: `smtp://127.0.0.1:${port}` }));
+    try {
+      const err = await transport.send(mail).catch((e: unknown) => e);
+      expect(String((err as { message?: string }).message)).toMatch(/ECONNREFUSED/);
+      expect(classifySmtpError(err)).toMatchObject({ permanent: false });
+    } finally {
       await transport.close();
     }
   });

@@ -5,9 +5,20 @@ import { RenderingService } from '../rendering/rendering.service';
 import { TokensService } from '../tokens/tokens.service';
 import type { ClaimedMessage } from './claimed-message';
 import type { OutgoingMail } from './mail-transport';
+import type { SendDecision } from './send-checks';
 
 /** Adds links to a message's template data (feedback links, ...), keyed by link name. */
 export type LinkContributor = (m: ClaimedMessage) => Record<string, string>;
+
+/**
+ * Fills in template data at send time for rows that carry references instead of content (a
+ * campaign id, content item ids), for a whole batch at once. It may decide a message is not to
+ * be sent after all (its content was withdrawn).
+ */
+export type MessagePreparer = (
+  messages: ClaimedMessage[],
+  now: Date,
+) => Promise<Map<string, SendDecision> | void>;
 
 /** Header values never carry CR/LF (no header injection through subscriber or topic data). */
 export function headerSafe(value: string): string {
@@ -25,6 +36,7 @@ export class MessageComposer {
   private readonly publicUrl: string;
   private readonly mail: AppConfig['mail'];
   private readonly contributors: LinkContributor[] = [];
+  private readonly preparers: MessagePreparer[] = [];
 
   constructor(
     private readonly rendering: RenderingService,
@@ -37,6 +49,21 @@ export class MessageComposer {
 
   addLinks(contributor: LinkContributor): void {
     this.contributors.push(contributor);
+  }
+
+  addPreparer(preparer: MessagePreparer): void {
+    this.preparers.push(preparer);
+  }
+
+  /** Runs every preparer over the messages still to be sent; returns the ones not to send. */
+  async prepare(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
+    const decisions = new Map<string, SendDecision>();
+    for (const prepare of this.preparers) {
+      const remaining = messages.filter((m) => !decisions.has(m.id));
+      if (!remaining.length) break;
+      for (const [id, d] of (await prepare(remaining, now)) ?? []) decisions.set(id, d);
+    }
+    return decisions;
   }
 
   links(m: ClaimedMessage): Record<string, string> {

@@ -11,7 +11,16 @@ import { MjmlCompiler } from './mjml-compiler';
 import { RenderingService, TemplateError } from './rendering.service';
 import { LOCALES } from './template-error';
 
-const SHIPPED = ['apology', 'confirm-subscription', 'digest', 'fresh-link', 'notice', 'welcome'];
+const SHIPPED = [
+  'apology',
+  'campaign',
+  'confirm-subscription',
+  'digest',
+  'evergreen',
+  'fresh-link',
+  'notice',
+  'welcome',
+];
 const TRANSACTIONAL = ['confirm-subscription', 'fresh-link'];
 const MARKETING = SHIPPED.filter((k) => !TRANSACTIONAL.includes(k));
 const POSTAL_ADDRESS = TEST_POSTAL_ADDRESS;

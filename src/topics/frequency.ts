@@ -27,8 +27,27 @@ export function frequencyLabel(frequency: Frequency, locale: Locale): string {
 }
 
 /**
+ * The frequency rule: after a message of a topic on local date D, the next one may go from
+ * D + period at the send hour, in the subscriber's own time zone (DST-safe: luxon keeps the
+ * wall-clock hour; months stay months). The same rule exists in SQL as `tidings_next_slot()`
+ * (migration 1764000800000), which the digest scheduler and the campaign fan-out use.
+ */
+export function slotAfter(
+  at: Date,
+  frequency: Frequency,
+  timezone: string,
+  sendHour = DEFAULT_SEND_HOUR,
+): Date {
+  return DateTime.fromJSDate(at, { zone: timezone })
+    .plus(PERIOD[frequency])
+    .set({ hour: sendHour, minute: 0, second: 0, millisecond: 0 })
+    .toJSDate();
+}
+
+/**
  * When a new subscription's first regular message is due: one period from now, at the send hour
- * in the subscriber's own time zone (DST-safe: luxon keeps the wall-clock hour).
+ * in the subscriber's own time zone. The welcome is the message of the first period; the first
+ * digest goes on this date (when there is content), so the welcome can promise it.
  */
 export function firstDueAt(
   now: Date,
@@ -36,10 +55,7 @@ export function firstDueAt(
   timezone: string,
   sendHour = DEFAULT_SEND_HOUR,
 ): Date {
-  return DateTime.fromJSDate(now, { zone: timezone })
-    .plus(PERIOD[frequency])
-    .set({ hour: sendHour, minute: 0, second: 0, millisecond: 0 })
-    .toJSDate();
+  return slotAfter(now, frequency, timezone, sendHour);
 }
 
 export function formatLocalDate(date: Date, timezone: string, locale: Locale): string {

@@ -18,8 +18,10 @@ describe('Templates API: list and preview', () => {
     const keys = (res.body as { key: string }[]).map((x) => x.key).sort();
     expect(keys).toEqual([
       'apology',
+      'campaign',
       'confirm-subscription',
       'digest',
+      'evergreen',
       'fresh-link',
       'notice',
       'welcome',

@@ -30,6 +30,9 @@ export class SmtpSink {
   private server?: SMTPServer;
   port = 0;
 
+  /** Wait this long before accepting each message (a slow server). */
+  acceptDelayMs = 0;
+
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
   }
@@ -64,7 +67,8 @@ export class SmtpSink {
                 header: (name) => rawHeader(raw, name),
               });
               for (const wake of this.waiters) wake();
-              callback();
+              if (this.acceptDelayMs) setTimeout(callback, this.acceptDelayMs);
+              else callback();
             })
             .catch((err: Error) => callback(err));
         });

@@ -11,6 +11,8 @@ export const QueueName = {
   Dispatch: '{dispatch}',
   /** The minute tick that finds due work in PostgreSQL (lifecycle notices, digests, watchdog). */
   Scheduler: '{scheduler}',
+  /** Campaign fan-out: audience → ledger rows, batch by batch. */
+  Campaigns: '{campaigns}',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -19,6 +21,7 @@ export enum JobName {
   DeliverBatch = 'deliver-batch',
   DispatchDue = 'dispatch-due',
   SchedulerTick = 'scheduler-tick',
+  CampaignFanout = 'campaign-fanout',
 }
 
 /**
@@ -28,6 +31,7 @@ export interface JobPayloads {
   [JobName.DeliverBatch]: { messageIds: string[] };
   [JobName.DispatchDue]: Record<string, never>;
   [JobName.SchedulerTick]: Record<string, never>;
+  [JobName.CampaignFanout]: { campaignId: string };
 }
 
 export type TypedJob<N extends keyof JobPayloads> = Job<JobPayloads[N], unknown, N & string>;

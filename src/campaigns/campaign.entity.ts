@@ -1,0 +1,83 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { ContentKind } from '../content/content-item.entity';
+import type { Segment } from './segment';
+
+/** scheduled → running (fanning out) → sent (every ledger row written) | cancelled. */
+export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'sent', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+@Entity('campaigns')
+export class Campaign {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('text', { nullable: true, unique: true })
+  idempotencyKey!: string | null;
+
+  @Column('text')
+  requestHash!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('uuid')
+  topicId!: string;
+
+  @Column('uuid', { nullable: true })
+  contentItemId!: string | null;
+
+  @Column('text')
+  template!: string;
+
+  /** Template data for template campaigns (content campaigns take theirs from the item). */
+  @Column('jsonb', { default: {} })
+  data!: Record<string, unknown>;
+
+  @Column('text')
+  kind!: ContentKind;
+
+  @Column('jsonb', { default: {} })
+  segment!: Segment;
+
+  @Column('text')
+  status!: CampaignStatus;
+
+  @Column('timestamptz')
+  sendAt!: Date;
+
+  /** Counted when the fan-out starts. */
+  @Column('int', { nullable: true })
+  audienceSize!: number | null;
+
+  /** Ledger rows written so far. */
+  @Column('int', { default: 0 })
+  fannedOut!: number;
+
+  /** The last subscriber id fanned out (keyset position). */
+  @Column('uuid', { nullable: true })
+  fanoutCursor!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  heartbeatAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  startedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  finishedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  cancelledAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,49 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueName } from '../common/queue/queues';
+import { ContentModule } from '../content/content.module';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { DELIVERY_QUEUE_OPTIONS } from '../delivery/ledger.service';
+import { MessageComposer } from '../delivery/message-composer';
+import { DigestsModule } from '../digests/digests.module';
+import { RenderingModule } from '../rendering/rendering.module';
+import { TickRegistry } from '../scheduler/tick-registry';
+import { TopicsModule } from '../topics/topics.module';
+import { CampaignContentPreparer } from './campaign-content.preparer';
+import { Campaign } from './campaign.entity';
+import { CampaignFanout } from './campaign-fanout.service';
+import { CampaignsController } from './campaigns.controller';
+import { CampaignsProcessor } from './campaigns.processor';
+import { CampaignsService } from './campaigns.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Campaign]),
+    BullModule.registerQueue(
+      { name: QueueName.Campaigns },
+      { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
+    ),
+    DeliveryModule,
+    ContentModule,
+    DigestsModule,
+    RenderingModule,
+    TopicsModule,
+  ],
+  providers: [CampaignsService, CampaignFanout, CampaignsProcessor, CampaignContentPreparer],
+  controllers: [CampaignsController],
+  exports: [CampaignsService],
+})
+export class CampaignsModule implements OnModuleInit {
+  constructor(
+    private readonly ticks: TickRegistry,
+    private readonly composer: MessageComposer,
+    private readonly campaigns: CampaignsService,
+    private readonly preparer: CampaignContentPreparer,
+  ) {}
+
+  onModuleInit(): void {
+    this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
+    this.ticks.register({ name: 'campaigns', run: (now) => this.campaigns.startDue(now) });
+  }
+}
