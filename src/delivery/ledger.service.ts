@@ -64,9 +64,13 @@ export class LedgerService {
     if (!messages.length) return [];
     const rows = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data, send_after, deadline_at)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[],
-                            $7::timestamptz[], $8::timestamptz[])
+      // created_at is when the send was decided; the frequency rule counts from it, so it comes
+      // from the Clock like every other "when".
+      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data, send_after,
+                                      deadline_at, created_at)
+       SELECT d.*, $9::timestamptz
+         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[],
+                     $7::timestamptz[], $8::timestamptz[]) AS d
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -78,6 +82,7 @@ export class LedgerService {
         messages.map((m) => JSON.stringify(m.data ?? {})),
         messages.map((m) => (m.sendAfter ?? this.clock.now()).toISOString()),
         messages.map((m) => m.deadlineAt?.toISOString() ?? null),
+        this.clock.now(),
       ],
     );
     return rows.map((r) => r.id);

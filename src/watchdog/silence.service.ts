@@ -18,13 +18,15 @@ const OLDEST_CASES = 10;
 const BATCH = 500;
 
 /**
- * Silent: an active subscription whose chosen period plus the grace passed with no message in
- * its topic (any kind: a notice counts), counted from the last message or, before any, from
+ * Silent: an active subscription of an editorial or promotional topic whose chosen period plus
+ * the grace passed with no message in its topic (any kind of message counts), counted from the last message or, before any, from
  * joining (or confirming, whichever is later). Paused subscribers asked for quiet and are not
  * silent. `$1` is now, `$2` the grace in days.
  */
 const SILENT_SQL = `
   x.status = 'active' AND s.status = 'active' AND t.archived_at IS NULL
+  -- Notice topics promise a message ahead of a date, not one per period: they are never silent.
+  AND t.kind <> 'notice'
   AND (s.paused_until IS NULL OR s.paused_until <= $1)
   AND coalesce(x.last_delivered_at, greatest(x.created_at, coalesce(s.confirmed_at, x.created_at)))
       + tidings_period(x.frequency) + make_interval(days => $2) <= $1`;
