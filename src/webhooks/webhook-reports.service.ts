@@ -227,9 +227,13 @@ export class WebhookReportsService {
       if (subscriber) {
         const [last] = await queryRows<{ id: string }>(
           manager,
+          // 'sending' too: outcomes are committed in small groups, and a fast bounce can arrive
+          // a few milliseconds before its message is recorded as sent.
           `SELECT id FROM outbound_messages
-            WHERE subscriber_id = $1 AND status = 'sent' AND sent_at <= $2 AND sent_at > $2::timestamptz - make_interval(days => $3)
-            ORDER BY sent_at DESC LIMIT 1`,
+            WHERE subscriber_id = $1 AND status IN ('sent', 'sending')
+              AND coalesce(sent_at, claimed_at) <= $2
+              AND coalesce(sent_at, claimed_at) > $2::timestamptz - make_interval(days => $3)
+            ORDER BY coalesce(sent_at, claimed_at) DESC LIMIT 1`,
           [subscriber.id, now, RECIPIENT_ATTRIBUTION_DAYS],
         );
         return { ...signal, matchedBy: 'recipient', messageId: last?.id ?? null, subscriber };
