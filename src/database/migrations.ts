@@ -3,6 +3,7 @@ import { Delivery1764000300000 } from '../../migrations/1764000300000-Delivery';
 import { Alerts1764000400000 } from '../../migrations/1764000400000-Alerts';
 import { Lifecycle1764000600000 } from '../../migrations/1764000600000-Lifecycle';
 import { TrustMeasures1764000700000 } from '../../migrations/1764000700000-TrustMeasures';
+import { TrustAudit1764000750000 } from '../../migrations/1764000750000-TrustAudit';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   Alerts1764000400000,
   Lifecycle1764000600000,
   TrustMeasures1764000700000,
+  TrustAudit1764000750000,
 ];
