@@ -206,7 +206,9 @@ export class AuditService {
     const filtered = !!(filter.reason || filter.status);
     const chunk = filtered ? FILTERED_CHUNK : limit + 1;
     const items: Array<AuditItemDto & { ruleKey: string }> = [];
-    const dateRules = rules.filter((r) => r.trigger_type === 'date' && (!after || r.key >= after.key));
+    const dateRules = rules.filter(
+      (r) => r.trigger_type === 'date' && (!after || r.key >= after.key),
+    );
     for (const rule of dateRules) {
       let pos =
         after && rule.key === after.key
@@ -261,7 +263,11 @@ export class AuditService {
       items: kept.map(({ ruleKey: _, ...item }) => item),
       nextCursor:
         items.length > limit && last
-          ? encodeAuditCursor({ key: last.ruleKey, date: last.date, subscriberId: last.subscriberId })
+          ? encodeAuditCursor({
+              key: last.ruleKey,
+              date: last.date,
+              subscriberId: last.subscriberId,
+            })
           : null,
     };
   }
@@ -291,12 +297,7 @@ export class AuditService {
    *    deadline falls inside the pause or the first window after it (delivery sends it during the
    *    pause), paused otherwise (delivery defers it to the first window after the pause).
    */
-  private classified(
-    p: Params,
-    ruleIds: string[],
-    now: Date,
-    source: string,
-  ): string {
+  private classified(p: Params, ruleIds: string[], now: Date, source: string): string {
     const at = p.add(now.toISOString());
     const noneReasons = p.add([...AUDIT_NONE_REASONS]);
     const hash = this.suppressions.sqlHash('c.email', (v) => p.add(v));

@@ -5,7 +5,11 @@ import { maskEmail } from '../common/email';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors';
 import { decodeCursor, encodeCursor } from '../common/http/pagination';
 import { queryRows } from '../database/sql';
-import { MissedByRuleDto, MissedDeadlineDto, MissedDeadlinesReportDto } from './lifecycle-report.dto';
+import {
+  MissedByRuleDto,
+  MissedDeadlineDto,
+  MissedDeadlinesReportDto,
+} from './lifecycle-report.dto';
 import { Period } from './report-period';
 
 export interface RuleRow {

@@ -13,7 +13,13 @@ import { TrustMetrics } from './trust-metrics';
  */
 @Module({
   imports: [SuppressionsModule],
-  providers: [ReportsService, ProgrammeSummaryService, MissedDeadlinesService, AuditService, TrustMetrics],
+  providers: [
+    ReportsService,
+    ProgrammeSummaryService,
+    MissedDeadlinesService,
+    AuditService,
+    TrustMetrics,
+  ],
   controllers: [ReportsController],
   exports: [ReportsService, ProgrammeSummaryService, MissedDeadlinesService, AuditService],
 })
