@@ -1,7 +1,12 @@
 /**
  * Times the trust reports on a seeded database of realistic size on the machine's PostgreSQL:
- * per topic, per template and the programme summary (each part separately). The database is
- * created, migrated, seeded with set-based SQL and dropped.
+ * per topic, per template, per lifecycle rule, the programme summary (each part separately),
+ * missed deadlines and the trust audit (counts, first page, a deep page, filtered pages), and
+ * prints the plans of the audit's statements. Lifecycle data: a renewal rule (30 days ahead,
+ * deadline 14 days ahead), a renewal date per subscriber spread over 13 months, notices written
+ * for the dates whose send day came, some of them missed; some subscribers paused, suppressed or
+ * gone from the notice topic. The database is created, migrated, seeded with set-based SQL and
+ * dropped.
  *
  *   npm run bench:reports          (BENCH_SUBSCRIBERS=100000, BENCH_MESSAGES_PER_SUBSCRIBER=6)
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres   (the admin connection)
@@ -11,13 +16,21 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
+import type { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../src/config/configuration';
+import { AuditService, auditWindow } from '../src/reports/audit.service';
+import { MissedDeadlinesService } from '../src/reports/missed-deadlines.service';
 import { ProgrammeSummaryService } from '../src/reports/programme-summary.service';
 import { ReportsService } from '../src/reports/reports.service';
+import { Suppression } from '../src/suppressions/suppression.entity';
+import { SuppressionsService } from '../src/suppressions/suppressions.service';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const PER_SUBSCRIBER = Number(process.env.BENCH_MESSAGES_PER_SUBSCRIBER ?? 6);
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUNS = 3;
+const ZONES = ['Europe/Amsterdam', 'America/New_York', 'Europe/London', 'Asia/Tokyo', 'UTC'];
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 
 async function admin(sql: string): Promise<void> {
   const c = new Client({ connectionString: ADMIN_URL });
@@ -45,19 +58,23 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 async function seed(db: DataSource, now: Date): Promise<void> {
+  // A bulk load: the per-row change triggers (which queue lifecycle rechecks) stay out of it.
+  for (const table of ['subscribers', 'subscriber_dates', 'subscriptions'])
+    await db.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
   await db.query(`
     INSERT INTO topics (key, name, kind, allowed_frequencies, default_frequency) VALUES
       ('news', 'News', 'editorial', ARRAY['weekly','monthly','quarterly'], 'monthly'),
       ('renewals', 'Renewals', 'notice', ARRAY['weekly','monthly','quarterly'], 'monthly'),
       ('offers', 'Offers', 'promotional', ARRAY['weekly','monthly','quarterly'], 'monthly')`);
   await db.query(
-    `INSERT INTO subscribers (email, status, confirmed_at, created_at)
+    `INSERT INTO subscribers (email, status, confirmed_at, created_at, timezone)
      SELECT 'bench' || g || '@example.test',
             CASE WHEN g % 50 = 0 THEN 'unsubscribed' ELSE 'active' END,
             $2::timestamptz - (g % 120) * interval '1 day',
-            $2::timestamptz - interval '180 days'
+            $2::timestamptz - interval '180 days',
+            ($3::text[])[1 + g % 5]
        FROM generate_series(1, $1) g`,
-    [SUBSCRIBERS, now],
+    [SUBSCRIBERS, now, ZONES],
   );
   await db.query(
     `INSERT INTO subscriptions (subscriber_id, topic_id, status, frequency, last_delivered_at, created_at)
@@ -111,7 +128,100 @@ async function seed(db: DataSource, now: Date): Promise<void> {
      SELECT r.id, p.type, 'recorded', 'message', p.id, p.subscriber_id, p.sent_at + interval '1 hour'
        FROM picked p JOIN reports r ON r.report_key = 'bench:' || p.id`,
   );
+}
+
+/**
+ * The renewal rule and its world: dates over the coming 13 months (and the past month), the
+ * notices whose send day came (sent, or queued when their moment is still ahead), 0.3% of them
+ * missed, 1% of subscribers paused for 40 days, 0.5% suppressed, 2% gone from the renewals topic.
+ */
+async function seedLifecycle(
+  db: DataSource,
+  now: Date,
+  suppressions: SuppressionsService,
+): Promise<string> {
+  const [rule] = await db.query<Array<{ id: string }>>(
+    `INSERT INTO lifecycle_rules (key, name, topic_id, template, apology_template, trigger_type, date_name,
+                                  offset_days, deadline_days, content)
+     SELECT 'renewal-ahead', 'Renewal reminder', id, 'notice', 'apology', 'date', 'renewal_date', -30, -14,
+            '{"en": {"heading": "Renewal on {date}"}, "nl": {"heading": "Verlenging op {date}"}}'
+       FROM topics WHERE key = 'renewals' RETURNING id`,
+  );
+  // Yesterday's pass went up to the renewals 31 days after today (in UTC).
+  await db.query(
+    `INSERT INTO lifecycle_rule_progress (rule_id, active_since, cursor_date, cursor_id)
+     VALUES ($1, $2::timestamptz - interval '120 days', ($2::timestamptz AT TIME ZONE 'UTC')::date + 31, $3)`,
+    [rule.id, now, MAX_UUID],
+  );
+  await db.query(
+    `INSERT INTO subscriber_dates (subscriber_id, name, value)
+     SELECT id, 'renewal_date', ($1::timestamptz AT TIME ZONE 'UTC')::date - 30 + abs(hashtext(id::text || 'r')) % 425
+       FROM subscribers`,
+    [now],
+  );
+  await db.query(
+    `UPDATE subscriptions x SET status = 'unsubscribed'
+       FROM topics t
+      WHERE t.id = x.topic_id AND t.key = 'renewals' AND abs(hashtext(x.subscriber_id::text || 'left')) % 50 = 0`,
+  );
+  await db.query(
+    `UPDATE subscribers SET paused_until = $1::timestamptz + interval '40 days'
+      WHERE abs(hashtext(id::text || 'pause')) % 100 = 0`,
+    [now],
+  );
+  const params: unknown[] = [];
+  const hash = suppressions.sqlHash('email', (v) => {
+    params.push(v);
+    return `$${params.length}`;
+  });
+  await db.query(
+    `INSERT INTO suppressions (address_hash, reason)
+     SELECT ${hash}, 'manual' FROM subscribers WHERE abs(hashtext(id::text || 'sup')) % 200 = 0`,
+    params,
+  );
+  await db.query(
+    `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, rule_id, template, kind, status,
+                                    skip_reason, data, send_after, deadline_at, sent_at, created_at, updated_at)
+     SELECT 'rule:' || $1 || ':' || d.subscriber_id || ':' || to_char(d.value, 'YYYY-MM-DD'), d.subscriber_id,
+            x.topic_id, $1::uuid, 'notice', 'notice',
+            CASE WHEN w.missed THEN 'skipped' WHEN w.planned <= $2 THEN 'sent' ELSE 'queued' END,
+            CASE WHEN w.missed THEN 'deadline_missed' END,
+            jsonb_build_object('lifecycle', jsonb_build_object('rule', 'renewal-ahead', 'trigger', 'date',
+                                                               'anchor', to_char(d.value, 'YYYY-MM-DD'))),
+            w.planned, w.deadline, CASE WHEN NOT w.missed AND w.planned <= $2 THEN w.planned END,
+            w.planned - interval '1 day', LEAST(w.planned, $2)
+       FROM subscriber_dates d
+       JOIN subscribers s ON s.id = d.subscriber_id AND s.status = 'active'
+       JOIN subscriptions x ON x.subscriber_id = s.id AND x.status = 'active'
+       JOIN topics t ON t.id = x.topic_id AND t.key = 'renewals'
+       CROSS JOIN LATERAL (
+         SELECT lifecycle_local_at(d.value - 30, '09:00', s.timezone) AS planned,
+                lifecycle_local_at(d.value - 14, '17:00', s.timezone) AS deadline,
+                abs(hashtext(d.subscriber_id::text || 'miss')) % 300 = 0
+                  AND lifecycle_local_at(d.value - 14, '17:00', s.timezone) < $2 AS missed) w
+      WHERE d.name = 'renewal_date' AND d.value <= ($2::timestamptz AT TIME ZONE 'UTC')::date + 31`,
+    [rule.id, now],
+  );
+  await db.query(
+    `INSERT INTO lifecycle_missed_promises (rule_id, subscriber_id, message_id, anchor, deadline_at, detected_at, cause)
+     SELECT rule_id, subscriber_id, id, data->'lifecycle'->>'anchor', deadline_at, deadline_at + interval '1 minute',
+            'not_delivered'
+       FROM outbound_messages WHERE skip_reason = 'deadline_missed'`,
+  );
+  for (const table of ['subscribers', 'subscriber_dates', 'subscriptions'])
+    await db.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
   await db.query('ANALYZE');
+  return rule.id;
+}
+
+/** The plan, with JIT off as AuditService runs its statements. */
+async function explain(db: DataSource, label: string, sql: string, params: unknown[]) {
+  const rows = await db.transaction(async (m) => {
+    await m.query('SET LOCAL jit = off');
+    return m.query<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+  });
+  console.log(`\n--- plan: ${label}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+  return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
 async function main(): Promise<void> {
@@ -124,12 +234,25 @@ async function main(): Promise<void> {
     await runMigrationsLocked(db);
     const now = new Date();
     let start = Date.now();
+    const suppressions = new SuppressionsService(db.getRepository(Suppression), {
+      get: () => ({ secretKey: randomBytes(32).toString('hex') }),
+    } as unknown as ConfigService<AppConfig, true>);
     await seed(db, now);
+    await seedLifecycle(db, now, suppressions);
     const [{ n }] = await db.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM outbound_messages`,
     );
     console.log(
       `seeded ${SUBSCRIBERS} subscribers, ${SUBSCRIBERS * 3} subscriptions, ${n} ledger rows in ${((Date.now() - start) / 1000).toFixed(1)} s`,
+    );
+    const [dates] = await db.query<Array<{ n: number; window: number; missed: number }>>(
+      `SELECT count(*)::int AS n,
+              count(*) FILTER (WHERE value BETWEEN current_date AND current_date + 60)::int AS window,
+              (SELECT count(*) FROM lifecycle_missed_promises)::int AS missed
+         FROM subscriber_dates`,
+    );
+    console.log(
+      `renewal dates: ${dates.n} (${dates.window} in the next 60 days), missed promises: ${dates.missed}`,
     );
     const reports = new ReportsService(db);
     const summary = new ProgrammeSummaryService(db, reports);
@@ -144,6 +267,68 @@ async function main(): Promise<void> {
     await summary.summary(period, now);
     console.log(`whole summary (parts in parallel)     ${Date.now() - start} ms`);
     console.log(`totals (30 days): ${JSON.stringify(topics.totals)}`);
+
+    const missed = new MissedDeadlinesService(db);
+    const audit = new AuditService(db, suppressions, missed);
+    const rulesReport = await timed('rules report (30 days)', () => reports.byRule(period));
+    console.log(`renewal-ahead (30 days): ${JSON.stringify(rulesReport.rows[0])}`);
+    await timed('missed deadlines (30 days, 50)', () => missed.report(period, { limit: 50 }));
+    const rules = await audit.rules();
+    const window = auditWindow(now, 60);
+    const counts = await timed('audit: counts (60 days)', () => audit.counts(rules, window, now));
+    console.log(`audit totals: ${JSON.stringify(counts.totals)}`);
+    const first = await timed('audit: first page (50)', () =>
+      audit.page(rules, window, now, { limit: 50 }),
+    );
+    // A cursor in the middle of the window: the same cost as the first page.
+    const middle = await db.query<Array<{ value: string; subscriber_id: string }>>(
+      `SELECT to_char(value, 'YYYY-MM-DD') AS value, subscriber_id FROM subscriber_dates
+        WHERE name = 'renewal_date' AND value = ($1::timestamptz AT TIME ZONE 'UTC')::date + 30
+        ORDER BY subscriber_id LIMIT 1`,
+      [now],
+    );
+    const cursor = Buffer.from(
+      JSON.stringify(['renewal-ahead', middle[0].value, middle[0].subscriber_id]),
+    ).toString('base64url');
+    await timed('audit: a page at day 30 (50)', () =>
+      audit.page(rules, window, now, { limit: 50, cursor }),
+    );
+    await timed('audit: status=none (50)', () =>
+      audit.page(rules, window, now, { limit: 50, status: 'none' }),
+    );
+    await timed('audit: reason=suppressed (50)', () =>
+      audit.page(rules, window, now, { limit: 50, reason: 'suppressed' }),
+    );
+    await timed('audit: reason=paused_past_deadline', () =>
+      audit.page(rules, window, now, { limit: 500, reason: 'paused_past_deadline' }),
+    );
+    console.log(
+      `first page: ${first.items.length} rows, next cursor ${first.nextCursor ? 'yes' : 'no'}`,
+    );
+
+    const dateRules = rules.filter((r) => r.trigger_type === 'date');
+    const c = audit.countsStatement(dateRules, window, now);
+    const countsPlan = await explain(db, 'audit counts', c.sql, c.params);
+    const k = audit.chunkStatement(
+      dateRules[0],
+      { value: middle[0].value, id: middle[0].subscriber_id },
+      5000,
+      window,
+      now,
+      { reason: 'suppressed' },
+    );
+    const chunkPlan = await explain(db, 'audit page chunk (5000, filtered)', k.sql, k.params);
+    for (const [label, plan] of [
+      ['counts', countsPlan],
+      ['chunk', chunkPlan],
+    ]) {
+      const ok =
+        /(Index Only Scan using|Index Scan using|Bitmap Index Scan on) subscriber_dates_name_value_idx/.test(
+          plan,
+        ) && !/Seq Scan on subscriber_dates/.test(plan);
+      console.log(`${label}: range scan of subscriber_dates_name_value_idx ${ok ? 'yes' : 'NO'}`);
+      if (!ok) process.exitCode = 1;
+    }
   } finally {
     await db.destroy();
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

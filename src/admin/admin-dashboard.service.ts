@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import { Clock } from '../common/clock';
+import { InvalidInputError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
 import { MESSAGE_KINDS, MessageKind } from '../delivery/outbound-message.entity';
@@ -12,7 +13,20 @@ import {
   ProgrammeSummaryService,
   SilentSubscriptionRow,
 } from '../reports/programme-summary.service';
-import { ProgrammeSummaryDto, TopicReportRowDto } from '../reports/report.dto';
+import { AuditRuleRow, AuditService, auditWindow } from '../reports/audit.service';
+import {
+  AUDIT_DEFAULT_DAYS,
+  AUDIT_REASONS,
+  AUDIT_STATUSES,
+  AuditCountsDto,
+  AuditItemDto,
+  AuditReason,
+  AuditRuleDto,
+  AuditStatus,
+  MissedDeadlinesReportDto,
+} from '../reports/lifecycle-report.dto';
+import { MissedDeadlinesService } from '../reports/missed-deadlines.service';
+import { ProgrammeSummaryDto, RuleReportRowDto, TopicReportRowDto } from '../reports/report.dto';
 import { ReportsService } from '../reports/reports.service';
 
 export const DASHBOARD_PERIODS = [7, 30, 90] as const;
@@ -27,6 +41,30 @@ export interface RecentSignal {
   statusCode: string | null;
 }
 
+/** The audit table's filters as the dashboard's GET form sends them (`audit_*` parameters). */
+export interface AuditQuery {
+  rule?: string;
+  reason?: string;
+  /** Absent: the default (`none`); empty: every outcome. */
+  status?: string;
+  cursor?: string;
+}
+
+export interface DashboardAudit {
+  days: number;
+  window: { from: string; to: string };
+  rules: AuditRuleDto[];
+  totals: AuditCountsDto;
+  /** The filters in force (unknown values are dropped). */
+  filter: { rule: string | null; reason: AuditReason | null; status: AuditStatus | null };
+  /** Date rules, for the rule filter. */
+  ruleOptions: Array<{ key: string; name: string }>;
+  items: AuditItemDto[];
+  nextCursor: string | null;
+  /** Set when this is a later page (the link back goes to the first). */
+  paged: boolean;
+}
+
 export interface DashboardData {
   days: DashboardDays;
   timezone: string;
@@ -37,6 +75,9 @@ export interface DashboardData {
   silent: SilentSubscriptionRow[];
   alerts: Array<{ createdAt: Date; kind: string; title: string; delivered: boolean }>;
   signals: RecentSignal[];
+  rules: RuleReportRowDto[];
+  missed: MissedDeadlinesReportDto;
+  audit: DashboardAudit;
 }
 
 /** Everything the dashboard shows, from the report services and a few small queries of its own. */
@@ -48,6 +89,8 @@ export class AdminDashboardService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly reports: ReportsService,
     private readonly summaries: ProgrammeSummaryService,
+    private readonly missedDeadlines: MissedDeadlinesService,
+    private readonly audits: AuditService,
     private readonly alerts: AlertsService,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
@@ -55,20 +98,24 @@ export class AdminDashboardService {
     this.timezone = config.get('app', { infer: true }).defaultTimezone;
   }
 
-  async load(days: DashboardDays): Promise<DashboardData> {
+  async load(days: DashboardDays, auditQuery: AuditQuery = {}): Promise<DashboardData> {
     const now = this.clock.now();
     const start = DateTime.fromJSDate(now, { zone: this.timezone })
       .startOf('day')
       .minus({ days: days - 1 });
     const period = { from: start.toJSDate(), to: now };
-    const [summary, topics, sends, silent, alerts, signals] = await Promise.all([
-      this.summaries.summary(period, now),
-      this.reports.byTopic(period),
-      this.sendsPerDay(start, days, now),
-      this.summaries.silentList(now, 50),
-      this.alerts.recent(20),
-      this.recentSignals(20),
-    ]);
+    const [summary, topics, sends, silent, alerts, signals, rules, missed, audit] =
+      await Promise.all([
+        this.summaries.summary(period, now),
+        this.reports.byTopic(period),
+        this.sendsPerDay(start, days, now),
+        this.summaries.silentList(now, 50),
+        this.alerts.recent(20),
+        this.recentSignals(20),
+        this.reports.byRule(period),
+        this.missedDeadlines.report(period, { limit: 20 }),
+        this.audit(auditQuery, now),
+      ]);
     return {
       days,
       timezone: this.timezone,
@@ -83,6 +130,53 @@ export class AdminDashboardService {
         delivered: !!(a.webhookDeliveredAt || a.emailDeliveredAt),
       })),
       signals,
+      rules: rules.rows,
+      missed,
+      audit,
+    };
+  }
+
+  /**
+   * The audit's counts for every rule and one page of the table. A filter value the form could
+   * not have sent (an unknown rule or reason, a stale cursor) is ignored rather than refused: this
+   * is a page people bookmark.
+   */
+  private async audit(query: AuditQuery, now: Date): Promise<DashboardAudit> {
+    const all = await this.audits.rules();
+    const dateRules = all.filter((r) => r.trigger_type === 'date');
+    const rule = dateRules.find((r) => r.key === query.rule) ?? null;
+    const reason = (AUDIT_REASONS as readonly string[]).includes(query.reason ?? '')
+      ? (query.reason as AuditReason)
+      : null;
+    const status =
+      query.status === undefined
+        ? 'none'
+        : (AUDIT_STATUSES as readonly string[]).includes(query.status)
+          ? (query.status as AuditStatus)
+          : null;
+    const window = auditWindow(now, AUDIT_DEFAULT_DAYS);
+    const selected: AuditRuleRow[] = rule ? [rule] : all;
+    const filter = { reason: reason ?? undefined, status: status ?? undefined, limit: 50 };
+    const [counts, page] = await Promise.all([
+      this.audits.counts(all, window, now),
+      this.audits
+        .page(selected, window, now, { ...filter, cursor: query.cursor || undefined })
+        .catch((err: unknown) => {
+          if (err instanceof InvalidInputError)
+            return this.audits.page(selected, window, now, filter);
+          throw err;
+        }),
+    ]);
+    return {
+      days: AUDIT_DEFAULT_DAYS,
+      window,
+      rules: counts.rules,
+      totals: counts.totals,
+      filter: { rule: rule?.key ?? null, reason, status },
+      ruleOptions: dateRules.map((r) => ({ key: r.key, name: r.name })),
+      items: page.items,
+      nextCursor: page.nextCursor,
+      paged: !!query.cursor,
     };
   }
 

@@ -2,6 +2,7 @@ import { html, SafeHtml } from '../common/http/page';
 import { ReportFiguresDto } from '../reports/report.dto';
 import type { DashboardData } from './admin-dashboard.service';
 import { DASHBOARD_PERIODS } from './admin-dashboard.service';
+import { auditSection, missedSection, rulesSection } from './admin-lifecycle-sections';
 
 const STYLE = `
   * { box-sizing: border-box; }
@@ -36,6 +37,10 @@ const STYLE = `
   .login { max-width: 28rem; margin: 4rem auto; }
   .login button { margin-top: 1rem; background: #0f766e; color: #fff; border: 0; border-radius: 6px; padding: 0.55rem 1.1rem; font: inherit; cursor: pointer; }
   .error { background: #fdecea; padding: 0.6rem 0.8rem; border-radius: 6px; }
+  h3 { font-size: 1rem; margin: 1rem 0 0.5rem; }
+  .filters { display: flex; gap: 1rem; align-items: flex-end; flex-wrap: wrap; margin: 1rem 0; }
+  .filters select { font: inherit; padding: 0.3rem; border: 1px solid #9ca3af; border-radius: 6px; }
+  .filters button { background: #0f766e; color: #fff; border: 0; border-radius: 6px; padding: 0.4rem 1rem; font: inherit; cursor: pointer; }
 `;
 
 function layout(title: string, body: SafeHtml, nav: SafeHtml | '' = ''): string {
@@ -158,6 +163,11 @@ export function dashboardPage(d: DashboardData, formToken: string, keyName: stri
         `subscribers over ${pct(s.promotionalShare.cap)} promotional (${s.promotionalShare.windowDays} days)`,
         s.promotionalShare.overCap ? 'bad' : 'good',
       )}
+      ${card(t.missedDeadlines, 'notices that missed their deadline', t.missedDeadlines ? 'bad' : 'good')}
+      ${card(
+        d.audit.totals.none,
+        `upcoming dates (next ${d.audit.days} days) that will get no notice`,
+      )}
     </div>
     <div class="charts">
       <section>
@@ -187,6 +197,8 @@ export function dashboardPage(d: DashboardData, formToken: string, keyName: stri
             <th class="n">Bounces (hard/soft)</th>
             <th>Skipped</th>
             <th class="n">Suppressed</th>
+            <th class="n">Missed deadlines</th>
+            <th class="n">Median lead (days)</th>
           </tr>
         </thead>
         <tbody>
@@ -202,11 +214,14 @@ export function dashboardPage(d: DashboardData, formToken: string, keyName: stri
                 <td class="n">${r.bounces.hard} / ${r.bounces.soft}</td>
                 <td>${skipped(r)}</td>
                 <td class="n">${r.suppressed}</td>
+                <td class="n">${r.missedDeadlines}</td>
+                <td class="n">${r.medianLeadDays ?? '–'}</td>
               </tr>`,
           )}
         </tbody>
       </table>
     </section>
+    ${rulesSection(d)} ${auditSection(d)} ${missedSection(d)}
     <section>
       <h2>Promotional share per subscriber</h2>
       <p class="muted">

@@ -32,12 +32,21 @@ export class AdminController {
     @Req() req: Request,
     @Res() res: Response,
     @Query('days') days?: string,
+    @Query('audit_rule') auditRule?: string,
+    @Query('audit_reason') auditReason?: string,
+    @Query('audit_status') auditStatus?: string,
+    @Query('audit_cursor') auditCursor?: string,
   ): Promise<void> {
     const session = await this.session(req, res);
     if (!session) return;
     const n = Number(days ?? 30);
     const chosen = (DASHBOARD_PERIODS as readonly number[]).includes(n) ? (n as DashboardDays) : 30;
-    const data = await this.dashboard.load(chosen);
+    const data = await this.dashboard.load(chosen, {
+      rule: text(auditRule),
+      reason: text(auditReason),
+      status: text(auditStatus),
+      cursor: text(auditCursor),
+    });
     page(res).send(dashboardPage(data, this.sessions.formToken(session), session.apiKeyName));
   }
 
@@ -126,4 +135,10 @@ function page(res: Response, status = 200): Response {
 /** Browsers say where a request came from; a cross-site form post is refused outright. */
 function crossSite(req: Request): boolean {
   return req.headers['sec-fetch-site'] === 'cross-site';
+}
+
+/** A query value as a string (a repeated parameter arrives as an array: the first counts). */
+function text(value: unknown): string | undefined {
+  const v: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'string' ? v.slice(0, 200) : undefined;
 }

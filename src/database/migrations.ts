@@ -4,6 +4,7 @@ import { Alerts1764000400000 } from '../../migrations/1764000400000-Alerts';
 import { Lifecycle1764000600000 } from '../../migrations/1764000600000-Lifecycle';
 import { TrustMeasures1764000700000 } from '../../migrations/1764000700000-TrustMeasures';
 import { Campaigns1764000800000 } from '../../migrations/1764000800000-Campaigns';
+import { TrustAudit1764000750000 } from '../../migrations/1764000750000-TrustAudit';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -15,5 +16,6 @@ export const MIGRATIONS = [
   Alerts1764000400000,
   Lifecycle1764000600000,
   TrustMeasures1764000700000,
+  TrustAudit1764000750000,
   Campaigns1764000800000,
 ];

@@ -70,6 +70,21 @@ export class ReportFiguresDto {
   @ApiProperty({ description: 'Messages not sent because the address is suppressed' })
   suppressed!: number;
   @ApiProperty({ description: 'Messages that failed permanently' }) failed!: number;
+  @ApiProperty({
+    description:
+      'Lifecycle notices whose deadline passed undelivered, detected in the period ' +
+      '(see /v1/reports/missed-deadlines); 0 where no notices are sent',
+  })
+  missedDeadlines!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'Median time, in days, from sending a date notice to the start of the date it is about ' +
+      '(in the subscriber’s time zone), over the date notices sent in the period; null without any',
+    example: 29.63,
+  })
+  medianLeadDays!: number | null;
 }
 
 export class TopicReportRowDto extends ReportFiguresDto {
@@ -94,6 +109,34 @@ export class TopicReportDto {
 export class TemplateReportDto {
   @ApiProperty({ type: PeriodDto }) period!: PeriodDto;
   @ApiProperty({ type: TemplateReportRowDto, isArray: true }) rows!: TemplateReportRowDto[];
+  @ApiProperty({ type: ReportFiguresDto }) totals!: ReportFiguresDto;
+}
+
+export class ReportRuleTopicDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() key!: string;
+}
+
+export class ReportRuleDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() key!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['date', 'confirmed', 'event', 'attribute'] }) triggerType!: string;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'Deleted rules are listed only while they have figures' })
+  deleted!: boolean;
+  @ApiProperty({ type: ReportRuleTopicDto }) topic!: ReportRuleTopicDto;
+}
+
+export class RuleReportRowDto extends ReportFiguresDto {
+  @ApiProperty({ type: ReportRuleDto }) rule!: ReportRuleDto;
+  @ApiProperty({ description: 'Of `sent`, the apologies for missed deadlines' })
+  apologiesSent!: number;
+}
+
+export class RuleReportDto {
+  @ApiProperty({ type: PeriodDto }) period!: PeriodDto;
+  @ApiProperty({ type: RuleReportRowDto, isArray: true }) rows!: RuleReportRowDto[];
   @ApiProperty({ type: ReportFiguresDto }) totals!: ReportFiguresDto;
 }
 

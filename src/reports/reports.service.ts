@@ -3,12 +3,24 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
 import { Period } from './report-period';
-import { ReportFiguresDto, ReportTopicDto, TemplateReportDto, TopicReportDto } from './report.dto';
+import {
+  ReportFiguresDto,
+  ReportTopicDto,
+  RuleReportDto,
+  RuleReportRowDto,
+  TemplateReportDto,
+  TopicReportDto,
+} from './report.dto';
 
-/** The ledger column a report groups by; '' stands for "no topic" so groups join on equality. */
+/**
+ * What a report groups the ledger by: `key` is the group ('' stands for "no topic" so groups join
+ * on equality); `only` restricts the rows (a rule report has no use for other messages).
+ */
 const GROUPS = {
-  topic: `COALESCE(m.topic_id::text, '')`,
-  template: `m.template`,
+  topic: { key: `COALESCE(m.topic_id::text, '')`, only: 'true' },
+  template: { key: `m.template`, only: 'true' },
+  // Apologies carry their rule too: a rule's figures include the apologies it had to send.
+  rule: { key: `m.rule_id::text`, only: 'm.rule_id IS NOT NULL' },
 } as const;
 export type GroupBy = keyof typeof GROUPS;
 
@@ -26,9 +38,15 @@ interface FigureRow {
   complaints: number;
 }
 
+/** Figures per group, and the totals of all of them (a median does not add up, so it comes along). */
+export interface GroupedFigures {
+  groups: Map<string, ReportFiguresDto>;
+  totals: ReportFiguresDto;
+}
+
 /**
- * Sends and what followed them, per topic or per template, over a period. Everything is one
- * set-based query per figure family, driven by the ledger's partial indexes on sent_at and
+ * Sends and what followed them, per topic, template or lifecycle rule, over a period. Everything
+ * is one set-based query per figure family, driven by the ledger's partial indexes on sent_at and
  * (subscriber_id, sent_at); nothing is loaded per subscriber.
  */
 @Injectable()
@@ -36,8 +54,8 @@ export class ReportsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async byTopic(period: Period): Promise<TopicReportDto> {
-    const figures = await this.figures('topic', period);
-    const ids = [...figures.keys()].filter(Boolean);
+    const { groups, totals } = await this.figures('topic', period);
+    const ids = [...groups.keys()].filter(Boolean);
     const topics = new Map(
       (
         await queryRows<ReportTopicDto>(
@@ -47,7 +65,7 @@ export class ReportsService {
         )
       ).map((t) => [t.id, t]),
     );
-    const rows = [...figures.entries()]
+    const rows = [...groups.entries()]
       .map(([g, f]) => ({ topic: g ? (topics.get(g) ?? null) : null, ...f }))
       // Messages without a topic (confirmations) last.
       .sort((a, b) =>
@@ -59,27 +77,131 @@ export class ReportsService {
               ? 1
               : 0,
       );
-    return { period, rows, totals: sumFigures([...figures.values()]) };
+    return { period, rows, totals };
   }
 
   async byTemplate(period: Period): Promise<TemplateReportDto> {
-    const figures = await this.figures('template', period);
-    const rows = [...figures.entries()]
+    const { groups, totals } = await this.figures('template', period);
+    const rows = [...groups.entries()]
       .map(([template, f]) => ({ template, ...f }))
       .sort((a, b) => a.template.localeCompare(b.template));
-    return { period, rows, totals: sumFigures([...figures.values()]) };
+    return { period, rows, totals };
   }
 
-  /** Figures keyed by group (topic id or '' / template). */
-  async figures(groupBy: GroupBy, period: Period): Promise<Map<string, ReportFiguresDto>> {
-    const g = GROUPS[groupBy];
-    const params = [period.from, period.to, ATTRIBUTION_DAYS];
-    const main = await queryRows<FigureRow>(
+  /**
+   * Every rule that is not deleted (with zeros when it had nothing to do), and deleted rules that
+   * still have figures in the period. `sent` includes the rule's apologies; `apologiesSent` says
+   * how many of them there were.
+   */
+  async byRule(period: Period): Promise<RuleReportDto> {
+    const [{ groups, totals }, rules, apologies] = await Promise.all([
+      this.figures('rule', period),
+      queryRows<{
+        id: string;
+        key: string;
+        name: string;
+        trigger_type: string;
+        enabled: boolean;
+        deleted: boolean;
+        topic_id: string;
+        topic_key: string;
+      }>(
+        this.dataSource,
+        `SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.deleted_at IS NOT NULL AS deleted,
+                t.id AS topic_id, t.key AS topic_key
+           FROM lifecycle_rules r JOIN topics t ON t.id = r.topic_id
+          ORDER BY r.key, r.deleted_at NULLS FIRST`,
+      ),
+      queryRows<{ rule_id: string; n: number }>(
+        this.dataSource,
+        `SELECT m.rule_id, count(*)::int AS n
+           FROM outbound_messages m
+          WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2
+            AND m.rule_id IS NOT NULL AND m.dedupe_key LIKE 'apology:%'
+          GROUP BY m.rule_id`,
+        [period.from, period.to],
+      ),
+    ]);
+    const apologyCounts = new Map(apologies.map((a) => [a.rule_id, a.n]));
+    const rows: RuleReportRowDto[] = rules
+      .filter((r) => !r.deleted || groups.has(r.id))
+      .map((r) => ({
+        rule: {
+          id: r.id,
+          key: r.key,
+          name: r.name,
+          triggerType: r.trigger_type,
+          enabled: r.enabled,
+          deleted: r.deleted,
+          topic: { id: r.topic_id, key: r.topic_key },
+        },
+        ...(groups.get(r.id) ?? emptyFigures()),
+        apologiesSent: apologyCounts.get(r.id) ?? 0,
+      }));
+    return { period, rows, totals };
+  }
+
+  /** Figures keyed by group (topic id or '' / template / rule id), and their totals. */
+  async figures(groupBy: GroupBy, period: Period): Promise<GroupedFigures> {
+    const { key: g, only } = GROUPS[groupBy];
+    const [main, decided, lifecycle] = await Promise.all([
+      this.sentFigures(g, only, period),
+      queryRows<{ g: string; status: string; reason: string | null; n: number }>(
+        this.dataSource,
+        `SELECT ${g} AS g, m.status, m.skip_reason AS reason, count(*)::int AS n
+           FROM outbound_messages m
+          WHERE m.status IN ('skipped', 'suppressed', 'failed') AND m.updated_at >= $1 AND m.updated_at < $2
+            AND ${only}
+          GROUP BY 1, 2, 3`,
+        [period.from, period.to],
+      ),
+      this.lifecycleFigures(g, only, period),
+    ]);
+    const out = new Map<string, ReportFiguresDto>();
+    const at = (key: string) => {
+      let f = out.get(key);
+      if (!f) out.set(key, (f = emptyFigures()));
+      return f;
+    };
+    for (const r of main) {
+      Object.assign(at(r.g), {
+        sent: r.sent,
+        helpful: r.helpful,
+        unhelpful: r.unhelpful,
+        helpfulRatio: ratio(r.helpful, r.unhelpful),
+        unsubscribes: r.unsubscribes,
+        complaints: r.complaints,
+        bounces: { hard: r.hard, soft: r.soft },
+      });
+    }
+    for (const r of decided) {
+      const f = at(r.g);
+      if (r.status === 'skipped') f.skipped[r.reason ?? 'unknown'] = r.n;
+      else if (r.status === 'suppressed') f.suppressed += r.n;
+      else f.failed += r.n;
+    }
+    let totalLead: number | null = null;
+    for (const r of lifecycle) {
+      if (r.total) {
+        totalLead = roundDays(r.lead_days);
+        continue;
+      }
+      const f = at(r.g);
+      f.missedDeadlines = r.missed;
+      f.medianLeadDays = roundDays(r.lead_days);
+    }
+    const totals = sumFigures([...out.values()]);
+    totals.medianLeadDays = totalLead;
+    return { groups: out, totals };
+  }
+
+  private sentFigures(g: string, only: string, period: Period): Promise<FigureRow[]> {
+    return queryRows<FigureRow>(
       this.dataSource,
       `WITH sent AS (
          SELECT m.id, m.subscriber_id, m.sent_at, ${g} AS g
            FROM outbound_messages m
-          WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2
+          WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2 AND ${only}
        ),
        votes AS (
          SELECT s.g, count(*) FILTER (WHERE v.helpful) AS helpful,
@@ -122,45 +244,47 @@ export class ReportsService {
          LEFT JOIN votes v ON v.g = c.g
          LEFT JOIN signals x ON x.g = c.g
          LEFT JOIN unsubscribes u ON u.g = c.g`,
-      params,
+      [period.from, period.to, ATTRIBUTION_DAYS],
     );
-    const decided = await queryRows<{
-      g: string;
-      status: string;
-      reason: string | null;
-      n: number;
-    }>(
+  }
+
+  /**
+   * Missed deadlines detected in the period (lifecycle_missed_promises, attributed through the
+   * missed notice's ledger row) and the median lead time of the date notices sent in it: from
+   * sent_at to the start of the date the notice is about, in the subscriber's time zone. The
+   * date comes from `data.lifecycle.anchor` (YYYY-MM-DD for date rules; `date` and `dueDate`
+   * there are formatted for people). Apologies are not notices ahead of a date and stay out.
+   * One extra row (`total`) carries the median over all groups.
+   */
+  private lifecycleFigures(
+    g: string,
+    only: string,
+    period: Period,
+  ): Promise<Array<{ g: string; total: boolean; missed: number; lead_days: number | null }>> {
+    return queryRows(
       this.dataSource,
-      `SELECT ${g} AS g, m.status, m.skip_reason AS reason, count(*)::int AS n
-         FROM outbound_messages m
-        WHERE m.status IN ('skipped', 'suppressed', 'failed') AND m.updated_at >= $1 AND m.updated_at < $2
-        GROUP BY 1, 2, 3`,
+      `WITH missed AS (
+         SELECT ${g} AS g, count(*) AS n
+           FROM lifecycle_missed_promises p JOIN outbound_messages m ON m.id = p.message_id
+          WHERE p.detected_at >= $1 AND p.detected_at < $2 AND ${only}
+          GROUP BY 1
+       ),
+       leads AS (
+         SELECT ${g} AS g, GROUPING(${g}) = 1 AS total,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+                  lifecycle_local_at((m.data->'lifecycle'->>'anchor')::date, '00:00', lifecycle_zone(s.timezone))
+                  - m.sent_at)) / 86400 AS lead_days
+           FROM outbound_messages m JOIN subscribers s ON s.id = m.subscriber_id
+          WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2 AND ${only}
+            AND m.rule_id IS NOT NULL AND m.dedupe_key LIKE 'rule:%'
+            AND m.data->'lifecycle'->>'trigger' = 'date'
+          GROUP BY GROUPING SETS ((${g}), ())
+       )
+       SELECT COALESCE(l.g, x.g) AS g, COALESCE(l.total, false) AS total,
+              COALESCE(x.n, 0)::int AS missed, l.lead_days
+         FROM leads l FULL JOIN missed x ON x.g = l.g AND NOT l.total`,
       [period.from, period.to],
     );
-    const out = new Map<string, ReportFiguresDto>();
-    const at = (key: string) => {
-      let f = out.get(key);
-      if (!f) out.set(key, (f = emptyFigures()));
-      return f;
-    };
-    for (const r of main) {
-      Object.assign(at(r.g), {
-        sent: r.sent,
-        helpful: r.helpful,
-        unhelpful: r.unhelpful,
-        helpfulRatio: ratio(r.helpful, r.unhelpful),
-        unsubscribes: r.unsubscribes,
-        complaints: r.complaints,
-        bounces: { hard: r.hard, soft: r.soft },
-      });
-    }
-    for (const r of decided) {
-      const f = at(r.g);
-      if (r.status === 'skipped') f.skipped[r.reason ?? 'unknown'] = r.n;
-      else if (r.status === 'suppressed') f.suppressed += r.n;
-      else f.failed += r.n;
-    }
-    return out;
   }
 }
 
@@ -176,6 +300,8 @@ export function emptyFigures(): ReportFiguresDto {
     skipped: {},
     suppressed: 0,
     failed: 0,
+    missedDeadlines: 0,
+    medianLeadDays: null,
   };
 }
 
@@ -185,6 +311,11 @@ function ratio(helpful: number, unhelpful: number): number | null {
     : null;
 }
 
+function roundDays(days: number | null): number | null {
+  return days === null ? null : Math.round(Number(days) * 100) / 100;
+}
+
+/** Adds up groups; the median lead time cannot be added up and is left null (see figures()). */
 export function sumFigures(all: ReportFiguresDto[]): ReportFiguresDto {
   const t = emptyFigures();
   for (const f of all) {
@@ -197,6 +328,7 @@ export function sumFigures(all: ReportFiguresDto[]): ReportFiguresDto {
     t.bounces.soft += f.bounces.soft;
     t.suppressed += f.suppressed;
     t.failed += f.failed;
+    t.missedDeadlines += f.missedDeadlines;
     for (const [reason, n] of Object.entries(f.skipped))
       t.skipped[reason] = (t.skipped[reason] ?? 0) + n;
   }

@@ -14,6 +14,7 @@ interface Snapshot {
   subscribers: Array<{ status: string; n: number }>;
   unsubscribes: Array<{ source: string; n: number }>;
   votes: Array<{ helpful: boolean; n: number }>;
+  missed: Array<{ rule: string; cause: string; n: number }>;
 }
 
 /**
@@ -64,6 +65,14 @@ export class TrustMetrics implements OnModuleInit {
         for (const r of s.votes) g.set({ answer: r.helpful ? 'helpful' : 'unhelpful' }, r.n);
       },
     );
+    this.gauge(
+      'tidings_missed_deadlines',
+      'Lifecycle notices whose deadline passed undelivered, all recorded, by rule key and cause',
+      ['rule', 'cause'],
+      (g, s) => {
+        for (const r of s.missed) g.set({ rule: r.rule, cause: r.cause }, r.n);
+      },
+    );
   }
 
   private gauge(
@@ -99,7 +108,7 @@ export class TrustMetrics implements OnModuleInit {
   }
 
   private async load(): Promise<Snapshot> {
-    const [suppressions, subscribers, unsubscribes, votes] = await Promise.all([
+    const [suppressions, subscribers, unsubscribes, votes, missed] = await Promise.all([
       queryRows<{ reason: string; n: number }>(
         this.dataSource,
         `SELECT reason, count(*)::int AS n FROM suppressions GROUP BY reason`,
@@ -119,7 +128,14 @@ export class TrustMetrics implements OnModuleInit {
         this.dataSource,
         `SELECT helpful, count(*)::int AS n FROM feedback_votes GROUP BY helpful`,
       ),
+      // Deleted rules keep their rows; a key used again adds up under the same label.
+      queryRows<{ rule: string; cause: string; n: number }>(
+        this.dataSource,
+        `SELECT r.key AS rule, p.cause, count(*)::int AS n
+           FROM lifecycle_missed_promises p JOIN lifecycle_rules r ON r.id = p.rule_id
+          GROUP BY 1, 2`,
+      ),
     ]);
-    return { suppressions, subscribers, unsubscribes, votes };
+    return { suppressions, subscribers, unsubscribes, votes, missed };
   }
 }

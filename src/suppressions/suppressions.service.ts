@@ -11,6 +11,8 @@ import { Suppression, SuppressionReason } from './suppression.entity';
 @Injectable()
 export class SuppressionsService {
   private readonly key: Buffer;
+  /** The HMAC key's inner and outer pads (RFC 2104), for the SQL form of the hash. */
+  private readonly pads: { inner: Buffer; outer: Buffer };
 
   constructor(
     @InjectRepository(Suppression) private readonly repo: Repository<Suppression>,
@@ -20,6 +22,23 @@ export class SuppressionsService {
     if (!secret)
       throw new Error('security.secretKey is not resolved; start through main.ts or worker.ts');
     this.key = deriveKey(secret, 'suppression-hash');
+    const block = Buffer.alloc(64);
+    this.key.copy(block);
+    this.pads = {
+      inner: Buffer.from(block.map((b) => b ^ 0x36)),
+      outer: Buffer.from(block.map((b) => b ^ 0x5c)),
+    };
+  }
+
+  /**
+   * `hash()` as an SQL expression over stored (already normalised) addresses, so a report can
+   * check a whole set against the suppression list in one statement: HMAC-SHA256 spelled out
+   * with PostgreSQL's built-in sha256(), the key only ever passed as its two pads. `param` adds
+   * a value to the caller's statement and returns its placeholder.
+   */
+  sqlHash(addressSql: string, param: (value: Buffer) => string): string {
+    const inner = `${param(this.pads.inner)}::bytea || convert_to(${addressSql}, 'UTF8')`;
+    return `encode(sha256(${param(this.pads.outer)}::bytea || sha256(${inner})), 'hex')`;
   }
 
   /** The keyed hash of an address (normalised first). */

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
 import { LedgerService } from '../../src/delivery/ledger.service';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { SuppressionsService } from '../../src/suppressions/suppressions.service';
+import { lifecycleRuleInput, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
+import { launchChromium, unlabelledControls } from '../support/browser';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -17,6 +19,14 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
   let smtp: SmtpSink;
   let baseUrl: string;
   const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
+  /** Lifecycle subscribers of the audit: two who left the notice topic, one suppressed, one ahead. */
+  const audit: Record<'left1' | 'left2' | 'suppressed' | 'ahead', string> = {
+    left1: '',
+    left2: '',
+    suppressed: '',
+    ahead: '',
+  };
+  let ruleKey: string;
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -113,6 +123,46 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       .set('Authorization', `Bearer ${COMPLAINT_SECRET}`)
       .send({ recipient: subscribers[3].email })
       .expect(200);
+
+    // The trust audit: a renewal rule on the notice topic and renewals coming up. Whatever the
+    // scheduler does meanwhile, these outcomes stay (nobody here is due a notice it could send).
+    ruleKey = unique('adm-renewal');
+    await t
+      .http()
+      .post('/v1/lifecycle-rules')
+      .set(auth())
+      .send(lifecycleRuleInput(keys[1], { key: ruleKey }))
+      .expect(201);
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    for (const [name, days] of [
+      ['left1', 20],
+      ['left2', 25],
+      ['suppressed', 20],
+      ['ahead', 50],
+    ] as const) {
+      const res = await t
+        .http()
+        .post('/v1/subscribers')
+        .set(auth())
+        .send(
+          subscriberInput({
+            email: uniqueEmail(`adm-${name}`),
+            dates: { renewal_date: inDays(days) },
+            topics: [{ topic: keys[1] }],
+          }),
+        )
+        .expect(201);
+      audit[name] = res.body.id;
+      if (name.startsWith('left')) {
+        await t
+          .http()
+          .delete(`/v1/subscribers/${res.body.id}/subscriptions/${keys[1]}`)
+          .set(auth())
+          .expect(200);
+      }
+      if (name === 'suppressed')
+        await t.app.get(SuppressionsService).suppress(res.body.email, 'manual');
+    }
   }
 
   const formValue = (page: string, name: string) =>
@@ -192,6 +242,11 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
         'silent',
         'signals',
         'alerts',
+        'rules',
+        'audit-counts',
+        'audit-filter',
+        'audit-table',
+        'missed-deadlines',
       ]) {
         expect(res.text).toContain(`id="${id}"`);
       }
@@ -200,6 +255,57 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       const js = await t.http().get('/admin/assets/chart.umd.min.js').expect(200);
       expect(js.headers['content-type']).toContain('javascript');
       expect(js.text.length).toBeGreaterThan(100_000);
+    });
+
+    it('shows the audit (no notice by default) and filters it with a plain GET form', async () => {
+      const cookie = await login();
+      const rows = (page: string) =>
+        [
+          ...page.matchAll(/<tr data-status="([a-z]+)" data-reason="([a-z_]*)">([\s\S]*?)<\/tr>/g),
+        ].map((m) => ({ status: m[1], reason: m[2], text: m[3] }));
+      const ids = (page: string) =>
+        rows(page).map((r) => Object.entries(audit).find(([, id]) => r.text.includes(id))?.[0]);
+
+      const first = await t.http().get('/admin').set('Cookie', cookie).expect(200);
+      expect(rows(first.text).every((r) => r.status === 'none')).toBe(true);
+      expect(ids(first.text).sort()).toEqual(['left1', 'left2', 'suppressed']);
+      // The counts per rule: 4 dates, none sent, 1 scheduled, 3 without a notice.
+      const countsTable = /<table id="audit-counts">([\s\S]*?)<\/table>/.exec(first.text)![1];
+      const ruleRow = new RegExp(`<tr data-rule="${ruleKey}">([\\s\\S]*?)</tr>`).exec(
+        countsTable,
+      )![1];
+      expect([...ruleRow.matchAll(/<td class="n">(\d+)<\/td>/g)].map((m) => Number(m[1]))).toEqual([
+        4, 0, 1, 3,
+      ]);
+
+      const suppressed = await t
+        .http()
+        .get('/admin?days=30&audit_status=none&audit_reason=suppressed')
+        .set('Cookie', cookie)
+        .expect(200);
+      expect(rows(suppressed.text)).toEqual([
+        expect.objectContaining({ status: 'none', reason: 'suppressed' }),
+      ]);
+      expect(ids(suppressed.text)).toEqual(['suppressed']);
+      expect(suppressed.text).toMatch(/<option value="suppressed"\s+selected>/);
+
+      // Any outcome, one rule.
+      const all = await t
+        .http()
+        .get(`/admin?audit_status=&audit_rule=${ruleKey}`)
+        .set('Cookie', cookie)
+        .expect(200);
+      expect(ids(all.text).sort()).toEqual(['ahead', 'left1', 'left2', 'suppressed']);
+      expect(rows(all.text).find((r) => r.text.includes(audit.ahead))).toMatchObject({
+        status: 'scheduled',
+        reason: '',
+      });
+      // An unknown reason or a stale cursor is ignored, not an error page.
+      await t
+        .http()
+        .get('/admin?audit_reason=nonsense&audit_cursor=garbage')
+        .set('Cookie', cookie)
+        .expect(200);
     });
 
     it('refuses a tampered cookie, and ends sessions when the key is revoked', async () => {
@@ -358,6 +464,35 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       await page.screenshot({ path: join(OUTPUT, 'admin-dashboard.png'), fullPage: true });
       expect(errors).toEqual([]);
 
+      // The audit table, filtered to the people who left the notice topic.
+      await page.selectOption('#audit-reason', 'left_topic');
+      await Promise.all([
+        page.waitForURL(/audit_reason=left_topic/),
+        page.click('#audit-filter button[type=submit]'),
+      ]);
+      await page.waitForSelector('html[data-charts="ready"]');
+      expect(new URL(page.url()).hash).toBe('#audit');
+      const filtered = await page.locator('#audit-table tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          status: tr.getAttribute('data-status'),
+          reason: tr.getAttribute('data-reason'),
+          text: tr.textContent ?? '',
+        })),
+      );
+      expect(filtered.map((r) => [r.status, r.reason])).toEqual([
+        ['none', 'left_topic'],
+        ['none', 'left_topic'],
+      ]);
+      expect(filtered.some((r) => r.text.includes(audit.left1))).toBe(true);
+      expect(filtered.some((r) => r.text.includes(audit.left2))).toBe(true);
+      expect(filtered.every((r) => r.text.includes('left the notice topic'))).toBe(true);
+      expect(await page.inputValue('#audit-reason')).toBe('left_topic');
+      expect(await page.inputValue('#audit-status')).toBe('none');
+      const a11y = await unlabelledControls(page);
+      expect(a11y.problems).toEqual([]);
+      await page.locator('#audit').screenshot({ path: join(OUTPUT, 'admin-audit.png') });
+      expect(errors).toEqual([]);
+
       await page.click('a[href="/admin/queues"]');
       await page.waitForSelector('text={delivery}');
       await page.waitForSelector('text={scheduler}');
@@ -371,6 +506,33 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       expect(errors.filter((e) => !/fonts\.googleapis\.com|ERR_NAME_NOT_RESOLVED/.test(e))).toEqual(
         [],
       );
+    });
+
+    it('logs in and filters the audit with JavaScript off', async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+        await page.goto(`${baseUrl}/admin/login`);
+        await page.fill('#key', t.adminKey);
+        await Promise.all([page.waitForURL(`${baseUrl}/admin`), page.click('button[type=submit]')]);
+        // No script ran: the charts were never drawn.
+        expect(await page.getAttribute('html', 'data-charts')).toBeNull();
+        await page.selectOption('#audit-status', 'scheduled');
+        await page.selectOption('#audit-rule', ruleKey);
+        await Promise.all([
+          page.waitForURL(/audit_status=scheduled/),
+          page.click('#audit-filter button[type=submit]'),
+        ]);
+        const rows = await page
+          .locator('#audit-table tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-status'), tr.textContent]));
+        expect(rows).toHaveLength(1);
+        expect(rows[0][0]).toBe('scheduled');
+        expect(rows[0][1]).toContain(audit.ahead);
+        await page.screenshot({ path: join(OUTPUT, 'admin-audit-no-js.png'), fullPage: true });
+      } finally {
+        await browser.close();
+      }
     });
   });
 });

@@ -241,6 +241,8 @@ describe('Reports: per topic, per template and the programme summary (seeded sce
       skipped: {},
       suppressed: 0,
       failed: 1,
+      missedDeadlines: 0,
+      medianLeadDays: null,
     });
     expect(byKey['r-renewals']).toMatchObject({
       sent: 4,
@@ -274,6 +276,8 @@ describe('Reports: per topic, per template and the programme summary (seeded sce
       skipped: { paused: 1, not_subscribed: 1 },
       suppressed: 1,
       failed: 1,
+      missedDeadlines: 0,
+      medianLeadDays: null,
     });
   });
 
