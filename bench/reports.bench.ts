@@ -255,7 +255,9 @@ async function main(): Promise<void> {
       `renewal dates: ${dates.n} (${dates.window} in the next 60 days), missed promises: ${dates.missed}`,
     );
     const reports = new ReportsService(db);
-    const summary = new ProgrammeSummaryService(db, reports);
+    const summary = new ProgrammeSummaryService(db, reports, {
+      get: () => ({ silenceGraceDays: 2 }),
+    } as unknown as ConstructorParameters<typeof ProgrammeSummaryService>[2]);
     const period = { from: new Date(now.getTime() - 30 * 86_400_000), to: now };
     const topics = await timed('topics report (30 days)', () => reports.byTopic(period));
     await timed('templates report (30 days)', () => reports.byTemplate(period));

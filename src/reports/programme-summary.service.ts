@@ -1,9 +1,11 @@
+import { ConfigService } from '@nestjs/config';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/configuration';
+import { SILENT_SQL } from '../watchdog/silence.service';
 import { queryRows } from '../database/sql';
-import { FREQUENCIES, Frequency } from '../topics/topic.entity';
-import { PERIOD } from '../topics/frequency';
+import { Frequency } from '../topics/topic.entity';
 import { Period } from './report-period';
 import {
   ComplaintRateDto,
@@ -23,7 +25,6 @@ export const PROMOTIONAL_WINDOW_DAYS = 90;
 /** The welcome goes out within minutes; a confirmation younger than this is not a miss yet. */
 export const CONFIRMATION_GRACE_MINUTES = 60;
 /** Digests go out at the subscriber's local send hour, up to a day after the period ends. */
-export const SILENCE_GRACE_DAYS = 1;
 
 const BUCKETS = [
   { label: '0%', min: 0, max: 0 },
@@ -51,10 +52,15 @@ export interface SilentSubscriptionRow {
  */
 @Injectable()
 export class ProgrammeSummaryService {
+  private readonly graceDays: number;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly reports: ReportsService,
-  ) {}
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.graceDays = config.get('digests', { infer: true }).silenceGraceDays;
+  }
 
   async summary(period: Period, now: Date): Promise<ProgrammeSummaryDto> {
     const [confirmedWithoutMessage, silentSubscriptions, promotionalShare, complaintRate, figures] =
@@ -99,11 +105,11 @@ export class ProgrammeSummaryService {
   async silentSubscriptions(now: Date): Promise<SilentSubscriptionsDto> {
     const rows = await queryRows<ReportTopicDto & { n: number }>(
       this.dataSource,
-      `${SILENT_SQL}
+      `${SILENT_CTE}
        SELECT t.id, t.key, t.name, t.kind, count(*)::int AS n
          FROM silent x JOIN topics t ON t.id = x.topic_id
         GROUP BY t.id ORDER BY n DESC, t.key`,
-      silentParams(now),
+      [now, this.graceDays],
     );
     return {
       count: rows.reduce((sum, r) => sum + r.n, 0),
@@ -123,12 +129,12 @@ export class ProgrammeSummaryService {
       due_by: Date;
     }>(
       this.dataSource,
-      `${SILENT_SQL}
+      `${SILENT_CTE}
        SELECT x.id, x.subscriber_id, t.key, t.name, x.frequency, x.last_delivered_at, x.due_by
          FROM silent x JOIN topics t ON t.id = x.topic_id
         ORDER BY x.due_by, x.id
-        LIMIT $5`,
-      [...silentParams(now), limit],
+        LIMIT $3`,
+      [now, this.graceDays, limit],
     );
     return rows.map((r) => ({
       subscriptionId: r.id,
@@ -194,30 +200,16 @@ export class ProgrammeSummaryService {
 }
 
 /**
- * Active subscriptions of active, unpaused subscribers whose period (from frequency.ts) plus the
- * grace passed since their last message in the topic, or since they joined.
+ * The silent subscriptions, as the silence watchdog defines them (src/watchdog/silence.service.ts):
+ * one definition for the report, the dashboard and the fallback. `$1` now, `$2` the grace in days.
  */
-const SILENT_SQL = `
-  WITH periods AS (
-    SELECT * FROM unnest($2::text[], $3::int[], $4::int[]) AS p(frequency, months, days)
-  ),
-  silent AS (
+const SILENT_CTE = `
+  WITH silent AS (
     SELECT x.id, x.subscriber_id, x.topic_id, x.frequency, x.last_delivered_at,
-           COALESCE(x.last_delivered_at, x.created_at) + make_interval(months => p.months, days => p.days) AS due_by
+           coalesce(x.last_delivered_at, greatest(x.created_at, coalesce(s.confirmed_at, x.created_at)))
+             + tidings_period(x.frequency) AS due_by
       FROM subscriptions x
-      JOIN periods p ON p.frequency = x.frequency
       JOIN subscribers s ON s.id = x.subscriber_id
-     WHERE x.status = 'active' AND s.status = 'active'
-       AND (s.paused_until IS NULL OR s.paused_until <= $1)
-       AND COALESCE(x.last_delivered_at, x.created_at)
-           + make_interval(months => p.months, days => p.days + ${SILENCE_GRACE_DAYS}) < $1
+      JOIN topics t ON t.id = x.topic_id
+     WHERE ${SILENT_SQL}
   )`;
-
-function silentParams(now: Date): unknown[] {
-  return [
-    now,
-    [...FREQUENCIES],
-    FREQUENCIES.map((f) => PERIOD[f].months ?? 0),
-    FREQUENCIES.map((f) => PERIOD[f].days ?? 0),
-  ];
-}

@@ -23,7 +23,7 @@ const BATCH = 500;
  * joining (or confirming, whichever is later). Paused subscribers asked for quiet and are not
  * silent. `$1` is now, `$2` the grace in days.
  */
-const SILENT_SQL = `
+export const SILENT_SQL = `
   x.status = 'active' AND s.status = 'active' AND t.archived_at IS NULL
   -- Notice topics promise a message ahead of a date, not one per period: they are never silent.
   AND t.kind <> 'notice'
