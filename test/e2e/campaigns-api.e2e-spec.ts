@@ -478,7 +478,12 @@ describe('Marketer API: content items and campaigns', () => {
         .expect(201);
       await finished(created.body.id);
       await smtp.waitFor((m) => m.to.includes(leaves.email));
-      await smtp.waitFor((m) => m.to.includes(stays.email));
+      const kept = await smtp.waitFor((m) => m.to.includes(stays.email));
+      // "Was this useful? yes" from the campaign email counts in the campaign's stats.
+      const yes = /https?:\/\/[^/\s]+(\/f\/[A-Za-z0-9_-]+)\/yes/.exec(kept.parsed.text ?? '')![1];
+      const page = await t.http().get(yes).expect(200);
+      const form = /name="form" value="([^"]+)"/.exec(page.text)![1];
+      await t.http().post(yes).type('form').send({ answer: 'yes', form }).expect(200);
       await t
         .http()
         .delete(`/v1/subscribers/${leaves.id}/subscriptions/${topic.key}`)
@@ -494,7 +499,7 @@ describe('Marketer API: content items and campaigns', () => {
         failed: 1,
         bounced: 1,
         unsubscribedAfter: 1,
-        helpfulVotes: null,
+        helpfulVotes: { helpful: 1, notHelpful: 0 },
       });
       const list = await t
         .http()
