@@ -4,7 +4,7 @@
  * throughput and memory. Memory should not grow with the file: the 100k/10k ratio of peak
  * memory should be close to 1.
  *
- *   npm run bench:import            (BENCH_PG_URL overrides postgres://postgres@127.0.0.1:5432)
+ *   npm run bench:import            (BENCH_DATABASE_URL overrides postgres://postgres@127.0.0.1:5432)
  */
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
@@ -17,36 +17,19 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/configuration';
 import { DatabaseModule } from '../src/database/database.module';
 import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
 import { SubscriberImportModule } from '../src/subscribers/import/subscriber-import.module';
 import { SubscriberImportService } from '../src/subscribers/import/subscriber-import.service';
+import { adminQuery as admin, databaseUrlFor as urlFor } from './support/bench-database';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SIZES = [10_000, 100_000];
 const LIVE_EVERY = 10_000;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-
-function urlFor(db: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A CSV like a CRM export: name, customer flag, two topics, an attribute and a date. */
 async function writeCsv(path: string, rows: number, topics: string[]): Promise<void> {

@@ -13,7 +13,6 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
 import type { ConfigService } from '@nestjs/config';
@@ -24,23 +23,13 @@ import { ProgrammeSummaryService } from '../src/reports/programme-summary.servic
 import { ReportsService } from '../src/reports/reports.service';
 import { Suppression } from '../src/suppressions/suppression.entity';
 import { SuppressionsService } from '../src/suppressions/suppressions.service';
+import { adminQuery as admin, BENCH_ADMIN_URL as ADMIN_URL } from './support/bench-database';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const PER_SUBSCRIBER = Number(process.env.BENCH_MESSAGES_PER_SUBSCRIBER ?? 6);
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUNS = 3;
 const ZONES = ['Europe/Amsterdam', 'America/New_York', 'Europe/London', 'Asia/Tokyo', 'UTC'];
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   const times: number[] = [];

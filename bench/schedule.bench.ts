@@ -1,7 +1,7 @@
 /**
  * One scheduler pass of a renewal rule over 1,000,000 subscribers.
  *
- * Creates its own database on the local PostgreSQL (BENCH_DATABASE_ADMIN_URL, default
+ * Creates its own database on the local PostgreSQL (BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres), runs the migrations, seeds BENCH_SUBSCRIBERS
  * (default 1,000,000) customers with a renewal date spread over the next year (set-based SQL),
  * ANALYZEs, and puts the renewal rule ("30 days before renewal_date, deadline 14 days before")
@@ -18,7 +18,6 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { redisOptionsFromUrl } from '../src/common/redis/redis-options';
@@ -28,9 +27,8 @@ import { DueScanService, utcDay } from '../src/lifecycle/due-scan.service';
 import { LifecycleRule } from '../src/lifecycle/lifecycle-rule.entity';
 import { LifecycleScheduler } from '../src/lifecycle/lifecycle-scheduler';
 import { NoticeWriter } from '../src/lifecycle/notice-writer';
+import { adminQuery as admin, databaseUrlFor as dbUrl } from './support/bench-database';
 
-const ADMIN_URL =
-  process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000_000);
 const ZONES = [
@@ -40,22 +38,6 @@ const ZONES = [
   'Asia/Tokyo',
   'Australia/Sydney',
 ];
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   const start = process.hrtime.bigint();

@@ -11,7 +11,7 @@ import {
   NotFoundError,
   RuleViolationError,
 } from '../common/errors/domain-errors';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { Page, fetchKeysetPage } from '../common/http/pagination';
 import { isUuid } from '../common/ids';
 import { JobName, JobPayloads, QueueName } from '../common/queue/queues';
 import { ContentItem } from '../content/content-item.entity';
@@ -149,39 +149,25 @@ export class CampaignsService {
   }
 
   async list(query: ListCampaignsQueryDto): Promise<Page<CampaignDto>> {
-    const limit = query.limit ?? 20;
     const qb = this.dataSource.manager
       .createQueryBuilder(Campaign, 'c')
       .innerJoin(Topic, 't', 't.id = c.topic_id')
-      .addSelect('t.key', 'topic_key')
-      .addSelect('c.created_at::text', 'cursor_ts')
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(limit + 1);
+      .addSelect('t.key', 'topic_key');
     if (query.topic) {
       const topic = await this.topics.get(query.topic);
       qb.andWhere('c.topic_id = :topicId', { topicId: topic.id });
     }
-    if (query.cursor) {
-      const pos = decodeCursor(query.cursor);
-      qb.andWhere('(c.created_at, c.id) < (:ts::timestamptz, :id::uuid)', {
-        ts: pos.createdAt,
-        id: pos.id,
-      });
-    }
-    const { entities, raw } = await qb.getRawAndEntities();
-    const rows = raw as { topic_key: string; cursor_ts: string }[];
-    const page = entities.slice(0, limit);
+    const page = await fetchKeysetPage<Campaign, { topic_key: string }>(
+      qb,
+      'c',
+      { ...query, limit: query.limit ?? 20 },
+      'DESC',
+    );
     const items: CampaignDto[] = [];
-    for (const [i, c] of page.entries()) items.push(await this.toDto(c, rows[i].topic_key));
-    const last = page[page.length - 1];
-    return {
-      items,
-      nextCursor:
-        entities.length > limit && last
-          ? encodeCursor({ createdAt: rows[page.length - 1].cursor_ts, id: last.id })
-          : null,
-    };
+    for (const [i, c] of page.entities.entries()) {
+      items.push(await this.toDto(c, page.raw[i].topic_key));
+    }
+    return { items, nextCursor: page.nextCursor };
   }
 
   /**

@@ -9,7 +9,7 @@ import {
   NotFoundError,
   RuleViolationError,
 } from '../common/errors/domain-errors';
-import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { Page, fetchKeysetPage } from '../common/http/pagination';
 import { isUuid } from '../common/ids';
 import type { Locale } from '../subscribers/subscriber.entity';
 import { Topic } from '../topics/topic.entity';
@@ -73,15 +73,10 @@ export class ContentService {
   /** Newest first; keyset pagination over (created_at, id). */
   async list(query: ListContentQueryDto): Promise<Page<ContentItemDto>> {
     const now = this.clock.now();
-    const limit = query.limit ?? 50;
     const qb = this.dataSource.manager
       .createQueryBuilder(ContentItem, 'c')
       .innerJoin(Topic, 't', 't.id = c.topic_id')
-      .addSelect('t.key', 'topic_key')
-      .addSelect('c.created_at::text', 'cursor_ts')
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(limit + 1);
+      .addSelect('t.key', 'topic_key');
     if (query.topic) {
       const topic = await this.topics.get(query.topic);
       qb.andWhere('c.topic_id = :topicId', { topicId: topic.id });
@@ -105,23 +100,10 @@ export class ContentService {
         );
         break;
     }
-    if (query.cursor) {
-      const pos = decodeCursor(query.cursor);
-      qb.andWhere('(c.created_at, c.id) < (:ts::timestamptz, :id::uuid)', {
-        ts: pos.createdAt,
-        id: pos.id,
-      });
-    }
-    const { entities, raw } = await qb.getRawAndEntities();
-    const rows = raw as { topic_key: string; cursor_ts: string }[];
-    const page = entities.slice(0, limit);
-    const last = page[page.length - 1];
+    const page = await fetchKeysetPage<ContentItem, { topic_key: string }>(qb, 'c', query, 'DESC');
     return {
-      items: page.map((c, i) => ContentItemDto.from(c, rows[i].topic_key, now)),
-      nextCursor:
-        entities.length > limit && last
-          ? encodeCursor({ createdAt: rows[page.length - 1].cursor_ts, id: last.id })
-          : null,
+      items: page.entities.map((c, i) => ContentItemDto.from(c, page.raw[i].topic_key, now)),
+      nextCursor: page.nextCursor,
     };
   }
 
