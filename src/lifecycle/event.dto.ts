@@ -1,35 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  registerDecorator,
-  ValidationOptions,
-} from 'class-validator';
+import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsSmallJsonObject } from '../common/http/validation';
 import { NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
 import { EVENT_TYPE_PATTERN } from './lifecycle-rule.dto';
-
-const MAX_DATA_BYTES = 16 * 1024;
-
-function IsEventData(options?: ValidationOptions): PropertyDecorator {
-  return (object, propertyName) =>
-    registerDecorator({
-      name: 'isEventData',
-      target: object.constructor,
-      propertyName: propertyName as string,
-      options,
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          JSON.stringify(value).length <= MAX_DATA_BYTES,
-        defaultMessage: () => `data must be a JSON object of at most ${MAX_DATA_BYTES} bytes`,
-      },
-    });
-}
 
 export class IngestEventDto {
   @ApiProperty({ example: 'ada@example.com', description: 'Subscriber id or email address' })
@@ -50,7 +23,7 @@ export class IngestEventDto {
     description: 'Facts rules can test (trigger.condition) and quote ({event.percentUsed})',
   })
   @IsOptional()
-  @IsEventData()
+  @IsSmallJsonObject()
   data?: Record<string, unknown>;
 
   @ApiPropertyOptional({

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination';
@@ -35,25 +35,12 @@ export class RuleRefDto {
 
 // ---- missed deadlines ----
 
-export class MissedDeadlinesQueryDto extends ReportPeriodQueryDto {
+export class MissedDeadlinesQueryDto extends IntersectionType(ReportPeriodQueryDto, PageQueryDto) {
   @ApiPropertyOptional({ description: 'Only this rule (id or key)' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   rule?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (`nextCursor`)' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
 
 export class ApologyDto {

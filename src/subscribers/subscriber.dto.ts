@@ -10,14 +10,15 @@ import {
   IsTimeZone,
   Length,
   Matches,
-  MaxLength,
   registerDecorator,
+  MaxLength,
   ValidateNested,
-  ValidationOptions,
   IsArray,
   ArrayMaxSize,
+  ValidationOptions,
 } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination';
+import { IsSmallJsonObject } from '../common/http/validation';
 import { TOPIC_KEY_PATTERN } from '../topics/topic.dto';
 import { FREQUENCIES, Frequency } from '../topics/topic.entity';
 import { LOCALES, Locale, SUBSCRIBER_STATUSES, SubscriberStatus } from './subscriber.entity';
@@ -62,27 +63,6 @@ function IsDateMap(allowNull: boolean, options?: ValidationOptions): PropertyDec
       validator: {
         validate: (value: unknown) => datesProblem(value, allowNull) === null,
         defaultMessage: (args) => datesProblem(args?.value, allowNull) ?? 'dates is invalid',
-      },
-    });
-}
-
-const MAX_ATTRIBUTES_BYTES = 16 * 1024;
-
-function IsSmallJsonObject(options?: ValidationOptions): PropertyDecorator {
-  return (object, propertyName) =>
-    registerDecorator({
-      name: 'isSmallJsonObject',
-      target: object.constructor,
-      propertyName: propertyName as string,
-      options,
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          JSON.stringify(value).length <= MAX_ATTRIBUTES_BYTES,
-        defaultMessage: () =>
-          `attributes must be a JSON object of at most ${MAX_ATTRIBUTES_BYTES} bytes`,
       },
     });
 }

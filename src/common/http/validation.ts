@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
 import { FieldError } from '../errors/http-exception.filter';
 
 /** Flattens nested class-validator errors into `{ field: 'topics.0.frequency', message }`. */
@@ -32,4 +33,27 @@ export function createValidationPipe(): ValidationPipe {
       });
     },
   });
+}
+
+/** A plain JSON object (not an array, not null) whose JSON text is at most `maxBytes` long. */
+export function IsSmallJsonObject(
+  maxBytes = 16 * 1024,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: 'isSmallJsonObject',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          JSON.stringify(value).length <= maxBytes,
+        defaultMessage: (args) =>
+          `${args?.property ?? propertyName.toString()} must be a JSON object of at most ${maxBytes} bytes`,
+      },
+    });
 }
