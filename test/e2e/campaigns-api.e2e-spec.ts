@@ -397,6 +397,55 @@ describe('Marketer API: content items and campaigns', () => {
       expect(got.map((p) => p.id)).toEqual([people[0].id, people[2].id]);
     });
 
+    it('skips, in a second campaign of the same item, everyone who already has it', async () => {
+      const run = unique('again');
+      const [had, fresh] = await subscribers(2, () => ({ attributes: { run } }));
+      const itemId = (await item({ title: 'Only once, please' }).expect(201)).body.id;
+      const campaign = async (segmentRun: string) =>
+        (
+          await t
+            .http()
+            .post('/v1/campaigns')
+            .set(auth())
+            .send({
+              topic: topic.key,
+              contentItem: itemId,
+              segment: { attributes: [{ name: 'run', op: 'eq', value: segmentRun }] },
+            })
+            .expect(201)
+        ).body.id as string;
+      // First only `had` is in the audience.
+      await t.dataSource.query(`UPDATE subscribers SET attributes = '{}' WHERE id = $1`, [
+        fresh.id,
+      ]);
+      const first = await campaign(run);
+      await finished(first);
+      await smtp.waitFor((m) => m.to.includes(had.email));
+      // Both now, and both have room in their period again.
+      await t.dataSource.query(
+        `UPDATE subscribers SET attributes = jsonb_build_object('run', $2::text) WHERE id = $1`,
+        [fresh.id, run],
+      );
+      await t.dataSource.query(
+        `UPDATE subscriptions SET next_due_at = now() - interval '1 day' WHERE subscriber_id = ANY($1)`,
+        [[had.id, fresh.id]],
+      );
+      const second = await campaign(run);
+      const done = await finished(second);
+      expect(done.stats.audienceSize).toBe(2);
+      const stats = await eventually(async () => {
+        const res = await t.http().get(`/v1/campaigns/${second}`).set(auth()).expect(200);
+        return res.body.stats.sent === 1 ? res.body.stats : null;
+      });
+      expect(stats.skipped).toEqual({ already_received: 1 });
+      await smtp.waitFor((m) => m.to.includes(fresh.email));
+      await settled(t.dataSource, new Date());
+      const copies = (email: string) =>
+        smtp.to(email).filter((m) => m.parsed.subject === 'Only once, please').length;
+      expect(copies(had.email)).toBe(1);
+      expect(copies(fresh.email)).toBe(1);
+    });
+
     it('sends a template campaign, starts a scheduled one on the tick, and skips withdrawn content', async () => {
       const run = unique('tpl');
       const people = await subscribers(2, () => ({ attributes: { run } }));
