@@ -18,7 +18,6 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
   let t: TestApp;
   let smtp: SmtpSink;
   let baseUrl: string;
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
   /** Lifecycle subscribers of the audit: two who left the notice topic, one suppressed, one ahead. */
   const audit: Record<'left1' | 'left2' | 'suppressed' | 'ahead', string> = {
     left1: '',
@@ -53,14 +52,13 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
     ]) {
       const topic = topicInput({ name, kind });
       keys.push(topic.key);
-      ids.push((await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body.id);
+      ids.push((await t.api().post('/v1/topics').send(topic).expect(201)).body.id);
     }
     const subscribers: Array<{ id: string; email: string }> = [];
     for (let i = 0; i < 4; i++) {
       const res = await t
-        .http()
+        .api()
         .post('/v1/subscribers')
-        .set(auth())
         .send(
           subscriberInput({ email: uniqueEmail('adm'), topics: keys.map((topic) => ({ topic })) }),
         )
@@ -128,9 +126,8 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
     // scheduler does meanwhile, these outcomes stay (nobody here is due a notice it could send).
     ruleKey = unique('adm-renewal');
     await t
-      .http()
+      .api()
       .post('/v1/lifecycle-rules')
-      .set(auth())
       .send(lifecycleRuleInput(keys[1], { key: ruleKey }))
       .expect(201);
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
@@ -141,9 +138,8 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       ['ahead', 50],
     ] as const) {
       const res = await t
-        .http()
+        .api()
         .post('/v1/subscribers')
-        .set(auth())
         .send(
           subscriberInput({
             email: uniqueEmail(`adm-${name}`),
@@ -154,11 +150,7 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
         .expect(201);
       audit[name] = res.body.id;
       if (name.startsWith('left')) {
-        await t
-          .http()
-          .delete(`/v1/subscribers/${res.body.id}/subscriptions/${keys[1]}`)
-          .set(auth())
-          .expect(200);
+        await t.api().delete(`/v1/subscribers/${res.body.id}/subscriptions/${keys[1]}`).expect(200);
       }
       if (name === 'suppressed')
         await t.app.get(SuppressionsService).suppress(res.body.email, 'manual');

@@ -30,7 +30,6 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
   let t: TestApp;
   let smtp: SmtpSink;
   const clock = new ControllableClock('2027-01-04T06:00:00Z');
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
   const people: Person[] = [];
   let news: { id: string; key: string };
   let flash: { id: string; key: string };
@@ -50,9 +49,8 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     });
     const topic = (key: string, name: string) =>
       t
-        .http()
+        .api()
         .post('/v1/topics')
-        .set(auth())
         .send(
           topicInput({
             key,
@@ -133,9 +131,8 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     clock.set('2027-01-20T09:30:00Z');
     const x = (
       await t
-        .http()
+        .api()
         .post('/v1/content-items')
-        .set(auth())
         .send({
           topic: news.key,
           kind: 'editorial',
@@ -149,16 +146,15 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     ).body;
     clock.set(campaignAt);
     const created = await t
-      .http()
+      .api()
       .post('/v1/campaigns')
-      .set(auth())
       .send({ topic: news.key, contentItem: x.id, idempotencyKey: unique('jan') })
       .expect(201);
     const campaignId = created.body.id as string;
     expect(created.body.status).toBe('running');
 
     const done = await eventually(async () => {
-      const res = await t.http().get(`/v1/campaigns/${campaignId}`).set(auth()).expect(200);
+      const res = await t.api().get(`/v1/campaigns/${campaignId}`).expect(200);
       const s = res.body.stats;
       return res.body.status === 'sent' && s.queued === 0 && s.sending === 0 ? res.body : null;
     }, 60_000);
@@ -195,9 +191,8 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     // More content the next day, then three months of days, ticking around both send hours.
     clock.set('2027-01-21T10:00:00Z');
     await t
-      .http()
+      .api()
       .post('/v1/content-items')
-      .set(auth())
       .send({ topic: news.key, kind: 'editorial', title: 'A February follow-up', summary: 'More.' })
       .expect(201);
     for (
@@ -255,9 +250,8 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     clock.set('2027-05-03T10:00:00Z');
     const z = (
       await t
-        .http()
+        .api()
         .post('/v1/content-items')
-        .set(auth())
         .send({
           topic: flash.key,
           kind: 'editorial',
@@ -267,30 +261,29 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
         .expect(201)
     ).body;
     const created = await t
-      .http()
+      .api()
       .post('/v1/campaigns')
-      .set(auth())
       .send({ topic: flash.key, contentItem: z.id })
       .expect(201);
     const id = created.body.id as string;
     // Progress is visible while it runs.
     const midway = await eventually(async () => {
-      const res = await t.http().get(`/v1/campaigns/${id}`).set(auth()).expect(200);
+      const res = await t.api().get(`/v1/campaigns/${id}`).expect(200);
       return res.body.stats.sent >= 50 ? res.body : null;
     }, 30_000);
     expect(midway.status).toBe('running');
     expect(midway.stats.progress).toBeGreaterThan(0);
     expect(midway.stats.progress).toBeLessThan(1);
 
-    const cancelled = await t.http().post(`/v1/campaigns/${id}/cancel`).set(auth()).expect(200);
+    const cancelled = await t.api().post(`/v1/campaigns/${id}/cancel`).expect(200);
     expect(cancelled.body.status).toBe('cancelled');
     await eventually(async () => {
-      const res = await t.http().get(`/v1/campaigns/${id}`).set(auth()).expect(200);
+      const res = await t.api().get(`/v1/campaigns/${id}`).expect(200);
       return res.body.stats.queued === 0 && res.body.stats.sending === 0;
     }, 30_000);
     // The fan-out saw the cancellation and writes nothing more, even when run again.
     expect(await t.app.get(CampaignFanout).run(id)).toEqual({ batches: 0, written: 0 });
-    const final = (await t.http().get(`/v1/campaigns/${id}`).set(auth()).expect(200)).body;
+    const final = (await t.api().get(`/v1/campaigns/${id}`).expect(200)).body;
     expect(final.status).toBe('cancelled');
     expect(final.stats.fannedOut).toBeLessThan(AUDIENCE);
     expect(final.stats.sent).toBeGreaterThanOrEqual(50);
@@ -309,7 +302,7 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
     expect(room.n).toBe(0);
 
     // Cancelling again changes nothing; nothing else arrives once everything settled.
-    await t.http().post(`/v1/campaigns/${id}/cancel`).set(auth()).expect(200);
+    await t.api().post(`/v1/campaigns/${id}/cancel`).expect(200);
     smtp.acceptDelayMs = 0;
     await settled(t.dataSource, clock.now());
     expect(flashMails()).toHaveLength(final.stats.sent);

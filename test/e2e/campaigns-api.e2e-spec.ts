@@ -6,7 +6,6 @@ import { settled, tick } from '../support/ticks';
 describe('Marketer API: content items and campaigns', () => {
   let t: TestApp;
   let smtp: SmtpSink;
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
   let topic: { id: string; key: string };
   let other: { id: string; key: string };
 
@@ -23,9 +22,8 @@ describe('Marketer API: content items and campaigns', () => {
     const make = async (name: string, kind = 'editorial') =>
       (
         await t
-          .http()
+          .api()
           .post('/v1/topics')
-          .set(auth())
           .send(topicInput({ name, kind, allowedFrequencies: ['weekly', 'monthly'] }))
           .expect(201)
       ).body as { id: string; key: string };
@@ -45,9 +43,8 @@ describe('Marketer API: content items and campaigns', () => {
     const out: Array<{ id: string; email: string }> = [];
     for (let i = 0; i < n; i++) {
       const res = await t
-        .http()
+        .api()
         .post('/v1/subscribers')
-        .set(auth())
         .send(
           subscriberInput({
             email: uniqueEmail('api'),
@@ -67,9 +64,8 @@ describe('Marketer API: content items and campaigns', () => {
 
   const item = (overrides: Record<string, unknown> = {}) =>
     t
-      .http()
+      .api()
       .post('/v1/content-items')
-      .set(auth())
       .send({
         topic: topic.key,
         kind: 'editorial',
@@ -80,7 +76,7 @@ describe('Marketer API: content items and campaigns', () => {
 
   async function finished(id: string) {
     return eventually(async () => {
-      const res = await t.http().get(`/v1/campaigns/${id}`).set(auth()).expect(200);
+      const res = await t.api().get(`/v1/campaigns/${id}`).expect(200);
       return res.body.status === 'sent' ? res.body : null;
     });
   }
@@ -109,53 +105,40 @@ describe('Marketer API: content items and campaigns', () => {
       const scheduled = await item({ publishAt: '2099-01-01T09:00:00Z' }).expect(201);
       expect(scheduled.body.status).toBe('scheduled');
 
-      const list = await t
-        .http()
-        .get(`/v1/content-items?topic=${topic.key}&limit=2`)
-        .set(auth())
-        .expect(200);
+      const list = await t.api().get(`/v1/content-items?topic=${topic.key}&limit=2`).expect(200);
       expect(list.body.items).toHaveLength(2);
       expect(list.body.items[0].id).toBe(scheduled.body.id);
       const next = await t
-        .http()
+        .api()
         .get(`/v1/content-items?topic=${topic.key}&limit=2&cursor=${list.body.nextCursor}`)
-        .set(auth())
         .expect(200);
       expect(next.body.items.map((i: { id: string }) => i.id)).toContain(html.body.id);
       const onlyScheduled = await t
-        .http()
+        .api()
         .get(`/v1/content-items?topic=${topic.key}&status=scheduled`)
-        .set(auth())
         .expect(200);
       expect(onlyScheduled.body.items.map((i: { id: string }) => i.id)).toEqual([
         scheduled.body.id,
       ]);
 
-      const withdrawn = await t
-        .http()
-        .delete(`/v1/content-items/${md.body.id}`)
-        .set(auth())
-        .expect(200);
+      const withdrawn = await t.api().delete(`/v1/content-items/${md.body.id}`).expect(200);
       expect(withdrawn.body).toMatchObject({ status: 'withdrawn', editable: false });
       const gone = await t
-        .http()
+        .api()
         .patch(`/v1/content-items/${md.body.id}`)
-        .set(auth())
         .send({ title: 'x' })
         .expect(410);
       expect(gone.body.code).toBe('content_withdrawn');
       await t
-        .http()
+        .api()
         .get(`/v1/content-items/${unique('nope')}`)
-        .set(auth())
         .expect(404);
     });
 
     it('answers 400 naming the field, 404 for an unknown topic, 422 for a notice topic', async () => {
       const noTitle = await t
-        .http()
+        .api()
         .post('/v1/content-items')
-        .set(auth())
         .send({ topic: topic.key, kind: 'editorial' })
         .expect(400);
       expect(noTitle.body.field).toBe('title');
@@ -176,9 +159,8 @@ describe('Marketer API: content items and campaigns', () => {
       expect(noTopic.body.field).toBe('topic');
       const notice = (
         await t
-          .http()
+          .api()
           .post('/v1/topics')
-          .set(auth())
           .send(topicInput({ kind: 'notice', allowedFrequencies: ['monthly'] }))
           .expect(201)
       ).body;
@@ -190,9 +172,8 @@ describe('Marketer API: content items and campaigns', () => {
       const [en, nl] = await subscribers(2, (i) => ({ locale: i === 0 ? 'en' : 'nl' }));
       const created = await item({ title: 'Draft title' }).expect(201);
       const edited = await t
-        .http()
+        .api()
         .patch(`/v1/content-items/${created.body.id}`)
-        .set(auth())
         .send({
           title: 'Final title',
           variants: {
@@ -202,9 +183,8 @@ describe('Marketer API: content items and campaigns', () => {
         .expect(200);
       expect(edited.body).toMatchObject({ title: 'Final title', editable: true });
       const campaign = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           contentItem: created.body.id,
@@ -222,17 +202,12 @@ describe('Marketer API: content items and campaigns', () => {
         'Je krijgt dit omdat je je hebt ingeschreven voor Product news',
       );
 
-      const frozen = await t
-        .http()
-        .get(`/v1/content-items/${created.body.id}`)
-        .set(auth())
-        .expect(200);
+      const frozen = await t.api().get(`/v1/content-items/${created.body.id}`).expect(200);
       expect(frozen.body.firstSentAt).not.toBeNull();
       expect(frozen.body.editable).toBe(false);
       const refused = await t
-        .http()
+        .api()
         .patch(`/v1/content-items/${created.body.id}`)
-        .set(auth())
         .send({ title: 'Too late' })
         .expect(409);
       expect(refused.body.code).toBe('content_already_sent');
@@ -246,44 +221,34 @@ describe('Marketer API: content items and campaigns', () => {
       const before = await count();
       const itemId = (await item().expect(201)).body.id;
       const both = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: topic.key, contentItem: itemId, template: 'notice' })
         .expect(400);
       expect(both.body.field).toBe('contentItem');
-      const neither = await t
-        .http()
-        .post('/v1/campaigns')
-        .set(auth())
-        .send({ topic: topic.key })
-        .expect(400);
+      const neither = await t.api().post('/v1/campaigns').send({ topic: topic.key }).expect(400);
       expect(neither.body.field).toBe('contentItem');
       const unknownTemplate = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: topic.key, template: 'nope', kind: 'editorial' })
         .expect(422);
       expect(unknownTemplate.body.field).toBe('template');
       const noKind = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: topic.key, template: 'notice', data: {} })
         .expect(400);
       expect(noKind.body.field).toBe('kind');
       const missingData = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: topic.key, template: 'notice', kind: 'editorial', data: { heading: 'Hi' } })
         .expect(422);
       expect(missingData.body.field).toBe('data.intro');
       const promo = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           template: 'notice',
@@ -293,9 +258,8 @@ describe('Marketer API: content items and campaigns', () => {
         .expect(422);
       expect(promo.body).toMatchObject({ field: 'kind', code: 'promotional_not_allowed' });
       const wrongTopic = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: other.key, contentItem: itemId })
         .expect(422);
       expect(wrongTopic.body).toMatchObject({
@@ -303,9 +267,8 @@ describe('Marketer API: content items and campaigns', () => {
         code: 'content_topic_mismatch',
       });
       const badSegment = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           contentItem: itemId,
@@ -314,9 +277,8 @@ describe('Marketer API: content items and campaigns', () => {
         .expect(400);
       expect(badSegment.body.field).toBe('segment.attributes.0.value');
       const noBound = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           contentItem: itemId,
@@ -336,14 +298,13 @@ describe('Marketer API: content items and campaigns', () => {
         sendAt: '2099-01-01T09:00:00Z',
         idempotencyKey: key,
       };
-      const first = await t.http().post('/v1/campaigns').set(auth()).send(body).expect(201);
+      const first = await t.api().post('/v1/campaigns').send(body).expect(201);
       expect(first.body.status).toBe('scheduled');
-      const again = await t.http().post('/v1/campaigns').set(auth()).send(body).expect(200);
+      const again = await t.api().post('/v1/campaigns').send(body).expect(200);
       expect(again.body.id).toBe(first.body.id);
       const different = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ ...body, sendAt: '2099-02-01T09:00:00Z' })
         .expect(409);
       expect(different.body).toMatchObject({
@@ -367,9 +328,8 @@ describe('Marketer API: content items and campaigns', () => {
       const itemId = (await item({ title: 'For family customers renewing in March' }).expect(201))
         .body.id;
       const created = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           contentItem: itemId,
@@ -388,7 +348,7 @@ describe('Marketer API: content items and campaigns', () => {
       // Customers 0..3, family: 0 and 2, renewing in March: 0..2 → 0 and 2.
       expect(done.stats.audienceSize).toBe(2);
       await eventually(async () => {
-        const res = await t.http().get(`/v1/campaigns/${created.body.id}`).set(auth()).expect(200);
+        const res = await t.api().get(`/v1/campaigns/${created.body.id}`).expect(200);
         return res.body.stats.sent === 2;
       });
       const got = people.filter((p) =>
@@ -404,9 +364,8 @@ describe('Marketer API: content items and campaigns', () => {
       const campaign = async (segmentRun: string) =>
         (
           await t
-            .http()
+            .api()
             .post('/v1/campaigns')
-            .set(auth())
             .send({
               topic: topic.key,
               contentItem: itemId,
@@ -434,7 +393,7 @@ describe('Marketer API: content items and campaigns', () => {
       const done = await finished(second);
       expect(done.stats.audienceSize).toBe(2);
       const stats = await eventually(async () => {
-        const res = await t.http().get(`/v1/campaigns/${second}`).set(auth()).expect(200);
+        const res = await t.api().get(`/v1/campaigns/${second}`).expect(200);
         return res.body.stats.sent === 1 ? res.body.stats : null;
       });
       expect(stats.skipped).toEqual({ already_received: 1 });
@@ -451,9 +410,8 @@ describe('Marketer API: content items and campaigns', () => {
       const people = await subscribers(2, () => ({ attributes: { run } }));
       const segment = { attributes: [{ name: 'run', op: 'eq', value: run }] };
       const notice = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           template: 'notice',
@@ -483,9 +441,8 @@ describe('Marketer API: content items and campaigns', () => {
       const withdrawnLater = (await item({ title: 'Soon withdrawn' }).expect(201)).body.id;
       const sendAt = new Date(Date.now() + 2_000).toISOString();
       const scheduled = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           contentItem: withdrawnLater,
@@ -494,17 +451,13 @@ describe('Marketer API: content items and campaigns', () => {
         })
         .expect(201);
       expect(scheduled.body.status).toBe('scheduled');
-      await t.http().delete(`/v1/content-items/${withdrawnLater}`).set(auth()).expect(200);
+      await t.api().delete(`/v1/content-items/${withdrawnLater}`).expect(200);
       await eventually(async () => Date.now() > Date.parse(sendAt));
       await tick(t.app);
       const done = await finished(scheduled.body.id);
       expect(done.startedAt).not.toBeNull();
       await eventually(async () => {
-        const res = await t
-          .http()
-          .get(`/v1/campaigns/${scheduled.body.id}`)
-          .set(auth())
-          .expect(200);
+        const res = await t.api().get(`/v1/campaigns/${scheduled.body.id}`).expect(200);
         return res.body.stats.skipped.withdrawn === 2 ? res.body : null;
       });
       for (const p of others) expect(smtp.to(p.email)).toHaveLength(0);
@@ -516,9 +469,8 @@ describe('Marketer API: content items and campaigns', () => {
       smtp.failNext('rcpt', 550, '5.1.1 No such user', 1, (r) => r === bounces.email);
       const itemId = (await item({ title: 'Stats item' }).expect(201)).body.id;
       const created = await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({
           topic: topic.key,
           contentItem: itemId,
@@ -533,13 +485,9 @@ describe('Marketer API: content items and campaigns', () => {
       const page = await t.http().get(yes).expect(200);
       const form = /name="form" value="([^"]+)"/.exec(page.text)![1];
       await t.http().post(yes).type('form').send({ answer: 'yes', form }).expect(200);
-      await t
-        .http()
-        .delete(`/v1/subscribers/${leaves.id}/subscriptions/${topic.key}`)
-        .set(auth())
-        .expect(200);
+      await t.api().delete(`/v1/subscribers/${leaves.id}/subscriptions/${topic.key}`).expect(200);
       const stats = await eventually(async () => {
-        const res = await t.http().get(`/v1/campaigns/${created.body.id}`).set(auth()).expect(200);
+        const res = await t.api().get(`/v1/campaigns/${created.body.id}`).expect(200);
         return res.body.stats.failed === 1 ? res.body.stats : null;
       });
       expect(stats).toMatchObject({
@@ -550,11 +498,7 @@ describe('Marketer API: content items and campaigns', () => {
         unsubscribedAfter: 1,
         helpfulVotes: { helpful: 1, notHelpful: 0 },
       });
-      const list = await t
-        .http()
-        .get(`/v1/campaigns?topic=${topic.key}&limit=1`)
-        .set(auth())
-        .expect(200);
+      const list = await t.api().get(`/v1/campaigns?topic=${topic.key}&limit=1`).expect(200);
       expect(list.body.items[0].id).toBe(created.body.id);
       expect(list.body.nextCursor).toBeTruthy();
     });

@@ -12,7 +12,6 @@ describe('Content mix: promotional messages stay under the cap; notices always g
   let smtp: SmtpSink;
   let ledger: LedgerService;
   const clock = new ControllableClock(new Date(Date.now() + 60_000));
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
   const topics: Record<string, { id: string; key: string }> = {};
 
   beforeAll(async () => {
@@ -39,7 +38,7 @@ describe('Content mix: promotional messages stay under the cap; notices always g
         allowedFrequencies: ['weekly', 'monthly'],
         defaultFrequency: 'weekly',
       });
-      topics[name] = (await t.http().post('/v1/topics').set(auth()).send(input).expect(201)).body;
+      topics[name] = (await t.api().post('/v1/topics').send(input).expect(201)).body;
     }
   });
   afterAll(async () => {
@@ -56,7 +55,7 @@ describe('Content mix: promotional messages stay under the cap; notices always g
         frequency: k === 'renewals' ? 'monthly' : 'weekly',
       })),
     });
-    const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body as {
+    const s = (await t.api().post('/v1/subscribers').send(input).expect(201)).body as {
       id: string;
       email: string;
     };
@@ -76,9 +75,8 @@ describe('Content mix: promotional messages stay under the cap; notices always g
   async function promotion(topic: string, title: string) {
     const item = (
       await t
-        .http()
+        .api()
         .post('/v1/content-items')
-        .set(auth())
         .send({
           topic: topics[topic].key,
           kind: 'promotional',
@@ -90,14 +88,13 @@ describe('Content mix: promotional messages stay under the cap; notices always g
     ).body;
     const campaign = (
       await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: topics[topic].key, contentItem: item.id })
         .expect(201)
     ).body;
     await eventually(async () => {
-      const res = await t.http().get(`/v1/campaigns/${campaign.id}`).set(auth()).expect(200);
+      const res = await t.api().get(`/v1/campaigns/${campaign.id}`).expect(200);
       return res.body.status === 'sent';
     });
     return campaign.id as string;
@@ -127,11 +124,10 @@ describe('Content mix: promotional messages stay under the cap; notices always g
     const second = await promotion('offers', 'Summer offer');
     await settled(t.dataSource, clock.now());
     expect(await rowOf(second, a.id)).toEqual({ status: 'skipped', skip_reason: 'content_mix' });
-    const stats = (await t.http().get(`/v1/campaigns/${second}`).set(auth()).expect(200)).body
-      .stats;
+    const stats = (await t.api().get(`/v1/campaigns/${second}`).expect(200)).body.stats;
     expect(stats.skipped).toEqual({ content_mix: 1 });
     // The capped send did not spend their slot for the topic.
-    const sub = (await t.http().get(`/v1/subscribers/${a.id}`).set(auth()).expect(200)).body;
+    const sub = (await t.api().get(`/v1/subscribers/${a.id}`).expect(200)).body;
     const offers = sub.subscriptions.find((x: { topic: string }) => x.topic === topics.offers.key);
     expect(new Date(offers.nextDueAt).getTime()).toBeLessThanOrEqual(clock.now().getTime());
 
@@ -206,9 +202,8 @@ describe('Content mix: promotional messages stay under the cap; notices always g
 
   it('goes only to topics whose kind allows promotional content', async () => {
     const res = await t
-      .http()
+      .api()
       .post('/v1/content-items')
-      .set(auth())
       .send({ topic: topics.news.key, kind: 'promotional', title: 'Buy now' })
       .expect(422);
     expect(res.body).toMatchObject({ field: 'kind', code: 'promotional_not_allowed' });
@@ -248,9 +243,8 @@ describe('Content mix: promotional messages stay under the cap; notices always g
     expect(await rowOf(spent, roomy.id)).toEqual({ status: 'sent', skip_reason: null });
     // Room again in a week; the topic has a promotional item for digests.
     await t
-      .http()
+      .api()
       .post('/v1/content-items')
-      .set(auth())
       .send({ topic: topics.offers.key, kind: 'promotional', title: 'Digest-only offer' })
       .expect(201);
     clock.advance(8 * DAY);

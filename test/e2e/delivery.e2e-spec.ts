@@ -13,7 +13,6 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
   let ledger: LedgerService;
   let topicKey: string;
   let topicId: string;
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -29,7 +28,7 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     ledger = t.app.get(LedgerService);
     const topic = topicInput();
     topicKey = topic.key;
-    topicId = (await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body.id;
+    topicId = (await t.api().post('/v1/topics').send(topic).expect(201)).body.id;
   });
   afterAll(async () => {
     await t.close();
@@ -38,9 +37,8 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
 
   async function subscriber(overrides: Record<string, unknown> = {}) {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(
         subscriberInput({ email: uniqueEmail('d'), topics: [{ topic: topicKey }], ...overrides }),
       )
@@ -98,11 +96,7 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     const ids = await t.dataSource.transaction((m) =>
       ledger.insert(m, [message(s.id, `test:unsub:${s.id}`)]),
     );
-    await t
-      .http()
-      .delete(`/v1/subscribers/${s.id}/subscriptions/${topicKey}`)
-      .set(auth())
-      .expect(200);
+    await t.api().delete(`/v1/subscribers/${s.id}/subscriptions/${topicKey}`).expect(200);
     await ledger.enqueue(ids);
     await eventually(async () => (await statusOf(ids[0])).status === 'skipped');
     expect(await statusOf(ids[0])).toMatchObject({ skip_reason: 'not_subscribed' });
@@ -158,7 +152,7 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     expect((await statusOf(ids[0])).attempts).toBe(1);
     const { SuppressionsService } = await import('../../src/suppressions/suppressions.service');
     expect(await t.app.get(SuppressionsService).isSuppressed(s.email)).toBe(true);
-    const after = await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200);
+    const after = await t.api().get(`/v1/subscribers/${s.id}`).expect(200);
     expect(after.body.status).toBe('bounced');
     // A later send to that subscriber is not even attempted.
     const later = await ledger.send([message(s.id, `test:bounce2:${s.id}`)]);
@@ -169,9 +163,8 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
 
   it('refuses control characters in names, and keeps stored data out of headers (no CR/LF injection)', async () => {
     const refused = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(subscriberInput({ name: 'Eve\r\nBcc: attacker@evil.test' }))
       .expect(400);
     expect(refused.body.field).toBe('name');

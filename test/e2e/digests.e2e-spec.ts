@@ -19,7 +19,6 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
   let t: TestApp;
   let smtp: SmtpSink;
   const clock = new ControllableClock('2027-01-04T12:00:00Z');
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -74,7 +73,7 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       allowedFrequencies: ['biweekly', 'quarterly'],
       defaultFrequency: 'quarterly',
     });
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
     const ams = subscriberInput({
       email: uniqueEmail('ams'),
       timezone: 'Europe/Amsterdam',
@@ -85,12 +84,12 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       timezone: 'America/New_York',
       topics: [{ topic: topic.key, frequency: 'quarterly' }],
     });
-    const a = (await t.http().post('/v1/subscribers').set(auth()).send(ams).expect(201)).body;
-    const b = (await t.http().post('/v1/subscribers').set(auth()).send(nyc).expect(201)).body;
+    const a = (await t.api().post('/v1/subscribers').send(ams).expect(201)).body;
+    const b = (await t.api().post('/v1/subscribers').send(nyc).expect(201)).body;
 
     // The first tick starts their first period (like a confirmation would).
     await tick(t.app);
-    const subs = await t.http().get(`/v1/subscribers/${a.id}`).set(auth()).expect(200);
+    const subs = await t.api().get(`/v1/subscribers/${a.id}`).expect(200);
     expect(subs.body.subscriptions[0].nextDueAt).toBe('2027-01-18T08:00:00.000Z');
 
     // A quarter, content every Tuesday; ticks around both send hours (and one that must not send).
@@ -104,9 +103,8 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
         week += 1;
         const title = `Week ${week} news`;
         await t
-          .http()
+          .api()
           .post('/v1/content-items')
-          .set(auth())
           .send({
             topic: topic.key,
             kind: 'editorial',
@@ -179,7 +177,7 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       allowedFrequencies: ['weekly', 'biweekly'],
       defaultFrequency: 'biweekly',
     });
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
     const email = uniqueEmail('welcome');
     await t
       .http()
@@ -201,15 +199,13 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
 
     clock.advance(3_600_000);
     await t
-      .http()
+      .api()
       .post('/v1/content-items')
-      .set(auth())
       .send({ topic: topic.key, kind: 'editorial', title: 'First release', summary: 'It shipped.' })
       .expect(201);
     const subscriber = await t
-      .http()
+      .api()
       .get(`/v1/subscribers/${encodeURIComponent(email)}`)
-      .set(auth())
       .expect(200);
     const due = new Date(subscriber.body.subscriptions[0].nextDueAt as string);
     const dueLocal = DateTime.fromJSDate(due, { zone: 'Europe/Amsterdam' });
@@ -245,7 +241,7 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       allowedFrequencies: ['weekly'],
       defaultFrequency: 'weekly',
     });
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
     const join = async (isCustomer: boolean, at: string) => {
       clock.set(at);
       const input = subscriberInput({
@@ -254,7 +250,7 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
         isCustomer,
         topics: [{ topic: topic.key }],
       });
-      const res = await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201);
+      const res = await t.api().post('/v1/subscribers').send(input).expect(201);
       await tick(t.app);
       return res.body as { id: string; email: string };
     };
@@ -265,9 +261,8 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     clock.set('2027-06-15T10:00:00Z');
     const item = (
       await t
-        .http()
+        .api()
         .post('/v1/content-items')
-        .set(auth())
         .send({
           topic: topic.key,
           kind: 'editorial',
@@ -278,14 +273,13 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     ).body;
     const campaign = (
       await t
-        .http()
+        .api()
         .post('/v1/campaigns')
-        .set(auth())
         .send({ topic: topic.key, contentItem: item.id, segment: { customer: true } })
         .expect(201)
     ).body;
     const done = await eventually(async () => {
-      const res = await t.http().get(`/v1/campaigns/${campaign.id}`).set(auth()).expect(200);
+      const res = await t.api().get(`/v1/campaigns/${campaign.id}`).expect(200);
       return res.body.status === 'sent' && res.body.stats.queued + res.body.stats.sending === 0
         ? res.body
         : null;
@@ -315,23 +309,21 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       allowedFrequencies: ['weekly', 'quarterly'],
       defaultFrequency: 'quarterly',
     });
-    const created = (await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body;
+    const created = (await t.api().post('/v1/topics').send(topic).expect(201)).body;
     clock.set('2027-07-05T10:00:00Z');
     const input = subscriberInput({
       email: uniqueEmail('freq'),
       timezone: 'UTC',
       topics: [{ topic: topic.key }],
     });
-    const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body;
+    const s = (await t.api().post('/v1/subscribers').send(input).expect(201)).body;
     await tick(t.app);
     const nextDue = async () =>
-      (await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200)).body.subscriptions[0]
-        .nextDueAt;
+      (await t.api().get(`/v1/subscribers/${s.id}`).expect(200)).body.subscriptions[0].nextDueAt;
     expect(await nextDue()).toBe('2027-10-05T09:00:00.000Z');
     await t
-      .http()
+      .api()
       .patch(`/v1/subscribers/${s.id}/subscriptions/${topic.key}`)
-      .set(auth())
       .send({ frequency: 'weekly' })
       .expect(200);
     expect(await nextDue()).toBe('2027-07-12T09:00:00.000Z');

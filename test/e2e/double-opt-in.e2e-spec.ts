@@ -43,8 +43,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
       kind: 'notice',
       allowedFrequencies: ['monthly'],
     });
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
-    await t.http().post('/v1/topics').set(auth()).send(notice).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
+    await t.api().post('/v1/topics').send(notice).expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -67,14 +67,11 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
     const confirmPath = linkPath(confirmation.parsed.text!, '/confirm/');
 
     const sub = await t
-      .http()
+      .api()
       .get(`/v1/subscribers/${encodeURIComponent(email)}`)
-      .set(auth())
       .expect(200);
     expect(sub.body.status).toBe('pending');
-    expect((await t.http().get(`/v1/subscribers/${sub.body.id}/consent`).set(auth())).body).toEqual(
-      [],
-    );
+    expect((await t.api().get(`/v1/subscribers/${sub.body.id}/consent`)).body).toEqual([]);
 
     const page = await t.http().get(confirmPath).expect(200);
     expect(page.headers['content-type']).toContain('text/html');
@@ -103,7 +100,7 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
     expect(welcome.parsed.text).toContain('weekly');
     expect(confirmation.parsed.text).toContain('Acme B.V., Keizersgracht 1, 1015 CJ Amsterdam');
 
-    const after = await t.http().get(`/v1/subscribers/${sub.body.id}`).set(auth()).expect(200);
+    const after = await t.api().get(`/v1/subscribers/${sub.body.id}`).expect(200);
     expect(after.body.status).toBe('active');
     expect(after.body.subscriptions).toEqual(
       expect.arrayContaining([
@@ -111,7 +108,7 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
         expect.objectContaining({ topic: notice.key, status: 'active' }),
       ]),
     );
-    const consent = (await t.http().get(`/v1/subscribers/${sub.body.id}/consent`).set(auth())).body;
+    const consent = (await t.api().get(`/v1/subscribers/${sub.body.id}/consent`)).body;
     const optIn = consent.find(
       (e: { action: string; topic: string }) => e.action === 'opt_in' && e.topic === topic.key,
     );
@@ -121,9 +118,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
 
     // Confirming again changes nothing and sends no second welcome.
     await t.http().get(confirmPath).expect(200);
-    const messages = (
-      await t.http().get('/v1/messages').query({ subscriber: sub.body.id }).set(auth())
-    ).body.items;
+    const messages = (await t.api().get('/v1/messages').query({ subscriber: sub.body.id })).body
+      .items;
     expect(messages.map((m: { template: string }) => m.template).sort()).toEqual([
       'confirm-subscription',
       'welcome',
@@ -145,9 +141,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
       .send({ email, topics: [topic.key] })
       .expect(202);
     const sub = await t
-      .http()
+      .api()
       .get(`/v1/subscribers/${encodeURIComponent(email)}`)
-      .set(auth())
       .expect(200);
     const rows = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM outbound_messages WHERE subscriber_id = $1`,
@@ -157,9 +152,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
 
     // An active address: the same answer, and nothing is sent.
     const active = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send({ email: uniqueEmail('carol') })
       .expect(201);
     const res = await t
@@ -229,9 +223,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
     const page = await t.http().get(`/confirm/${expired}`).expect(410);
     expect(page.text).toContain('expired');
     const sub = await t
-      .http()
+      .api()
       .get(`/v1/subscribers/${encodeURIComponent(email)}`)
-      .set(auth())
       .expect(200);
     expect(sub.body.status).toBe('pending');
   });
@@ -239,9 +232,8 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
   it('test-sends a template to an address, marked [TEST], without touching the ledger', async () => {
     const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbound_messages`);
     const res = await t
-      .http()
+      .api()
       .post('/v1/templates/welcome/test-send')
-      .set(auth())
       .send({ to: 'Designer@Acme.test', locale: 'nl' })
       .expect(200);
     expect(res.body.subject).toMatch(/^\[TEST\] /);
@@ -251,16 +243,14 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
     const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM outbound_messages`);
     expect(after[0].n).toBe(before[0].n);
     const bad = await t
-      .http()
+      .api()
       .post('/v1/templates/welcome/test-send')
-      .set(auth())
       .send({ to: 'x', locale: 'nl' })
       .expect(400);
     expect(bad.body.field).toBe('to');
     await t
-      .http()
+      .api()
       .post('/v1/templates/nope/test-send')
-      .set(auth())
       .send({ to: 'a@b.test', locale: 'nl' })
       .expect(404);
     const readOnly = await t.keyWith('templates:read');

@@ -28,7 +28,6 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
   let ledger: LedgerService;
   let topicKey: string;
   let topicId: string;
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -36,7 +35,7 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
     ledger = t.app.get(LedgerService);
     const topic = topicInput({ kind: 'notice', name: 'Renewal reminders' });
     topicKey = topic.key;
-    topicId = (await t.http().post('/v1/topics').set(auth()).send(topic).expect(201)).body.id;
+    topicId = (await t.api().post('/v1/topics').send(topic).expect(201)).body.id;
   });
   afterAll(async () => {
     await t.close();
@@ -45,9 +44,8 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
 
   async function subscriber(locale = 'en') {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(subscriberInput({ email: uniqueEmail('f'), locale, topics: [{ topic: topicKey }] }))
       .expect(201);
     return res.body as { id: string; email: string };
@@ -278,7 +276,7 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
       .type('form')
       .send({ answer: 'yes', comment: 'Signed, Ada from Leiden', form })
       .expect(200);
-    await t.http().delete(`/v1/subscribers/${s.id}`).set(auth()).expect(204);
+    await t.api().delete(`/v1/subscribers/${s.id}`).expect(204);
     expect(await votes(id)).toEqual([expect.objectContaining({ helpful: true, comment: null })]);
     // The link no longer opens anything for an erased subscriber.
     await t.http().get(base).expect(404);

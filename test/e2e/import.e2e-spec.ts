@@ -20,8 +20,8 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ workers: false });
-    await t.http().post('/v1/topics').set(auth()).send(open).expect(201);
-    await t.http().post('/v1/topics').set(auth()).send(customersOnly).expect(201);
+    await t.api().post('/v1/topics').send(open).expect(201);
+    await t.api().post('/v1/topics').send(customersOnly).expect(201);
   }, 60_000);
   afterAll(() => t.close(), 60_000);
 
@@ -87,18 +87,16 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
   const subscriber = async (email: string) =>
     (
       await t
-        .http()
+        .api()
         .get(`/v1/subscribers/${encodeURIComponent(email)}`)
-        .set(auth())
         .expect(200)
     ).body;
 
   const consentOf = async (email: string) =>
     (
       await t
-        .http()
+        .api()
         .get(`/v1/subscribers/${encodeURIComponent(email)}/consent`)
-        .set(auth())
         .expect(200)
     ).body as Array<Record<string, unknown>>;
 
@@ -287,29 +285,22 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
   it('reports each bad row by line and field, writes the good rows and nothing of the bad ones', async () => {
     // An erased subscriber's address is suppressed.
     const erased = uniqueEmail('erased');
-    const created = await t
-      .http()
-      .post('/v1/subscribers')
-      .set(auth())
-      .send({ email: erased })
-      .expect(201);
-    await t.http().delete(`/v1/subscribers/${created.body.id}`).set(auth()).expect(204);
+    const created = await t.api().post('/v1/subscribers').send({ email: erased }).expect(201);
+    await t.api().delete(`/v1/subscribers/${created.body.id}`).expect(204);
 
     // Someone who left the open topic, and someone who left everything.
     const leaver = uniqueEmail('leaver');
     await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send({ email: leaver, name: 'Leaver', topics: [{ topic: open.key }] })
       .expect(201);
     await t
-      .http()
+      .api()
       .delete(`/v1/subscribers/${encodeURIComponent(leaver)}/subscriptions/${open.key}`)
-      .set(auth())
       .expect(200);
     const gone = uniqueEmail('gone');
-    await t.http().post('/v1/subscribers').set(auth()).send({ email: gone }).expect(201);
+    await t.api().post('/v1/subscribers').send({ email: gone }).expect(201);
     await t.dataSource.query(`UPDATE subscribers SET status = 'unsubscribed' WHERE email = $1`, [
       gone,
     ]);
@@ -380,15 +371,13 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
     expect(JSON.stringify(res.body)).not.toContain(erased);
 
     await t
-      .http()
+      .api()
       .get(`/v1/subscribers/${encodeURIComponent(multi)}`)
-      .set(auth())
       .expect(404);
     expect((await subscriber(good)).subscriptions).toHaveLength(1);
     await t
-      .http()
+      .api()
       .get(`/v1/subscribers/${encodeURIComponent(prospect)}`)
-      .set(auth())
       .expect(404);
     const leaverNow = await subscriber(leaver);
     expect(leaverNow.name).toBe('Leaver');
@@ -426,9 +415,8 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
 
   it('answers 415 for other content types and 400 naming a bad option', async () => {
     const json = await t
-      .http()
+      .api()
       .post('/v1/subscribers/import')
-      .set(auth())
       .send({ email: uniqueEmail() })
       .expect(415);
     expect(json.body.message).toContain('text/csv or application/x-ndjson');
@@ -473,7 +461,7 @@ describe('Subscriber import (POST /v1/subscribers/import)', () => {
 
   it('writes nothing in a dry run, and reports what a real run would do', async () => {
     const existing = uniqueEmail('dry');
-    await t.http().post('/v1/subscribers').set(auth()).send({ email: existing, name: 'Old' });
+    await t.api().post('/v1/subscribers').send({ email: existing, name: 'Old' });
     const before = await tableCounts();
     const csv =
       `email,name,topics\n${existing},New,${open.key}\n${uniqueEmail()},Fresh,${open.key}\n` +

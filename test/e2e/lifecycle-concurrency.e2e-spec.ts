@@ -21,7 +21,6 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
   let topicKey: string;
   const prefix = unique('lc').replace('-', '');
   const clock = new ControllableClock('2027-10-04T08:00:00Z'); // 10:00 in Amsterdam
-  const auth = () => ({ Authorization: `Bearer ${a.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -36,7 +35,7 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
     b = await createTestApp({ clock, env, databaseUrl: a.databaseUrl });
     const topic = topicInput({ kind: 'notice', allowedFrequencies: ['monthly'] });
     topicKey = topic.key;
-    await a.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await a.api().post('/v1/topics').send(topic).expect(201);
   });
   afterAll(async () => {
     await b.close();
@@ -75,9 +74,8 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
 
   it('two scheduler processes ticking at the same time on the same due set: each notice once', async () => {
     await a
-      .http()
+      .api()
       .post('/v1/lifecycle-rules')
-      .set(auth())
       .send(lifecycleRuleInput(topicKey, { key: 'renewal-twice' }))
       .expect(201);
     const people = await subscribers(45, '2027-11-03'); // send day: today
@@ -105,15 +103,14 @@ describe('Lifecycle scheduling across processes and a Redis flush', () => {
     expect(counts).toHaveLength(45);
     expect(counts.every((c) => c.n === 1 && c.sent === 1)).toBe(true);
     for (const p of people) expect(smtp.to(p.email)).toHaveLength(1);
-    await a.http().delete('/v1/lifecycle-rules/renewal-twice').set(auth()).expect(204);
+    await a.api().delete('/v1/lifecycle-rules/renewal-twice').expect(204);
   });
 
   it('flushing Redis mid-run: the due sends are rebuilt from PostgreSQL and each goes out once', async () => {
     clock.set('2027-10-05T08:00:00Z');
     await a
-      .http()
+      .api()
       .post('/v1/lifecycle-rules')
-      .set(auth())
       .send(lifecycleRuleInput(topicKey, { key: 'renewal-flush' }))
       .expect(201);
     const people = await subscribers(30, '2027-11-04');

@@ -16,7 +16,6 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
   // 20 October 2026: both zones are on summer time; Amsterdam leaves it on 25 October, New York
   // on 1 November, both before the notice day (4 November).
   const clock = new ControllableClock('2026-10-20T10:00:00Z');
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -31,7 +30,7 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
       allowedFrequencies: ['monthly'],
     });
     topicKey = topic.key;
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -40,9 +39,8 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
 
   async function subscriber(overrides: Record<string, unknown> = {}) {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(
         subscriberInput({
           email: uniqueEmail('life'),
@@ -56,9 +54,8 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
 
   async function rule(overrides: Record<string, unknown> = {}) {
     const res = await t
-      .http()
+      .api()
       .post('/v1/lifecycle-rules')
-      .set(auth())
       .send(lifecycleRuleInput(topicKey, overrides))
       .expect(201);
     return res.body as { id: string; key: string };
@@ -138,7 +135,7 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     expect(mail(nyc)).toHaveLength(1);
     expect(await ledger(ams.id)).toHaveLength(1);
     expect(await ledger(nyc.id)).toHaveLength(1);
-    await t.http().delete(`/v1/lifecycle-rules/${renewal.key}`).set(auth()).expect(204);
+    await t.api().delete(`/v1/lifecycle-rules/${renewal.key}`).expect(204);
   });
 
   it("places send windows the same way in PostgreSQL (the scans) and luxon (delivery's pause deferral), across DST changes", async () => {
@@ -176,7 +173,7 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     expect(await ledger(tooLate.id)).toEqual([]);
     await drive.step('2027-02-01T11:00:00Z');
     expect(smtp.to(late.email)).toHaveLength(1);
-    await t.http().delete('/v1/lifecycle-rules/renewal-late').set(auth()).expect(204);
+    await t.api().delete('/v1/lifecycle-rules/renewal-late').expect(204);
   });
 
   it('reschedules when the date changes, cancels when it is removed, and never sends the cancelled one', async () => {
@@ -191,15 +188,13 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     expect((await ledger(gone.id))[0]).toMatchObject({ status: 'queued' });
 
     await t
-      .http()
+      .api()
       .patch(`/v1/subscribers/${s.id}`)
-      .set(auth())
       .send({ dates: { renewal_date: '2027-04-15' } })
       .expect(200);
     await t
-      .http()
+      .api()
       .patch(`/v1/subscribers/${gone.id}`)
-      .set(auth())
       .send({ dates: { renewal_date: null } })
       .expect(200);
     await drive.step('2027-03-01T06:01:00Z');
@@ -223,7 +218,7 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     expect(smtp.to(s.email)).toHaveLength(1);
     expect(smtp.to(s.email)[0].parsed.subject).toContain('15 April 2027');
     expect(smtp.to(gone.email)).toHaveLength(0);
-    await t.http().delete('/v1/lifecycle-rules/renewal-moves').set(auth()).expect(204);
+    await t.api().delete('/v1/lifecycle-rules/renewal-moves').expect(204);
   });
 
   it('lists upcoming notices for the preference center, and explains a notice that comes during a pause', async () => {
@@ -256,7 +251,7 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     const [after] = await upcoming.for(s.id, 'en', clock.now());
     expect(after.plannedAt).toEqual(new Date('2027-06-20T12:00:00Z'));
     expect(after.description).toContain('(after your pause)');
-    await t.http().delete('/v1/lifecycle-rules/renewal-upcoming').set(auth()).expect(204);
+    await t.api().delete('/v1/lifecycle-rules/renewal-upcoming').expect(204);
   });
 
   it('a pause defers a notice to its end, but never hides one whose deadline would pass', async () => {

@@ -17,7 +17,6 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
   let topicKey: string;
   const down = new Set<string>();
   const clock = new ControllableClock('2027-01-04T09:00:00Z');
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -48,7 +47,7 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
     drive = new LifecycleDriver(t, clock);
     const topic = topicInput({ kind: 'notice', allowedFrequencies: ['monthly'] });
     topicKey = topic.key;
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -58,9 +57,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
 
   async function subscriber(dates: Record<string, string>) {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(subscriberInput({ email: uniqueEmail('dl'), dates, topics: [{ topic: topicKey }] }))
       .expect(201);
     return res.body as { id: string; email: string };
@@ -86,9 +84,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
   it('a notice that keeps failing past its deadline is never sent late: one missed promise, one apology, one alert', async () => {
     const rule = (
       await t
-        .http()
+        .api()
         .post('/v1/lifecycle-rules')
-        .set(auth())
         .send(lifecycleRuleInput(topicKey, { key: 'renewal-smtp-down', deadlineDays: -7 }))
         .expect(201)
     ).body as { id: string };
@@ -155,8 +152,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
       )[0].n,
     ).toBe(1);
     // A deleted rule with history stays for the reports (the missed promise points at it).
-    await t.http().delete('/v1/lifecycle-rules/renewal-smtp-down').set(auth()).expect(204);
-    await t.http().get('/v1/lifecycle-rules/renewal-smtp-down').set(auth()).expect(404);
+    await t.api().delete('/v1/lifecycle-rules/renewal-smtp-down').expect(204);
+    await t.api().get('/v1/lifecycle-rules/renewal-smtp-down').expect(404);
     const [kept] = await t.dataSource.query(
       `SELECT deleted_at, enabled FROM lifecycle_rules WHERE id = $1`,
       [rule.id],
@@ -167,9 +164,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
   it('a scheduler that was down past a deadline records the miss and apologises instead of sending late', async () => {
     clock.set('2027-03-01T09:00:00Z');
     await t
-      .http()
+      .api()
       .post('/v1/lifecycle-rules')
-      .set(auth())
       .send(lifecycleRuleInput(topicKey, { key: 'renewal-scheduler-down' }))
       .expect(201);
     await drive.step('2027-03-01T09:00:00Z');

@@ -16,9 +16,7 @@ describe('Lifecycle rules API', () => {
   let notices: string;
   let editorial: string;
   const clock = new ControllableClock('2027-01-11T07:00:00Z'); // 08:00 in Amsterdam
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
-  const post = (body: Record<string, unknown>) =>
-    t.http().post('/v1/lifecycle-rules').set(auth()).send(body);
+  const post = (body: Record<string, unknown>) => t.api().post('/v1/lifecycle-rules').send(body);
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -30,8 +28,8 @@ describe('Lifecycle rules API', () => {
     const e = topicInput();
     notices = n.key;
     editorial = e.key;
-    await t.http().post('/v1/topics').set(auth()).send(n).expect(201);
-    await t.http().post('/v1/topics').set(auth()).send(e).expect(201);
+    await t.api().post('/v1/topics').send(n).expect(201);
+    await t.api().post('/v1/topics').send(e).expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -57,20 +55,15 @@ describe('Lifecycle rules API', () => {
       sendWindow: { start: '10:00', end: '16:30' },
       enabled: true,
     });
-    const byKey = await t.http().get('/v1/lifecycle-rules/warranty-ahead').set(auth()).expect(200);
-    const byId = await t
-      .http()
-      .get(`/v1/lifecycle-rules/${created.body.id}`)
-      .set(auth())
-      .expect(200);
+    const byKey = await t.api().get('/v1/lifecycle-rules/warranty-ahead').expect(200);
+    const byId = await t.api().get(`/v1/lifecycle-rules/${created.body.id}`).expect(200);
     expect(byId.body).toEqual(byKey.body);
-    const list = await t.http().get('/v1/lifecycle-rules').set(auth()).expect(200);
+    const list = await t.api().get('/v1/lifecycle-rules').expect(200);
     expect(list.body.map((r: { key: string }) => r.key)).toContain('warranty-ahead');
 
     const patched = await t
-      .http()
+      .api()
       .patch('/v1/lifecycle-rules/warranty-ahead')
-      .set(auth())
       .send({ name: 'Warranty reminder', deadlineDays: -7, enabled: false })
       .expect(200);
     expect(patched.body).toMatchObject({
@@ -81,11 +74,11 @@ describe('Lifecycle rules API', () => {
 
     await post(lifecycleRuleInput(notices, { key: 'warranty-ahead' })).expect(409);
     // Never used: removed for good, and the key is free again.
-    await t.http().delete('/v1/lifecycle-rules/warranty-ahead').set(auth()).expect(204);
-    await t.http().get('/v1/lifecycle-rules/warranty-ahead').set(auth()).expect(404);
-    await t.http().delete('/v1/lifecycle-rules/warranty-ahead').set(auth()).expect(404);
+    await t.api().delete('/v1/lifecycle-rules/warranty-ahead').expect(204);
+    await t.api().get('/v1/lifecycle-rules/warranty-ahead').expect(404);
+    await t.api().delete('/v1/lifecycle-rules/warranty-ahead').expect(404);
     await post(lifecycleRuleInput(notices, { key: 'warranty-ahead' })).expect(201);
-    await t.http().delete('/v1/lifecycle-rules/warranty-ahead').set(auth()).expect(204);
+    await t.api().delete('/v1/lifecycle-rules/warranty-ahead').expect(204);
   });
 
   it('refuses invalid rules with 400 naming the field, 404 for an unknown topic, 422 for a topic that is not a notice topic', async () => {
@@ -139,8 +132,8 @@ describe('Lifecycle rules API', () => {
     expect(await field({ ...base, topic: 'no-such-topic' }, 404)).toBe('topic');
     const wrongKind = await post({ ...base, topic: editorial }).expect(422);
     expect(wrongKind.body).toMatchObject({ field: 'topic', code: 'topic_not_notice' });
-    await t.http().get('/v1/lifecycle-rules/nope').set(auth()).expect(404);
-    await t.http().patch('/v1/lifecycle-rules/nope').set(auth()).send({ name: 'x' }).expect(404);
+    await t.api().get('/v1/lifecycle-rules/nope').expect(404);
+    await t.api().patch('/v1/lifecycle-rules/nope').send({ name: 'x' }).expect(404);
   });
 
   it('needs lifecycle:read to read and lifecycle:write to change rules; both are in the OpenAPI document', async () => {
@@ -172,9 +165,8 @@ describe('Lifecycle rules API', () => {
       .body as { id: string };
     const s = (
       await t
-        .http()
+        .api()
         .post('/v1/subscribers')
-        .set(auth())
         .send(
           subscriberInput({
             email: uniqueEmail('edit'),
@@ -200,12 +192,7 @@ describe('Lifecycle rules API', () => {
     });
 
     const content = noticeContent('car insurance');
-    await t
-      .http()
-      .patch('/v1/lifecycle-rules/renewal-edited')
-      .set(auth())
-      .send({ content })
-      .expect(200);
+    await t.api().patch('/v1/lifecycle-rules/renewal-edited').send({ content }).expect(200);
     expect(await row()).toMatchObject({ status: 'skipped', skip_reason: 'rule_changed' });
     await drive.step('2027-01-11T07:01:00Z');
     expect(await row()).toMatchObject({
@@ -213,28 +200,18 @@ describe('Lifecycle rules API', () => {
       heading: 'Your car insurance renews on 11 February 2027',
     });
 
-    await t
-      .http()
-      .patch('/v1/lifecycle-rules/renewal-edited')
-      .set(auth())
-      .send({ enabled: false })
-      .expect(200);
+    await t.api().patch('/v1/lifecycle-rules/renewal-edited').send({ enabled: false }).expect(200);
     expect(await row()).toMatchObject({ status: 'skipped', skip_reason: 'rule_disabled' });
     await drive.step('2027-01-11T07:02:00Z');
     expect((await row()).status).toBe('skipped');
-    await t
-      .http()
-      .patch('/v1/lifecycle-rules/renewal-edited')
-      .set(auth())
-      .send({ enabled: true })
-      .expect(200);
+    await t.api().patch('/v1/lifecycle-rules/renewal-edited').send({ enabled: true }).expect(200);
     await drive.step('2027-01-12T08:00:00Z');
     expect(await row()).toMatchObject({ status: 'sent' });
     expect(smtp.to(s.email).map((m) => m.parsed.subject)).toEqual([
       'Your car insurance renews on 11 February 2027',
     ]);
     // Deleting a rule with history keeps it for reports and cancels nothing already sent.
-    await t.http().delete('/v1/lifecycle-rules/renewal-edited').set(auth()).expect(204);
+    await t.api().delete('/v1/lifecycle-rules/renewal-edited').expect(204);
     expect((await row()).status).toBe('sent');
     await post(lifecycleRuleInput(notices, { key: 'renewal-edited' })).expect(201);
   });

@@ -14,7 +14,6 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
   let notices: string;
   let news: string;
   const clock = new ControllableClock('2027-04-05T08:00:00Z'); // Monday, 10:00 in Amsterdam
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -31,9 +30,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     notices = unique('usage');
     news = unique('news');
     await t
-      .http()
+      .api()
       .post('/v1/topics')
-      .set(auth())
       .send(
         topicInput({
           key: notices,
@@ -44,9 +42,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
       )
       .expect(201);
     await t
-      .http()
+      .api()
       .post('/v1/topics')
-      .set(auth())
       .send(topicInput({ key: news }))
       .expect(201);
   });
@@ -57,9 +54,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
 
   async function subscriber(overrides: Record<string, unknown> = {}) {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(
         subscriberInput({ email: uniqueEmail('trg'), topics: [{ topic: notices }], ...overrides }),
       )
@@ -78,9 +74,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
   describe('event rules', () => {
     beforeAll(async () => {
       await t
-        .http()
+        .api()
         .post('/v1/lifecycle-rules')
-        .set(auth())
         .send({
           key: 'bundle-nearly-used',
           name: 'Bundle 90% used',
@@ -269,9 +264,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     const already = await subscriber({ attributes: { vehicle_age_years: 10, cover: 'all-risk' } });
     const s = await subscriber({ attributes: { vehicle_age_years: 7, cover: 'all-risk' } });
     await t
-      .http()
+      .api()
       .post('/v1/lifecycle-rules')
-      .set(auth())
       .send({
         key: 'older-car',
         name: 'Older car on all-risk',
@@ -303,7 +297,7 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
       })
       .expect(201);
     const patch = (attributes: Record<string, unknown>) =>
-      t.http().patch(`/v1/subscribers/${s.id}`).set(auth()).send({ attributes }).expect(200);
+      t.api().patch(`/v1/subscribers/${s.id}`).send({ attributes }).expect(200);
 
     await drive.step('2027-05-03T08:00:00Z');
     expect(smtp.to(already.email)).toHaveLength(1); // true when the rule started: one occurrence
@@ -339,9 +333,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
       ['welcome-day-14', 14],
     ] as const) {
       await t
-        .http()
+        .api()
         .post('/v1/lifecycle-rules')
-        .set(auth())
         .send({
           key,
           name: `Welcome follow-up, day ${day}`,
@@ -380,9 +373,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     }
     const leaver = (
       await t
-        .http()
+        .api()
         .get(`/v1/subscribers/${encodeURIComponent(leaves)}`)
-        .set(auth())
         .expect(200)
     ).body as { id: string };
     const followUpsOf = async (id: string) =>
@@ -406,11 +398,7 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     const [planned] = await followUpsOf(leaver.id);
     expect(planned).toMatchObject({ status: 'queued' });
     expect(planned.send_after.toISOString()).toBe('2027-06-10T07:00:00.000Z');
-    await t
-      .http()
-      .delete(`/v1/subscribers/${leaver.id}/subscriptions/${notices}`)
-      .set(auth())
-      .expect(200);
+    await t.api().delete(`/v1/subscribers/${leaver.id}/subscriptions/${notices}`).expect(200);
 
     await drive.walk('2027-06-22T08:10:00Z', DAY / 4);
     expect(subjects(stays)).toEqual([
@@ -421,9 +409,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     ]);
     const stayer = (
       await t
-        .http()
+        .api()
         .get(`/v1/subscribers/${encodeURIComponent(stays)}`)
-        .set(auth())
         .expect(200)
     ).body as { id: string };
     expect((await followUpsOf(stayer.id)).map((r) => r.sent_at!.toISOString())).toEqual([
@@ -456,7 +443,7 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     expect(await count('events')).toBe(1);
     expect(await count('lifecycle_cooldowns')).toBe(1);
     expect(await count('lifecycle_attribute_states')).toBe(1);
-    await t.http().delete(`/v1/subscribers/${s.id}`).set(auth()).expect(204);
+    await t.api().delete(`/v1/subscribers/${s.id}`).expect(204);
     expect(await count('events')).toBe(0);
     expect(await count('lifecycle_cooldowns')).toBe(0);
     expect(await count('lifecycle_attribute_states')).toBe(0);

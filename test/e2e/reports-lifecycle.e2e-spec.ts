@@ -39,15 +39,13 @@ describe('Reports on lifecycle rules: the trust audit, missed deadlines, per-rul
     warranty: { id: '', key: 'audit-warranty' },
     usage: { id: '', key: 'audit-usage' },
   };
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
   const get = (path: string, key = readKey) =>
     t.http().get(path).set('Authorization', `Bearer ${key}`);
 
   async function subscriber(name: string, dates: Record<string, string>, topics = true) {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(
         subscriberInput({
           email: uniqueEmail(name),
@@ -79,21 +77,19 @@ describe('Reports on lifecycle rules: the trust audit, missed deadlines, per-rul
     readKey = await t.keyWith('reports:read');
     const topic = topicInput({ kind: 'notice', allowedFrequencies: ['monthly'] });
     topicKey = topic.key;
-    await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+    await t.api().post('/v1/topics').send(topic).expect(201);
     // 30 days before renewal_date at 09:00, deadline 14 days before at 17:00 (local = UTC here).
     rule.renewal.id = (
       await t
-        .http()
+        .api()
         .post('/v1/lifecycle-rules')
-        .set(auth())
         .send(lifecycleRuleInput(topicKey, { key: rule.renewal.key }))
         .expect(201)
     ).body.id;
     rule.warranty.id = (
       await t
-        .http()
+        .api()
         .post('/v1/lifecycle-rules')
-        .set(auth())
         .send(
           lifecycleRuleInput(topicKey, {
             key: rule.warranty.key,
@@ -106,9 +102,8 @@ describe('Reports on lifecycle rules: the trust audit, missed deadlines, per-rul
     ).body.id;
     rule.usage.id = (
       await t
-        .http()
+        .api()
         .post('/v1/lifecycle-rules')
-        .set(auth())
         .send(
           lifecycleRuleInput(topicKey, {
             key: rule.usage.key,
@@ -126,11 +121,7 @@ describe('Reports on lifecycle rules: the trust audit, missed deadlines, per-rul
     await subscriber('sent3', { renewal_date: '2027-02-04' });
     // A renewal in 20 days (seen from the audit on 6 January), but they left the notice topic.
     await subscriber('left', { renewal_date: '2027-01-26' });
-    await t
-      .http()
-      .delete(`/v1/subscribers/${sub.left.id}/subscriptions/${topicKey}`)
-      .set(auth())
-      .expect(200);
+    await t.api().delete(`/v1/subscribers/${sub.left.id}/subscriptions/${topicKey}`).expect(200);
     // A renewal in 20 days, address suppressed: the notice is written and delivery suppresses it.
     await subscriber('suppressed', { renewal_date: '2027-01-26' });
     // Suppressed, with the notice not written yet (send day 21 January): the hash check decides.

@@ -16,7 +16,6 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
   const alerts: Array<{ kind: string; title: string; details: Record<string, unknown> }> = [];
   const start = new Date(Date.now() + 60_000);
   const clock = new ControllableClock(start);
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
   let quiet: { id: string; key: string };
   let bare: { id: string; key: string };
 
@@ -45,9 +44,8 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
     const topic = async (name: string, evergreenTemplate?: string) =>
       (
         await t
-          .http()
+          .api()
           .post('/v1/topics')
-          .set(auth())
           .send(
             topicInput({
               name,
@@ -74,18 +72,18 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
       timezone: 'UTC',
       topics: [{ topic: quiet.key }, { topic: bare.key }],
     });
-    const s = (await t.http().post('/v1/subscribers').set(auth()).send(input).expect(201)).body;
+    const s = (await t.api().post('/v1/subscribers').send(input).expect(201)).body;
     await tick(t.app);
 
     // Within period + grace: not silent yet.
     clock.set(new Date(start.getTime() + 8 * DAY));
-    const early = await t.http().get('/v1/reports/silence').set(auth()).expect(200);
+    const early = await t.api().get('/v1/reports/silence').expect(200);
     expect(early.body.totalSilent).toBe(0);
 
     const nine = new Date(start.getTime() + 10 * DAY);
     nine.setUTCHours(9, 0, 0, 0);
     clock.set(new Date(nine.getTime() - 3 * 3_600_000)); // 06:00: before their send hour
-    const report = await t.http().get('/v1/reports/silence').set(auth()).expect(200);
+    const report = await t.api().get('/v1/reports/silence').expect(200);
     expect(report.body.totalSilent).toBe(2);
     const byTopic = Object.fromEntries(
       report.body.topics.map((x: { topic: string }) => [x.topic, x]),
@@ -125,12 +123,12 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
       await settled(t.dataSource, at);
     }
     expect(smtp.to(input.email)).toHaveLength(1);
-    const after = await t.http().get('/v1/reports/silence').set(auth()).expect(200);
+    const after = await t.api().get('/v1/reports/silence').expect(200);
     expect(after.body.topics.map((x: { topic: string }) => x.topic)).toEqual([bare.key]);
   });
 
   it('gives the share of recent confirmed opt-ins who received nothing but the confirmation', async () => {
-    const before = (await t.http().get('/v1/reports/silence').set(auth()).expect(200)).body.optIns;
+    const before = (await t.api().get('/v1/reports/silence').expect(200)).body.optIns;
     clock.set(new Date(Date.now() + 60_000));
     // One real double opt-in: confirmation, then the welcome.
     const email = uniqueEmail('optin');
@@ -149,9 +147,8 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
     // And one whose welcome never went (as if it had been lost).
     const lost = (
       await t
-        .http()
+        .api()
         .post('/v1/subscribers')
-        .set(auth())
         .send(subscriberInput({ email: uniqueEmail('lost') }))
         .expect(201)
     ).body;
@@ -162,7 +159,7 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
 
     // An hour later both count (the welcome is given that hour to arrive).
     clock.advance(2 * 3_600_000);
-    const optIns = (await t.http().get('/v1/reports/silence').set(auth()).expect(200)).body.optIns;
+    const optIns = (await t.api().get('/v1/reports/silence').expect(200)).body.optIns;
     expect(optIns).toEqual({
       windowDays: 90,
       confirmed: before.confirmed + 2,

@@ -3,7 +3,6 @@ import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Templates API: list and preview', () => {
   let t: TestApp;
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -14,7 +13,7 @@ describe('Templates API: list and preview', () => {
   afterAll(() => t.close());
 
   it('lists every template with its locales and version', async () => {
-    const res = await t.http().get('/v1/templates').set(auth()).expect(200);
+    const res = await t.api().get('/v1/templates').expect(200);
     const keys = (res.body as { key: string }[]).map((x) => x.key).sort();
     expect(keys).toEqual([
       'apology',
@@ -33,18 +32,17 @@ describe('Templates API: list and preview', () => {
   });
 
   it('shows a template with its sample data per locale', async () => {
-    const res = await t.http().get('/v1/templates/digest').set(auth()).expect(200);
+    const res = await t.api().get('/v1/templates/digest').expect(200);
     expect(res.body.key).toBe('digest');
     expect(res.body.samples.nl.topic.name).toBe('Productnieuws');
     expect(res.body.samples.en.topic.name).toBe('Product news');
-    await t.http().get('/v1/templates/nope').set(auth()).expect(404);
+    await t.api().get('/v1/templates/nope').expect(404);
   });
 
   it('previews in Dutch and English with the sample data', async () => {
     const nl = await t
-      .http()
+      .api()
       .post('/v1/templates/welcome/preview')
-      .set(auth())
       .send({ locale: 'nl' })
       .expect(200);
     expect(nl.body.subject).toBe('Welkom bij Tidings: dit kun je van ons verwachten');
@@ -54,9 +52,8 @@ describe('Templates API: list and preview', () => {
     expect(nl.body.text).toContain('Tidings B.V., Keizersgracht 100, 1015 AA Amsterdam');
 
     const en = await t
-      .http()
+      .api()
       .post('/v1/templates/welcome/preview')
-      .set(auth())
       .send({ locale: 'en' })
       .expect(200);
     expect(en.body.subject).toBe("Welcome to Tidings: here's what to expect");
@@ -64,7 +61,7 @@ describe('Templates API: list and preview', () => {
       'Unsubscribe: https://mail.example.com/p/sample-token/unsubscribe',
     );
 
-    const list = await t.http().get('/v1/templates').set(auth()).expect(200);
+    const list = await t.api().get('/v1/templates').expect(200);
     const welcome = list.body.find((x: { key: string }) => x.key === 'welcome');
     expect(nl.body.templateVersion).toBe(welcome.version);
     expect(en.body.templateVersion).toBe(welcome.version);
@@ -72,9 +69,8 @@ describe('Templates API: list and preview', () => {
 
   it('merges given data over the sample, escaping it in HTML', async () => {
     const res = await t
-      .http()
+      .api()
       .post('/v1/templates/confirm-subscription/preview')
-      .set(auth())
       .send({
         locale: 'en',
         data: {
@@ -92,9 +88,8 @@ describe('Templates API: list and preview', () => {
 
   it('answers 404 for an unknown template', async () => {
     const res = await t
-      .http()
+      .api()
       .post('/v1/templates/no-such-template/preview')
-      .set(auth())
       .send({ locale: 'en' })
       .expect(404);
     expect(res.body.message).toContain('no-such-template');
@@ -102,26 +97,19 @@ describe('Templates API: list and preview', () => {
 
   it('answers 400 naming locale for a bad or missing locale, and data for non-object data', async () => {
     const bad = await t
-      .http()
+      .api()
       .post('/v1/templates/welcome/preview')
-      .set(auth())
       .send({ locale: 'de' })
       .expect(400);
     expect(bad.body.field).toBe('locale');
     expect(bad.body.message).toMatch(/locale must be one of the following values: nl, en/);
 
-    const missing = await t
-      .http()
-      .post('/v1/templates/welcome/preview')
-      .set(auth())
-      .send({})
-      .expect(400);
+    const missing = await t.api().post('/v1/templates/welcome/preview').send({}).expect(400);
     expect(missing.body.field).toBe('locale');
 
     const data = await t
-      .http()
+      .api()
       .post('/v1/templates/welcome/preview')
-      .set(auth())
       .send({ locale: 'en', data: 'x' })
       .expect(400);
     expect(data.body.field).toBe('data');
@@ -129,9 +117,8 @@ describe('Templates API: list and preview', () => {
 
   it('answers 422 naming the template, variable and line when data lacks a variable', async () => {
     const res = await t
-      .http()
+      .api()
       .post('/v1/templates/confirm-subscription/preview')
-      .set(auth())
       .send({ locale: 'nl', data: { links: {} } })
       .expect(422);
     expect(res.body.code).toBe('template_missing_variable');
@@ -143,9 +130,8 @@ describe('Templates API: list and preview', () => {
     );
 
     const marketing = await t
-      .http()
+      .api()
       .post('/v1/templates/notice/preview')
-      .set(auth())
       .send({ locale: 'en', data: { marketing: 'yes' } })
       .expect(422);
     expect(marketing.body.field).toBe('data.marketing');

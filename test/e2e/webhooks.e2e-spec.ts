@@ -15,7 +15,6 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
   let suppressions: SuppressionsService;
   const topicKeys: string[] = [];
   const topicIds: string[] = [];
-  const auth = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -34,7 +33,7 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
     suppressions = t.app.get(SuppressionsService);
     for (const overrides of [{}, { kind: 'notice' }]) {
       const topic = topicInput(overrides);
-      const res = await t.http().post('/v1/topics').set(auth()).send(topic).expect(201);
+      const res = await t.api().post('/v1/topics').send(topic).expect(201);
       topicKeys.push(topic.key);
       topicIds.push(res.body.id);
     }
@@ -47,9 +46,8 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
   /** A subscriber of both topics who has received one real email; returns its ledger id. */
   async function mailed() {
     const res = await t
-      .http()
+      .api()
       .post('/v1/subscribers')
-      .set(auth())
       .send(
         subscriberInput({
           email: uniqueEmail('w'),
@@ -93,7 +91,7 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
       .send(body);
 
   async function subscriberStatus(id: string): Promise<string> {
-    return (await t.http().get(`/v1/subscribers/${id}`).set(auth()).expect(200)).body.status;
+    return (await t.api().get(`/v1/subscribers/${id}`).expect(200)).body.status;
   }
 
   async function suppression(email: string) {
@@ -130,7 +128,7 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
         .send(body)
         .expect(401);
       // An admin API key is not a webhook secret.
-      await t.http().post('/v1/webhooks/complaints').set(auth()).send(body).expect(401);
+      await t.api().post('/v1/webhooks/complaints').send(body).expect(401);
       expect(await suppression(body.recipient)).toBeUndefined();
     });
   });
@@ -290,9 +288,8 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
         .expect(200);
       expect(res.body.signals[0]).toMatchObject({ outcome: 'suppressed', matchedBy: 'none' });
       const refused = await t
-        .http()
+        .api()
         .post('/v1/subscribers')
-        .set(auth())
         .send(subscriberInput({ email: stranger }))
         .expect(422);
       expect(refused.body.field).toBe('email');
@@ -355,7 +352,7 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
           subscriberId: s.id,
         }),
       ]);
-      const after = (await t.http().get(`/v1/subscribers/${s.id}`).set(auth()).expect(200)).body;
+      const after = (await t.api().get(`/v1/subscribers/${s.id}`).expect(200)).body;
       expect(after.status).toBe('complained');
       expect(after.subscriptions.map((x: { status: string }) => x.status)).toEqual([
         'unsubscribed',

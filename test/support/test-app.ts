@@ -26,6 +26,8 @@ export interface TestApp {
   adminKey: string;
   /** supertest bound to the app's HTTP server. */
   http: () => ReturnType<typeof request>;
+  /** supertest with the admin key on every request of the returned agent. */
+  api: () => ReturnType<typeof request.agent>;
   /** A key with only these scopes. */
   keyWith(...scopes: string[]): Promise<string>;
   close(): Promise<void>;
@@ -121,6 +123,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     databaseUrl: db.url,
     adminKey,
     http: () => request(app.getHttpServer()),
+    api: () => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${adminKey}`),
     keyWith: async (...scopes: string[]) => (await apiKeys.create('test key', scopes)).key,
     close: async () => {
       await app.close();
