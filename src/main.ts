@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp } from './common/http/configure-app';
-import { boundHeapGrowth } from './common/heap';
+import { boundHeapGrowth, collectStartupGarbage } from './common/heap';
 import { exitOnStartupError, handleShutdown } from './common/lifecycle';
 import { loadConfig } from './config/configuration';
 import { prepareInfrastructure } from './infrastructure';
@@ -19,6 +19,7 @@ async function bootstrap(): Promise<void> {
   handleShutdown(app, infra.stop);
   const { port, host, publicUrl } = infra.config.app;
   await app.listen(port, host);
+  collectStartupGarbage();
   app
     .get(Logger)
     .log(`Tidings is serving on ${publicUrl} (API docs at ${publicUrl}/docs)`, 'Startup');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { boundHeapGrowth } from './common/heap';
+import { boundHeapGrowth, collectStartupGarbage } from './common/heap';
 import { exitOnStartupError, handleShutdown } from './common/lifecycle';
 import { loadConfig } from './config/configuration';
 import { prepareInfrastructure } from './infrastructure';
@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   handleShutdown(app, infra.stop);
   await app.init();
+  collectStartupGarbage();
   app.get(Logger).log('Tidings worker is running (no HTTP)', 'Startup');
 }
 

@@ -96,7 +96,7 @@ export class CampaignFanout {
       if (!step) break;
       batches += 1;
       written += step.written;
-      await this.ledger.enqueue(step.queued);
+      await this.ledger.enqueueWritten(step.queued);
       if (!step.last) {
         this.logger.log({ campaignId, batches, written }, 'Campaign fanned out');
         break;
