@@ -46,6 +46,7 @@ export interface AppConfig {
   };
   delivery: {
     concurrency: number;
+    composeThreads: number;
     batchSize: number;
     maxAttempts: number;
     retryBaseMs: number;
@@ -124,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: mailConfig(e),
     delivery: {
       concurrency: e.DELIVERY_CONCURRENCY,
+      composeThreads: e.DELIVERY_COMPOSE_THREADS,
       batchSize: e.DELIVERY_BATCH_SIZE,
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       retryBaseMs: e.DELIVERY_RETRY_BASE_MS,

@@ -142,6 +142,13 @@ export class EnvironmentVariables {
   @Max(64)
   DELIVERY_CONCURRENCY = 4;
 
+  /** Worker threads that render and encode email in each worker process; 0 renders on the main thread. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  DELIVERY_COMPOSE_THREADS = 1;
+
   /** Ledger ids per delivery job. */
   @Transform(toInt)
   @IsInt()

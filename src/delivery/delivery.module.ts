@@ -6,6 +6,7 @@ import { QueueName } from '../common/queue/queues';
 import { AppConfig } from '../config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
 import { SuppressionsModule } from '../suppressions/suppressions.module';
+import { ComposeThreads } from './compose-threads';
 import { DeliveryProcessor } from './delivery.processor';
 import { DispatchProcessor } from './dispatch.processor';
 import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
@@ -50,6 +51,7 @@ class TransportCloser implements OnApplicationShutdown {
     TransportCloser,
     LedgerService,
     MessageComposer,
+    ComposeThreads,
     SendCheckRegistry,
     MessagesService,
     DeliveryProcessor,

@@ -13,6 +13,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { SuppressionsService } from '../suppressions/suppressions.service';
 import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-message';
 import { DELIVERY_JOB_OPTIONS } from './ledger.service';
+import { ComposeThreads, PendingBuild } from './compose-threads';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
 import { OutcomeWriter } from './outcome-writer';
@@ -33,6 +34,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   private readonly logger = new Logger('Delivery');
   private readonly delivery: AppConfig['delivery'];
   private readonly poolSize: number;
+  private readonly workersEnabled: boolean;
   private readonly outcomes;
   private readonly outcomeWriter: OutcomeWriter;
 
@@ -42,6 +44,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly queue: Queue<JobPayloads[JobName.DeliverBatch]>,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     private readonly composer: MessageComposer,
+    private readonly builder: ComposeThreads,
     private readonly suppressions: SuppressionsService,
     private readonly checks: SendCheckRegistry,
     private readonly clock: Clock,
@@ -52,6 +55,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     this.outcomeWriter = new OutcomeWriter(dataSource);
     this.delivery = config.get('delivery', { infer: true });
     this.poolSize = config.get('mail', { infer: true }).poolSize;
+    this.workersEnabled = config.get('workers', { infer: true }).enabled;
     this.outcomes = metrics.counter(
       'tidings_messages_total',
       'Ledger outcomes by kind and status',
@@ -61,6 +65,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.delivery.concurrency;
+    if (this.workersEnabled) this.builder.start();
   }
 
   async process(job: JobOf<JobName.DeliverBatch>): Promise<{ claimed: number }> {
@@ -83,12 +88,16 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     for (const [id, d] of prepared) decisions.set(id, d);
     await this.recordDecisions(claimed, decisions);
     const toSend = claimed.filter((m) => !decisions.has(m.id));
+    const builds = this.builder.build(toSend);
     // Twice as many sends in flight as the SMTP pool has connections, so every connection stays
     // busy. Outcomes are committed in groups; the job ends only when all of its are.
     let next = 0;
     const writes: Promise<void>[] = [];
     const lanes = Array.from({ length: Math.min(this.poolSize * 2, toSend.length) }, async () => {
-      while (next < toSend.length) await this.sendOne(toSend[next++], writes);
+      while (next < toSend.length) {
+        const i = next++;
+        await this.sendOne(toSend[i], builds[i], writes);
+      }
     });
     await Promise.all(lanes);
     await Promise.all(writes);
@@ -112,10 +121,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return decisions;
   }
 
-  private async sendOne(m: ClaimedMessage, writes: Promise<void>[]): Promise<void> {
+  private async sendOne(
+    m: ClaimedMessage,
+    build: PendingBuild,
+    writes: Promise<void>[],
+  ): Promise<void> {
     let mail;
     try {
-      mail = this.composer.compose(m);
+      mail = await build();
     } catch (err) {
       // A template problem is permanent for this row; it was validated at load, so this is rare.
       this.logger.error({ err, messageId: m.id, template: m.template }, 'Rendering failed');
@@ -124,7 +137,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
     let sent;
     try {
-      sent = await this.transport.send(mail);
+      sent = await this.transport.sendBuilt(mail);
     } catch (err) {
       const failure = classifySmtpError(err);
       if (failure.permanent) {

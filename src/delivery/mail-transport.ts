@@ -4,7 +4,7 @@ import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/configuration';
-import { buildMessage } from './mime';
+import { BuiltMessage, buildMessage } from './mime';
 import { SmtpPool } from './smtp-pool';
 
 export interface OutgoingMail {
@@ -26,6 +26,8 @@ export interface SentMail {
 /** The port delivery talks to; SMTP in production, files in the outbox on a first run. */
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<SentMail>;
+  /** A message already built (mime.ts), for example by a compose thread. */
+  sendBuilt(message: BuiltMessage): Promise<SentMail>;
   close(): Promise<void>;
   describe(): string;
 }
@@ -122,9 +124,12 @@ export class SmtpMailTransport implements MailTransport {
    * worker's CPU (docs/campaigns.md, benchmark).
    */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const { raw, envelope } = buildMessage(mail);
+    return this.sendBuilt(buildMessage(mail));
+  }
+
+  async sendBuilt({ raw, envelope, messageId }: BuiltMessage): Promise<SentMail> {
     const info = await this.pool.send(envelope, raw);
-    return { providerMessageId: mail.messageId, response: info.response };
+    return { providerMessageId: messageId, response: info.response };
   }
 
   async close(): Promise<void> {
@@ -157,14 +162,19 @@ export class OutboxMailTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const info = (await this.transporter.sendMail(toNodemailer(mail))) as {
-      messageId: string;
-      message: Buffer;
-    };
+    return this.write(mail.messageId, await this.transporter.sendMail(toNodemailer(mail)));
+  }
+
+  /** The built message as it is (DKIM-signed when configured). */
+  async sendBuilt({ raw, envelope, messageId }: BuiltMessage): Promise<SentMail> {
+    return this.write(messageId, await this.transporter.sendMail({ raw, envelope }));
+  }
+
+  private write(messageId: string, info: { message?: unknown }): SentMail {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const id = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
-    writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message);
-    return { providerMessageId: info.messageId, response: 'written to outbox' };
+    const id = messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
+    writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message as Buffer);
+    return { providerMessageId: messageId, response: 'written to outbox' };
   }
 
   async close(): Promise<void> {

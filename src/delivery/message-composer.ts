@@ -4,6 +4,7 @@ import { AppConfig } from '../config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
 import { TokensService } from '../tokens/tokens.service';
 import type { ClaimedMessage } from './claimed-message';
+import { completeMail, headerSafe, MailDraft } from './mail-draft';
 import type { OutgoingMail } from './mail-transport';
 import type { SendDecision } from './send-checks';
 
@@ -19,12 +20,6 @@ export type MessagePreparer = (
   messages: ClaimedMessage[],
   now: Date,
 ) => Promise<Map<string, SendDecision> | void>;
-
-/** Header values never carry CR/LF (no header injection through subscriber or topic data). */
-export function headerSafe(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
-}
 
 /**
  * Turns a claimed ledger row into an email: links with signed tokens, per-recipient rendering
@@ -78,16 +73,10 @@ export class MessageComposer {
     return { ...links, ...given };
   }
 
-  compose(m: ClaimedMessage): OutgoingMail {
+  /** Everything but the rendering: links with signed tokens, template data, headers. */
+  draft(m: ClaimedMessage): MailDraft {
     const marketing = m.kind !== 'transactional';
     const links = this.links(m);
-    const rendered = this.rendering.render(m.template, m.locale, {
-      ...m.data,
-      subscriber: { name: m.name, email: m.email },
-      locale: m.locale,
-      marketing,
-      links,
-    });
     const headers: Record<string, string> = { 'X-Tidings-Message': m.id };
     if (marketing) {
       const token = links.unsubscribe.slice(links.unsubscribe.lastIndexOf('/') + 1);
@@ -100,14 +89,28 @@ export class MessageComposer {
       );
     }
     return {
-      from: this.mail.from,
-      replyTo: this.mail.replyTo,
-      to: { name: headerSafe(m.name ?? ''), address: m.email! },
-      subject: headerSafe(rendered.subject),
-      html: rendered.html,
-      text: rendered.text,
-      messageId: `<${m.id}@${this.mail.domain}>`,
-      headers,
+      template: m.template,
+      locale: m.locale,
+      data: {
+        ...m.data,
+        subscriber: { name: m.name, email: m.email },
+        locale: m.locale,
+        marketing,
+        links,
+      },
+      mail: {
+        from: this.mail.from,
+        replyTo: this.mail.replyTo,
+        to: { name: headerSafe(m.name ?? ''), address: m.email! },
+        messageId: `<${m.id}@${this.mail.domain}>`,
+        headers,
+      },
     };
+  }
+
+  /** The whole email, rendered on this thread. */
+  compose(m: ClaimedMessage): OutgoingMail {
+    const draft = this.draft(m);
+    return completeMail(draft, this.rendering.render(draft.template, draft.locale, draft.data));
   }
 }

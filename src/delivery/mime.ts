@@ -118,6 +118,8 @@ function hasLongLine(content: string): boolean {
 export interface BuiltMessage {
   raw: Buffer;
   envelope: { from: string; to: string[] };
+  /** The Message-ID header, which is also the provider message id the ledger records. */
+  messageId: string;
 }
 
 /**
@@ -153,5 +155,6 @@ export function buildMessage(mail: OutgoingMail): BuiltMessage {
   return {
     raw: Buffer.from(body, 'latin1'),
     envelope: { from: envelope.from || '', to: envelope.to },
+    messageId: mail.messageId,
   };
 }

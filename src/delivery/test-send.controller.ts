@@ -16,7 +16,7 @@ import { RenderingService } from '../rendering/rendering.service';
 import { lowerTrim } from '../subscribers/subscriber.dto';
 import { LOCALES, Locale } from '../subscribers/subscriber.entity';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
-import { headerSafe } from './message-composer';
+import { headerSafe } from './mail-draft';
 
 export class TestSendDto {
   @ApiProperty({

@@ -1,6 +1,6 @@
 import type { HandlebarsEnv } from './handlebars-env';
 import { Locale, TemplateError } from './template-error';
-import type { BrandGlobals, PreparedSource } from './template-source';
+import { SourceMap, type BrandGlobals, type PreparedSource } from './template-source';
 
 export interface RenderedEmail {
   subject: string;
@@ -35,7 +35,7 @@ export class TemplatePart {
     readonly source: PreparedSource,
     /** What Handlebars runs: the source itself, or for HTML the MJML output compiled from it. */
     readonly compiled: string,
-    private readonly escape: boolean,
+    readonly escape: boolean,
   ) {
     this.fn = hb.compile(compiled, { strict: true, noEscape: !escape });
   }
@@ -158,6 +158,19 @@ export interface CompiledLocale {
   text: TemplatePart;
 }
 
+/**
+ * What another thread needs to render a template as this process does: the Handlebars text
+ * each part runs (for HTML, MJML's output) and the globals. Plain data, so it can be posted
+ * to a worker thread. Failures there are explained by rendering again here, where the
+ * author's sources are.
+ */
+export interface TemplateSnapshot {
+  key: string;
+  version: string;
+  globals: RenderingGlobals;
+  locales: Array<[Locale, Record<keyof CompiledLocale, { compiled: string; escape: boolean }>]>;
+}
+
 /** A loaded template: every locale compiled, ready to render synchronously. */
 export class CompiledTemplate {
   constructor(
@@ -193,5 +206,40 @@ export class CompiledTemplate {
       .replace(/\n{3,}/g, '\n\n')
       .trim()}\n`;
     return { subject, html, text, templateVersion: this.version };
+  }
+
+  snapshot(): TemplateSnapshot {
+    const part = (p: TemplatePart) => ({ compiled: p.compiled, escape: p.escape });
+    return {
+      key: this.key,
+      version: this.version,
+      globals: this.globals,
+      locales: [...this.locales].map(([locale, parts]) => [
+        locale,
+        { subject: part(parts.subject), html: part(parts.html), text: part(parts.text) },
+      ]),
+    };
+  }
+
+  /** The template a snapshot describes, compiled with `hb` (in a worker thread). */
+  static fromSnapshot(hb: HandlebarsEnv, s: TemplateSnapshot): CompiledTemplate {
+    const locales = new Map<Locale, CompiledLocale>();
+    for (const [locale, parts] of s.locales) {
+      const part = ({ compiled, escape }: { compiled: string; escape: boolean }) =>
+        new TemplatePart(
+          hb,
+          s.key,
+          locale,
+          { text: compiled, map: new SourceMap([], []) },
+          compiled,
+          escape,
+        );
+      locales.set(locale, {
+        subject: part(parts.subject),
+        html: part(parts.html),
+        text: part(parts.text),
+      });
+    }
+    return new CompiledTemplate(s.key, s.version, new Map(), locales, s.globals);
   }
 }

@@ -3,7 +3,12 @@ import { NotFoundError } from '../common/errors/domain-errors';
 import type { TidingsConfigService } from '../config/configuration';
 import { ConfigService } from '@nestjs/config';
 import { PLACEHOLDER_POSTAL_ADDRESS } from '../config/environment';
-import { CompiledTemplate, RenderedEmail, RenderingGlobals } from './compiled-template';
+import {
+  CompiledTemplate,
+  RenderedEmail,
+  RenderingGlobals,
+  TemplateSnapshot,
+} from './compiled-template';
 import { createHandlebars } from './handlebars-env';
 import { MjmlCompiler } from './mjml-compiler';
 import { isLocale, Locale, LOCALES, TemplateError } from './template-error';
@@ -78,6 +83,11 @@ export class RenderingService implements OnModuleInit {
   /** The example data a template ships for a locale; preview data is merged over it. */
   sample(key: string, locale: Locale): Record<string, unknown> {
     return structuredClone(this.get(key).samples.get(locale) ?? {});
+  }
+
+  /** The loaded templates as plain data, for rendering in a worker thread. */
+  snapshot(): TemplateSnapshot[] {
+    return [...this.templates.values()].map((t) => t.snapshot());
   }
 
   /** Synchronous after module init: MJML was compiled at load; Handlebars templates are precompiled. */

@@ -2,7 +2,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QueueName } from '../../src/common/queue/queues';
 import { DeliveryProcessor } from '../../src/delivery/delivery.processor';
+import { toClaimed } from '../../src/delivery/claimed-message';
 import { LedgerService, NewMessage } from '../../src/delivery/ledger.service';
+import { MessageComposer } from '../../src/delivery/message-composer';
+import { buildMessage } from '../../src/delivery/mime';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -183,6 +186,49 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     expect(headerBlock).not.toMatch(/^Bcc:/im);
     expect(headerBlock).toMatch(/^To: "Eve Bcc: attacker@evil\.test" </m);
     expect(mail.parsed.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('renders in a compose thread exactly what the main thread would build', async () => {
+    const s = await subscriber({ name: 'Ada Lovelace' });
+    const composer = t.app.get(MessageComposer);
+    const renderHere = jest.spyOn(composer, 'compose');
+    try {
+      const ids = await ledger.send([message(s.id, `test:thread:${s.id}`)]);
+      const mail = await smtp.waitFor((m) => m.to.includes(s.email));
+      await eventually(async () => (await statusOf(ids[0])).status === 'sent');
+      // Built by the thread: the main thread did not render it.
+      expect(renderHere).not.toHaveBeenCalled();
+      const [row] = await t.dataSource.query(
+        `SELECT m.id, m.dedupe_key, m.subscriber_id, m.topic_id, m.template, m.kind, m.data,
+                m.attempts, m.deadline_at, m.created_at, s.email, s.name, s.locale, s.timezone,
+                s.status AS subscriber_status, s.paused_until, 'active' AS subscription_status,
+                t.key AS topic_key, t.name AS topic_name
+           FROM outbound_messages m JOIN subscribers s ON s.id = m.subscriber_id
+           JOIN topics t ON t.id = m.topic_id WHERE m.id = $1`,
+        [ids[0]],
+      );
+      const here = buildMessage(composer.compose(toClaimed(row))).raw.toString('latin1');
+      // Byte for byte, apart from the Date header (the second it was built) and the DATA
+      // line ends the SMTP server hands over.
+      const withoutDate = (raw: string) => raw.replace(/\r\n/g, '\n').replace(/^Date: .*\n/m, '');
+      expect(withoutDate(mail.raw)).toBe(withoutDate(here));
+    } finally {
+      renderHere.mockRestore();
+    }
+  });
+
+  it('a message the thread cannot render fails with the template error from the main thread', async () => {
+    const s = await subscriber();
+    // Each topic of the welcome email needs a name: strict rendering refuses one without.
+    const ids = await ledger.send([
+      message(s.id, `test:thread-fail:${s.id}`, { data: { topics: [{}] } }),
+    ]);
+    await eventually(async () => (await statusOf(ids[0])).status === 'failed');
+    const row = await statusOf(ids[0]);
+    // The author's file and line: only the main thread has the sources to say that.
+    expect(row.last_error).toMatch(
+      /^render: Template "welcome" \(en\), welcome\/index\.mjml line \d+: missing variable "name"/,
+    );
   });
 
   it('rebuilds lost work from PostgreSQL: rows never enqueued, jobs lost with Redis, claims of a dead worker', async () => {

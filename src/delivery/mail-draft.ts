@@ -1,0 +1,30 @@
+import type { RenderedEmail } from '../rendering/compiled-template';
+import type { Locale } from '../rendering/template-error';
+import type { OutgoingMail } from './mail-transport';
+
+/** Header values never carry CR/LF (no header injection through subscriber or topic data). */
+export function headerSafe(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/**
+ * A message decided and addressed but not yet rendered: the template, its data (links with
+ * signed tokens included) and every header except the subject. Plain data, so rendering and
+ * MIME encoding can happen in a worker thread (compose-threads.ts).
+ */
+export interface MailDraft {
+  template: string;
+  locale: Locale;
+  data: Record<string, unknown>;
+  mail: Omit<OutgoingMail, 'subject' | 'html' | 'text'>;
+}
+
+export function completeMail(draft: MailDraft, rendered: RenderedEmail): OutgoingMail {
+  return {
+    ...draft.mail,
+    subject: headerSafe(rendered.subject),
+    html: rendered.html,
+    text: rendered.text,
+  };
+}
