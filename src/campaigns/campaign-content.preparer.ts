@@ -53,6 +53,7 @@ export class CampaignContentPreparer {
       .map((id) => this.campaigns.get(id)?.contentItemId)
       .filter((id): id is string => !!id);
     const items = await this.content.load(itemIds, now);
+    const wordings = new Map<string, Record<string, string | null>>();
     for (const m of mine) {
       const source = this.campaigns.get(m.data.campaign as string);
       if (!source) {
@@ -72,19 +73,23 @@ export class CampaignContentPreparer {
         decisions.set(m.id, { status: 'skipped', reason: 'expired' });
         continue;
       }
-      const w = item.wording(m.locale);
-      m.data = {
-        topic: { name: m.topicName ?? '' },
-        timezone: m.timezone,
-        item: {
+      // One object per item and locale, shared by the batch's messages: posted to a compose
+      // thread, the ~30 KB of body is then copied once per task instead of once per message.
+      const key = `${source.contentItemId}:${m.locale}`;
+      let shown = wordings.get(key);
+      if (!shown) {
+        const w = item.wording(m.locale);
+        shown = {
           title: w.title,
           summary: w.summary,
           bodyHtml: w.bodyHtml,
           bodyText: w.bodyText,
           url: w.url,
           publishedAt: item.publishedAt.toISOString(),
-        },
-      };
+        };
+        wordings.set(key, shown);
+      }
+      m.data = { topic: { name: m.topicName ?? '' }, timezone: m.timezone, item: shown };
     }
     return decisions;
   }
