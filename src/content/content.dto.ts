@@ -28,8 +28,9 @@ import {
 export const MAX_BODY_LENGTH = 200_000;
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
+/** The wording of an item in one locale; the item itself carries its main locale's wording. */
 export class ContentVariantDto {
-  @ApiProperty({ example: 'Je export bevat nu je toestemmingsgeschiedenis' })
+  @ApiProperty({ example: 'Exports now include your consent history' })
   @IsString()
   @Length(1, 300)
   @Matches(NO_CONTROL_CHARACTERS, { message: 'title must not contain line breaks' })
@@ -41,13 +42,18 @@ export class ContentVariantDto {
   @MaxLength(2000)
   summary?: string;
 
-  @ApiPropertyOptional({ description: "In the item's bodyFormat; sanitised" })
+  @ApiPropertyOptional({
+    description: "HTML or Markdown (see the item's bodyFormat); sanitised to email-safe HTML",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_BODY_LENGTH)
   body?: string;
 
-  @ApiPropertyOptional({ example: 'https://www.example.com/nieuws/export' })
+  @ApiPropertyOptional({
+    example: 'https://www.example.com/news/consent-export',
+    description: 'Where "Read more" points',
+  })
   @IsOptional()
   @IsUrl(URL_OPTIONS, { message: 'link must be an http(s) URL' })
   @MaxLength(2000)
@@ -68,7 +74,8 @@ export class ContentVariantsDto {
   en?: ContentVariantDto;
 }
 
-export class CreateContentItemDto {
+/** The main locale's wording (title, summary, body, link) comes from ContentVariantDto. */
+export class CreateContentItemDto extends ContentVariantDto {
   @ApiProperty({ example: 'product-news', description: 'Topic key or id' })
   @IsString()
   @MaxLength(100)
@@ -86,39 +93,10 @@ export class CreateContentItemDto {
   @IsIn(LOCALES)
   locale?: Locale;
 
-  @ApiProperty({ example: 'Exports now include your consent history' })
-  @IsString()
-  @Length(1, 300)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'title must not contain line breaks' })
-  title!: string;
-
-  @ApiPropertyOptional({ description: 'Shown in digests under the title' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  summary?: string;
-
-  @ApiPropertyOptional({
-    description: 'HTML or Markdown (see bodyFormat); sanitised to email-safe HTML',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_BODY_LENGTH)
-  body?: string;
-
   @ApiPropertyOptional({ enum: BODY_FORMATS, default: 'html' })
   @IsOptional()
   @IsIn(BODY_FORMATS)
   bodyFormat?: BodyFormat;
-
-  @ApiPropertyOptional({
-    example: 'https://www.example.com/news/consent-export',
-    description: 'Where "Read more" points',
-  })
-  @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'link must be an http(s) URL' })
-  @MaxLength(2000)
-  link?: string;
 
   @ApiPropertyOptional({
     type: ContentVariantsDto,

@@ -91,9 +91,14 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
        RETURNING m.id`,
       [stale, backlog === 0, now],
     );
-    const ids = [...new Set([...due.map((r) => r.id), ...reclaimed.map((r) => r.id)])];
-    if (ids.length) {
-      await this.ledger.enqueue(ids);
+    // The statement above already marked the due rows enqueued; a reclaimed row it did not
+    // reach (beyond SCAN_LIMIT, or locked) is checked and marked by enqueue().
+    const dueIds = due.map((r) => r.id);
+    const marked = new Set(dueIds);
+    const rest = reclaimed.map((r) => r.id).filter((id) => !marked.has(id));
+    if (dueIds.length || rest.length) {
+      await this.ledger.enqueueWritten(dueIds);
+      await this.ledger.enqueue(rest);
       this.logger.log(
         { enqueued: due.length, reclaimed: reclaimed.length },
         'Dispatched due ledger rows',

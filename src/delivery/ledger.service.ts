@@ -119,8 +119,8 @@ export class LedgerService {
   }
 
   /**
-   * Adds delivery jobs for rows that the statement creating them already wrote as due, queued
-   * and enqueued (`enqueued_at` set): the campaign fan-out. Skipping the re-check and the second
+   * Adds delivery jobs for rows that the statement creating or selecting them already wrote as
+   * due, queued and enqueued (`enqueued_at` set): the campaign fan-out, the dispatcher. Skipping the re-check and the second
    * write of every row saved about 37 ms of database time per 1,000 rows (bench:campaign). A
    * crash before the jobs are added leaves rows the dispatcher re-enqueues once the queue is
    * empty and they are older than DELIVERY_STALE_AFTER_SECONDS.

@@ -59,19 +59,6 @@ function dkimOptions(config: AppConfig['mail']) {
   return config.dkim ? { ...config.dkim, headerFieldNames: DKIM_SIGNED_HEADERS } : undefined;
 }
 
-function toNodemailer(mail: OutgoingMail) {
-  return {
-    from: mail.from,
-    to: { name: mail.to.name, address: mail.to.address },
-    replyTo: mail.replyTo,
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
-    messageId: mail.messageId,
-    headers: mail.headers,
-  };
-}
-
 /**
  * Opens the TCP connection for nodemailer with Nagle's algorithm off. With Nagle on, every message
  * on a loopback or LAN connection stalls about 40 ms waiting for a delayed ACK (about 22 messages
@@ -161,19 +148,17 @@ export class OutboxMailTransport implements MailTransport {
     });
   }
 
+  /** Built as for SMTP (mime.ts), so a file shows exactly what a server would receive. */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    return this.write(mail.messageId, await this.transporter.sendMail(toNodemailer(mail)));
+    return this.sendBuilt(buildMessage(mail));
   }
 
   /** The built message as it is (DKIM-signed when configured). */
   async sendBuilt({ raw, envelope, messageId }: BuiltMessage): Promise<SentMail> {
-    return this.write(messageId, await this.transporter.sendMail({ raw, envelope }));
-  }
-
-  private write(messageId: string, info: { message?: unknown }): SentMail {
+    const info = (await this.transporter.sendMail({ raw, envelope })) as { message: Buffer };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const id = messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
-    writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message as Buffer);
+    writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message);
     return { providerMessageId: messageId, response: 'written to outbox' };
   }
 

@@ -105,16 +105,8 @@ export class FeedbackService implements OnModuleInit {
     const now = this.clock.now();
     const claims = this.tokens.verify(token, 'feedback', now);
     const row = await this.load(claims.ref, claims.subscriberId);
-    return {
-      messageId: row.id,
-      subscriberId: row.subscriber_id,
-      locale: row.locale ?? 'en',
-      topicName: row.topic_name,
-      template: row.template,
-      sentAt: row.sent_at,
-      vote: row.helpful === null ? null : { helpful: row.helpful, comment: row.comment },
-      formToken: this.forms.issue(token, now),
-    };
+    const vote = row.helpful === null ? null : { helpful: row.helpful, comment: row.comment };
+    return this.state(row, vote, token, now);
   }
 
   /** Records (or changes) the answer for the message the token is about. */
@@ -168,6 +160,16 @@ export class FeedbackService implements OnModuleInit {
       { messageId: row.id, subscriberId: row.subscriber_id, helpful, change },
       'Feedback recorded',
     );
+    return this.state(row, { helpful, comment: comment || null }, token, now);
+  }
+
+  /** What the page shows: the message, the vote, and a fresh form token. */
+  private state(
+    row: MessageRow,
+    vote: FeedbackState['vote'],
+    token: string,
+    now: Date,
+  ): FeedbackState {
     return {
       messageId: row.id,
       subscriberId: row.subscriber_id,
@@ -175,7 +177,7 @@ export class FeedbackService implements OnModuleInit {
       topicName: row.topic_name,
       template: row.template,
       sentAt: row.sent_at,
-      vote: { helpful, comment: comment || null },
+      vote,
       formToken: this.forms.issue(token, now),
     };
   }

@@ -16,6 +16,7 @@ import {
   AuditStatus,
 } from './lifecycle-report.dto';
 import { MissedDeadlinesService } from './missed-deadlines.service';
+import { ReportRuleRow, toReportRule } from './report.dto';
 
 /**
  * Skip reasons after which the engine writes the same notice again (the same dedupe key): a
@@ -43,15 +44,8 @@ export interface AuditFilter {
   cursor?: string;
 }
 
-export interface AuditRuleRow {
-  id: string;
-  key: string;
-  name: string;
-  trigger_type: string;
-  enabled: boolean;
+export interface AuditRuleRow extends ReportRuleRow {
   date_name: string | null;
-  topic_id: string;
-  topic_key: string;
 }
 
 export interface AuditWindow {
@@ -158,15 +152,7 @@ export class AuditService {
         }
       }
       return {
-        rule: {
-          id: r.id,
-          key: r.key,
-          name: r.name,
-          triggerType: r.trigger_type,
-          enabled: r.enabled,
-          deleted: false,
-          topic: { id: r.topic_id, key: r.topic_key },
-        },
+        rule: toReportRule(r, false),
         applicable,
         note: applicable ? null : (NOT_APPLICABLE[r.trigger_type] ?? null),
         ...c,

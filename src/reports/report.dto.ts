@@ -128,6 +128,29 @@ export class ReportRuleDto {
   @ApiProperty({ type: ReportRuleTopicDto }) topic!: ReportRuleTopicDto;
 }
 
+/** A lifecycle rule's row joined with its topic, as the report queries select it. */
+export interface ReportRuleRow {
+  id: string;
+  key: string;
+  name: string;
+  trigger_type: string;
+  enabled: boolean;
+  topic_id: string;
+  topic_key: string;
+}
+
+export function toReportRule(r: ReportRuleRow, deleted: boolean): ReportRuleDto {
+  return {
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    triggerType: r.trigger_type,
+    enabled: r.enabled,
+    deleted,
+    topic: { id: r.topic_id, key: r.topic_key },
+  };
+}
+
 export class RuleReportRowDto extends ReportFiguresDto {
   @ApiProperty({ type: ReportRuleDto }) rule!: ReportRuleDto;
   @ApiProperty({ description: 'Of `sent`, the apologies for missed deadlines' })

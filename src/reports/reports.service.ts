@@ -10,6 +10,8 @@ import {
   RuleReportRowDto,
   TemplateReportDto,
   TopicReportDto,
+  ReportRuleRow,
+  toReportRule,
 } from './report.dto';
 
 /**
@@ -96,16 +98,7 @@ export class ReportsService {
   async byRule(period: Period): Promise<RuleReportDto> {
     const [{ groups, totals }, rules, apologies] = await Promise.all([
       this.figures('rule', period),
-      queryRows<{
-        id: string;
-        key: string;
-        name: string;
-        trigger_type: string;
-        enabled: boolean;
-        deleted: boolean;
-        topic_id: string;
-        topic_key: string;
-      }>(
+      queryRows<ReportRuleRow & { deleted: boolean }>(
         this.dataSource,
         `SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.deleted_at IS NOT NULL AS deleted,
                 t.id AS topic_id, t.key AS topic_key
@@ -126,15 +119,7 @@ export class ReportsService {
     const rows: RuleReportRowDto[] = rules
       .filter((r) => !r.deleted || groups.has(r.id))
       .map((r) => ({
-        rule: {
-          id: r.id,
-          key: r.key,
-          name: r.name,
-          triggerType: r.trigger_type,
-          enabled: r.enabled,
-          deleted: r.deleted,
-          topic: { id: r.topic_id, key: r.topic_key },
-        },
+        rule: toReportRule(r, r.deleted),
         ...(groups.get(r.id) ?? emptyFigures()),
         apologiesSent: apologyCounts.get(r.id) ?? 0,
       }));
