@@ -12,6 +12,8 @@ export interface ClaimedMessage {
   kind: MessageKind;
   data: Record<string, unknown>;
   attempts: number;
+  /** The delivery lease that holds the claim (see delivery-lease.ts). */
+  claimedBy: number;
   deadlineAt: Date | null;
   createdAt: Date;
   email: string | null;
@@ -34,6 +36,7 @@ interface ClaimRow {
   kind: MessageKind;
   data: Record<string, unknown>;
   attempts: number;
+  claimed_by: number;
   deadline_at: Date | null;
   created_at: Date;
   email: string | null;
@@ -48,17 +51,19 @@ interface ClaimRow {
 }
 
 /**
- * Claims queued, due rows atomically (a second worker or a replayed job gets nothing) and loads
- * the subscriber, subscription and topic in the same statement.
+ * Claims queued, due rows atomically for the lease $3 (a second worker or a replayed job gets
+ * nothing) and loads the subscriber, subscription and topic in the same statement.
  */
 export const CLAIM_SQL = `
   WITH claimed AS (
     UPDATE outbound_messages m
-       SET status = 'sending', claimed_at = $2, attempts = m.attempts + 1, updated_at = now()
+       SET status = 'sending', claimed_at = $2, claimed_by = $3, handed_at = NULL,
+           attempts = m.attempts + 1, updated_at = now()
      WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= $2
      RETURNING m.*
   )
   SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.template, c.kind, c.data, c.attempts,
+         c.claimed_by,
          c.deadline_at, c.created_at, s.email, s.name, s.locale, s.timezone,
          s.status AS subscriber_status, s.paused_until, x.status AS subscription_status,
          t.key AS topic_key, t.name AS topic_name
@@ -77,6 +82,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     kind: r.kind,
     data: r.data ?? {},
     attempts: r.attempts,
+    claimedBy: r.claimed_by,
     deadlineAt: r.deadline_at,
     createdAt: r.created_at,
     email: r.email,

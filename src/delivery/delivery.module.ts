@@ -7,8 +7,10 @@ import { AppConfig } from '../config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
 import { SuppressionsModule } from '../suppressions/suppressions.module';
 import { ComposeThreads } from './compose-threads';
+import { DeliveryLease } from './delivery-lease';
 import { DeliveryProcessor } from './delivery.processor';
 import { DispatchProcessor } from './dispatch.processor';
+import { HandOverService } from './hand-over';
 import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
 import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
@@ -52,6 +54,8 @@ class TransportCloser implements OnApplicationShutdown {
     LedgerService,
     MessageComposer,
     ComposeThreads,
+    DeliveryLease,
+    HandOverService,
     SendCheckRegistry,
     MessagesService,
     DeliveryProcessor,

@@ -12,6 +12,9 @@ import { queryRows } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
 import { SuppressionsService } from '../suppressions/suppressions.service';
 import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-message';
+import { recordDecisions } from './decisions';
+import { DeliveryLease } from './delivery-lease';
+import { HandOverResult, HandOverService } from './hand-over';
 import { DELIVERY_JOB_OPTIONS } from './ledger.service';
 import { ComposeThreads, PendingBuild } from './compose-threads';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
@@ -19,15 +22,23 @@ import { MessageComposer } from './message-composer';
 import { OutcomeWriter } from './outcome-writer';
 import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
 import { classifySmtpError } from './smtp-errors';
+import { inTransaction } from '../database/transaction';
 
 const MAX_RETRY_DELAY_MS = 3600_000;
-/** Sent messages whose outcome may be not yet committed before senders wait for the writer. */
-const MAX_UNRECORDED = 20;
+
+/** The hand-over check could not be committed: the message was not handed to SMTP. */
+class HandOverNotRecorded extends Error {
+  constructor(cause: unknown) {
+    super('hand-over not recorded', { cause });
+  }
+}
 
 /**
- * Sends batches of ledger rows: claim atomically, re-check consent/suppression/pause at send time,
- * render, send over the pooled transport, and record each outcome right after its send (so a crash
- * loses at most the message in flight, and never re-sends one already recorded as sent).
+ * Sends batches of ledger rows: claim atomically under this process's lease, check consent,
+ * suppression, pause, frequency and content mix for the batch, render, then per message check
+ * consent, suppression and pause again and record the hand-over immediately before its SMTP
+ * transaction (hand-over.ts), and record its outcome before the connection takes another message.
+ * A crash can thus leave at most one message per SMTP connection delivered but unrecorded.
  */
 @TidingsProcessor(QueueName.Delivery, { concurrency: 4 })
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -47,6 +58,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly builder: ComposeThreads,
     private readonly suppressions: SuppressionsService,
     private readonly checks: SendCheckRegistry,
+    private readonly lease: DeliveryLease,
+    private readonly handOver: HandOverService,
     private readonly clock: Clock,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
@@ -76,8 +89,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   async deliverBatch(ids: string[]): Promise<{ claimed: number }> {
+    const lease = await this.lease.id();
     const now = this.clock.now();
-    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids, now]);
+    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids, now, lease]);
     if (!rows.length) return { claimed: 0 };
     const claimed = rows.map(toClaimed);
     const decisions = await this.decide(claimed, now);
@@ -86,21 +100,20 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       now,
     );
     for (const [id, d] of prepared) decisions.set(id, d);
-    await this.recordDecisions(claimed, decisions);
+    await recordDecisions(this.dataSource, claimed, decisions);
+    for (const m of claimed) this.count(m, decisions.get(m.id));
     const toSend = claimed.filter((m) => !decisions.has(m.id));
     const builds = this.builder.build(toSend);
-    // Twice as many sends in flight as the SMTP pool has connections, so every connection stays
-    // busy. Outcomes are committed in groups; the job ends only when all of its are.
+    // Twice as many sends in flight as the SMTP pool has connections, so a connection never waits
+    // for a message to be built.
     let next = 0;
-    const writes: Promise<void>[] = [];
     const lanes = Array.from({ length: Math.min(this.poolSize * 2, toSend.length) }, async () => {
       while (next < toSend.length) {
         const i = next++;
-        await this.sendOne(toSend[i], builds[i], writes);
+        await this.sendOne(toSend[i], builds[i]);
       }
     });
     await Promise.all(lanes);
-    await Promise.all(writes);
     return { claimed: claimed.length };
   }
 
@@ -121,113 +134,94 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     return decisions;
   }
 
-  private async sendOne(
-    m: ClaimedMessage,
-    build: PendingBuild,
-    writes: Promise<void>[],
-  ): Promise<void> {
+  /**
+   * Builds, hands over and records one message. The hand-over check runs with an SMTP connection
+   * held, immediately before the message's SMTP transaction, and the connection takes no other
+   * message until this one's outcome is committed (SmtpPool.send).
+   */
+  private async sendOne(m: ClaimedMessage, build: PendingBuild): Promise<void> {
     let mail;
     try {
       mail = await build();
     } catch (err) {
       // A template problem is permanent for this row; it was validated at load, so this is rare.
       this.logger.error({ err, messageId: m.id, template: m.template }, 'Rendering failed');
-      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` }, writes);
+      await this.finish(m, 'failed', { error: `render: ${(err as Error).message}` });
       return;
     }
+    let withheld: Exclude<HandOverResult, 'handed'> | null = null;
     let sent;
     try {
-      sent = await this.transport.sendBuilt(mail);
+      sent = await this.transport.sendBuilt(mail, {
+        beforeSend: async () => {
+          const result = await this.handOver.check(m).catch((err: unknown) => {
+            throw new HandOverNotRecorded(err);
+          });
+          if (result === 'handed') return true;
+          withheld = result;
+          return false;
+        },
+        // Outside the SMTP error handling: a database error after the server accepted the
+        // message must not pass for an SMTP failure and send it again.
+        afterSend: (accepted) =>
+          this.finish(m, 'sent', { providerMessageId: accepted.providerMessageId }),
+      });
     } catch (err) {
-      const failure = classifySmtpError(err);
-      if (failure.permanent) {
-        await this.finish(m, 'failed', { error: failure.message }, writes);
-        if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
-      } else if (m.attempts >= this.delivery.maxAttempts) {
-        await this.finish(
-          m,
-          'failed',
-          { error: `gave up after ${m.attempts} attempts: ${failure.message}` },
-          writes,
-        );
-      } else {
-        await this.retryLater(m, failure.message);
+      if (err instanceof HandOverNotRecorded) {
+        // Not handed over. Its claim comes back to the queue through the dispatcher, which
+        // reclaims claims that never reached their hand-over.
+        this.logger.warn({ err: err.cause, messageId: m.id }, 'Hand-over not recorded; not sent');
+        return;
       }
+      await this.smtpFailed(m, err);
       return;
     }
-    // Outside the try: a database error after the server accepted the message must not pass
-    // for an SMTP failure and send it again.
-    await this.finish(m, 'sent', { providerMessageId: sent.providerMessageId }, writes);
+    if (!sent && withheld) this.count(m, withheld === 'lost' ? { status: 'lost' } : withheld);
   }
 
-  /** One statement for every message of the batch that is not to be sent. */
-  private async recordDecisions(
-    messages: ClaimedMessage[],
-    decisions: Map<string, SendDecision>,
-  ): Promise<void> {
-    const deferred = messages.filter((m) => decisions.get(m.id)?.status === 'deferred');
-    if (deferred.length) {
-      // Back in the queue for later; the claim's attempt does not count. The dispatcher enqueues
-      // each when its send_after comes.
-      await this.dataSource.query(
-        `UPDATE outbound_messages m
-            SET status = 'queued', send_after = d.until, claimed_at = NULL, enqueued_at = NULL,
-                attempts = GREATEST(m.attempts - 1, 0), updated_at = now()
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, until)
-          WHERE m.id = d.id`,
-        [
-          deferred.map((m) => m.id),
-          deferred.map((m) => (decisions.get(m.id) as { until: Date }).until.toISOString()),
-        ],
-      );
-      for (const m of deferred) this.outcomes.inc({ kind: m.kind, status: 'deferred' });
+  private async smtpFailed(m: ClaimedMessage, err: unknown): Promise<void> {
+    const failure = classifySmtpError(err);
+    if (failure.permanent) {
+      await this.finish(m, 'failed', { error: failure.message });
+      if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
+    } else if (m.attempts >= this.delivery.maxAttempts) {
+      await this.finish(m, 'failed', {
+        error: `gave up after ${m.attempts} attempts: ${failure.message}`,
+      });
+    } else {
+      await this.retryLater(m, failure.message);
     }
-    const decided = messages.filter(
-      (m) => decisions.has(m.id) && decisions.get(m.id)!.status !== 'deferred',
-    );
-    if (!decided.length) return;
-    await this.dataSource.query(
-      `UPDATE outbound_messages m SET status = d.status, skip_reason = d.reason, updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS d(id, status, reason)
-        WHERE m.id = d.id`,
-      [
-        decided.map((m) => m.id),
-        decided.map((m) => decisions.get(m.id)!.status),
-        decided.map((m) => {
-          const d = decisions.get(m.id)!;
-          return d.status === 'skipped' ? d.reason : null;
-        }),
-      ],
-    );
-    for (const m of decided) {
-      this.outcomes.inc({ kind: m.kind, status: decisions.get(m.id)!.status });
-    }
+  }
+
+  private count(m: ClaimedMessage, decision: SendDecision | { status: 'lost' } | undefined): void {
+    if (decision) this.outcomes.inc({ kind: m.kind, status: decision.status });
   }
 
   /**
-   * Hands the outcome to the group-commit writer. The lane goes on sending unless more than
-   * MAX_UNRECORDED outcomes are not yet durable: a crash can then leave at most that many, plus
-   * the sends in flight, unrecorded (their claims go stale and they are sent again), and every
-   * outcome is committed within milliseconds.
+   * Records the outcome and resolves once it is committed; never rejects. An outcome that cannot
+   * be committed (the database stayed away through the writer's retries) leaves the row
+   * `sending`: it is logged, and the row is sent again once reclaimed.
    */
   private async finish(
     m: ClaimedMessage,
     status: 'sent' | 'failed',
     extra: { providerMessageId?: string; error?: string },
-    writes: Promise<void>[],
   ): Promise<void> {
-    const written = this.outcomeWriter.record({
-      id: m.id,
-      status,
-      providerMessageId: extra.providerMessageId ?? null,
-      error: extra.error ?? null,
-      at: this.clock.now(),
-    });
-    writes.push(written);
+    try {
+      await this.outcomeWriter.record({
+        id: m.id,
+        status,
+        providerMessageId: extra.providerMessageId ?? null,
+        error: extra.error ?? null,
+        at: this.clock.now(),
+      });
+    } catch (err) {
+      this.logger.error({ err, messageId: m.id, status }, 'Outcome not recorded');
+      return;
+    }
     this.outcomes.inc({ kind: m.kind, status });
     if (status === 'failed')
       this.logger.warn({ messageId: m.id, error: extra.error }, 'Message failed');
-    if (this.outcomeWriter.backlog > MAX_UNRECORDED) await written;
   }
 
   /** Back to `queued` with exponential backoff; a delayed job brings it back, the dispatcher is the safety net. */
@@ -235,9 +229,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const delayMs = Math.min(this.delivery.retryBaseMs * 2 ** (m.attempts - 1), MAX_RETRY_DELAY_MS);
     await this.dataSource.query(
       `UPDATE outbound_messages
-          SET status = 'queued', last_error = $2, claimed_at = NULL,
-              send_after = $3::timestamptz, enqueued_at = $3::timestamptz, updated_at = now()
-        WHERE id = $1`,
+          SET status = 'queued', last_error = $2, claimed_at = NULL, claimed_by = NULL,
+              handed_at = NULL, send_after = $3::timestamptz, enqueued_at = $3::timestamptz,
+              updated_at = now()
+        WHERE id = $1 AND status = 'sending'`,
       [m.id, error, new Date(this.clock.now().getTime() + delayMs)],
     );
     await this.queue.add(
@@ -253,7 +248,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   /** A hard bounce suppresses the address and marks the subscriber bounced. */
   private async hardBounce(m: ClaimedMessage, reason: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       await this.suppressions.suppress(
         m.email!,
         'hard_bounce',

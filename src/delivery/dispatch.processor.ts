@@ -9,9 +9,13 @@ import { JobName, JobOf, QueueName } from '../common/queue/queues';
 import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
+import { MetricsService } from '../metrics/metrics.service';
+import { leaseGoneSql } from './delivery-lease';
 import { LedgerService } from './ledger.service';
 
 const SCAN_LIMIT = 10_000;
+/** A claim that has not reached its hand-over after this long is taken back (always safe). */
+const UNHANDED_RECLAIM_SECONDS = 120;
 
 /**
  * PostgreSQL is the source of truth for what must be sent; Redis only carries work in flight.
@@ -25,6 +29,7 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
   private readonly logger = new Logger('Dispatch');
   private readonly delivery: AppConfig['delivery'];
   private readonly workersEnabled: boolean;
+  private readonly possibleDuplicates;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -32,9 +37,15 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
+    metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
     super();
+    this.possibleDuplicates = metrics.counter(
+      'tidings_reclaimed_after_hand_over_total',
+      'Messages reclaimed after their worker stopped during the SMTP hand-over (each may arrive twice)',
+      [],
+    );
     this.delivery = config.get('delivery', { infer: true });
     this.workersEnabled = config.get('workers', { infer: true }).enabled;
   }
@@ -56,19 +67,53 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
     }
   }
 
-  async dispatchDue(): Promise<{ enqueued: number; reclaimed: number }> {
-    const stale = this.delivery.staleAfterSeconds;
-    const now = this.clock.now();
-    // A claim older than the stale limit belongs to a worker that died mid-batch.
-    const reclaimed = await queryRows<{ id: string }>(
+  /**
+   * Takes back claims whose worker can no longer finish them, and returns them to the queue:
+   * - the lease holding the claim is gone (its process died or lost its database connection);
+   * - the claim never reached its hand-over within UNHANDED_RECLAIM_SECONDS: safe, because the
+   *   hand-over only proceeds while the row is still claimed by the same lease;
+   * - anything older than DELIVERY_STALE_AFTER_SECONDS (a worker stuck with its connection open).
+   * A row that was handed over may have reached the server: it is logged as a possible duplicate.
+   */
+  private async reclaim(now: Date): Promise<string[]> {
+    const rows = await queryRows<{ id: string; handed: boolean }>(
       this.dataSource,
-      `UPDATE outbound_messages
-          SET status = 'queued', claimed_at = NULL, enqueued_at = NULL, updated_at = now(),
-              last_error = 'reclaimed: the worker holding it stopped before recording an outcome'
-        WHERE status = 'sending' AND claimed_at < $2::timestamptz - make_interval(secs => $1)
-        RETURNING id`,
-      [stale, now],
+      `WITH lost AS (
+         SELECT id, handed_at IS NOT NULL AS handed FROM outbound_messages m
+          WHERE status = 'sending'
+            AND (claimed_at < $2::timestamptz - make_interval(secs => $1)
+                 OR (handed_at IS NULL AND claimed_at < $2::timestamptz - make_interval(secs => $3))
+                 OR (claimed_by IS NOT NULL AND ${leaseGoneSql('m.claimed_by')}))
+          ORDER BY id
+            FOR NO KEY UPDATE SKIP LOCKED)
+       UPDATE outbound_messages m
+          SET status = 'queued', claimed_at = NULL, claimed_by = NULL, handed_at = NULL,
+              enqueued_at = NULL, updated_at = now(),
+              last_error = CASE WHEN lost.handed
+                THEN 'reclaimed: its worker stopped during the SMTP hand-over; it may have been delivered'
+                ELSE 'reclaimed: its worker stopped before handing it over' END
+         FROM lost WHERE m.id = lost.id
+       RETURNING m.id, lost.handed`,
+      [
+        this.delivery.staleAfterSeconds,
+        now,
+        Math.min(UNHANDED_RECLAIM_SECONDS, this.delivery.staleAfterSeconds),
+      ],
     );
+    const handed = rows.filter((r) => r.handed).length;
+    if (handed) {
+      this.possibleDuplicates.inc(handed);
+      this.logger.warn(
+        { reclaimed: rows.length, handedOver: handed },
+        'Reclaimed messages whose worker stopped during the SMTP hand-over; they may arrive twice',
+      );
+    }
+    return rows.map((r) => r.id);
+  }
+
+  async dispatchDue(): Promise<{ enqueued: number; reclaimed: number }> {
+    const now = this.clock.now();
+    const reclaimed = await this.reclaim(now);
     // With a backlog in the queue, rows enqueued long ago are probably still waiting there; only an
     // empty queue proves they were lost.
     const backlog = await this.deliveryQueue.getJobCountByTypes(
@@ -89,13 +134,13 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
           FOR UPDATE SKIP LOCKED)
        UPDATE outbound_messages m SET enqueued_at = $3 FROM due WHERE m.id = due.id
        RETURNING m.id`,
-      [stale, backlog === 0, now],
+      [this.delivery.staleAfterSeconds, backlog === 0, now],
     );
     // The statement above already marked the due rows enqueued; a reclaimed row it did not
     // reach (beyond SCAN_LIMIT, or locked) is checked and marked by enqueue().
     const dueIds = due.map((r) => r.id);
     const marked = new Set(dueIds);
-    const rest = reclaimed.map((r) => r.id).filter((id) => !marked.has(id));
+    const rest = reclaimed.filter((id) => !marked.has(id));
     if (dueIds.length || rest.length) {
       await this.ledger.enqueueWritten(dueIds);
       await this.ledger.enqueue(rest);

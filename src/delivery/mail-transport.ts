@@ -23,11 +23,26 @@ export interface SentMail {
   response?: string;
 }
 
+/**
+ * What delivery does around a ledger message's hand-over (see SmtpPool.send): the last check and
+ * its record right before the SMTP transaction, and the record of the answer before the
+ * connection is used again.
+ */
+export interface HandOverHooks {
+  /** Immediately before the message is handed over; false withholds it. */
+  beforeSend(): Promise<boolean>;
+  /** After the server accepted it; must not reject. */
+  afterSend(sent: SentMail): Promise<void>;
+}
+
 /** The port delivery talks to; SMTP in production, files in the outbox on a first run. */
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<SentMail>;
-  /** A message already built (mime.ts), for example by a compose thread. */
-  sendBuilt(message: BuiltMessage): Promise<SentMail>;
+  /**
+   * A message already built (mime.ts), for example by a compose thread. Resolves null when
+   * `hooks.beforeSend` withheld it.
+   */
+  sendBuilt(message: BuiltMessage, hooks?: HandOverHooks): Promise<SentMail | null>;
   close(): Promise<void>;
   describe(): string;
 }
@@ -111,12 +126,23 @@ export class SmtpMailTransport implements MailTransport {
    * worker's CPU (docs/campaigns.md, benchmark).
    */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    return this.sendBuilt(buildMessage(mail));
+    return (await this.sendBuilt(buildMessage(mail)))!;
   }
 
-  async sendBuilt({ raw, envelope, messageId }: BuiltMessage): Promise<SentMail> {
-    const info = await this.pool.send(envelope, raw);
-    return { providerMessageId: messageId, response: info.response };
+  async sendBuilt(
+    { raw, envelope, messageId }: BuiltMessage,
+    hooks?: HandOverHooks,
+  ): Promise<SentMail | null> {
+    const sent = (response: string) => ({ providerMessageId: messageId, response });
+    const info = await this.pool.send(
+      envelope,
+      raw,
+      hooks && {
+        beforeSend: () => hooks.beforeSend(),
+        afterSend: (accepted) => hooks.afterSend(sent(accepted.response)),
+      },
+    );
+    return info && sent(info.response);
   }
 
   async close(): Promise<void> {
@@ -150,16 +176,22 @@ export class OutboxMailTransport implements MailTransport {
 
   /** Built as for SMTP (mime.ts), so a file shows exactly what a server would receive. */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    return this.sendBuilt(buildMessage(mail));
+    return (await this.sendBuilt(buildMessage(mail)))!;
   }
 
   /** The built message as it is (DKIM-signed when configured). */
-  async sendBuilt({ raw, envelope, messageId }: BuiltMessage): Promise<SentMail> {
+  async sendBuilt(
+    { raw, envelope, messageId }: BuiltMessage,
+    hooks?: HandOverHooks,
+  ): Promise<SentMail | null> {
+    if (hooks && !(await hooks.beforeSend())) return null;
     const info = (await this.transporter.sendMail({ raw, envelope })) as { message: Buffer };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const id = messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
     writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message);
-    return { providerMessageId: messageId, response: 'written to outbox' };
+    const sent = { providerMessageId: messageId, response: 'written to outbox' };
+    await hooks?.afterSend(sent);
+    return sent;
   }
 
   async close(): Promise<void> {

@@ -74,6 +74,14 @@ export class OutboundMessage {
   @Column('timestamptz', { nullable: true })
   claimedAt!: Date | null;
 
+  /** The delivery lease holding a `sending` row (see delivery-lease.ts). */
+  @Column('int', { nullable: true })
+  claimedBy!: number | null;
+
+  /** When the send-time checks last passed and the message was handed to SMTP. */
+  @Column('timestamptz', { nullable: true })
+  handedAt!: Date | null;
+
   @Column('timestamptz', { nullable: true })
   sentAt!: Date | null;
 

@@ -1,14 +1,17 @@
 import type { DataSource } from 'typeorm';
-import { FLUSH_AT, Outcome, OutcomeWriter } from './outcome-writer';
+import { Outcome, OutcomeWriter } from './outcome-writer';
 
 /** Records the ids of each statement; `failures` makes the next statements fail. */
-function recordingDataSource(failures = 0) {
+function recordingDataSource(
+  failures = 0,
+  error = () => Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+) {
   const statements: string[][] = [];
   let left = failures;
   const dataSource = {
     query: async (_sql: string, params: unknown[]) => {
       await new Promise((r) => setTimeout(r, 1));
-      if (left-- > 0) throw new Error('connection reset');
+      if (left-- > 0) throw error();
       statements.push(params[0] as string[]);
     },
   } as unknown as DataSource;
@@ -23,40 +26,46 @@ const outcome = (n: number): Outcome => ({
   at: new Date('2027-01-01T10:00:00Z'),
 });
 
-describe('OutcomeWriter', () => {
-  it('writes outcomes that arrive while a statement runs as one group, not one by one', async () => {
+describe(OutcomeWriter.name, () => {
+  it('writes a lone outcome at once, and those that arrive while it runs as one group', async () => {
     const { dataSource, statements } = recordingDataSource();
     const writer = new OutcomeWriter(dataSource);
     const written = Array.from({ length: 40 }, (_, i) => writer.record(outcome(i)));
     expect(writer.backlog).toBe(40);
     await Promise.all(written);
-    expect(statements.map((s) => s.length)).toEqual([FLUSH_AT, 40 - FLUSH_AT]);
+    expect(statements.map((s) => s.length)).toEqual([1, 39]);
     expect(statements.flat()).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`));
     expect(writer.backlog).toBe(0);
   });
 
-  it('waits briefly for company, then writes a lone outcome', async () => {
+  it('resolves a record only once its statement has run', async () => {
     const { dataSource, statements } = recordingDataSource();
     const writer = new OutcomeWriter(dataSource);
-    const first = writer.record(outcome(1));
+    let done = false;
+    const first = writer.record(outcome(1)).then(() => (done = true));
     await new Promise((r) => setImmediate(r));
-    expect(statements).toHaveLength(0);
-    const second = writer.record(outcome(2));
-    await Promise.all([first, second]);
-    expect(statements).toEqual([['m1', 'm2']]);
+    expect(done).toBe(false);
+    await first;
+    expect(statements).toEqual([['m1']]);
   });
 
-  it('retries a failed statement, so a sent message is not left looking unsent', async () => {
+  it('retries a statement that lost its connection, so a sent message is not left looking unsent', async () => {
     const { dataSource, statements } = recordingDataSource(1);
     const writer = new OutcomeWriter(dataSource);
     await writer.record(outcome(1));
     expect(statements).toEqual([['m1']]);
   });
 
-  it('rejects the group after the last try', async () => {
-    const { dataSource } = recordingDataSource(3);
+  it('rejects the group after the last try, and at once on an error that is not transient', async () => {
+    const { dataSource } = recordingDataSource(4);
     const writer = new OutcomeWriter(dataSource);
-    await expect(writer.record(outcome(1))).rejects.toThrow('connection reset');
+    await expect(writer.record(outcome(1))).rejects.toThrow('reset');
     expect(writer.backlog).toBe(0);
+    const syntax = recordingDataSource(1, () =>
+      Object.assign(new Error('syntax'), { code: '42601' }),
+    );
+    const other = new OutcomeWriter(syntax.dataSource);
+    await expect(other.record(outcome(2))).rejects.toThrow('syntax');
+    expect(syntax.statements).toEqual([]);
   });
 });

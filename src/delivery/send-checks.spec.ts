@@ -11,6 +11,7 @@ function message(overrides: Partial<ClaimedMessage> = {}): ClaimedMessage {
     kind: 'notice',
     data: {},
     attempts: 1,
+    claimedBy: 1,
     deadlineAt: null,
     createdAt: new Date('2027-01-01T00:00:00Z'),
     email: 'ada@example.test',

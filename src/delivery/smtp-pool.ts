@@ -22,6 +22,14 @@ interface Connection {
 
 type Envelope = { from: string; to: string[] };
 
+/** What the sender does around one message's SMTP transaction (see `send`). */
+export interface SendHooks {
+  /** With a connection held, immediately before the SMTP transaction; false withholds the message. */
+  beforeSend(): Promise<boolean>;
+  /** After the server accepted the message, before its connection takes another one. */
+  afterSend(info: SMTPConnection.SentMessageInfo): Promise<void>;
+}
+
 /**
  * A small pool of nodemailer SMTP connections for messages that are already built. nodemailer's
  * own pool sends every message through its mail composer and several stream stages again, even a
@@ -45,18 +53,40 @@ export class SmtpPool {
     this.dkim = config.dkim ? new DKIM(config.dkim) : null;
   }
 
-  async send(envelope: Envelope, raw: Buffer): Promise<SMTPConnection.SentMessageInfo> {
+  /**
+   * Sends one message. With `hooks`, the connection is held from `beforeSend` (the last check and
+   * the record of the hand-over) until `afterSend` (the record of the server's answer) is done, so
+   * a connection never starts a message while the previous one's outcome is not yet durable: if
+   * the process dies, at most one message per connection can have reached the server unrecorded.
+   * Resolves null when `beforeSend` withheld the message.
+   */
+  async send(
+    envelope: Envelope,
+    raw: Buffer,
+    hooks?: SendHooks,
+  ): Promise<SMTPConnection.SentMessageInfo | null> {
     const message = this.dkim ? await this.sign(raw) : raw;
     for (let attempt = 1; ; attempt++) {
       const conn = await this.acquire();
       const reused = conn.sent > 0;
+      if (hooks) {
+        let go: boolean;
+        try {
+          go = await hooks.beforeSend();
+        } catch (err) {
+          this.release(conn);
+          throw err;
+        }
+        if (!go) {
+          this.release(conn);
+          return null;
+        }
+      }
+      let info: SMTPConnection.SentMessageInfo;
       try {
-        const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
+        info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
           conn.smtp.send(envelope, message, (err, result) => (err ? reject(err) : resolve(result))),
         );
-        conn.sent += 1;
-        this.release(conn);
-        return info;
       } catch (err) {
         const e = err as { code?: string; responseCode?: number };
         const refused = (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421;
@@ -70,6 +100,13 @@ export class SmtpPool {
         if (reused && !refused && attempt === 1 && e.code === 'ECONNECTION') continue;
         throw err;
       }
+      conn.sent += 1;
+      try {
+        await hooks?.afterSend(info);
+      } finally {
+        this.release(conn);
+      }
+      return info;
     }
   }
 

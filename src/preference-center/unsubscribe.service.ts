@@ -8,6 +8,7 @@ import { queryRows } from '../database/sql';
 import { Locale, Subscriber } from '../subscribers/subscriber.entity';
 import { ChangeContext, SubscriptionsService } from '../subscribers/subscriptions.service';
 import { TokenClaims, TokensService } from '../tokens/tokens.service';
+import { inTransaction } from '../database/transaction';
 
 /** What an unsubscribe link is about: one topic (the message's), or all email. */
 export interface UnsubscribeTarget {
@@ -49,7 +50,7 @@ export class UnsubscribeService {
   async oneClick(token: string): Promise<OneClickResult> {
     const now = this.clock.now();
     const claims = this.tokens.verify(token, 'unsubscribe', now);
-    const result = await this.dataSource.transaction(async (m) => {
+    const result = await inTransaction(this.dataSource, async (m) => {
       const target = await this.target(m, claims, true);
       if (target.alreadyDone) return { ...target, changed: false };
       const subscriber = await this.subscriptions.lockSubscriber(m, claims.subscriberId);
@@ -114,7 +115,7 @@ export class UnsubscribeService {
   ): Promise<UnsubscribeTarget> {
     const subscriber = await m.findOne(Subscriber, {
       where: { id: claims.subscriberId },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
     });
     if (!subscriber || subscriber.status === 'erased') {
       return { locale: subscriber?.locale ?? 'en', topic: null, alreadyDone: true };

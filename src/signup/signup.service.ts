@@ -88,7 +88,7 @@ export class SignupService implements OnModuleInit {
       if (await this.suppressions.isSuppressed(email, manager)) return [];
       let subscriber = await manager.findOne(Subscriber, {
         where: { email },
-        lock: { mode: 'pessimistic_write' },
+        lock: { mode: 'for_no_key_update' },
       });
       if (subscriber && SILENT.has(subscriber.status)) return [];
       if (subscriber && (await this.sentRecently(manager, subscriber.id))) return [];
@@ -147,7 +147,7 @@ export class SignupService implements OnModuleInit {
       });
       const subscriber = await manager.findOne(Subscriber, {
         where: { id: claims.subscriberId },
-        lock: { mode: 'pessimistic_write' },
+        lock: { mode: 'for_no_key_update' },
       });
       if (
         !request ||

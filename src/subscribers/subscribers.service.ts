@@ -17,6 +17,7 @@ import {
 import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { ChangeContext, SubscriptionsService } from './subscriptions.service';
+import { inTransaction } from '../database/transaction';
 
 /** Lets modules that keep personal data of their own remove it inside the erasure transaction. */
 export type ErasureHook = (manager: EntityManager, subscriberId: string) => Promise<void>;
@@ -98,7 +99,7 @@ export class SubscribersService {
   }
 
   async update(idOrEmail: string, dto: UpdateSubscriberDto): Promise<SubscriberDto> {
-    const id = await this.dataSource.transaction(async (manager) => {
+    const id = await inTransaction(this.dataSource, async (manager) => {
       const found = await this.find(idOrEmail, manager);
       if (!found || found.status === 'erased')
         throw new NotFoundError(`Subscriber ${idOrEmail} not found`, 'id');
@@ -172,7 +173,7 @@ export class SubscribersService {
    * hash on the suppression list so it is never mailed or imported again.
    */
   async erase(idOrEmail: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       const found = await this.find(idOrEmail, manager);
       if (!found || found.status === 'erased')
         throw new NotFoundError(`Subscriber ${idOrEmail} not found`, 'id');

@@ -14,6 +14,7 @@ import { TopicsService } from '../topics/topics.service';
 import { Subscriber } from './subscriber.entity';
 import { SubscriptionDto } from './subscriber.dto';
 import { Subscription } from './subscription.entity';
+import { inTransaction } from '../database/transaction';
 
 /** Who made a change and with which words; recorded in the consent event. */
 export interface ChangeContext {
@@ -48,7 +49,9 @@ export class SubscriptionsService {
   async lockSubscriber(manager: EntityManager, subscriberId: string): Promise<Subscriber> {
     const subscriber = await manager.findOne(Subscriber, {
       where: { id: subscriberId },
-      lock: { mode: 'pessimistic_write' },
+      // NO KEY UPDATE: it does not block the foreign-key checks of producers inserting ledger rows
+      // for this subscriber (KEY SHARE), which held their subscription locks and deadlocked with it.
+      lock: { mode: 'for_no_key_update' },
     });
     if (!subscriber || subscriber.status === 'erased') {
       throw new NotFoundError(`Subscriber ${subscriberId} not found`, 'id');
@@ -172,12 +175,15 @@ export class SubscriptionsService {
     return { subscription, topic, changed: true, joined: false };
   }
 
-  /** Convenience for callers outside a transaction: lock, change, commit. */
+  /**
+   * Convenience for callers outside a transaction: lock, change, commit; run again if PostgreSQL
+   * picks it as a deadlock victim (see database/transaction.ts).
+   */
   inTransaction<T>(
     subscriberId: string,
     fn: (m: EntityManager, s: Subscriber) => Promise<T>,
   ): Promise<T> {
-    return this.dataSource.transaction(async (manager) =>
+    return inTransaction(this.dataSource, async (manager) =>
       fn(manager, await this.lockSubscriber(manager, subscriberId)),
     );
   }

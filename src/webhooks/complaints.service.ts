@@ -102,7 +102,7 @@ export class ComplaintsService {
     );
     const [locked] = await queryRows<{ status: string }>(
       manager,
-      `SELECT status FROM subscribers WHERE id = $1 FOR UPDATE`,
+      `SELECT status FROM subscribers WHERE id = $1 FOR NO KEY UPDATE`,
       [subscriber.id],
     );
     if (!locked || locked.status === 'erased') return { outcome: 'unsubscribed', address };

@@ -17,6 +17,7 @@ import type { SubscriberStatus } from '../subscribers/subscriber.entity';
 import { SuppressionsService } from '../suppressions/suppressions.service';
 import { ledgerIdFromMessageIds, ParsedReport, RecipientSignal } from './report-parser';
 import { SignalResultDto, WebhookResultDto } from './webhook.dto';
+import { inTransaction } from '../database/transaction';
 
 export type Endpoint = 'bounces' | 'complaints';
 export type SignalOutcome =
@@ -88,7 +89,7 @@ export class WebhookReportsService {
     apply: ApplySignal,
   ): Promise<WebhookResultDto> {
     const now = this.clock.now();
-    const result = await this.dataSource.transaction(async (manager) => {
+    const result = await inTransaction(this.dataSource, async (manager) => {
       const [claimed] = await queryRows<{ id: string }>(
         manager,
         `INSERT INTO webhook_reports (endpoint, report_key, format, received_at) VALUES ($1, $2, $3, $4)

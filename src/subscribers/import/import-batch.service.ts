@@ -107,7 +107,7 @@ export class ImportBatchService {
     // has added its suppression by the time the check runs.
     const existing = await m.query<ExistingSubscriber[]>(
       `SELECT id, email, status, is_customer FROM subscribers
-        WHERE email = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+        WHERE email = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
       [rows.map((r) => r.email)],
     );
     const byEmail = new Map(existing.map((e) => [e.email, e]));
