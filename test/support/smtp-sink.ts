@@ -7,6 +7,8 @@ export interface ReceivedMail {
   to: string[];
   raw: string;
   parsed: ParsedMail;
+  /** Date.now() when the server had the whole message (before it answered). */
+  receivedAt: number;
   /** Raw header lines, unfolded, as sent (case preserved). */
   header(name: string): string | undefined;
 }
@@ -52,6 +54,7 @@ export class SmtpSink {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          const receivedAt = Date.now();
           const recipients = session.envelope.rcptTo.map((r) => r.address);
           const failure = this.takeFailure('data', recipients[0] ?? '');
           if (failure) return callback(smtpError(failure));
@@ -64,6 +67,7 @@ export class SmtpSink {
                 to: recipients,
                 raw,
                 parsed,
+                receivedAt,
                 header: (name) => rawHeader(raw, name),
               });
               for (const wake of this.waiters) wake();
