@@ -6,6 +6,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** The message bytes exactly as the server received them (what DKIM verifies). */
+  data: Buffer;
   parsed: ParsedMail;
   /** Raw header lines, unfolded, as sent (case preserved). */
   header(name: string): string | undefined;
@@ -55,7 +57,8 @@ export class SmtpSink {
           const recipients = session.envelope.rcptTo.map((r) => r.address);
           const failure = this.takeFailure('data', recipients[0] ?? '');
           if (failure) return callback(smtpError(failure));
-          const raw = Buffer.concat(chunks).toString('utf8');
+          const data = Buffer.concat(chunks);
+          const raw = data.toString('utf8');
           simpleParser(raw)
             .then((parsed) => {
               const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
@@ -63,6 +66,7 @@ export class SmtpSink {
                 from,
                 to: recipients,
                 raw,
+                data,
                 parsed,
                 header: (name) => rawHeader(raw, name),
               });
