@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination';
+import { NormaliseLineEndings } from '../common/http/validation';
 import { CONTENT_KINDS, ContentKind } from '../content/content-item.entity';
 import { NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
 import { TOPIC_KEY_PATTERN } from '../topics/topic.dto';
@@ -57,6 +58,7 @@ export class CreateCampaignDto {
     description: "The template's data (with template)",
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsObject()
   data?: Record<string, unknown>;
 

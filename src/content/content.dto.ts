@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination';
+import { NormaliseLineEndings } from '../common/http/validation';
 import { NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
 import { LOCALES, Locale } from '../subscribers/subscriber.entity';
 import { BODY_FORMATS, BodyFormat } from './content-body';
@@ -38,6 +39,7 @@ export class ContentVariantDto {
 
   @ApiPropertyOptional({ description: 'Shown in digests under the title' })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsString()
   @MaxLength(2000)
   summary?: string;
@@ -46,6 +48,7 @@ export class ContentVariantDto {
     description: "HTML or Markdown (see the item's bodyFormat); sanitised to email-safe HTML",
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsString()
   @MaxLength(MAX_BODY_LENGTH)
   body?: string;

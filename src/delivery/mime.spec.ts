@@ -1,6 +1,51 @@
+import fc from 'fast-check';
 import libqp from 'libqp';
 import { simpleParser } from 'mailparser';
-import { buildMessage, encodeBody, encodeQuotedPrintable } from './mime';
+import type { OutgoingMail } from './mail-transport';
+import { buildMessage, encodeBody, encodeQuotedPrintable, toCrlf } from './mime';
+
+/** A CR not followed by LF, or an LF not preceded by CR. */
+const LONE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
+
+/** Text as pasted from anywhere: line breaks of every kind, non-ASCII, '=', dots, long lines. */
+const pasted = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('\r', '\n', '\r\n', '\r\r\n', '\n\r', ' ', '\t', '=', '.', '-- '),
+      fc.constantFrom('é', '€', '🎉', 'Zoë', 'x'.repeat(80), 'é'.repeat(40), 'y'.repeat(1000)),
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 10 }),
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
+
+function mail(over: Partial<OutgoingMail>): OutgoingMail {
+  return {
+    from: '"Acme" <news@acme.test>',
+    to: { name: 'Ada', address: 'ada@example.test' },
+    subject: 'Hello',
+    html: '<p>Hello</p>',
+    text: 'Hello',
+    messageId: '<m1@acme.test>',
+    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    ...over,
+  };
+}
+
+/** The decoded bytes of each body part, as a receiver reads them. */
+function decodedParts(raw: string): Buffer[] {
+  const boundary = /boundary="([^"]+)"/.exec(raw)![1];
+  const parts = raw.split(`--${boundary}`).slice(1, -1);
+  return parts.map((part) => {
+    const at = part.indexOf('\r\n\r\n');
+    const head = part.slice(0, at);
+    const body = part.slice(at + 4, -2); // the CRLF before the next boundary belongs to it
+    return /Content-Transfer-Encoding: quoted-printable/.test(head)
+      ? libqp.decode(body)
+      : Buffer.from(body, 'latin1');
+  });
+}
 
 describe('encodeQuotedPrintable', () => {
   const samples = [
@@ -39,6 +84,33 @@ describe('encodeBody', () => {
     expect(encodeBody(`${'x'.repeat(998)}\nshort`).encoding).toBe('7bit');
     expect(encodeBody('nul\u0000').encoding).toBe('quoted-printable');
     expect(encodeBody('a\r\nb\nc').body).toBe('a\r\nb\r\nc');
+  });
+
+  it('turns every line break into CRLF in both encodings: CRLF, a lone CR and a lone LF', () => {
+    expect(encodeBody('a\rb\r\nc\nd\r')).toEqual({
+      encoding: '7bit',
+      body: 'a\r\nb\r\nc\r\nd\r\n',
+    });
+    expect(encodeBody('é\rb\r\nc\nd\r\r\ne')).toEqual({
+      encoding: 'quoted-printable',
+      body: '=C3=A9\r\nb\r\nc\r\nd\r\n\r\ne',
+    });
+    // A lone CR is a line break, never =0D (which a receiver decodes back to a lone CR).
+    expect(encodeQuotedPrintable('a\rb')).toBe('a\r\nb');
+    expect(encodeQuotedPrintable(`${'x'.repeat(100)}\r${'é'.repeat(30)}`)).not.toContain('=0D');
+  });
+});
+
+describe('toCrlf', () => {
+  it('is CRLF-only, with one break for each CRLF, lone CR or lone LF', () => {
+    fc.assert(
+      fc.property(pasted, (text) => {
+        const out = toCrlf(text);
+        expect(out).not.toMatch(LONE_CR_OR_LF);
+        expect(out.split('\r\n')).toEqual(text.split(/\r\n|\r|\n/));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -79,5 +151,43 @@ describe('buildMessage', () => {
     );
     expect(parsed.headers.get('mime-version')).toBe('1.0');
     expect(parsed.date).toBeInstanceOf(Date);
+  });
+
+  it('is CRLF-only, headers and both parts, whatever text, HTML, subject and name it is given', () => {
+    fc.assert(
+      fc.property(pasted, pasted, pasted, pasted, (text, html, subject, name) => {
+        const built = buildMessage(
+          mail({ text, html, subject, to: { name, address: 'a@x.test' } }),
+        );
+        const raw = built.raw.toString('latin1');
+        expect(raw).not.toMatch(LONE_CR_OR_LF);
+        // eslint-disable-next-line no-control-regex
+        expect(raw).toMatch(/^[\x00-\x7f]*$/);
+        // What the receiver decodes is the given text with CRLF line breaks: no =0D, no extra breaks.
+        const [textPart, htmlPart] = decodedParts(raw);
+        expect(textPart.equals(Buffer.from(toCrlf(text), 'utf8'))).toBe(true);
+        expect(htmlPart.equals(Buffer.from(toCrlf(html), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('puts no line break into a header value, decoded, from the subject, the name or a header', async () => {
+    const built = buildMessage(
+      mail({
+        subject: 'Renewal\r\nBcc: evil@x.test\rsoon é',
+        to: { name: 'Zoë\r\nBcc: evil@x.test\r', address: 'zoe@example.test' },
+        headers: { 'List-Id': 'News\r<news.acme.test>', 'X-Note': 'one\ntwo' },
+      }),
+    );
+    expect(built.envelope.to).toEqual(['zoe@example.test']);
+    const parsed = await simpleParser(built.raw);
+    expect(parsed.subject).toBe('Renewal Bcc: evil@x.test soon é');
+    expect(parsed.to).toMatchObject({
+      value: [{ name: 'Zoë Bcc: evil@x.test', address: 'zoe@example.test' }],
+    });
+    expect(parsed.bcc).toBeUndefined();
+    for (const { line } of parsed.headerLines) expect(line).not.toMatch(/[\r\n]\S/);
+    expect(parsed.headers.get('x-note')).toBe('one two');
   });
 });

@@ -1,4 +1,5 @@
 import MimeNode from 'nodemailer/lib/mime-node';
+import { headerSafe } from './mail-draft';
 import type { OutgoingMail } from './mail-transport';
 
 const HEX = Buffer.from('0123456789ABCDEF');
@@ -16,17 +17,29 @@ const lineCache = new Map<string, string>();
 const CACHE_CHAR_LIMIT = 4_000_000;
 let cachedChars = 0;
 
+/** CRLF, a lone CR and a lone LF: each is one line break. */
+const LINE_BREAK = /\r\n?|\n/;
+const LINE_BREAKS = /\r\n?|\n/g;
+
 /**
- * Quoted-printable (RFC 2045). Line breaks become CRLF; a space or tab before a line break is
- * encoded, so no line ends in whitespace; encoded lines stay within 76 characters. nodemailer's
- * streaming encoder did the same work through several stream stages per part, one of the larger
- * costs of a delivery worker.
+ * Every line break as CRLF, in one pass. A lone CR or LF must not reach DKIM: nodemailer's SMTP
+ * data stream turns it into CRLF after the message was signed, and the receiver's body hash
+ * fails (and the reader sees a break where the signed text had none).
+ */
+export function toCrlf(text: string): string {
+  return text.includes('\r') ? text.replace(LINE_BREAKS, '\r\n') : text.split('\n').join('\r\n');
+}
+
+/**
+ * Quoted-printable (RFC 2045). Line breaks (CRLF, lone CR, lone LF) become CRLF, so no CR is
+ * ever encoded as =0D; a space or tab before a line break is encoded, so no line ends in
+ * whitespace; encoded lines stay within 76 characters. nodemailer's streaming encoder did the
+ * same work through several stream stages per part, one of the larger costs of a delivery worker.
  */
 export function encodeQuotedPrintable(text: string): string {
-  const lines = text.split('\n');
+  const lines = text.includes('\r') ? text.split(LINE_BREAK) : text.split('\n');
   for (let k = 0; k < lines.length; k++) {
-    let line = lines[k];
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    const line = lines[k];
     if (!line) continue;
     let encoded = lineCache.get(line);
     if (encoded === undefined) {
@@ -86,7 +99,7 @@ const MAX_7BIT_LINE = 998;
 /**
  * Plain ASCII text (no NUL) with short lines goes as it is (7bit, as nodemailer also does);
  * anything else is quoted-printable. UTF-8 byte length equal to the length in characters means
- * every character is ASCII, checked natively.
+ * every character is ASCII, checked natively. Either way every line break comes out as CRLF.
  */
 export function encodeBody(content: string): {
   encoding: '7bit' | 'quoted-printable';
@@ -97,10 +110,7 @@ export function encodeBody(content: string): {
     !content.includes('\0') &&
     !hasLongLine(content)
   ) {
-    const body = content.includes('\r')
-      ? content.replace(/\r?\n/g, '\r\n')
-      : content.split('\n').join('\r\n');
-    return { encoding: '7bit', body };
+    return { encoding: '7bit', body: toCrlf(content) };
   }
   return { encoding: 'quoted-printable', body: encodeQuotedPrintable(content) };
 }
@@ -125,18 +135,21 @@ export interface BuiltMessage {
 /**
  * The whole email (multipart/alternative: text, then HTML) as one buffer. The header block comes
  * from nodemailer's MimeNode, so addresses, encoded words, folding, Date and MIME-Version are
- * exactly what nodemailer writes; the two bodies are encoded here in one pass each.
+ * exactly what nodemailer writes; the two bodies are encoded here in one pass each. Every line
+ * of it ends in CRLF and no CR or LF stands alone (DKIM signs it as it is), and no header value
+ * built from data carries a line break: the subject, the recipient's name and the extra headers
+ * go through headerSafe here, whichever caller built the mail.
  */
 export function buildMessage(mail: OutgoingMail): BuiltMessage {
   // A boundary from the message id instead of random bytes per message (ids are unique uuids).
   const baseBoundary = mail.messageId.replace(/[^A-Za-z0-9]/g, '').slice(0, 40);
   const root = new MimeNode('multipart/alternative', { baseBoundary });
   root.setHeader('From', mail.from);
-  root.setHeader('To', [{ name: mail.to.name, address: mail.to.address }]);
+  root.setHeader('To', [{ name: headerSafe(mail.to.name), address: mail.to.address }]);
   if (mail.replyTo) root.setHeader('Reply-To', mail.replyTo);
-  root.setHeader('Subject', mail.subject);
+  root.setHeader('Subject', headerSafe(mail.subject));
   root.setHeader('Message-ID', mail.messageId);
-  for (const [key, value] of Object.entries(mail.headers)) root.setHeader(key, value);
+  for (const [key, value] of Object.entries(mail.headers)) root.setHeader(key, headerSafe(value));
   const head = root.buildHeaders();
   const boundary = (root as unknown as { boundary: string }).boundary;
   const part = (type: string, content: string) => {

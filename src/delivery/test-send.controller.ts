@@ -11,6 +11,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { RequireScopes } from '../auth/auth.decorators';
+import { NormaliseLineEndings } from '../common/http/validation';
 import { AppConfig } from '../config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
 import { lowerTrim } from '../subscribers/subscriber.dto';
@@ -38,6 +39,7 @@ export class TestSendDto {
     description: "Overrides the template's sample data",
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsObject()
   data?: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsSmallJsonObject } from '../common/http/validation';
+import { IsSmallJsonObject, NormaliseLineEndings } from '../common/http/validation';
 import { NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
 import { EVENT_TYPE_PATTERN } from './lifecycle-rule.dto';
 
@@ -23,6 +23,7 @@ export class IngestEventDto {
     description: 'Facts rules can test (trigger.condition) and quote ({event.percentUsed})',
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsSmallJsonObject()
   data?: Record<string, unknown>;
 

@@ -16,6 +16,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { NormaliseLineEndings } from '../common/http/validation';
 import { DATE_NAME_PATTERN, NO_CONTROL_CHARACTERS } from '../subscribers/subscriber.dto';
 import { TOPIC_KEY_PATTERN } from '../topics/topic.dto';
 import { CONDITION_OPS, conditionProblem } from './condition';
@@ -180,6 +181,7 @@ export class CreateLifecycleRuleDto {
 
   @ApiPropertyOptional({ example: 'Tells customers a month ahead that their policy renews.' })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsString()
   @MaxLength(2000)
   description?: string;
@@ -253,6 +255,7 @@ export class CreateLifecycleRuleDto {
       },
     },
   })
+  @NormaliseLineEndings()
   @IsLocalisedContent(false)
   content!: LocalisedContent;
 
@@ -264,6 +267,7 @@ export class CreateLifecycleRuleDto {
       "notice's intro, originalSubject, dueDate, cta). Placeholders: {date}, {deadline}, {originalSubject}.",
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsLocalisedContent(true)
   apologyContent?: Partial<LocalisedContent> | null;
 

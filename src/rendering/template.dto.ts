@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional } from 'class-validator';
+import { NormaliseLineEndings } from '../common/http/validation';
 import { Locale, LOCALES } from './template-error';
 
 export class TemplateSummaryDto {
@@ -39,6 +40,7 @@ export class PreviewTemplateDto {
     example: { subscriber: { name: 'Anna', email: 'anna@example.com' } },
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsObject()
   data?: Record<string, unknown>;
 }

@@ -18,7 +18,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination';
-import { IsSmallJsonObject } from '../common/http/validation';
+import { IsSmallJsonObject, NormaliseLineEndings } from '../common/http/validation';
 import { TOPIC_KEY_PATTERN } from '../topics/topic.dto';
 import { FREQUENCIES, Frequency } from '../topics/topic.entity';
 import { LOCALES, Locale, SUBSCRIBER_STATUSES, SubscriberStatus } from './subscriber.entity';
@@ -149,6 +149,7 @@ export class CreateSubscriberDto {
 
   @ApiPropertyOptional({ type: Object, example: { plan: 'family', vehicle_age_years: 9 } })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsSmallJsonObject()
   attributes?: Record<string, unknown>;
 
@@ -187,6 +188,7 @@ export class UpdateSubscriberDto extends PartialType(
     description: 'Merged into the attributes; a key set to null is removed',
   })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsSmallJsonObject()
   attributes?: Record<string, unknown>;
 

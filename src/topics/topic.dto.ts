@@ -12,6 +12,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { NormaliseLineEndings } from '../common/http/validation';
 import { Frequency, FREQUENCIES, Topic, TOPIC_KINDS, TopicKind } from './topic.entity';
 
 export const TOPIC_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -26,12 +27,14 @@ export class CreateTopicDto {
   key!: string;
 
   @ApiProperty({ example: 'Product news' })
+  @NormaliseLineEndings()
   @IsString()
   @Length(1, 200)
   name!: string;
 
   @ApiPropertyOptional({ example: 'What changed in the product, once in a while.' })
   @IsOptional()
+  @NormaliseLineEndings()
   @IsString()
   @MaxLength(2000)
   description?: string;

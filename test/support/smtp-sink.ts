@@ -6,6 +6,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** The message bytes exactly as the server received them (what DKIM verifies). */
+  data: Buffer;
   parsed: ParsedMail;
   /** Date.now() when the server had the whole message (before it answered). */
   receivedAt: number;
@@ -58,7 +60,8 @@ export class SmtpSink {
           const recipients = session.envelope.rcptTo.map((r) => r.address);
           const failure = this.takeFailure('data', recipients[0] ?? '');
           if (failure) return callback(smtpError(failure));
-          const raw = Buffer.concat(chunks).toString('utf8');
+          const data = Buffer.concat(chunks);
+          const raw = data.toString('utf8');
           simpleParser(raw)
             .then((parsed) => {
               const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
@@ -66,6 +69,7 @@ export class SmtpSink {
                 from,
                 to: recipients,
                 raw,
+                data,
                 parsed,
                 receivedAt,
                 header: (name) => rawHeader(raw, name),

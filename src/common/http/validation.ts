@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { FieldError } from '../errors/http-exception.filter';
 
@@ -57,3 +58,52 @@ export function IsSmallJsonObject(
       },
     });
 }
+
+/**
+ * Stored text has one kind of line break: CRLF and a lone CR become LF. Text pasted from Windows
+ * (CRLF) or an old Mac export (CR) would otherwise show extra or missing line breaks in the text
+ * part; the MIME builder (delivery/mime.ts) turns LF into CRLF again on the way out.
+ */
+export function normaliseLineEndings(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/**
+ * normaliseLineEndings on a string, or on every string inside a JSON value (object values and
+ * array items, at any depth; keys are left as they are). Objects and arrays are changed in
+ * place, without recursion, so deep nesting cannot overflow the stack; a key such as
+ * `__proto__` stays an own property. Anything else is returned as it is.
+ */
+export function normaliseLineEndingsIn<T>(value: T): T {
+  if (typeof value === 'string') return normaliseLineEndings(value) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const pending: object[] = [value];
+  const seen = new Set<object>(pending);
+  for (let container = pending.pop(); container; container = pending.pop()) {
+    const record = container as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const v = record[key];
+      if (typeof v === 'string') {
+        if (v.includes('\r')) {
+          Object.defineProperty(record, key, {
+            value: normaliseLineEndings(v),
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
+        }
+      } else if (typeof v === 'object' && v !== null && !seen.has(v)) {
+        seen.add(v);
+        pending.push(v);
+      }
+    }
+  }
+  return value;
+}
+
+/**
+ * On a DTO field of free text or JSON data (content, attributes, event data, template data):
+ * line breaks are normalised where the text enters, so what is stored is clean.
+ */
+export const NormaliseLineEndings = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => normaliseLineEndingsIn(value));

@@ -157,6 +157,11 @@ describe('validateRow (CSV)', () => {
     );
   });
 
+  it('normalises line breaks in attributes as the API does (a quoted cell may hold CRLF)', () => {
+    const row = csv(3, ['n@example.test', '', '', '', '', '', 'family\r\nplan\rB', '']);
+    expect((row as ImportRow).attributes).toEqual({ plan: 'family\nplan\nB' });
+  });
+
   it('refuses a row whose field count differs from the header', () => {
     expect(csv(4, ['a@example.test', 'A'])).toEqual([
       { line: 4, field: 'row', message: 'the row has 2 fields; the header has 8' },
@@ -192,6 +197,11 @@ describe('validateRow (NDJSON)', () => {
         { topic: topics.get('renewals'), frequency: 'weekly' },
       ],
     });
+  });
+
+  it('normalises line breaks in attributes, at any depth', () => {
+    const row = json(2, { email: 'n@example.test', attributes: { a: 'x\r\ny', b: ['z\r'] } });
+    expect((row as ImportRow).attributes).toEqual({ a: 'x\ny', b: ['z\n'] });
   });
 
   it('names unknown keys, bad values and unreadable lines', () => {

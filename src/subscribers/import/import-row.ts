@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { isTimeZone, validateSync } from 'class-validator';
 import { normaliseEmail } from '../../common/email';
 import { InvalidInputError } from '../../common/errors/domain-errors';
-import { flattenValidationErrors } from '../../common/http/validation';
+import { flattenValidationErrors, normaliseLineEndingsIn } from '../../common/http/validation';
 import { FREQUENCIES, Frequency, Topic } from '../../topics/topic.entity';
 import {
   CreateSubscriberDto,
@@ -108,8 +108,10 @@ export function validateRow(
   const { timezone, attributes, ...subscriber } = input.subscriber;
   const dto = plainToInstance(ImportSubscriberDto, subscriber);
   // Attributes are checked as given: class-transformer would copy them, and trips over (or
-  // turns into a prototype) a key such as __proto__.
-  if (attributes !== undefined) dto.attributes = attributes as Record<string, unknown>;
+  // turns into a prototype) a key such as __proto__. Their line breaks are normalised as the
+  // API's @NormaliseLineEndings does (a quoted CSV cell may hold CRLF).
+  if (attributes !== undefined)
+    dto.attributes = normaliseLineEndingsIn(attributes) as Record<string, unknown>;
   const problems = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
   const named = new Set<string>();
   const missingEmail = input.subscriber.email === undefined || input.subscriber.email === null;
