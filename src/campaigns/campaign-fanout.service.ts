@@ -66,6 +66,7 @@ export class CampaignFanout {
   async run(campaignId: string): Promise<{ batches: number; written: number }> {
     let batches = 0;
     let written = 0;
+    this.logger.log({ campaignId }, 'Fanning out campaign');
     for (;;) {
       await this.waitForRoom(campaignId);
       const step = await this.dataSource.transaction(async (manager) => {

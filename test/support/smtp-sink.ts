@@ -82,6 +82,8 @@ export class SmtpSink {
         });
       },
     });
+    // A client that dies mid-session (a killed worker) resets its socket: not the server's problem.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
