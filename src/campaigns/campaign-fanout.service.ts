@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { QueueName } from '../common/queue/queues';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
+import { DeliveryLease } from '../delivery/delivery-lease';
 import { LedgerService } from '../delivery/ledger.service';
 import { ContentMixPolicy } from '../digests/content-mix';
 import { DEFAULT_SEND_HOUR } from '../topics/frequency';
@@ -56,6 +57,7 @@ export class CampaignFanout {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Delivery) private readonly delivery: Queue,
     private readonly ledger: LedgerService,
+    private readonly lease: DeliveryLease,
     private readonly mix: ContentMixPolicy,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
@@ -66,7 +68,8 @@ export class CampaignFanout {
   async run(campaignId: string): Promise<{ batches: number; written: number }> {
     let batches = 0;
     let written = 0;
-    this.logger.log({ campaignId }, 'Fanning out campaign');
+    const lease = await this.lease.id();
+    this.logger.log({ campaignId, lease }, 'Fanning out campaign');
     for (;;) {
       await this.waitForRoom(campaignId);
       const step = await this.dataSource.transaction(async (manager) => {
@@ -82,8 +85,9 @@ export class CampaignFanout {
         if (campaign.audienceSize === null) {
           campaign.audienceSize = await this.countAudience(manager, campaign);
         }
-        const result = await this.batch(manager, campaign, now);
+        const result = await this.batch(manager, campaign, now, lease);
         campaign.heartbeatAt = now;
+        campaign.fanoutLease = lease;
         campaign.fannedOut += result.written;
         if (result.last) {
           campaign.fanoutCursor = result.last;
@@ -142,7 +146,12 @@ export class CampaignFanout {
     return n;
   }
 
-  private async batch(manager: EntityManager, campaign: Campaign, now: Date): Promise<BatchResult> {
+  private async batch(
+    manager: EntityManager,
+    campaign: Campaign,
+    now: Date,
+    lease: number,
+  ): Promise<BatchResult> {
     const params: unknown[] = [];
     const audience = this.audienceSql(campaign, params);
     const p = (value: unknown) => {
@@ -188,12 +197,13 @@ export class CampaignFanout {
       written AS (
         INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, status,
                                        skip_reason, data, send_after, created_at, enqueued_at,
-                                       campaign_id, content_item_ids)
+                                       enqueued_by, campaign_id, content_item_ids)
         SELECT 'campaign:' || ${p(campaign.id)} || ':' || d.subscriber_id, d.subscriber_id,
                ${p(campaign.topicId)}, ${p(campaign.template)}, ${p(campaign.kind)},
                CASE WHEN d.skip_reason IS NULL THEN 'queued' ELSE 'skipped' END, d.skip_reason,
                ${p(JSON.stringify({ campaign: campaign.id } satisfies CampaignRef))}::jsonb,
                ${at}, ${at}, CASE WHEN d.skip_reason IS NULL THEN ${at}::timestamptz END,
+               CASE WHEN d.skip_reason IS NULL THEN ${p(lease)}::int END,
                ${p(campaign.id)}::uuid, ${itemsRef}::uuid[]
           FROM decided d
         ON CONFLICT (dedupe_key) DO NOTHING

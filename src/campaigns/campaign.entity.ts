@@ -66,6 +66,10 @@ export class Campaign {
   @Column('timestamptz', { nullable: true })
   heartbeatAt!: Date | null;
 
+  /** The delivery lease of the worker running the fan-out (see delivery/delivery-lease.ts). */
+  @Column('int', { nullable: true })
+  fanoutLease!: number | null;
+
   @Column('timestamptz', { nullable: true })
   startedAt!: Date | null;
 

@@ -7,17 +7,16 @@ import { AppConfig } from '../config/configuration';
 export const LEASE_LOCK_CLASS = 0x7464; // 'td'
 
 /**
- * SQL for "the lease holding this claim is gone": its advisory lock is held by no session. A lock
- * goes with the connection that took it, so a worker killed with SIGKILL (or cut off from the
- * database) loses its claims at once instead of after DELIVERY_STALE_AFTER_SECONDS.
+ * SQL listing the leases alive now: those whose advisory lock some session holds. A lock goes with
+ * the connection that took it, so a worker killed with SIGKILL (or cut off from the database)
+ * drops out of this list at once. Use it once per statement (`x NOT IN (SELECT lease FROM live)`),
+ * not per row: pg_locks reads the whole lock table.
  */
-export function leaseGoneSql(column: string): string {
-  return `NOT EXISTS (
-    SELECT 1 FROM pg_locks l
-     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-       AND l.classid = ${LEASE_LOCK_CLASS} AND l.objid::text::integer = ${column}
-       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
-}
+export const LIVE_LEASES_SQL = `
+  SELECT l.objid::text::integer AS lease FROM pg_locks l
+   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+     AND l.classid = ${LEASE_LOCK_CLASS}
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 /**
  * This process's right to claim ledger rows: an id from `delivery_lease_ids` and a session-level

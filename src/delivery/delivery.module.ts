@@ -62,6 +62,6 @@ class TransportCloser implements OnApplicationShutdown {
     DispatchProcessor,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, SendCheckRegistry, MessageComposer, MAIL_TRANSPORT],
+  exports: [LedgerService, SendCheckRegistry, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
 export class DeliveryModule {}

@@ -231,9 +231,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       `UPDATE outbound_messages
           SET status = 'queued', last_error = $2, claimed_at = NULL, claimed_by = NULL,
               handed_at = NULL, send_after = $3::timestamptz, enqueued_at = $3::timestamptz,
-              updated_at = now()
+              enqueued_by = $4, updated_at = now()
         WHERE id = $1 AND status = 'sending'`,
-      [m.id, error, new Date(this.clock.now().getTime() + delayMs)],
+      [m.id, error, new Date(this.clock.now().getTime() + delayMs), m.claimedBy],
     );
     await this.queue.add(
       JobName.DeliverBatch,

@@ -10,7 +10,7 @@ import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
-import { leaseGoneSql } from './delivery-lease';
+import { DeliveryLease, LIVE_LEASES_SQL } from './delivery-lease';
 import { LedgerService } from './ledger.service';
 
 const SCAN_LIMIT = 10_000;
@@ -36,6 +36,7 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
     @InjectQueue(QueueName.Dispatch) private readonly dispatchQueue: Queue,
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue,
     private readonly ledger: LedgerService,
+    private readonly lease: DeliveryLease,
     private readonly clock: Clock,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
@@ -78,12 +79,13 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
   private async reclaim(now: Date): Promise<string[]> {
     const rows = await queryRows<{ id: string; handed: boolean }>(
       this.dataSource,
-      `WITH lost AS (
+      `WITH live AS (${LIVE_LEASES_SQL}),
+       lost AS (
          SELECT id, handed_at IS NOT NULL AS handed FROM outbound_messages m
           WHERE status = 'sending'
             AND (claimed_at < $2::timestamptz - make_interval(secs => $1)
                  OR (handed_at IS NULL AND claimed_at < $2::timestamptz - make_interval(secs => $3))
-                 OR (claimed_by IS NOT NULL AND ${leaseGoneSql('m.claimed_by')}))
+                 OR claimed_by NOT IN (SELECT lease FROM live))
           ORDER BY id
             FOR NO KEY UPDATE SKIP LOCKED)
        UPDATE outbound_messages m
@@ -122,19 +124,28 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
       'prioritized',
       'paused',
     );
+    // Rows are marked enqueued (with this worker's lease) before their jobs are added; rows marked
+    // by a worker that is gone may never have reached Redis, so they are due again.
+    const lease = await this.lease.id();
     const due = await queryRows<{ id: string }>(
       this.dataSource,
-      `WITH due AS (
+      `WITH live AS (${LIVE_LEASES_SQL}),
+       orphaned AS (
+         SELECT lease FROM (SELECT DISTINCT enqueued_by AS lease FROM outbound_messages
+                             WHERE status = 'queued' AND enqueued_by IS NOT NULL) e
+          WHERE lease NOT IN (SELECT lease FROM live)),
+       due AS (
          SELECT id FROM outbound_messages
           WHERE status = 'queued' AND send_after <= $3
             AND (enqueued_at IS NULL OR enqueued_at < send_after
+                 OR enqueued_by IN (SELECT lease FROM orphaned)
                  OR ($2 AND enqueued_at < $3::timestamptz - make_interval(secs => $1)))
           ORDER BY send_after
           LIMIT ${SCAN_LIMIT}
           FOR UPDATE SKIP LOCKED)
-       UPDATE outbound_messages m SET enqueued_at = $3 FROM due WHERE m.id = due.id
+       UPDATE outbound_messages m SET enqueued_at = $3, enqueued_by = $4 FROM due WHERE m.id = due.id
        RETURNING m.id`,
-      [this.delivery.staleAfterSeconds, backlog === 0, now],
+      [this.delivery.staleAfterSeconds, backlog === 0, now, lease],
     );
     // The statement above already marked the due rows enqueued; a reclaimed row it did not
     // reach (beyond SCAN_LIMIT, or locked) is checked and marked by enqueue().
