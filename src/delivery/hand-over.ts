@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { queryRows } from '../database/sql';
 import { SuppressionsService } from '../suppressions/suppressions.service';
-import type { Locale, SubscriberStatus } from '../subscribers/subscriber.entity';
+import type { SubscriberStatus } from '../subscribers/subscriber.entity';
 import type { SubscriptionStatus } from '../subscribers/subscription.entity';
 import type { ClaimedMessage } from './claimed-message';
 import { recordDecisions } from './decisions';
@@ -18,12 +18,15 @@ import { baseDecision, SendDecision } from './send-checks';
  */
 export type HandOverResult = 'handed' | 'lost' | SendDecision;
 
-interface SubscriberState {
+interface FreshState {
   id: string;
-  email: string | null;
-  status: SubscriberStatus;
-  locale: Locale;
+  subscriber_status: SubscriberStatus | null;
+  subscription_status: SubscriptionStatus | null;
   paused_until: Date | null;
+  email: string | null;
+  suppressed: boolean;
+  unchanged: boolean;
+  handed: boolean;
 }
 
 /**
@@ -52,9 +55,7 @@ export class HandOverService {
     private readonly suppressions: SuppressionsService,
     private readonly clock: Clock,
   ) {
-    this.group = new GroupCommit((messages) =>
-      this.dataSource.transaction((tx) => this.handOver(tx, messages)),
-    );
+    this.group = new GroupCommit((messages) => this.handOver(messages));
   }
 
   /** Resolves once the hand-over (or the decision not to send) is committed. */
@@ -62,70 +63,105 @@ export class HandOverService {
     return this.group.submit(message);
   }
 
-  private async handOver(tx: EntityManager, messages: ClaimedMessage[]): Promise<HandOverResult[]> {
-    const now = this.clock.now();
-    const subscriberIds = [...new Set(messages.map((m) => m.subscriberId))].sort();
-    const subscribers = await queryRows<SubscriberState>(
-      tx,
-      `SELECT id, email, status, locale, paused_until FROM subscribers
-        WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`,
-      [subscriberIds],
+  /**
+   * One statement for the whole group, in the lock order every writer uses: the subscribers
+   * (share, by id), then their subscriptions (share; the uncorrelated sub-select makes PostgreSQL
+   * lock every subscriber first), then the ledger rows. A row whose state is what it was at the
+   * claim (which passed the send-time checks then) is handed over in the same statement, which
+   * commits on its own: one round trip per group. The rest, rare, are decided again.
+   */
+  private async handOver(messages: ClaimedMessage[]): Promise<HandOverResult[]> {
+    const rows = await queryRows<FreshState>(
+      this.dataSource,
+      `WITH c AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[], $5::text[],
+                              $6::text[], $7::timestamptz[], $8::text[], $9::text[])
+                  AS c(id, lease, subscriber_id, topic_id, subscriber_status, subscription_status,
+                       paused_until, email, email_hash)),
+       s AS (
+         SELECT id, status, email, paused_until FROM subscribers
+          WHERE id IN (SELECT subscriber_id FROM c) ORDER BY id FOR SHARE),
+       x AS (
+         SELECT x.subscriber_id, x.topic_id, x.status FROM subscriptions x
+          WHERE (x.subscriber_id, x.topic_id) IN (SELECT subscriber_id, topic_id FROM c)
+            AND (SELECT count(*) FROM s) >= 0
+          ORDER BY x.subscriber_id, x.topic_id FOR SHARE),
+       fresh AS (
+         SELECT c.id, c.lease, s.status AS subscriber_status, x.status AS subscription_status,
+                s.paused_until, s.email,
+                EXISTS (SELECT 1 FROM suppressions p WHERE p.address_hash = c.email_hash) AS suppressed,
+                (s.status IS NOT DISTINCT FROM c.subscriber_status
+                 AND (c.topic_id IS NULL OR x.status IS NOT DISTINCT FROM c.subscription_status)
+                 AND s.paused_until IS NOT DISTINCT FROM c.paused_until
+                 AND s.email IS NOT DISTINCT FROM c.email) AS unchanged
+           FROM c
+           LEFT JOIN s ON s.id = c.subscriber_id
+           LEFT JOIN x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id),
+       handed AS (
+         UPDATE outbound_messages m SET handed_at = coalesce(m.handed_at, clock_timestamp())
+           FROM (SELECT m.id FROM outbound_messages m JOIN fresh f ON f.id = m.id
+                  WHERE f.unchanged AND NOT f.suppressed
+                    AND m.status = 'sending' AND m.claimed_by = f.lease
+                  ORDER BY m.id FOR NO KEY UPDATE OF m) mine
+          WHERE m.id = mine.id
+         RETURNING m.id)
+       SELECT f.id, f.subscriber_status, f.subscription_status, f.paused_until, f.email,
+              f.suppressed, f.unchanged, (h.id IS NOT NULL) AS handed
+         FROM fresh f LEFT JOIN handed h ON h.id = f.id`,
+      [
+        messages.map((m) => m.id),
+        messages.map((m) => m.claimedBy),
+        messages.map((m) => m.subscriberId),
+        messages.map((m) => m.topicId),
+        messages.map((m) => m.subscriberStatus),
+        messages.map((m) => m.subscriptionStatus),
+        messages.map((m) => m.pausedUntil),
+        messages.map((m) => m.email),
+        messages.map((m) => (m.email ? this.suppressions.hash(m.email) : null)),
+      ],
     );
-    const withTopic = messages.filter((m) => m.topicId);
-    const subscriptions = withTopic.length
-      ? await queryRows<{ subscriber_id: string; topic_id: string; status: SubscriptionStatus }>(
-          tx,
-          `SELECT x.subscriber_id, x.topic_id, x.status
-             FROM subscriptions x
-             JOIN unnest($1::uuid[], $2::uuid[]) AS w(subscriber_id, topic_id)
-               ON x.subscriber_id = w.subscriber_id AND x.topic_id = w.topic_id
-            ORDER BY x.subscriber_id, x.topic_id FOR SHARE OF x`,
-          [withTopic.map((m) => m.subscriberId), withTopic.map((m) => m.topicId)],
-        )
-      : [];
-    const byId = new Map(subscribers.map((s) => [s.id, s]));
-    const subscription = new Map(
-      subscriptions.map((x) => [`${x.subscriber_id}/${x.topic_id}`, x.status]),
-    );
-    const suppressed = await this.suppressions.suppressedAmong(
-      subscribers.map((s) => s.email).filter((e): e is string => !!e),
-      tx,
-    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const results = new Map<string, HandOverResult>();
+    const changed: ClaimedMessage[] = [];
+    for (const m of messages) {
+      const r = byId.get(m.id)!;
+      if (r.handed) results.set(m.id, 'handed');
+      else if (r.unchanged && !r.suppressed) results.set(m.id, 'lost');
+      else changed.push(m);
+    }
+    if (changed.length) {
+      for (const [id, result] of await this.decideAgain(changed, byId)) results.set(id, result);
+    }
+    return messages.map((m) => results.get(m.id)!);
+  }
 
+  /**
+   * Messages whose recipient changed since the claim (rare): the send-time checks on the new
+   * state. One that may still be sent (a pause ended, an address changed) goes back to the queue
+   * to be claimed again with its new state, rather than sent on what was claimed.
+   */
+  private async decideAgain(
+    messages: ClaimedMessage[],
+    fresh: Map<string, FreshState>,
+  ): Promise<Map<string, HandOverResult>> {
+    const now = this.clock.now();
     const decisions = new Map<string, SendDecision>();
     for (const m of messages) {
-      const s = byId.get(m.subscriberId);
-      const fresh: ClaimedMessage = {
-        ...m,
-        email: s?.email ?? null,
-        subscriberStatus: s?.status ?? 'erased',
-        pausedUntil: s?.paused_until ?? null,
-        subscriptionStatus: m.topicId
-          ? (subscription.get(`${m.subscriberId}/${m.topicId}`) ?? null)
-          : null,
-      };
-      const decision = baseDecision(fresh, !!fresh.email && suppressed.has(fresh.email), now);
-      if (decision) decisions.set(m.id, decision);
+      const f = fresh.get(m.id)!;
+      const decision = baseDecision(
+        {
+          ...m,
+          email: f.email,
+          subscriberStatus: f.subscriber_status ?? 'erased',
+          subscriptionStatus: m.topicId ? f.subscription_status : null,
+          pausedUntil: f.paused_until,
+        },
+        f.suppressed,
+        now,
+      );
+      decisions.set(m.id, decision ?? { status: 'deferred', reason: 'changed', until: now });
     }
-    const passing = messages.filter((m) => !decisions.has(m.id));
-    const handed = passing.length
-      ? await queryRows<{ id: string }>(
-          tx,
-          `WITH mine AS (
-             SELECT m.id FROM outbound_messages m
-               JOIN unnest($1::uuid[], $2::int[]) AS c(id, lease) ON m.id = c.id
-              WHERE m.status = 'sending' AND m.claimed_by = c.lease
-              ORDER BY m.id FOR NO KEY UPDATE OF m)
-           UPDATE outbound_messages m
-              SET handed_at = coalesce(m.handed_at, clock_timestamp())
-             FROM mine WHERE m.id = mine.id
-           RETURNING m.id`,
-          [passing.map((m) => m.id), passing.map((m) => m.claimedBy)],
-        )
-      : [];
-    // Rows not taken back meanwhile get their decision; recordDecisions skips the others.
-    await recordDecisions(tx, messages, decisions);
-    const ok = new Set(handed.map((r) => r.id));
-    return messages.map((m) => decisions.get(m.id) ?? (ok.has(m.id) ? 'handed' : 'lost'));
+    await recordDecisions(this.dataSource, messages, decisions);
+    return decisions;
   }
 }
