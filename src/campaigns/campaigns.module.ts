@@ -13,6 +13,7 @@ import { TopicsModule } from '../topics/topics.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
 import { CampaignFanout } from './campaign-fanout.service';
+import { CampaignRecovery } from './campaign-recovery.service';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsProcessor } from './campaigns.processor';
 import { CampaignsService } from './campaigns.service';
@@ -30,7 +31,13 @@ import { CampaignsService } from './campaigns.service';
     RenderingModule,
     TopicsModule,
   ],
-  providers: [CampaignsService, CampaignFanout, CampaignsProcessor, CampaignContentPreparer],
+  providers: [
+    CampaignsService,
+    CampaignFanout,
+    CampaignRecovery,
+    CampaignsProcessor,
+    CampaignContentPreparer,
+  ],
   controllers: [CampaignsController],
   exports: [CampaignsService],
 })
@@ -38,12 +45,12 @@ export class CampaignsModule implements OnModuleInit {
   constructor(
     private readonly ticks: TickRegistry,
     private readonly composer: MessageComposer,
-    private readonly campaigns: CampaignsService,
+    private readonly recovery: CampaignRecovery,
     private readonly preparer: CampaignContentPreparer,
   ) {}
 
   onModuleInit(): void {
     this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-    this.ticks.register({ name: 'campaigns', run: (now) => this.campaigns.startDue(now) });
+    this.ticks.register({ name: 'campaigns', run: (now) => this.recovery.startDue(now) });
   }
 }
