@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueSelfCheck } from '../common/queue/queue-self-check.service';
 import { QueueName } from '../common/queue/queues';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../delivery/delivery.module';
@@ -44,6 +45,7 @@ import { CampaignsService } from './campaigns.service';
 export class CampaignsModule implements OnModuleInit {
   constructor(
     private readonly ticks: TickRegistry,
+    private readonly queueCheck: QueueSelfCheck,
     private readonly composer: MessageComposer,
     private readonly recovery: CampaignRecovery,
     private readonly preparer: CampaignContentPreparer,
@@ -52,5 +54,10 @@ export class CampaignsModule implements OnModuleInit {
   onModuleInit(): void {
     this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
     this.ticks.register({ name: 'campaigns', run: (now) => this.recovery.startDue(now) });
+    this.queueCheck.onRedisLoss({
+      name: 'campaigns',
+      rebuild: () => this.recovery.recoverRunning(),
+      waiting: (since) => this.recovery.hasSilentSince(since),
+    });
   }
 }
