@@ -47,7 +47,7 @@ describe('Job schedulers heal themselves', () => {
 
 describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campaign and mid-lifecycle', () => {
   const DISPATCH_MS = 3_000;
-  const CAMPAIGN_AUDIENCE = 300;
+  const CAMPAIGN_AUDIENCE = 200;
   const NOTICES_EACH = 20;
   // Frozen at noon UTC: every notice below is due, the heartbeats never look stale.
   const clock = new ControllableClock('2027-03-10T12:00:00Z');
