@@ -127,7 +127,7 @@ export class CampaignsService {
       }
       throw err;
     }
-    if (immediate) await this.recovery.enqueue(campaign.id, campaign.fanoutAttempt);
+    if (immediate) await this.recovery.enqueue(campaign.id, 0);
     this.logger.log(
       { campaignId: campaign.id, topic: topic.key, sendAt, status: campaign.status },
       'Campaign created',
