@@ -27,10 +27,9 @@ import { AdminSessionService } from './admin-session.service';
         boardOptions: { uiConfig: { boardTitle: 'Tidings queues' } },
       }),
     }),
+    // Every queue, so a stuck or failed job is visible wherever it is.
     BullBoardModule.forFeature(
-      { name: QueueName.Delivery, adapter: BullMQAdapter },
-      { name: QueueName.Dispatch, adapter: BullMQAdapter },
-      { name: QueueName.Scheduler, adapter: BullMQAdapter },
+      ...Object.values(QueueName).map((name) => ({ name, adapter: BullMQAdapter })),
     ),
   ],
   providers: [AdminDashboardService],

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { QueueName } from '../common/queue/queues';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
+import { inTransaction } from '../database/transaction';
 import { DeliveryLease } from '../delivery/delivery-lease';
 import { LedgerService } from '../delivery/ledger.service';
 import { ContentMixPolicy } from '../digests/content-mix';
@@ -68,11 +69,17 @@ export class CampaignFanout {
   async run(campaignId: string): Promise<{ batches: number; written: number }> {
     let batches = 0;
     let written = 0;
+    // Recorded at once, so the recovery tick sees this worker's death even before a first batch.
     const lease = await this.lease.id();
+    await this.dataSource.query(
+      `UPDATE campaigns SET fanout_lease = $2, heartbeat_at = $3 WHERE id = $1 AND status = 'running'`,
+      [campaignId, lease, this.clock.now()],
+    );
     this.logger.log({ campaignId, lease }, 'Fanning out campaign');
     for (;;) {
       await this.waitForRoom(campaignId);
-      const step = await this.dataSource.transaction(async (manager) => {
+      // Locks subscriptions in subscriber order like every writer; a deadlock victim runs again.
+      const step = await inTransaction(this.dataSource, async (manager) => {
         // A batch is short work on a few thousand rows, but its estimate can pass jit_above_cost,
         // and compiling it took ~350 ms against ~20 ms of execution (EXPLAIN ANALYZE at 100k).
         await manager.query('SET LOCAL jit = off');

@@ -107,7 +107,14 @@ export class ListCampaignsQueryDto extends PageQueryDto {
   topic?: string;
 }
 
-export const CAMPAIGN_STATES = ['scheduled', 'running', 'sending', 'sent', 'cancelled'] as const;
+export const CAMPAIGN_STATES = [
+  'scheduled',
+  'running',
+  'sending',
+  'sent',
+  'cancelled',
+  'failed',
+] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 export class HelpfulVotesDto {
@@ -157,6 +164,14 @@ export class CampaignStatsDto {
     description: 'From the "was this useful?" links, once feedback is recorded',
   })
   helpfulVotes!: HelpfulVotesDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'fan-out batch failed: value out of range (SQLSTATE 22003)',
+    description:
+      'Why the fan-out stopped, while the campaign is failed (POST /v1/campaigns/{id}/resume continues it)',
+  })
+  failureReason!: string | null;
 }
 
 export class CampaignDto {
@@ -170,13 +185,16 @@ export class CampaignDto {
   @ApiProperty({
     enum: CAMPAIGN_STATES,
     description:
-      'running: writing ledger rows; sending: all written, some not yet sent; sent: nothing left to send',
+      'running: writing ledger rows; sending: all written, some not yet sent; sent: nothing left to ' +
+      'send; failed: the fan-out stopped (stats.failureReason), rows already written still go out',
   })
   status!: CampaignState;
   @ApiProperty() sendAt!: Date;
   @ApiProperty({ nullable: true, type: Date }) startedAt!: Date | null;
   @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
   @ApiProperty({ nullable: true, type: Date }) cancelledAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date, description: 'When the fan-out failed' })
+  failedAt!: Date | null;
   @ApiProperty({ nullable: true, type: String }) idempotencyKey!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ type: CampaignStatsDto }) stats!: CampaignStatsDto;
@@ -197,6 +215,7 @@ export class CampaignDto {
       startedAt: c.startedAt,
       finishedAt: c.finishedAt,
       cancelledAt: c.cancelledAt,
+      failedAt: c.failedAt,
       idempotencyKey: c.idempotencyKey,
       createdAt: c.createdAt,
       stats,

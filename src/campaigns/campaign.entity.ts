@@ -8,8 +8,11 @@ import {
 import type { ContentKind } from '../content/content-item.entity';
 import type { Segment } from './segment';
 
-/** scheduled → running (fanning out) → sent (every ledger row written) | cancelled. */
-export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'sent', 'cancelled'] as const;
+/**
+ * scheduled → running (fanning out) → sent (every ledger row written) | cancelled | failed (the
+ * fan-out cannot go on; resume puts it back to running).
+ */
+export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'sent', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 @Entity('campaigns')
@@ -69,6 +72,23 @@ export class Campaign {
   /** The delivery lease of the worker running the fan-out (see delivery/delivery-lease.ts). */
   @Column('int', { nullable: true })
   fanoutLease!: number | null;
+
+  /** The current fan-out job's attempt number (its job id, see fanoutJobId()). */
+  @Column('int', { default: 0 })
+  fanoutAttempt!: number;
+
+  /** Fan-out restarts since the cursor last moved (fanoutRestartCursor: the cursor then). */
+  @Column('int', { default: 0 })
+  fanoutRestarts!: number;
+
+  @Column('uuid', { nullable: true })
+  fanoutRestartCursor!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  failedAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  failureReason!: string | null;
 
   @Column('timestamptz', { nullable: true })
   startedAt!: Date | null;

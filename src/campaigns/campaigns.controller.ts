@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScopes } from '../auth/auth.decorators';
 import {
@@ -58,5 +65,21 @@ export class CampaignsController {
   @ApiOkResponse({ type: CampaignDto })
   cancel(@Param('id') id: string): Promise<CampaignDto> {
     return this.campaigns.cancel(id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @RequireScopes('campaigns:write')
+  @ApiOperation({
+    summary:
+      'Resume a failed campaign: its fan-out continues from where it stopped (its cursor); nobody it already reached gets it twice',
+  })
+  @ApiOkResponse({ type: CampaignDto, description: 'Running again' })
+  @ApiNotFoundResponse({ description: 'No campaign with this id' })
+  @ApiConflictResponse({
+    description: 'The campaign is not failed (code `campaign_not_failed`): nothing to resume',
+  })
+  resume(@Param('id') id: string): Promise<CampaignDto> {
+    return this.campaigns.resume(id);
   }
 }

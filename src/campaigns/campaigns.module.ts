@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueSelfCheck } from '../common/queue/queue-self-check.service';
 import { QueueName } from '../common/queue/queues';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../delivery/delivery.module';
@@ -13,6 +14,7 @@ import { TopicsModule } from '../topics/topics.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
 import { CampaignFanout } from './campaign-fanout.service';
+import { CampaignRecovery } from './campaign-recovery.service';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsProcessor } from './campaigns.processor';
 import { CampaignsService } from './campaigns.service';
@@ -30,20 +32,32 @@ import { CampaignsService } from './campaigns.service';
     RenderingModule,
     TopicsModule,
   ],
-  providers: [CampaignsService, CampaignFanout, CampaignsProcessor, CampaignContentPreparer],
+  providers: [
+    CampaignsService,
+    CampaignFanout,
+    CampaignRecovery,
+    CampaignsProcessor,
+    CampaignContentPreparer,
+  ],
   controllers: [CampaignsController],
   exports: [CampaignsService],
 })
 export class CampaignsModule implements OnModuleInit {
   constructor(
     private readonly ticks: TickRegistry,
+    private readonly queueCheck: QueueSelfCheck,
     private readonly composer: MessageComposer,
-    private readonly campaigns: CampaignsService,
+    private readonly recovery: CampaignRecovery,
     private readonly preparer: CampaignContentPreparer,
   ) {}
 
   onModuleInit(): void {
     this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-    this.ticks.register({ name: 'campaigns', run: (now) => this.campaigns.startDue(now) });
+    this.ticks.register({ name: 'campaigns', run: (now) => this.recovery.startDue(now) });
+    this.queueCheck.onRedisLoss({
+      name: 'campaigns',
+      rebuild: () => this.recovery.recoverRunning(),
+      waiting: (since) => this.recovery.hasSilentSince(since),
+    });
   }
 }

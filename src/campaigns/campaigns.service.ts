@@ -1,7 +1,5 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Clock } from '../common/clock';
 import { sha256Hex } from '../common/crypto';
@@ -13,7 +11,6 @@ import {
 } from '../common/errors/domain-errors';
 import { Page, fetchKeysetPage } from '../common/http/pagination';
 import { isUuid } from '../common/ids';
-import { JobName, JobPayloads, QueueName } from '../common/queue/queues';
 import { ContentItem } from '../content/content-item.entity';
 import { ContentService } from '../content/content.service';
 import { queryRows } from '../database/sql';
@@ -23,6 +20,7 @@ import { DEFAULT_SEND_HOUR } from '../topics/frequency';
 import { Topic } from '../topics/topic.entity';
 import { TopicsService } from '../topics/topics.service';
 import { Campaign } from './campaign.entity';
+import { CampaignRecovery } from './campaign-recovery.service';
 import {
   CampaignDto,
   CampaignStatsDto,
@@ -34,13 +32,6 @@ import { Segment, segmentProblem } from './segment';
 
 /** The template content-item campaigns are rendered with. */
 export const CAMPAIGN_TEMPLATE = 'campaign';
-
-export const FANOUT_JOB_OPTIONS = {
-  removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 2000 },
-} as const;
 
 /** Feedback ("was this useful?") lives elsewhere; it tells campaigns its counts through this. */
 export type HelpfulVotesSource = (campaignId: string) => Promise<HelpfulVotesDto>;
@@ -57,7 +48,10 @@ interface StatRow {
   n: number;
 }
 
-/** Creating, reading, listing and cancelling campaigns; the fan-out itself is CampaignFanout. */
+/**
+ * Creating, reading, listing, cancelling and resuming campaigns; the fan-out itself is
+ * CampaignFanout, keeping it going is CampaignRecovery.
+ */
 @Injectable()
 export class CampaignsService {
   private readonly logger = new Logger('Campaigns');
@@ -65,8 +59,7 @@ export class CampaignsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(QueueName.Campaigns)
-    private readonly queue: Queue<JobPayloads[JobName.CampaignFanout]>,
+    private readonly recovery: CampaignRecovery,
     private readonly topics: TopicsService,
     private readonly content: ContentService,
     private readonly rendering: RenderingService,
@@ -134,7 +127,7 @@ export class CampaignsService {
       }
       throw err;
     }
-    if (immediate) await this.enqueueFanout(campaign.id);
+    if (immediate) await this.recovery.enqueue(campaign.id, 0);
     this.logger.log(
       { campaignId: campaign.id, topic: topic.key, sendAt, status: campaign.status },
       'Campaign created',
@@ -218,34 +211,13 @@ export class CampaignsService {
     return this.get(campaign.id);
   }
 
-  async enqueueFanout(campaignId: string): Promise<void> {
-    await this.queue.add(
-      JobName.CampaignFanout,
-      { campaignId },
-      { ...FANOUT_JOB_OPTIONS, jobId: `fanout-${campaignId}` },
-    );
-  }
-
   /**
-   * Scheduled campaigns whose time came start; running ones whose fan-out stopped reporting
-   * (a worker died, Redis lost the job) are picked up again. The cursor makes a rerun continue.
+   * Continues a failed campaign's fan-out from its cursor (`fanout_cursor`): nobody it already
+   * reached gets it twice (dedupe keys). 409 unless the campaign is failed.
    */
-  async startDue(now: Date): Promise<{ started: number; resumed: number }> {
-    const started = await queryRows<{ id: string }>(
-      this.dataSource,
-      `UPDATE campaigns SET status = 'running', started_at = $1, heartbeat_at = $1, updated_at = now()
-        WHERE status = 'scheduled' AND send_at <= $1
-        RETURNING id`,
-      [now],
-    );
-    const stale = await queryRows<{ id: string }>(
-      this.dataSource,
-      `SELECT id FROM campaigns
-        WHERE status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $1::timestamptz - interval '2 minutes')`,
-      [now],
-    );
-    for (const { id } of [...started, ...stale]) await this.enqueueFanout(id);
-    return { started: started.length, resumed: stale.length };
+  async resume(id: string): Promise<CampaignDto> {
+    await this.recovery.resume(id);
+    return this.get(id);
   }
 
   /** A cancelled message gives its slot back if nothing else took it since. */
@@ -393,6 +365,7 @@ export class CampaignsService {
       bounced: after?.bounced ?? null,
       unsubscribedAfter: after?.unsubscribed ?? null,
       helpfulVotes: this.helpfulVotes ? await this.helpfulVotes(campaign.id) : null,
+      failureReason: campaign.status === 'failed' ? campaign.failureReason : null,
     };
   }
 

@@ -55,6 +55,8 @@ export interface AppConfig {
     confirmResendMinutes: number;
   };
   scheduler: { intervalMs: number };
+  /** The self-check of every process: queue-state marker and job schedulers in Redis. */
+  queues: { checkIntervalMs: number };
   lifecycle: { batchSize: number };
   contentMix: {
     /** 0..1 */
@@ -134,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       confirmResendMinutes: e.CONFIRM_RESEND_MINUTES,
     },
     scheduler: { intervalMs: e.SCHEDULER_INTERVAL_MS },
+    queues: {
+      checkIntervalMs: e.QUEUE_CHECK_INTERVAL_MS ?? Math.min(e.DISPATCH_INTERVAL_MS, 30_000),
+    },
     lifecycle: { batchSize: e.LIFECYCLE_BATCH_SIZE },
     contentMix: {
       maxPromotionalShare: e.CONTENT_MIX_MAX_PROMOTIONAL_PERCENT / 100,

@@ -84,4 +84,20 @@ describe('loadConfig', () => {
     });
     expect(config.rendering.sender.postalAddress).toContain('set POSTAL_ADDRESS');
   });
+
+  it('checks the queues at least as often as the dispatcher runs, and at least every 30 s', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).queues.checkIntervalMs).toBe(15_000);
+    expect(
+      loadConfig({ NODE_ENV: 'test', DISPATCH_INTERVAL_MS: '300' }).queues.checkIntervalMs,
+    ).toBe(300);
+    expect(
+      loadConfig({ NODE_ENV: 'test', DISPATCH_INTERVAL_MS: '120000' }).queues.checkIntervalMs,
+    ).toBe(30_000);
+    expect(
+      loadConfig({ NODE_ENV: 'test', QUEUE_CHECK_INTERVAL_MS: '5000' }).queues.checkIntervalMs,
+    ).toBe(5_000);
+    expect(() => validateEnvironment({ QUEUE_CHECK_INTERVAL_MS: '60000' })).toThrow(
+      /QUEUE_CHECK_INTERVAL_MS must not be greater than 30000/,
+    );
+  });
 });

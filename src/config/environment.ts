@@ -174,6 +174,18 @@ export class EnvironmentVariables {
   @Min(100)
   DISPATCH_INTERVAL_MS = 15_000;
 
+  /**
+   * How often every process (API or worker) checks that Redis still holds the queues' state and
+   * the job schedulers, re-creating what is missing and rebuilding due work from PostgreSQL after
+   * a loss. Default: DISPATCH_INTERVAL_MS, at most 30 s.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  QUEUE_CHECK_INTERVAL_MS?: number;
+
   /** A row queued or sending this long without progress is considered lost and re-enqueued. */
   @Transform(toInt)
   @IsInt()

@@ -5,6 +5,7 @@ import { Lifecycle1764000600000 } from '../../migrations/1764000600000-Lifecycle
 import { TrustMeasures1764000700000 } from '../../migrations/1764000700000-TrustMeasures';
 import { Campaigns1764000800000 } from '../../migrations/1764000800000-Campaigns';
 import { TrustAudit1764000750000 } from '../../migrations/1764000750000-TrustAudit';
+import { CampaignFanoutRecovery1764000920000 } from '../../migrations/1764000920000-CampaignFanoutRecovery';
 import { DeliveryHandOver1764000950000 } from '../../migrations/1764000950000-DeliveryHandOver';
 
 /**
@@ -19,5 +20,6 @@ export const MIGRATIONS = [
   TrustMeasures1764000700000,
   TrustAudit1764000750000,
   Campaigns1764000800000,
+  CampaignFanoutRecovery1764000920000,
   DeliveryHandOver1764000950000,
 ];

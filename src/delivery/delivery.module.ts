@@ -1,7 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueSelfCheck } from '../common/queue/queue-self-check.service';
 import { QueueName } from '../common/queue/queues';
 import { AppConfig } from '../config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
@@ -33,10 +34,7 @@ class TransportCloser implements OnApplicationShutdown {
 @Module({
   imports: [
     TypeOrmModule.forFeature([OutboundMessage]),
-    BullModule.registerQueue(
-      { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
-      { name: QueueName.Dispatch },
-    ),
+    BullModule.registerQueue({ name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS }),
     RenderingModule,
     SuppressionsModule,
   ],
@@ -64,4 +62,18 @@ class TransportCloser implements OnApplicationShutdown {
   controllers: [MessagesController, TestSendController],
   exports: [LedgerService, SendCheckRegistry, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
-export class DeliveryModule {}
+export class DeliveryModule implements OnModuleInit {
+  constructor(
+    private readonly queueCheck: QueueSelfCheck,
+    private readonly dispatch: DispatchProcessor,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.queueCheck.onRedisLoss({
+      name: 'ledgerRows',
+      rebuild: () => this.dispatch.rebuildAfterRedisLoss(),
+      waiting: (since) => this.ledger.hasQueuedDueBy(since),
+    });
+  }
+}

@@ -1,5 +1,5 @@
 import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
@@ -25,15 +25,14 @@ const UNHANDED_RECLAIM_SECONDS = 120;
  * The atomic claim in the delivery processor makes a duplicate job harmless.
  */
 @TidingsProcessor(QueueName.Dispatch, { concurrency: 1 })
-export class DispatchProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DispatchProcessor extends WorkerHost {
   private readonly logger = new Logger('Dispatch');
   private readonly delivery: AppConfig['delivery'];
-  private readonly workersEnabled: boolean;
   private readonly possibleDuplicates;
 
+  // Its job scheduler is created and kept alive by JobSchedulers (src/common/queue).
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(QueueName.Dispatch) private readonly dispatchQueue: Queue,
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue,
     private readonly ledger: LedgerService,
     private readonly lease: DeliveryLease,
@@ -48,17 +47,6 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
       [],
     );
     this.delivery = config.get('delivery', { infer: true });
-    this.workersEnabled = config.get('workers', { infer: true }).enabled;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.workersEnabled) return;
-    // Idempotent across processes: every worker upserts the same scheduler.
-    await this.dispatchQueue.upsertJobScheduler(
-      JobName.DispatchDue,
-      { every: this.delivery.dispatchIntervalMs },
-      { name: JobName.DispatchDue, data: {}, opts: { removeOnComplete: true, removeOnFail: 50 } },
-    );
   }
 
   async process(job: JobOf<JobName.DispatchDue>): Promise<{ enqueued: number; reclaimed: number }> {
@@ -161,5 +149,25 @@ export class DispatchProcessor extends WorkerHost implements OnApplicationBootst
       );
     }
     return { enqueued: due.length, reclaimed: reclaimed.length };
+  }
+
+  /**
+   * After Redis lost its data (QueueSelfCheck): every queued row marked enqueued may have lost its
+   * job, delayed retries included. Forgetting the mark makes them due for the dispatcher at once
+   * (when their time has come) instead of after DELIVERY_STALE_AFTER_SECONDS; a row whose job did
+   * survive is claimed once anyway. Returns how many rows were reset.
+   */
+  async rebuildAfterRedisLoss(): Promise<number> {
+    const [{ n }] = await queryRows<{ n: number }>(
+      this.dataSource,
+      `WITH reset AS (
+         UPDATE outbound_messages SET enqueued_at = NULL
+          WHERE status = 'queued' AND enqueued_at IS NOT NULL
+          RETURNING 1)
+       SELECT count(*)::int AS n FROM reset`,
+    );
+    await this.dispatchDue();
+    this.logger.warn({ reset: n }, 'Re-enqueued ledger rows whose jobs Redis lost');
+    return n;
   }
 }

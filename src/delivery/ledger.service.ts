@@ -129,6 +129,16 @@ export class LedgerService {
     for (const slice of this.slices(ids)) await this.addJobs(slice);
   }
 
+  /** Whether a row that was due at `at` is still waiting in the ledger (not yet taken by a worker). */
+  async hasQueuedDueBy(at: Date): Promise<boolean> {
+    const [{ waiting }] = await queryRows<{ waiting: boolean }>(
+      this.dataSource,
+      `SELECT EXISTS (SELECT 1 FROM outbound_messages WHERE status = 'queued' AND send_after <= $1) AS waiting`,
+      [at],
+    );
+    return waiting;
+  }
+
   /** Up to 100 jobs' worth of ids per Redis round trip. */
   private *slices(ids: string[]): Generator<string[]> {
     for (let i = 0; i < ids.length; i += this.batchSize * 100) {

@@ -1,6 +1,4 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { QueueName } from '../common/queue/queues';
 import { SchedulerProcessor } from './scheduler.processor';
 import { SchedulerService } from './scheduler.service';
 import { TickRegistry } from './tick-registry';
@@ -8,7 +6,6 @@ import { TickRegistry } from './tick-registry';
 /** Global so feature modules can register tick handlers without importing each other. */
 @Global()
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.Scheduler })],
   providers: [TickRegistry, SchedulerService, SchedulerProcessor],
   exports: [TickRegistry, SchedulerService],
 })

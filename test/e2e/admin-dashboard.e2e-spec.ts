@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
+import { QueueName } from '../../src/common/queue/queues';
 import { LedgerService } from '../../src/delivery/ledger.service';
 import { SuppressionsService } from '../../src/suppressions/suppressions.service';
 import { lifecycleRuleInput, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
@@ -332,12 +333,16 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       );
     });
 
-    it('serves Bull Board with the three queues behind the session', async () => {
+    it('serves Bull Board with every queue behind the session', async () => {
       const cookie = await login();
       const ui = await t.http().get('/admin/queues').set('Cookie', cookie).expect(200);
       expect(ui.text).toContain('Tidings queues');
       const api = await t.http().get('/admin/queues/api/queues').set('Cookie', cookie).expect(200);
-      expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
+      expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(
+        Object.values(QueueName).sort(),
+      );
+      expect(Object.values(QueueName).sort()).toEqual([
+        '{campaigns}',
         '{delivery}',
         '{dispatch}',
         '{scheduler}',

@@ -4,6 +4,9 @@ import { ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { TidingsConfigService } from '../../config/configuration';
 import { redisOptionsFromUrl } from '../redis/redis-options';
+import { JobSchedulers } from './job-schedulers.service';
+import { QueueName } from './queues';
+import { QueueSelfCheck } from './queue-self-check.service';
 import { WorkerRunner } from './worker-runner.service';
 
 @Global()
@@ -20,8 +23,10 @@ import { WorkerRunner } from './worker-runner.service';
         };
       },
     }),
+    // The queues that carry job schedulers (JobSchedulers owns the list).
+    BullModule.registerQueue({ name: QueueName.Dispatch }, { name: QueueName.Scheduler }),
   ],
-  providers: [WorkerRunner],
-  exports: [BullModule],
+  providers: [WorkerRunner, JobSchedulers, QueueSelfCheck],
+  exports: [BullModule, QueueSelfCheck],
 })
 export class QueueModule {}
