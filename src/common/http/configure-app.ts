@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '../../config/configuration';
 import { AllExceptionsFilter } from '../errors/http-exception.filter';
+import { TransientReadRetryInterceptor } from './transient-read-retry.interceptor';
 import { createValidationPipe } from './validation';
 
 /** HTTP wiring shared by main.ts and the end-to-end tests, so tests exercise what users run. */
@@ -16,6 +17,7 @@ export function configureHttpApp(app: INestApplication): void {
   express.useBodyParser('json', { limit: '1mb' });
   express.useBodyParser('urlencoded', { extended: false, limit: '100kb' });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new TransientReadRetryInterceptor());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const document = SwaggerModule.createDocument(
