@@ -1,9 +1,14 @@
 import { ArgumentsHost, Logger, NotFoundException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { InvalidInputError } from './domain-errors';
 import { AllExceptionsFilter, mapError } from './http-exception.filter';
+
+/** An error as body-parser (http-errors) makes it. */
+function bodyError(status: number, message: string, props: Record<string, unknown> = {}) {
+  return Object.assign(new Error(message), { status, statusCode: status, expose: true, ...props });
+}
 
 function queryFailed(code: string): QueryFailedError {
   const err = new DatabaseError('failed', 0, 'error');
@@ -11,8 +16,49 @@ function queryFailed(code: string): QueryFailedError {
   return new QueryFailedError('SELECT 1', [], err);
 }
 
+const request = (headers: Record<string, string> = {}) => ({ headers }) as unknown as Request;
+
 describe(AllExceptionsFilter.name, () => {
   describe(mapError.name, () => {
+    it.each([
+      [
+        'charset.unsupported',
+        bodyError(415, 'unsupported charset "LATIN1"', { charset: 'latin1' }),
+        { statusCode: 415, code: 'unsupported_charset', field: 'body' },
+      ],
+      [
+        'encoding.unsupported',
+        bodyError(415, 'unsupported content encoding "bogus"', { encoding: 'bogus' }),
+        { statusCode: 415, code: 'unsupported_encoding', field: 'body' },
+      ],
+      [
+        'entity.too.large',
+        bodyError(413, 'request entity too large', { limit: 1048576 }),
+        { statusCode: 413, code: 'too_large', message: 'The request body is larger than 1 MB' },
+      ],
+      [
+        'entity.parse.failed',
+        bodyError(400, 'Unexpected end of JSON input'),
+        { statusCode: 400, code: 'invalid_json', field: 'body' },
+      ],
+      ['request.aborted', bodyError(400, 'request aborted'), { statusCode: 400, field: 'body' }],
+    ])("maps body-parser's %s", (type, error, expected) => {
+      expect(mapError(Object.assign(error, { type }), request()).body).toMatchObject(expected);
+    });
+
+    it('names a body that does not inflate by its Content-Encoding', () => {
+      const zlib = Object.assign(bodyError(400, 'incorrect header check'), {
+        code: 'Z_DATA_ERROR',
+      });
+      expect(mapError(zlib, request({ 'content-encoding': 'gzip' })).body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'The request body is not valid gzip data',
+        field: 'body',
+        code: 'invalid_encoding',
+      });
+    });
+
     it('keeps domain and HTTP errors as they are', () => {
       expect(mapError(new InvalidInputError('bad', 'email', 'x')).body).toEqual({
         statusCode: 400,
@@ -38,6 +84,11 @@ describe(AllExceptionsFilter.name, () => {
       expect(mapError(queryFailed('42P01'))).toEqual({
         body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' },
       });
+    });
+
+    it('does not trust an error that only looks like a client error', () => {
+      const internal = Object.assign(new Error('secret detail'), { status: 400 });
+      expect(mapError(internal).body).toMatchObject({ statusCode: 500 });
     });
   });
 

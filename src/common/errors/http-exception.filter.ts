@@ -43,7 +43,7 @@ export interface MappedError {
 }
 
 /**
- * Maps domain, HTTP and database errors to HTTP; a transient database error is a
+ * Maps domain, HTTP, request-body and database errors to HTTP; a transient database error is a
  * 503 with Retry-After; anything else is a logged 500 without details.
  */
 @Catch()
@@ -131,16 +131,88 @@ export function mapError(exception: unknown, req?: Request): MappedError {
       };
     }
   }
-  if ((exception as { type?: string }).type === 'entity.parse.failed') {
-    return {
-      body: withDefaults(400, 'The request body is not valid JSON', { code: 'invalid_json' }),
-    };
-  }
-  if ((exception as { type?: string }).type === 'entity.too.large') {
-    return { body: withDefaults(413, 'The request body is too large') };
-  }
-  void req;
+  const bodyError = bodyReaderError(exception, req);
+  if (bodyError) return { body: bodyError };
   return { body: withDefaults(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error') };
+}
+
+/**
+ * What body-parser (through raw-body and zlib) refuses a request body with: an http-errors
+ * error with a 4xx `status`, `expose` set and a `type` naming the reason.
+ */
+interface BodyReaderError extends Error {
+  status: number;
+  expose?: boolean;
+  type?: string;
+  charset?: string;
+  encoding?: string;
+  limit?: number;
+}
+
+function bodyReaderError(exception: unknown, req?: Request): ErrorBody | null {
+  if (!(exception instanceof Error)) return null;
+  const e = exception as BodyReaderError;
+  if (typeof e.status !== 'number' || e.status < 400 || e.status > 499 || e.expose !== true) {
+    return null;
+  }
+  switch (e.type) {
+    case 'charset.unsupported':
+      return withDefaults(
+        415,
+        `The charset "${e.charset ?? 'unknown'}" is not supported: send the body as UTF-8`,
+        { field: 'body', code: 'unsupported_charset' },
+      );
+    case 'encoding.unsupported':
+      return withDefaults(
+        415,
+        `Content-Encoding "${e.encoding ?? 'unknown'}" is not supported: send the body ` +
+          `uncompressed (identity) or as ${SUPPORTED_ENCODINGS}`,
+        { field: 'body', code: 'unsupported_encoding' },
+      );
+    case 'entity.too.large':
+      return withDefaults(413, `The request body is larger than ${sizeText(e.limit)}`, {
+        field: 'body',
+        code: 'too_large',
+      });
+    case 'parameters.too.many':
+      return withDefaults(e.status, 'The form has too many fields', {
+        field: 'body',
+        code: 'too_large',
+      });
+    case 'entity.parse.failed':
+      return withDefaults(400, `The request body is not valid JSON: ${e.message}`, {
+        field: 'body',
+        code: 'invalid_json',
+      });
+    case 'request.aborted':
+      return withDefaults(400, 'The request body ended before it was complete', { field: 'body' });
+    case 'request.size.invalid':
+      return withDefaults(400, 'The request body does not have the length Content-Length gives', {
+        field: 'body',
+      });
+    case undefined: {
+      // The decompression stream's own error (zlib) carries no type.
+      const encoding = req?.headers['content-encoding'];
+      if (encoding && encoding.toLowerCase() !== 'identity') {
+        return withDefaults(400, `The request body is not valid ${encoding} data`, {
+          field: 'body',
+          code: 'invalid_encoding',
+        });
+      }
+      return withDefaults(e.status, e.message);
+    }
+    default:
+      return withDefaults(e.status, e.message);
+  }
+}
+
+const SUPPORTED_ENCODINGS = 'gzip, deflate or br';
+
+function sizeText(bytes: number | undefined): string {
+  if (!bytes) return 'the limit';
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} bytes`;
 }
 
 function withDefaults(
