@@ -1,8 +1,32 @@
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { subscriberInput, topicInput } from '../factories';
+import { subscriberInput, topicInput, unique } from '../factories';
 import { RawResponse, rawRequest } from '../support/raw-http';
+import { reportFixture } from '../support/report-fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
+
+const BOUNCE_SECRET = 'bounce-secret-input-0123456789';
+const COMPLAINT_SECRET = 'complaint-secret-input-0123456789';
+
+/** `depth` multipart containers, each inside the last. */
+function nestedMime(depth: number): Buffer {
+  let mime = `From: mailer@example.test\r\nMessage-ID: <${unique('deep')}@example.test>\r\n`;
+  for (let i = 0; i < depth; i++) {
+    mime += `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`;
+  }
+  mime += 'Content-Type: text/plain\r\n\r\nhello\r\n';
+  for (let i = depth - 1; i >= 0; i--) mime += `--b${i}--\r\n`;
+  return Buffer.from(mime);
+}
+
+/** One multipart with `parts` parts. */
+function wideMime(parts: number): Buffer {
+  let mime =
+    `From: mailer@example.test\r\nMessage-ID: <${unique('wide')}@example.test>\r\n` +
+    'Content-Type: multipart/mixed; boundary=b\r\n\r\n';
+  for (let i = 0; i < parts; i++) mime += `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`;
+  return Buffer.from(`${mime}--b--\r\n`);
+}
 
 /** A topic whose name is `depth` levels deep (the body object, then arrays). */
 function nestedJson(depth: number): string {
@@ -15,7 +39,10 @@ describe('Hostile HTTP input gets a 4xx naming the field (real app, PostgreSQL, 
   let port: number;
 
   beforeAll(async () => {
-    t = await createTestApp({ workers: false });
+    t = await createTestApp({
+      workers: false,
+      env: { BOUNCE_WEBHOOK_SECRET: BOUNCE_SECRET, COMPLAINT_WEBHOOK_SECRET: COMPLAINT_SECRET },
+    });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -73,7 +100,7 @@ describe('Hostile HTTP input gets a 4xx naming the field (real app, PostgreSQL, 
     });
 
     it.each(['bogus', 'compress', 'gzip, bogus'])(
-      'Content-Encoding %s is 415 (JSON and form bodies)',
+      'Content-Encoding %s is 415 (JSON, form and raw report bodies)',
       async (encoding) => {
         const headers = { 'content-encoding': encoding };
         const asJson = await request('POST', '/v1/topics', json('{}', headers));
@@ -83,6 +110,15 @@ describe('Hostile HTTP input gets a 4xx naming the field (real app, PostgreSQL, 
           body: 'email=a%40example.test',
         });
         expectError(asForm, 415, { code: 'unsupported_encoding' });
+        const asReport = await request('POST', '/v1/webhooks/bounces', {
+          headers: {
+            ...headers,
+            authorization: `Bearer ${BOUNCE_SECRET}`,
+            'content-type': 'message/rfc822',
+          },
+          body: wideMime(1),
+        });
+        expectError(asReport, 415, { code: 'unsupported_encoding' });
       },
     );
 
@@ -289,6 +325,58 @@ describe('Hostile HTTP input gets a 4xx naming the field (real app, PostgreSQL, 
         body: gzipSync('email\nada@example.test\n'),
       });
       expect(gz.status).toBe(415);
+    });
+  });
+
+  describe('webhook MIME limits', () => {
+    const report = (endpoint: 'bounces' | 'complaints', body: Buffer, headers = {}) =>
+      request('POST', `/v1/webhooks/${endpoint}`, {
+        headers: {
+          authorization: `Bearer ${endpoint === 'bounces' ? BOUNCE_SECRET : COMPLAINT_SECRET}`,
+          'content-type': 'message/rfc822',
+          ...headers,
+        },
+        body,
+      });
+
+    it('refuses more than 16 nesting levels with 422', async () => {
+      for (const endpoint of ['bounces', 'complaints'] as const) {
+        const res = await report(endpoint, nestedMime(17));
+        const body = expectError(res, 422, { field: 'body', code: 'report_too_complex' });
+        expect(body.message).toMatch(/more than 16 levels deep/);
+      }
+      expect((await report('bounces', nestedMime(16))).status).toBe(200);
+    });
+
+    it('refuses more than 200 MIME parts with 422', async () => {
+      for (const endpoint of ['bounces', 'complaints'] as const) {
+        const res = await report(endpoint, wideMime(250));
+        const body = expectError(res, 422, { field: 'body', code: 'report_too_complex' });
+        expect(body.message).toMatch(/more than 200 MIME parts/);
+      }
+      expect((await report('bounces', wideMime(150))).status).toBe(200);
+    });
+
+    it('answers the 2,000 nested parts of the issue with 422, quickly', async () => {
+      const started = Date.now();
+      const res = await report('bounces', nestedMime(2000));
+      expectError(res, 422, { code: 'report_too_complex' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('reads a gzip-compressed report, and refuses one over 10 MB with 413', async () => {
+      const dsn = reportFixture('dsn-delayed-postfix.eml', {
+        ledgerId: '0b6f4a8e-5c2d-4e1f-9a3b-7d8c6e5f4a3b',
+        recipient: 'nobody@example.test',
+        domain: 'news.example.test',
+      });
+      const res = await report('bounces', gzipSync(dsn), { 'content-encoding': 'gzip' });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text)).toMatchObject({ format: 'dsn' });
+
+      const big = await report('bounces', Buffer.alloc(10 * 1024 * 1024 + 1, 0x41));
+      const body = expectError(big, 413, { field: 'body', code: 'too_large' });
+      expect(body.message).toBe('The request body is larger than 10 MB');
     });
   });
 });
