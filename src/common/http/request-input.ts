@@ -26,6 +26,8 @@ export const FORM_BODY_LIMIT = 100 * 1024;
  */
 export function useRequestInputChecks(app: NestExpressApplication): void {
   app.use(checkUrlText);
+  // Nest replaces `verify` with its own when the app is created with `rawBody: true`; these
+  // checks depend on it, so that option must stay off (it is: nothing here needs the raw bytes).
   app.useBodyParser('json', {
     limit: JSON_BODY_LIMIT,
     inflate: true,
