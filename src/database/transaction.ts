@@ -1,43 +1,21 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { isTransientDatabaseError } from '../common/errors/transient-database-error';
 
 /** A transaction that lost to another one: running it again is the documented remedy. */
 const CONFLICT_CODES = new Set(['40001', '40P01']);
-/** The connection went away (server restart, admin kill, network): nothing was committed, or we cannot know. */
-const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
-interface PgLikeError {
-  code?: string;
-  driverError?: { code?: string; message?: string };
-  message?: string;
-}
-
-function codeOf(err: unknown): string | undefined {
-  const e = err as PgLikeError | null;
-  return e?.driverError?.code ?? e?.code;
-}
-
-/** Deadlock or serialization failure. */
+/** Deadlock victim or serialization failure (as raised by pg, or wrapped by TypeORM). */
 export function isTransactionConflict(err: unknown): boolean {
-  const code = codeOf(err);
+  const e = err as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.driverError?.code ?? e?.code;
   return !!code && CONFLICT_CODES.has(code);
 }
 
-/** A lost or refused database connection. */
-export function isConnectionError(err: unknown): boolean {
-  const code = codeOf(err);
-  if (code && (CONNECTION_CODES.has(code) || code.startsWith('08') || CONNECTION_ERRNOS.has(code)))
-    return true;
-  const message =
-    (err as PgLikeError | null)?.driverError?.message ?? (err as Error)?.message ?? '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    message,
-  );
-}
-
-export function isRetryableDatabaseError(err: unknown): boolean {
-  return isTransactionConflict(err) || isConnectionError(err);
-}
+/**
+ * Worth writing again unchanged: a conflict, or a lost connection (the statement was rolled back,
+ * or never reached the server). Only for idempotent writes.
+ */
+export const isRetryableDatabaseError = isTransientDatabaseError;
 
 export interface RetryOptions {
   /** Runs of the whole transaction at most. */

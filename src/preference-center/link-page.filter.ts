@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-errors';
+import { mapError } from '../common/errors/http-exception.filter';
 import { isUuid } from '../common/ids';
 import { Locale } from '../subscribers/subscriber.entity';
 import { TokensService } from '../tokens/tokens.service';
@@ -40,6 +41,8 @@ interface ErrorFacts {
   status: number;
   code?: string;
   message?: string;
+  /** Seconds, for a `Retry-After` header (a transient database error). */
+  retryAfter?: number;
 }
 
 /**
@@ -74,10 +77,9 @@ export class LinkPageFilter implements ExceptionFilter {
   private async respond(exception: unknown, req: Request, res: Response): Promise<void> {
     const facts = this.facts(exception);
     if (facts.status >= 500) {
-      this.logger.error(
-        { err: exception, path: (req.route as { path?: string } | undefined)?.path },
-        'Unhandled error',
-      );
+      const details = { err: exception, path: (req.route as { path?: string } | undefined)?.path };
+      if (facts.retryAfter) this.logger.warn(details, 'Transient failure; answered 503');
+      else this.logger.error(details, 'Unhandled error');
     }
     const token = typeof req.params?.token === 'string' ? req.params.token : undefined;
     const locale = await this.locale(req, token);
@@ -97,6 +99,7 @@ export class LinkPageFilter implements ExceptionFilter {
     });
     setPrivatePageHeaders(res);
     if (facts.status === 429) res.setHeader('Retry-After', '60');
+    if (facts.retryAfter) res.setHeader('Retry-After', String(facts.retryAfter));
     res
       .status(facts.status)
       .type('html')
@@ -115,9 +118,9 @@ export class LinkPageFilter implements ExceptionFilter {
           : ((response as { message?: string | string[] }).message ?? exception.message);
       return { status: exception.getStatus(), message: Array.isArray(raw) ? raw.join('; ') : raw };
     }
-    const type = (exception as { type?: string } | null)?.type;
-    if (type === 'entity.parse.failed' || type === 'entity.too.large') return { status: 400 };
-    return { status: 500 };
+    // Database and body errors as the API answers them (503 with Retry-After when transient).
+    const { body, retryAfter } = mapError(exception);
+    return { status: body.statusCode, code: body.code, retryAfter };
   }
 
   /** `?lang=`, else the language of the link's subscriber (the signature is checked), else the browser's. */

@@ -11,6 +11,7 @@ import {
   parseBounceEmail,
   ParsedReport,
   ReportParseError,
+  ReportTooComplexError,
   SignalType,
 } from './report-parser';
 import {
@@ -66,6 +67,9 @@ export class BouncesService {
       return await parseBounceEmail(body, this.reports.domain);
     } catch (err) {
       if (!(err instanceof ReportParseError)) throw err;
+      if (err instanceof ReportTooComplexError) {
+        throw new RuleViolationError(err.message, 'body', 'report_too_complex');
+      }
       if (err.message.includes('/v1/webhooks/complaints')) {
         throw new RuleViolationError(err.message, 'body', 'complaint_report');
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { InvalidInputError } from '../common/errors/domain-errors';
+import { InvalidInputError, RuleViolationError } from '../common/errors/domain-errors';
 import { ConsentService } from '../consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../consent/wording';
 import { queryRows } from '../database/sql';
@@ -11,6 +11,7 @@ import {
   parseComplaintEmail,
   ParsedReport,
   ReportParseError,
+  ReportTooComplexError,
 } from './report-parser';
 import {
   AppliedSignal,
@@ -56,6 +57,9 @@ export class ComplaintsService {
     try {
       return await parseComplaintEmail(body, this.reports.domain);
     } catch (err) {
+      if (err instanceof ReportTooComplexError) {
+        throw new RuleViolationError(err.message, 'body', 'report_too_complex');
+      }
       if (err instanceof ReportParseError) throw new InvalidInputError(err.message, 'body');
       throw err;
     }

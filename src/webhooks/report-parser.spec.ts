@@ -1,11 +1,13 @@
 import { reportFixture } from '../../test/support/report-fixtures';
 import {
+  addressOf,
   classifyDsnRecipient,
   ledgerIdFromMessageIds,
   parseBounceEmail,
   parseComplaintEmail,
   parseFieldGroups,
   ReportParseError,
+  ReportTooComplexError,
 } from './report-parser';
 
 const DOMAIN = 'news.example.com';
@@ -117,6 +119,69 @@ describe('report-parser', () => {
     expect(ledgerIdFromMessageIds(`<x@y> <${LEDGER_ID}@${DOMAIN}>`, DOMAIN)).toBe(LEDGER_ID);
     expect(ledgerIdFromMessageIds(`<${LEDGER_ID}@elsewhere.example>`, DOMAIN)).toBeNull();
     expect(ledgerIdFromMessageIds('<not-a-uuid@news.example.com>', DOMAIN)).toBeNull();
+    expect(ledgerIdFromMessageIds(`${LEDGER_ID.toUpperCase()}@${DOMAIN}`, DOMAIN)).toBe(LEDGER_ID);
+    expect(ledgerIdFromMessageIds(`<a@b>,<${LEDGER_ID}@${DOMAIN.toUpperCase()}>`, DOMAIN)).toBe(
+      LEDGER_ID,
+    );
+  });
+
+  it('reads addresses out of DSN fields', () => {
+    expect(addressOf('rfc822; <Ada@Example.test>')).toBe('ada@example.test');
+    expect(addressOf('rfc822;ada@example.test')).toBe('ada@example.test');
+    expect(addressOf('rfc822; no address')).toBeNull();
+  });
+
+  it('scans long header values in linear time', () => {
+    const long = 'a'.repeat(100_000);
+    const started = Date.now();
+    expect(ledgerIdFromMessageIds(long, DOMAIN)).toBeNull();
+    expect(ledgerIdFromMessageIds(`<${long}`, DOMAIN)).toBeNull();
+    expect(addressOf(long)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  describe('limits', () => {
+    function nested(depth: number): Buffer {
+      let mime = 'From: mailer@example.test\r\nMessage-ID: <n@example.test>\r\n';
+      for (let i = 0; i < depth; i++) {
+        mime += `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`;
+      }
+      return Buffer.from(`${mime}Content-Type: text/plain\r\n\r\nhi\r\n`);
+    }
+
+    function wide(parts: number): Buffer {
+      let mime = 'From: mailer@example.test\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n';
+      for (let i = 0; i < parts; i++) mime += `--b\r\nContent-Type: text/plain\r\n\r\n${i}\r\n`;
+      return Buffer.from(`${mime}--b--\r\n`);
+    }
+
+    it('refuses more than 16 nesting levels', async () => {
+      await expect(parseBounceEmail(nested(16), DOMAIN)).resolves.toMatchObject({
+        format: 'email',
+      });
+      for (const parse of [parseBounceEmail, parseComplaintEmail]) {
+        const refused = parse(nested(17), DOMAIN);
+        await expect(refused).rejects.toBeInstanceOf(ReportTooComplexError);
+        await expect(refused).rejects.toThrow('more than 16 levels deep');
+      }
+    });
+
+    it('refuses more than 200 MIME parts (mailparser stops there)', async () => {
+      await expect(parseBounceEmail(wide(150), DOMAIN)).resolves.toMatchObject({ format: 'email' });
+      const refused = parseBounceEmail(wide(250), DOMAIN);
+      await expect(refused).rejects.toBeInstanceOf(ReportTooComplexError);
+      await expect(refused).rejects.toThrow('more than 200 MIME parts');
+    });
+
+    it('reads a report with long header values in linear time', async () => {
+      const raw = Buffer.from(
+        `From: mailer@example.test\r\nIn-Reply-To: ${'a'.repeat(100_000)}\r\n\r\n` +
+          `References: ${'b'.repeat(100_000)}\r\n`,
+      );
+      const started = Date.now();
+      await expect(parseBounceEmail(raw, DOMAIN)).resolves.toMatchObject({ ledgerId: null });
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
   });
 
   it('unfolds continuation lines and splits groups on blank lines', () => {

@@ -2,6 +2,7 @@ import { ParsedMail, simpleParser } from 'mailparser';
 import { sha256Hex } from '../common/crypto';
 import { normaliseEmail } from '../common/email';
 import { isUuid } from '../common/ids';
+import { MAX_REPORT_LEVELS, MAX_REPORT_PARTS, mimeNestingDepth } from './mime-limits';
 
 export const SIGNAL_TYPES = [
   'hard_bounce',
@@ -36,6 +37,9 @@ export interface ParsedReport {
 
 export class ReportParseError extends Error {}
 
+/** A report with more MIME parts or deeper nesting than any real report has (see mime-limits.ts). */
+export class ReportTooComplexError extends ReportParseError {}
+
 /** Header-style fields of a delivery-status or feedback-report part, in groups split by blank lines. */
 export function parseFieldGroups(text: string): Array<Map<string, string>> {
   const groups: Array<Map<string, string>> = [];
@@ -66,8 +70,12 @@ export function parseFieldGroups(text: string): Array<Map<string, string>> {
 export function addressOf(field: string | undefined): string | null {
   if (!field) return null;
   const value = field.includes(';') ? field.slice(field.indexOf(';') + 1) : field;
-  const match = /<?([^\s<>;]+@[^\s<>;]+)>?/.exec(value.trim());
-  return match ? normaliseEmail(match[1]) : null;
+  // Tokens, then the first with a local part and a domain: one pass, whatever the input's length.
+  for (const token of value.match(/[^\s<>;]+/g) ?? []) {
+    const at = token.indexOf('@');
+    if (at > 0 && at < token.length - 1) return normaliseEmail(token);
+  }
+  return null;
 }
 
 /**
@@ -131,9 +139,14 @@ export function ledgerIdFromMessageIds(
   mailDomain: string,
 ): string | null {
   if (!value) return null;
-  for (const match of value.matchAll(/<?([^\s<>@]+)@([^\s<>]+?)>?(?=\s|$|,)/g)) {
-    if (match[2].toLowerCase() === mailDomain.toLowerCase() && isUuid(match[1])) {
-      return match[1].toLowerCase();
+  // `<id>` or a bare id, split on blanks and commas; linear in the header's length.
+  for (const [, bracketed, bare] of value.matchAll(/<([^<>\s]*)>|([^<>\s,]+)/g)) {
+    const id = bracketed ?? bare;
+    const at = id.lastIndexOf('@');
+    if (at < 1) continue;
+    const local = id.slice(0, at);
+    if (id.slice(at + 1).toLowerCase() === mailDomain.toLowerCase() && isUuid(local)) {
+      return local.toLowerCase();
     }
   }
   return null;
@@ -161,7 +174,30 @@ async function parseMail(raw: Buffer): Promise<ParsedMail> {
   if (!raw.length || !/^[\x21-\x39\x3b-\x7e]+:/m.test(raw.subarray(0, 4096).toString('latin1'))) {
     throw new ReportParseError('The body is not an email message (no header lines)');
   }
-  return simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextLinks: true });
+  if (mimeNestingDepth(raw, MAX_REPORT_LEVELS) > MAX_REPORT_LEVELS) {
+    throw new ReportTooComplexError(
+      `The report nests MIME parts more than ${MAX_REPORT_LEVELS} levels deep; a bounce or complaint report needs four or five`,
+    );
+  }
+  try {
+    return await simpleParser(raw, {
+      keepDeliveryStatus: true,
+      skipHtmlToText: true,
+      skipTextLinks: true,
+      maxChildNodes: MAX_REPORT_PARTS,
+    });
+  } catch (err) {
+    const { code, message } = err as { code?: string; message?: string };
+    if (code === 'EMAXLEN') {
+      throw new ReportTooComplexError(
+        /child nodes/i.test(message ?? '')
+          ? `The report has more than ${MAX_REPORT_PARTS} MIME parts; a bounce or complaint report needs about ten`
+          : `A MIME part of the report has too large a header block (${message})`,
+      );
+    }
+    // mailparser reads only the bytes it was given: whatever it refuses is a malformed report.
+    throw new ReportParseError(`The body could not be read as an email (${message ?? 'unknown'})`);
+  }
 }
 
 /**

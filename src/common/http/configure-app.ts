@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '../../config/configuration';
 import { AllExceptionsFilter } from '../errors/http-exception.filter';
+import { useRequestInputChecks } from './request-input';
+import { TransientReadRetryInterceptor } from './transient-read-retry.interceptor';
 import { createValidationPipe } from './validation';
 
 /** HTTP wiring shared by main.ts and the end-to-end tests, so tests exercise what users run. */
@@ -13,9 +15,9 @@ export function configureHttpApp(app: INestApplication): void {
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
   express.use(helmet(helmetOptions(app.get(ConfigService<AppConfig, true>))));
-  express.useBodyParser('json', { limit: '1mb' });
-  express.useBodyParser('urlencoded', { extended: false, limit: '100kb' });
+  useRequestInputChecks(express);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new TransientReadRetryInterceptor());
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const document = SwaggerModule.createDocument(

@@ -2,6 +2,7 @@ import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/co
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { FieldError } from '../errors/http-exception.filter';
+import { bodyProblem, jsonDeeperThan, MAX_JSON_DEPTH } from './text-input';
 
 /** Flattens nested class-validator errors into `{ field: 'topics.0.frequency', message }`. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -36,7 +37,11 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** A plain JSON object (not an array, not null) whose JSON text is at most `maxBytes` long. */
+/**
+ * A plain JSON object (not an array, not null) whose JSON text is at most `maxBytes` long, nests at
+ * most MAX_JSON_DEPTH levels and holds only text PostgreSQL's jsonb can store (no NUL, no unpaired
+ * surrogate). Bodies are checked for the last two on arrival; imported rows are not bodies.
+ */
 export function IsSmallJsonObject(
   maxBytes = 16 * 1024,
   options?: ValidationOptions,
@@ -48,13 +53,18 @@ export function IsSmallJsonObject(
       propertyName: propertyName as string,
       options,
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          JSON.stringify(value).length <= maxBytes,
+        validate: (value: unknown) => {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+          const json = JSON.stringify(value);
+          return (
+            json.length <= maxBytes &&
+            !jsonDeeperThan(Buffer.from(json), MAX_JSON_DEPTH) &&
+            !bodyProblem(value)
+          );
+        },
         defaultMessage: (args) =>
-          `${args?.property ?? propertyName.toString()} must be a JSON object of at most ${maxBytes} bytes`,
+          `${args?.property ?? propertyName.toString()} must be a JSON object of at most ${maxBytes} bytes ` +
+          `and ${MAX_JSON_DEPTH} levels, without NUL characters or unpaired surrogates`,
       },
     });
 }

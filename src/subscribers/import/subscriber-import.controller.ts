@@ -28,8 +28,19 @@ const FORMATS: Record<string, ImportFormat> = {
   'application/jsonl': 'ndjson',
 };
 
-/** The import format for a Content-Type header; 415 for anything else. */
-export function importFormatOf(contentType: string | undefined): ImportFormat {
+/**
+ * The import format for the Content-Type header; 415 for anything else, and for a compressed
+ * body (the file is read as it streams in, not inflated).
+ */
+export function importFormatOf(
+  contentType: string | undefined,
+  contentEncoding?: string,
+): ImportFormat {
+  if (contentEncoding && contentEncoding.trim().toLowerCase() !== 'identity') {
+    throw new UnsupportedMediaTypeException(
+      `Content-Encoding "${contentEncoding}" is not supported here: send the file uncompressed`,
+    );
+  }
   const [type, ...params] = (contentType ?? '').split(';').map((p) => p.trim().toLowerCase());
   const format = FORMATS[type];
   if (!format) {
@@ -90,7 +101,7 @@ export class SubscriberImportController {
     @Query() query: ImportQueryDto,
     @CurrentApiKey() key?: ApiKey,
   ): Promise<ImportResultDto> {
-    const format = importFormatOf(req.headers['content-type']);
+    const format = importFormatOf(req.headers['content-type'], req.headers['content-encoding']);
     const prepared = await this.imports.prepare({ ...query, details: { apiKeyId: key?.id } });
     // When the import stops early (a bad header), leave the request to Node instead of destroying
     // it, so the error answer goes out before the connection closes.

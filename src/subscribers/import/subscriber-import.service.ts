@@ -113,6 +113,8 @@ export class SubscriberImportService {
           `The import stopped: the batch of rows starting at line ${first} could not be written ` +
             `(${(err as Error).message}); it was rolled back, rows before it were imported ` +
             `(${summary.describe()})`,
+          // The cause tells the HTTP layer whether it was transient (503 with Retry-After).
+          { cause: err },
         );
       }
       batch = [];
