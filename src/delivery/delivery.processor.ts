@@ -25,6 +25,7 @@ import { classifySmtpError } from './smtp-errors';
 import { inTransaction } from '../database/transaction';
 
 const MAX_RETRY_DELAY_MS = 3600_000;
+const DELIVERY_LOCK_MS = 10_000;
 
 /** The hand-over check could not be committed: the message was not handed to SMTP. */
 class HandOverNotRecorded extends Error {
@@ -40,7 +41,14 @@ class HandOverNotRecorded extends Error {
  * transaction (hand-over.ts), and record its outcome before the connection takes another message.
  * A crash can thus leave at most one message per SMTP connection delivered but unrecorded.
  */
-@TidingsProcessor(QueueName.Delivery, { concurrency: 4 })
+// A job held by a worker that died comes back after its lock expires (BullMQ's stall check). A
+// short lock costs nothing here: a job that runs twice finds its rows claimed already.
+@TidingsProcessor(QueueName.Delivery, {
+  concurrency: 4,
+  lockDuration: DELIVERY_LOCK_MS,
+  stalledInterval: DELIVERY_LOCK_MS / 2,
+  maxStalledCount: 5,
+})
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('Delivery');
   private readonly delivery: AppConfig['delivery'];

@@ -211,6 +211,7 @@ export async function runChaos(plan: ChaosPlan, env: ChaosEnvironment): Promise<
     };
 
     let doneAt = 0;
+    let lastProgressLog = 0;
     const deadline = started + plan.timeoutMs;
     while (Date.now() < deadline) {
       const [state] = (
@@ -228,6 +229,12 @@ export async function runChaos(plan: ChaosPlan, env: ChaosEnvironment): Promise<
         )
       ).rows;
       const got = received();
+      if (Date.now() - lastProgressLog > 2000) {
+        lastProgressLog = Date.now();
+        log(
+          `progress: ${got} received, campaign ${state.status}, fanned out ${state.fanned_out}/${state.audience_size ?? '?'}, ${state.open} queued or sending`,
+        );
+      }
       // Readers of the API during the faults: none of them may get a 5xx.
       await call('GET', `/v1/campaigns/${campaign.id}`).catch(() => undefined);
       if (
