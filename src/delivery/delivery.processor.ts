@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { JobName, JobOf, JobPayloads, QueueName } from '../common/queue/queues';
 import { TidingsProcessor } from '../common/queue/tidings-processor.decorator';
+import type { AfterWorkersStopped } from '../common/queue/worker-runner.service';
 import { AppConfig } from '../config/configuration';
 import { queryRows } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
@@ -19,13 +20,34 @@ import { DELIVERY_JOB_OPTIONS } from './ledger.service';
 import { ComposeThreads, PendingBuild } from './compose-threads';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
-import { OutcomeWriter } from './outcome-writer';
+import { Outcome, OutcomeWriter } from './outcome-writer';
+import type { Carry } from './smtp-pool';
 import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
 import { classifySmtpError } from './smtp-errors';
 import { inTransaction } from '../database/transaction';
 
 const MAX_RETRY_DELAY_MS = 3600_000;
 const DELIVERY_LOCK_MS = 10_000;
+
+/** A message the server accepted, riding on its SMTP connection until it is recorded. */
+class Accepted implements Carry {
+  constructor(
+    readonly outcome: Outcome,
+    readonly recorded: () => void,
+    private readonly write: (outcome: Outcome) => Promise<void>,
+    private readonly failed: (err: unknown) => void,
+  ) {}
+
+  async flush(): Promise<void> {
+    try {
+      await this.write(this.outcome);
+      this.recorded();
+    } catch (err) {
+      // Left `sending`: sent again once reclaimed (the one duplicate a connection can cause).
+      this.failed(err);
+    }
+  }
+}
 
 /** The hand-over check could not be committed: the message was not handed to SMTP. */
 class HandOverNotRecorded extends Error {
@@ -49,7 +71,10 @@ class HandOverNotRecorded extends Error {
   stalledInterval: DELIVERY_LOCK_MS / 2,
   maxStalledCount: 5,
 })
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, AfterWorkersStopped
+{
   private readonly logger = new Logger('Delivery');
   private readonly delivery: AppConfig['delivery'];
   private readonly poolSize: number;
@@ -87,6 +112,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.delivery.concurrency;
     if (this.workersEnabled) this.builder.start();
+  }
+
+  /** Messages the SMTP connections delivered and still carry are recorded before shutdown. */
+  async afterWorkersStopped(): Promise<void> {
+    await this.transport.flush();
   }
 
   async process(job: JobOf<JobName.DeliverBatch>): Promise<{ claimed: number }> {
@@ -161,18 +191,32 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     let sent;
     try {
       sent = await this.transport.sendBuilt(mail, {
-        beforeSend: async () => {
-          const result = await this.handOver.check(m).catch((err: unknown) => {
+        beforeSend: async (carried) => {
+          // The connection's previous message is recorded by the same statement.
+          const previous = carried instanceof Accepted ? carried : undefined;
+          const result = await this.handOver.check(m, previous?.outcome).catch((err: unknown) => {
             throw new HandOverNotRecorded(err);
           });
+          previous?.recorded();
           if (result === 'handed') return true;
           withheld = result;
           return false;
         },
-        // Outside the SMTP error handling: a database error after the server accepted the
-        // message must not pass for an SMTP failure and send it again.
+        // Not recorded here: it rides on its connection until the next hand-over (or an idle
+        // connection) records it. A database error then can never pass for an SMTP failure.
         afterSend: (accepted) =>
-          this.finish(m, 'sent', { providerMessageId: accepted.providerMessageId }),
+          new Accepted(
+            {
+              id: m.id,
+              status: 'sent',
+              providerMessageId: accepted.providerMessageId,
+              error: null,
+              at: this.clock.now(),
+            },
+            () => this.outcomes.inc({ kind: m.kind, status: 'sent' }),
+            (outcome) => this.outcomeWriter.record(outcome),
+            (err) => this.logger.error({ err, messageId: m.id }, 'Outcome not recorded'),
+          ),
       });
     } catch (err) {
       if (err instanceof HandOverNotRecorded) {

@@ -9,6 +9,7 @@ import type { SubscriptionStatus } from '../subscribers/subscription.entity';
 import type { ClaimedMessage } from './claimed-message';
 import { recordDecisions } from './decisions';
 import { GroupCommit } from './group-commit';
+import { Outcome, outcomeCtes } from './outcome-writer';
 import { baseDecision, SendDecision } from './send-checks';
 
 /**
@@ -17,6 +18,11 @@ import { baseDecision, SendDecision } from './send-checks';
  * reclaimed after this process lost its lease; its new holder decides).
  */
 export type HandOverResult = 'handed' | 'lost' | SendDecision;
+
+interface HandOverItem {
+  message: ClaimedMessage;
+  carried?: Outcome;
+}
 
 interface FreshState {
   id: string;
@@ -48,34 +54,51 @@ interface FreshState {
  */
 @Injectable()
 export class HandOverService {
-  private readonly group: GroupCommit<ClaimedMessage, HandOverResult>;
+  private readonly group: GroupCommit<HandOverItem, HandOverResult>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly suppressions: SuppressionsService,
     private readonly clock: Clock,
   ) {
-    this.group = new GroupCommit((messages) => this.handOver(messages));
-  }
-
-  /** Resolves once the hand-over (or the decision not to send) is committed. */
-  check(message: ClaimedMessage): Promise<HandOverResult> {
-    return this.group.submit(message);
+    this.group = new GroupCommit((items) => this.handOver(items));
   }
 
   /**
-   * One statement for the whole group, in the lock order every writer uses: the subscribers
-   * (share, by id), then their subscriptions (share; the uncorrelated sub-select makes PostgreSQL
-   * lock every subscriber first), then the ledger rows. A row whose state is what it was at the
-   * claim (which passed the send-time checks then) is handed over in the same statement, which
-   * commits on its own: one round trip per group. The rest, rare, are decided again.
+   * Resolves once the hand-over (or the decision not to send) is committed. `carried`: the
+   * previous message of the same SMTP connection, accepted by the server and not yet recorded; it
+   * is recorded in the same statement (so the connection never has two messages unrecorded).
    */
-  private async handOver(messages: ClaimedMessage[]): Promise<HandOverResult[]> {
+  check(message: ClaimedMessage, carried?: Outcome): Promise<HandOverResult> {
+    return this.group.submit({ message, carried });
+  }
+
+  /**
+   * One statement for the whole group: the carried outcomes (outcome-writer.ts), then the hand-
+   * overs in the lock order every writer uses: the subscribers (share, by id), then their
+   * subscriptions (share; the uncorrelated sub-select makes PostgreSQL lock every subscriber
+   * first), then the ledger rows. A row whose state is what it was at the claim (which passed the
+   * send-time checks then) is handed over in the same statement, which commits on its own: one
+   * round trip per group. The rest, rare, are decided again.
+   */
+  private async handOver(items: HandOverItem[]): Promise<HandOverResult[]> {
+    const messages = items.map((i) => i.message);
+    const carried = items.flatMap((i) => (i.carried ? [i.carried] : []));
+    const params: unknown[] = [];
+    const p = (value: unknown) => `$${params.push(value)}`;
     const rows = await queryRows<FreshState>(
       this.dataSource,
-      `WITH c AS (
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[], $5::text[],
-                              $6::text[], $7::timestamptz[], $8::text[], $9::text[])
+      `WITH ${carried.length ? `${outcomeCtes(carried, p)},` : ''}
+       c AS (
+         SELECT * FROM unnest(${p(messages.map((m) => m.id))}::uuid[],
+                              ${p(messages.map((m) => m.claimedBy))}::int[],
+                              ${p(messages.map((m) => m.subscriberId))}::uuid[],
+                              ${p(messages.map((m) => m.topicId))}::uuid[],
+                              ${p(messages.map((m) => m.subscriberStatus))}::text[],
+                              ${p(messages.map((m) => m.subscriptionStatus))}::text[],
+                              ${p(messages.map((m) => m.pausedUntil))}::timestamptz[],
+                              ${p(messages.map((m) => m.email))}::text[],
+                              ${p(messages.map((m) => (m.email ? this.suppressions.hash(m.email) : null)))}::text[])
                   AS c(id, lease, subscriber_id, topic_id, subscriber_status, subscription_status,
                        paused_until, email, email_hash)),
        s AS (
@@ -108,17 +131,7 @@ export class HandOverService {
        SELECT f.id, f.subscriber_status, f.subscription_status, f.paused_until, f.email,
               f.suppressed, f.unchanged, (h.id IS NOT NULL) AS handed
          FROM fresh f LEFT JOIN handed h ON h.id = f.id`,
-      [
-        messages.map((m) => m.id),
-        messages.map((m) => m.claimedBy),
-        messages.map((m) => m.subscriberId),
-        messages.map((m) => m.topicId),
-        messages.map((m) => m.subscriberStatus),
-        messages.map((m) => m.subscriptionStatus),
-        messages.map((m) => m.pausedUntil),
-        messages.map((m) => m.email),
-        messages.map((m) => (m.email ? this.suppressions.hash(m.email) : null)),
-      ],
+      params,
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const results = new Map<string, HandOverResult>();

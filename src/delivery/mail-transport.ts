@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/configuration';
 import { BuiltMessage, buildMessage } from './mime';
-import { SmtpPool } from './smtp-pool';
+import { Carry, SmtpPool } from './smtp-pool';
 
 export interface OutgoingMail {
   from: string;
@@ -25,14 +25,14 @@ export interface SentMail {
 
 /**
  * What delivery does around a ledger message's hand-over (see SmtpPool.send): the last check and
- * its record right before the SMTP transaction, and the record of the answer before the
- * connection is used again.
+ * its record right before the SMTP transaction, together with the record of the connection's
+ * previous message (`carried`); after acceptance, the message rides on its connection (a Carry)
+ * until it is recorded.
  */
 export interface HandOverHooks {
   /** Immediately before the message is handed over; false withholds it. */
-  beforeSend(): Promise<boolean>;
-  /** After the server accepted it; must not reject. */
-  afterSend(sent: SentMail): Promise<void>;
+  beforeSend(carried: Carry | undefined): Promise<boolean>;
+  afterSend(sent: SentMail): Carry;
 }
 
 /** The port delivery talks to; SMTP in production, files in the outbox on a first run. */
@@ -43,6 +43,8 @@ export interface MailTransport {
    * `hooks.beforeSend` withheld it.
    */
   sendBuilt(message: BuiltMessage, hooks?: HandOverHooks): Promise<SentMail | null>;
+  /** Records every delivered message its connections still carry (before the workers' database closes). */
+  flush(): Promise<void>;
   close(): Promise<void>;
   describe(): string;
 }
@@ -138,15 +140,19 @@ export class SmtpMailTransport implements MailTransport {
       envelope,
       raw,
       hooks && {
-        beforeSend: () => hooks.beforeSend(),
+        beforeSend: (carried) => hooks.beforeSend(carried),
         afterSend: (accepted) => hooks.afterSend(sent(accepted.response)),
       },
     );
     return info && sent(info.response);
   }
 
+  async flush(): Promise<void> {
+    await this.pool.flush();
+  }
+
   async close(): Promise<void> {
-    this.pool.close();
+    await this.pool.close();
   }
 
   describe(): string {
@@ -184,15 +190,18 @@ export class OutboxMailTransport implements MailTransport {
     { raw, envelope, messageId }: BuiltMessage,
     hooks?: HandOverHooks,
   ): Promise<SentMail | null> {
-    if (hooks && !(await hooks.beforeSend())) return null;
+    if (hooks && !(await hooks.beforeSend(undefined))) return null;
     const info = (await this.transporter.sendMail({ raw, envelope })) as { message: Buffer };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const id = messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
     writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message);
     const sent = { providerMessageId: messageId, response: 'written to outbox' };
-    await hooks?.afterSend(sent);
+    // No connection to ride on: recorded at once.
+    if (hooks) await hooks.afterSend(sent).flush();
     return sent;
   }
+
+  async flush(): Promise<void> {}
 
   async close(): Promise<void> {
     this.transporter.close();

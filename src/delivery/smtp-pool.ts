@@ -18,16 +18,33 @@ interface Connection {
   smtp: SMTPConnection;
   sent: number;
   broken: boolean;
+  /** The last message this connection delivered, not yet recorded. */
+  carry?: Carry;
 }
 
 type Envelope = { from: string; to: string[] };
 
+/**
+ * A message the server accepted whose acceptance is not recorded yet. It stays with its
+ * connection until the connection's next message records it with its own hand-over (one write
+ * for both), or until it is recorded on its own: when the connection goes idle, serves a message
+ * without hooks, or closes.
+ */
+export interface Carry {
+  /** Records it on its own; never rejects. */
+  flush(): Promise<void>;
+}
+
 /** What the sender does around one message's SMTP transaction (see `send`). */
 export interface SendHooks {
-  /** With a connection held, immediately before the SMTP transaction; false withholds the message. */
-  beforeSend(): Promise<boolean>;
-  /** After the server accepted the message, before its connection takes another one. */
-  afterSend(info: SMTPConnection.SentMessageInfo): Promise<void>;
+  /**
+   * With a connection held, immediately before the SMTP transaction. `carried` is the previous
+   * message of this connection, accepted and not yet recorded: it must be recorded by the same
+   * write, whatever is decided (resolving means it was). False withholds this message.
+   */
+  beforeSend(carried: Carry | undefined): Promise<boolean>;
+  /** After the server accepted the message: what its connection carries until it is recorded. */
+  afterSend(info: SMTPConnection.SentMessageInfo): Carry;
 }
 
 /**
@@ -45,6 +62,7 @@ export class SmtpPool {
   private readonly waiting: Array<(c: Connection | Error) => void> = [];
   private open = 0;
   private closed = false;
+  private readonly flushing = new Set<Promise<void>>();
   private readonly options: SMTPConnection.Options & { auth?: { user: string; pass: string } };
   private readonly dkim: DKIM | null;
 
@@ -54,11 +72,12 @@ export class SmtpPool {
   }
 
   /**
-   * Sends one message. With `hooks`, the connection is held from `beforeSend` (the last check and
-   * the record of the hand-over) until `afterSend` (the record of the server's answer) is done, so
-   * a connection never starts a message while the previous one's outcome is not yet durable: if
-   * the process dies, at most one message per connection can have reached the server unrecorded.
-   * Resolves null when `beforeSend` withheld the message.
+   * Sends one message. With `hooks`, `beforeSend` (the last check and the record of the hand-over)
+   * also records the connection's previous message, and this message then rides on the
+   * connection until the next one records it: a connection never starts a message while another
+   * of its messages is accepted and unrecorded, so if the process dies, at most one message per
+   * connection can have reached the server unrecorded, for one write per message. Resolves null
+   * when `beforeSend` withheld the message.
    */
   async send(
     envelope: Envelope,
@@ -72,7 +91,8 @@ export class SmtpPool {
       if (hooks) {
         let go: boolean;
         try {
-          go = await hooks.beforeSend();
+          go = await hooks.beforeSend(conn.carry);
+          conn.carry = undefined;
         } catch (err) {
           this.release(conn);
           throw err;
@@ -81,6 +101,8 @@ export class SmtpPool {
           this.release(conn);
           return null;
         }
+      } else if (conn.carry) {
+        await this.flushCarry(conn);
       }
       let info: SMTPConnection.SentMessageInfo;
       try {
@@ -101,18 +123,38 @@ export class SmtpPool {
         throw err;
       }
       conn.sent += 1;
-      try {
-        await hooks?.afterSend(info);
-      } finally {
-        this.release(conn);
-      }
+      conn.carry = hooks?.afterSend(info);
+      this.release(conn);
       return info;
     }
   }
 
-  close(): void {
+  /** Records what the connection carries before anything else uses it. */
+  private async flushCarry(conn: Connection): Promise<void> {
+    const carry = conn.carry;
+    conn.carry = undefined;
+    if (!carry) return;
+    const done = carry.flush();
+    this.flushing.add(done);
+    try {
+      await done;
+    } finally {
+      this.flushing.delete(done);
+    }
+  }
+
+  /** Resolves once every message the pool's connections delivered is recorded. */
+  async flush(): Promise<void> {
+    await Promise.all(this.idle.map((conn) => this.flushCarry(conn)));
+    await Promise.all([...this.flushing]);
+  }
+
+  /** Stops the pool; what idle connections carry is recorded first. */
+  async close(): Promise<void> {
+    await this.flush();
     this.closed = true;
-    for (const conn of this.idle.splice(0)) conn.smtp.quit();
+    const idle = this.idle.splice(0);
+    for (const conn of idle) conn.smtp.quit();
     for (const wake of this.waiting.splice(0)) wake(new Error('SMTP pool closed'));
   }
 
@@ -139,8 +181,11 @@ export class SmtpPool {
   private release(conn: Connection): void {
     if (conn.broken || this.closed) return this.discard(conn);
     const wake = this.waiting.shift();
-    if (wake) wake(conn);
-    else this.idle.push(conn);
+    // A waiting sender records the carry with its own hand-over.
+    if (wake) return wake(conn);
+    if (!conn.carry) return void this.idle.push(conn);
+    // Nobody needs it right now: record what it carries, then offer it again.
+    void this.flushCarry(conn).then(() => this.release(conn));
   }
 
   private reset(conn: Connection): void {
@@ -149,6 +194,7 @@ export class SmtpPool {
 
   /** Closes a connection and, if someone waits for one, opens a replacement for them. */
   private discard(conn: Connection): void {
+    if (conn.carry) void this.flushCarry(conn);
     if (!conn.broken) {
       conn.broken = true;
       this.open -= 1;

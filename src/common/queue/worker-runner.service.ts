@@ -10,6 +10,11 @@ import { WorkerHost } from '@nestjs/bullmq';
 import type { Worker } from 'bullmq';
 import { AppConfig } from '../../config/configuration';
 
+/** A processor that has something to write down once the workers stopped taking jobs. */
+export interface AfterWorkersStopped {
+  afterWorkersStopped(): Promise<void>;
+}
+
 /**
  * Starts the BullMQ workers of every @TidingsProcessor when workers are enabled, and on shutdown
  * stops taking jobs and waits for the active ones before the database and Redis are closed.
@@ -55,6 +60,12 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
     this.logger.log(`Stopping workers${signal ? ` on ${signal}` : ''}: finishing active jobs`);
     await Promise.all(this.running.map((w) => w.close()));
     this.running = [];
+    // Work a processor finished but has not written down yet (delivery's accepted messages),
+    // while the database is still open.
+    for (const host of this.hosts()) {
+      const after = (host as Partial<AfterWorkersStopped>).afterWorkersStopped;
+      if (after) await after.call(host);
+    }
     this.logger.log('Workers stopped');
   }
 }
