@@ -20,3 +20,34 @@ export async function queryRows<T>(
   }
   return result as T[];
 }
+
+interface PgPool {
+  connect(): Promise<{
+    query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+    release(err?: boolean): void;
+  }>;
+}
+
+/**
+ * Runs a statement prepared once per connection (node-postgres named statements): PostgreSQL
+ * parses and plans it once instead of on every call. For hot statements whose text never
+ * changes, only their values; `name` must be unique per text.
+ */
+export async function queryPrepared<T>(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const pool = (dataSource.driver as unknown as { master: PgPool }).master;
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    return (await client.query({ name, text, values })).rows as T[];
+  } catch (err) {
+    broken = !(err as { code?: string }).code;
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

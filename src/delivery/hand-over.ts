@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
-import { queryRows } from '../database/sql';
+import { queryPrepared } from '../database/sql';
 import { SuppressionsService } from '../suppressions/suppressions.service';
 import type { SubscriberStatus } from '../subscribers/subscriber.entity';
 import type { SubscriptionStatus } from '../subscribers/subscription.entity';
@@ -86,8 +86,9 @@ export class HandOverService {
     const carried = items.flatMap((i) => (i.carried ? [i.carried] : []));
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
-    const rows = await queryRows<FreshState>(
+    const rows = await queryPrepared<FreshState>(
       this.dataSource,
+      carried.length ? 'tidings_hand_over_carrying' : 'tidings_hand_over',
       `WITH ${carried.length ? `${outcomeCtes(carried, p)},` : ''}
        c AS (
          SELECT * FROM unnest(${p(messages.map((m) => m.id))}::uuid[],

@@ -8,12 +8,17 @@ function recordingDataSource(
 ) {
   const statements: string[][] = [];
   let left = failures;
-  const dataSource = {
-    query: async (_sql: string, params: unknown[]) => {
+  const client = {
+    query: async ({ values }: { values: unknown[] }) => {
       await new Promise((r) => setTimeout(r, 1));
       if (left-- > 0) throw error();
-      statements.push(params[0] as string[]);
+      statements.push(values[0] as string[]);
+      return { rows: [] };
     },
+    release: () => undefined,
+  };
+  const dataSource = {
+    driver: { master: { connect: async () => client } },
   } as unknown as DataSource;
   return { dataSource, statements };
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { queryPrepared } from '../database/sql';
 import { GroupCommit } from './group-commit';
 
 export interface Outcome {
@@ -78,7 +79,9 @@ export class OutcomeWriter {
   private async write(outcomes: Outcome[]): Promise<void> {
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    await this.dataSource.query(
+    await queryPrepared(
+      this.dataSource,
+      'tidings_outcomes',
       `WITH ${outcomeCtes(outcomes, param)} SELECT count(*) FROM last_delivery`,
       params,
     );
