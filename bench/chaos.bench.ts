@@ -12,61 +12,14 @@
  * the last fault until everything was sent. Exits 1 when a promise was broken.
  * Everything it created (database, Redis, processes) is removed at the end.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { findFreePort } from '../src/common/net';
 import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
 import { runChaos } from '../test/support/chaos';
+import { startRedisServer } from '../test/support/redis-server';
 import { adminQuery, databaseUrlFor } from './support/bench-database';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await findFreePort();
-  const dir = mkdtempSync(`${tmpdir()}/tidings-chaos-redis-`);
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (err) {
-      if (i > 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  await probe.quit();
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const run = `${process.pid}${randomBytes(2).toString('hex')}`;
@@ -76,8 +29,7 @@ async function main(): Promise<void> {
   const ds = await new DataSource(baseDataSourceOptions(databaseUrl, 1)).initialize();
   await runMigrationsLocked(ds);
   await ds.destroy();
-  const redis = await startRedis();
-  const flusher = new Redis(redis.url);
+  const redis = await startRedisServer();
   const seed = num('CHAOS_SEED', Date.now() % 100_000);
   const plan = {
     recipients: num('CHAOS_RECIPIENTS', 20_000),
@@ -88,7 +40,7 @@ async function main(): Promise<void> {
     redisFlushes: num('CHAOS_REDIS_FLUSHES', 5),
     databaseKills: num('CHAOS_DATABASE_KILLS', 5),
     smtpBursts: num('CHAOS_SMTP_BURSTS', 10),
-    acceptDelayMs: num('CHAOS_ACCEPT_DELAY_MS', 12),
+    acceptDelayMs: num('CHAOS_ACCEPT_DELAY_MS', 60),
     seed,
     timeoutMs: num('CHAOS_TIMEOUT_MS', 1_800_000),
   };
@@ -98,9 +50,7 @@ async function main(): Promise<void> {
       databaseUrl,
       redisUrl: redis.url,
       queuePrefix: 'chaos',
-      flushRedis: async () => {
-        await flusher.flushall();
-      },
+      flushRedis: () => redis.flushAll(),
       log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
     });
     const kills = r.faults.fanoutKills + r.faults.workerKills;
@@ -126,7 +76,6 @@ async function main(): Promise<void> {
     console.log(ok ? 'PASS' : 'FAIL');
     if (!ok) process.exitCode = 1;
   } finally {
-    await flusher.quit();
     await redis.stop();
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }

@@ -1,12 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import Redis from 'ioredis';
-import { ChildProcess, spawn } from 'node:child_process';
-import { findFreePort } from '../../src/common/net';
 import { JobName, QueueName } from '../../src/common/queue/queues';
 import { lifecycleRuleInput, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
-import { waitUntil } from '../support/child-processes';
 import { ControllableClock } from '../support/controllable-clock';
+import { DedicatedRedis, startRedisServer } from '../support/redis-server';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { settled } from '../support/ticks';
@@ -51,32 +48,15 @@ describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campai
   const NOTICES_EACH = 20;
   // Frozen at noon UTC: every notice below is due, the heartbeats never look stale.
   const clock = new ControllableClock('2027-03-10T12:00:00Z');
-  let redisServer: ChildProcess;
+  let redis: DedicatedRedis;
   let redisUrl: string;
   let smtp: SmtpSink;
   let t: TestApp;
   let noticeTopic: string;
 
   beforeAll(async () => {
-    const port = await findFreePort();
-    redisServer = spawn(
-      'redis-server',
-      [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: 'ignore' },
-    );
-    redisUrl = `redis://127.0.0.1:${port}`;
-    await waitUntil(() => answers(redisUrl), { timeoutMs: 10_000, what: 'redis-server answering' });
+    redis = await startRedisServer();
+    redisUrl = redis.url;
     smtp = await new SmtpSink().start();
     t = await createTestApp({
       clock,
@@ -101,11 +81,7 @@ describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campai
   afterAll(async () => {
     await t?.close();
     await smtp?.stop();
-    if (redisServer && redisServer.exitCode === null) {
-      const gone = new Promise((r) => redisServer.once('exit', r));
-      redisServer.kill('SIGKILL');
-      await gone;
-    }
+    await redis?.stop();
   });
 
   /** Subscribers in the notice topic whose renewal notice (30 days before) is due now. */
@@ -180,7 +156,7 @@ describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campai
       return campaignMails().length >= 40 && row.notices === NOTICES_EACH && row.waiting > 0;
     }, 30_000);
     const flushedAt = Date.now();
-    await withRedis(redisUrl, (r) => r.flushall());
+    await redis.flushAll();
     smtp.acceptDelayMs = 0;
     const [progress] = await t.dataSource.query<{ status: string; fanned_out: number }[]>(
       `SELECT status, fanned_out FROM campaigns WHERE id = $1`,
@@ -236,22 +212,3 @@ describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campai
     expect(recovered.info.queues.lastLoss.rebuilt.ledgerRows).toBeGreaterThan(0);
   }, 60_000);
 });
-
-async function withRedis<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await fn(client);
-  } finally {
-    client.disconnect();
-  }
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    return (await withRedis(url, (r) => r.ping())) === 'PONG';
-  } catch {
-    return false;
-  }
-}

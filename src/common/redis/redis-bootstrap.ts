@@ -23,7 +23,8 @@ interface RuntimeFile {
   port: number;
 }
 
-async function withClient<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
+/** One short-lived client that gives up at once instead of reconnecting. */
+export async function withClient<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
   const client = new Redis({
     ...redisOptionsFromUrl(url),
     lazyConnect: true,
@@ -43,7 +44,7 @@ async function withClient<T>(url: string, fn: (r: Redis) => Promise<T>): Promise
   }
 }
 
-async function answers(url: string): Promise<boolean> {
+export async function answers(url: string): Promise<boolean> {
   try {
     return (await withClient(url, (r) => r.ping())) === 'PONG';
   } catch {
