@@ -1,12 +1,6 @@
 import type { RenderedEmail } from '../rendering/compiled-template';
 import type { Locale } from '../rendering/template-error';
-import type { OutgoingMail } from './mail-transport';
-
-/** Header values never carry CR/LF (no header injection through subscriber or topic data). */
-export function headerSafe(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
-}
+import { headerSafe, OutgoingMail } from './outgoing-mail';
 
 /**
  * A message decided and addressed but not yet rendered: the template, its data (links with

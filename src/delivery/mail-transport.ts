@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/configuration';
 import { BuiltMessage, buildMessage } from './mime';
+import type { OutgoingMail } from './outgoing-mail';
 import { Carry, SmtpPool } from './smtp-pool';
 
-export interface OutgoingMail {
-  from: string;
-  to: { name: string; address: string };
-  replyTo?: string;
-  subject: string;
-  html: string;
-  text: string;
-  messageId: string;
-  headers: Record<string, string>;
-}
+export type { OutgoingMail };
 
 export interface SentMail {
   providerMessageId: string;

@@ -4,8 +4,8 @@ import { AppConfig } from '../config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
 import { TokensService } from '../tokens/tokens.service';
 import type { ClaimedMessage } from './claimed-message';
-import { completeMail, headerSafe, MailDraft } from './mail-draft';
-import type { OutgoingMail } from './mail-transport';
+import { completeMail, MailDraft } from './mail-draft';
+import { headerSafe, OutgoingMail } from './outgoing-mail';
 import type { SendDecision } from './send-checks';
 
 /** Adds links to a message's template data (feedback links, ...), keyed by link name. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import libqp from 'libqp';
 import { simpleParser } from 'mailparser';
-import type { OutgoingMail } from './mail-transport';
+import type { OutgoingMail } from './outgoing-mail';
 import { buildMessage, encodeBody, encodeQuotedPrintable, toCrlf } from './mime';
 
 /** A CR not followed by LF, or an LF not preceded by CR. */

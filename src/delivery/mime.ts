@@ -1,6 +1,5 @@
 import MimeNode from 'nodemailer/lib/mime-node';
-import { headerSafe } from './mail-draft';
-import type { OutgoingMail } from './mail-transport';
+import { headerSafe, OutgoingMail } from './outgoing-mail';
 
 const HEX = Buffer.from('0123456789ABCDEF');
 /** Soft line breaks keep encoded lines at 76 characters including the trailing '='. */

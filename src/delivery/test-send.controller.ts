@@ -17,7 +17,7 @@ import { RenderingService } from '../rendering/rendering.service';
 import { lowerTrim } from '../subscribers/subscriber.dto';
 import { LOCALES, Locale } from '../subscribers/subscriber.entity';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
-import { headerSafe } from './mail-draft';
+import { headerSafe } from './outgoing-mail';
 
 export class TestSendDto {
   @ApiProperty({
