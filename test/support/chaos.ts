@@ -179,7 +179,7 @@ export async function runChaos(plan: ChaosPlan, env: ChaosEnvironment): Promise<
     const add = (n: number, kind: FaultKind, from: number, to: number) => {
       for (let i = 0; i < n; i++) schedule.push({ at: from + rand() * (to - from), kind });
     };
-    add(plan.fanoutKills, 'fanoutKill', 0.05, 0.6);
+    add(plan.fanoutKills, 'fanoutKill', 0.05, 0.35);
     add(plan.workerKills, 'workerKill', 0.03, 0.9);
     add(plan.redisFlushes, 'redisFlush', 0.05, 0.9);
     add(plan.databaseKills, 'databaseKill', 0.05, 0.9);
