@@ -10,6 +10,7 @@ import {
   csrfOf,
   linkPath,
   pageText,
+  tampered,
 } from '../support/preference-center';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -97,7 +98,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
     }
     const res = await t
       .http()
-      .get(`/p/${good.slice(0, -1)}X`)
+      .get(`/p/${tampered(good)}`)
       .set('Accept', 'text/html');
     expect(res.status).toBe(401);
     expect(pageText(res.text)).toContain('This link is not valid');
@@ -223,7 +224,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
     const attempts: Array<{ body: Record<string, string>; headers?: Record<string, string> }> = [
       { body: leave },
       { body: { ...leave, csrf: '' } },
-      { body: { ...leave, csrf: `${csrf.slice(0, -1)}x` } },
+      { body: { ...leave, csrf: tampered(csrf) } },
       { body: { ...leave, csrf: otherCsrf } },
       { body: { ...leave, csrf }, headers: { Origin: 'https://evil.example' } },
       { body: { ...leave, csrf }, headers: { 'Sec-Fetch-Site': 'cross-site' } },

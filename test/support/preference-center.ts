@@ -76,3 +76,13 @@ export function pageText(page: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/**
+ * The same token with one character in the middle changed. The last character of base64url
+ * carries padding bits, so changing it can leave the bytes (and the signature) as they were.
+ */
+export function tampered(token: string): string {
+  const at = Math.floor(token.length / 2);
+  const other = token[at] === 'A' ? 'B' : 'A';
+  return token.slice(0, at) + other + token.slice(at + 1);
+}
