@@ -24,7 +24,10 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
-import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
+import {
+  baseDataSourceOptions,
+  runMigrationsLocked,
+} from '../src/platform/database/typeorm-options';
 
 const ROOT = resolve(__dirname, '..');
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -283,7 +286,15 @@ async function runCampaign(size: number, sink: Sink, redis: Redis): Promise<RunR
     children.push(api);
     await api.waitFor(/Tidings is serving/, 60_000);
     const cli = startNode(
-      ['dist/src/cli/apikey.js', 'create', '--name', 'bench', '--scopes', 'admin', '--json'],
+      [
+        'dist/src/surfaces/cli/apikey.js',
+        'create',
+        '--name',
+        'bench',
+        '--scopes',
+        'admin',
+        '--json',
+      ],
       env,
     );
     await cli.waitFor(/"key"\s*:\s*"[^"]+"/, 30_000);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { connectNoDelay } from '../src/delivery/mail-transport';
+import { connectNoDelay } from '../src/messaging/delivery/mail-transport';
 
 async function main(): Promise<void> {
   const [port, connections, count, rawPath] = process.argv.slice(2);

@@ -14,7 +14,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
+import {
+  baseDataSourceOptions,
+  runMigrationsLocked,
+} from '../src/platform/database/typeorm-options';
 import { runChaos } from '../test/support/chaos';
 import { startRedisServer } from '../test/support/redis-server';
 import { adminQuery, databaseUrlFor } from './support/bench-database';

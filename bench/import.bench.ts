@@ -18,11 +18,14 @@ import { once } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/configuration';
-import { DatabaseModule } from '../src/database/database.module';
-import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
-import { SubscriberImportModule } from '../src/subscribers/import/subscriber-import.module';
-import { SubscriberImportService } from '../src/subscribers/import/subscriber-import.service';
+import { loadConfig } from '../src/platform/config/configuration';
+import { DatabaseModule } from '../src/platform/database/database.module';
+import {
+  baseDataSourceOptions,
+  runMigrationsLocked,
+} from '../src/platform/database/typeorm-options';
+import { SubscriberImportModule } from '../src/audience/subscribers/import/subscriber-import.module';
+import { SubscriberImportService } from '../src/audience/subscribers/import/subscriber-import.service';
 import { adminQuery as admin, databaseUrlFor as urlFor } from './support/bench-database';
 
 const SIZES = [10_000, 100_000];

@@ -14,15 +14,18 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
+import {
+  baseDataSourceOptions,
+  runMigrationsLocked,
+} from '../src/platform/database/typeorm-options';
 import type { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../src/config/configuration';
-import { AuditService, auditWindow } from '../src/reports/audit.service';
-import { MissedDeadlinesService } from '../src/reports/missed-deadlines.service';
-import { ProgrammeSummaryService } from '../src/reports/programme-summary.service';
-import { ReportsService } from '../src/reports/reports.service';
-import { Suppression } from '../src/suppressions/suppression.entity';
-import { SuppressionsService } from '../src/suppressions/suppressions.service';
+import type { AppConfig } from '../src/platform/config/configuration';
+import { AuditService, auditWindow } from '../src/trust/reports/audit.service';
+import { MissedDeadlinesService } from '../src/trust/reports/missed-deadlines.service';
+import { ProgrammeSummaryService } from '../src/trust/reports/programme-summary.service';
+import { ReportsService } from '../src/trust/reports/reports.service';
+import { Suppression } from '../src/audience/suppressions/suppression.entity';
+import { SuppressionsService } from '../src/audience/suppressions/suppressions.service';
 import { adminQuery as admin, BENCH_ADMIN_URL as ADMIN_URL } from './support/bench-database';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);

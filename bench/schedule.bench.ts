@@ -20,13 +20,16 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
-import { redisOptionsFromUrl } from '../src/common/redis/redis-options';
-import { loadConfig } from '../src/config/configuration';
-import { baseDataSourceOptions, runMigrationsLocked } from '../src/database/typeorm-options';
-import { DueScanService, utcDay } from '../src/lifecycle/due-scan.service';
-import { LifecycleRule } from '../src/lifecycle/lifecycle-rule.entity';
-import { LifecycleScheduler } from '../src/lifecycle/lifecycle-scheduler';
-import { NoticeWriter } from '../src/lifecycle/notice-writer';
+import { redisOptionsFromUrl } from '../src/platform/redis/redis-options';
+import { loadConfig } from '../src/platform/config/configuration';
+import {
+  baseDataSourceOptions,
+  runMigrationsLocked,
+} from '../src/platform/database/typeorm-options';
+import { DueScanService, utcDay } from '../src/programmes/lifecycle/due-scan.service';
+import { LifecycleRule } from '../src/programmes/lifecycle/lifecycle-rule.entity';
+import { LifecycleScheduler } from '../src/programmes/lifecycle/lifecycle-scheduler';
+import { NoticeWriter } from '../src/programmes/lifecycle/notice-writer';
 import { adminQuery as admin, databaseUrlFor as dbUrl } from './support/bench-database';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';

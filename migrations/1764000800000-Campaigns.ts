@@ -9,7 +9,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `outbound_messages` learns which campaign and which content items a message carries: "who
  *   received which item" is derived from the ledger, so no item reaches anyone twice.
  * - `tidings_next_slot()`: the frequency rule in SQL (the same as `slotAfter()` in
- *   src/topics/frequency.ts): after a message on local date D, the next may go from D + period at
+ *   src/audience/topics/frequency.ts): after a message on local date D, the next may go from D + period at
  *   the send hour.
  * - a trigger keeps a subscription's next slot in step when its frequency changes, whoever changes it.
  */

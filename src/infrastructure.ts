@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { resolveRedis } from './common/redis/redis-bootstrap';
-import { AppConfig } from './config/configuration';
-import { ensureSecretKey } from './config/secret-key';
-import { startEmbeddedPostgres } from './database/embedded-postgres';
-import { baseDataSourceOptions, runMigrationsLocked } from './database/typeorm-options';
+import { resolveRedis } from './platform/redis/redis-bootstrap';
+import { AppConfig } from './platform/config/configuration';
+import { ensureSecretKey } from './platform/config/secret-key';
+import { startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { baseDataSourceOptions, runMigrationsLocked } from './platform/database/typeorm-options';
 
 export interface Infrastructure {
   /** The configuration with the database URL, Redis URL and secret resolved. */

@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { configureHttpApp } from './common/http/configure-app';
-import { boundHeapGrowth, collectStartupGarbage } from './common/heap';
-import { exitOnStartupError, handleShutdown } from './common/lifecycle';
-import { loadConfig } from './config/configuration';
+import { configureHttpApp } from './platform/http/configure-app';
+import { boundHeapGrowth, collectStartupGarbage } from './platform/heap';
+import { exitOnStartupError, handleShutdown } from './platform/lifecycle';
+import { loadConfig } from './platform/config/configuration';
 import { prepareInfrastructure } from './infrastructure';
 
 /** The HTTP API, and (unless WORKERS_ENABLED=false) the workers, in one process. */

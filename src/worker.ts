@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { boundHeapGrowth, collectStartupGarbage } from './common/heap';
-import { exitOnStartupError, handleShutdown } from './common/lifecycle';
-import { loadConfig } from './config/configuration';
+import { boundHeapGrowth, collectStartupGarbage } from './platform/heap';
+import { exitOnStartupError, handleShutdown } from './platform/lifecycle';
+import { loadConfig } from './platform/config/configuration';
 import { prepareInfrastructure } from './infrastructure';
 
 /** Workers only, no HTTP: run as many of these as the load needs, on any machine. */

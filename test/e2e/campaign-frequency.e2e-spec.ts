@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { CampaignFanout } from '../../src/campaigns/campaign-fanout.service';
-import { slotAfter } from '../../src/topics/frequency';
-import { FREQUENCIES, Frequency } from '../../src/topics/topic.entity';
+import { CampaignFanout } from '../../src/programmes/campaigns/campaign-fanout.service';
+import { slotAfter } from '../../src/audience/topics/frequency';
+import { FREQUENCIES, Frequency } from '../../src/audience/topics/topic.entity';
 import { topicInput, unique } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, ReceivedMail, SmtpSink } from '../support/smtp-sink';

@@ -1,12 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue, Worker } from 'bullmq';
-import { JobName, QueueName } from '../../src/common/queue/queues';
-import { redisOptionsFromUrl } from '../../src/common/redis/redis-options';
+import { JobName, QueueName } from '../../src/platform/queue/queues';
+import { redisOptionsFromUrl } from '../../src/platform/redis/redis-options';
 import {
   fanoutJobId,
   MAX_RESTARTS_WITHOUT_PROGRESS,
-} from '../../src/campaigns/campaign-recovery.service';
-import { CampaignsProcessor } from '../../src/campaigns/campaigns.processor';
+} from '../../src/programmes/campaigns/campaign-recovery.service';
+import { CampaignsProcessor } from '../../src/programmes/campaigns/campaigns.processor';
 import { topicInput, unique } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { LedgerService } from '../../src/delivery/ledger.service';
+import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, SmtpSink } from '../support/smtp-sink';

@@ -1,11 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QueueName } from '../../src/common/queue/queues';
-import { DeliveryProcessor } from '../../src/delivery/delivery.processor';
-import { toClaimed } from '../../src/delivery/claimed-message';
-import { LedgerService, NewMessage } from '../../src/delivery/ledger.service';
-import { MessageComposer } from '../../src/delivery/message-composer';
-import { buildMessage } from '../../src/delivery/mime';
+import { QueueName } from '../../src/platform/queue/queues';
+import { DeliveryProcessor } from '../../src/messaging/delivery/delivery.processor';
+import { toClaimed } from '../../src/messaging/delivery/claimed-message';
+import { LedgerService, NewMessage } from '../../src/messaging/delivery/ledger.service';
+import { MessageComposer } from '../../src/messaging/delivery/message-composer';
+import { buildMessage } from '../../src/messaging/delivery/mime';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -113,7 +113,8 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
       [paused.id],
     );
     const suppressedSub = await subscriber();
-    const { SuppressionsService } = await import('../../src/suppressions/suppressions.service');
+    const { SuppressionsService } =
+      await import('../../src/audience/suppressions/suppressions.service');
     await t.app.get(SuppressionsService).suppress(suppressedSub.email, 'manual');
     const ids = await ledger.send([
       message(paused.id, `test:pause:${paused.id}`),
@@ -153,7 +154,8 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     const ids = await ledger.send([message(s.id, `test:bounce:${s.id}`)]);
     await eventually(async () => (await statusOf(ids[0])).status === 'failed');
     expect((await statusOf(ids[0])).attempts).toBe(1);
-    const { SuppressionsService } = await import('../../src/suppressions/suppressions.service');
+    const { SuppressionsService } =
+      await import('../../src/audience/suppressions/suppressions.service');
     expect(await t.app.get(SuppressionsService).isSuppressed(s.email)).toBe(true);
     const after = await t.api().get(`/v1/subscribers/${s.id}`).expect(200);
     expect(after.body.status).toBe('bounced');

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { LedgerService } from '../../src/delivery/ledger.service';
-import { formatLocalDate, slotAfter } from '../../src/topics/frequency';
-import { FREQUENCIES } from '../../src/topics/topic.entity';
+import { LedgerService } from '../../src/messaging/delivery/ledger.service';
+import { formatLocalDate, slotAfter } from '../../src/audience/topics/frequency';
+import { FREQUENCIES } from '../../src/audience/topics/topic.entity';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, ReceivedMail, SmtpSink } from '../support/smtp-sink';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
-import { LedgerService } from '../../src/delivery/ledger.service';
+import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';

@@ -215,7 +215,7 @@ describe('Double opt-in and the first welcome (real SMTP server in-process)', ()
       .expect(202);
     const mail = await smtp.waitFor((m) => m.to.includes(email));
     const path = linkPath(mail.parsed.text!, '/confirm/');
-    const { TokensService } = await import('../../src/tokens/tokens.service');
+    const { TokensService } = await import('../../src/platform/tokens/tokens.service');
     const claims = t.app.get(TokensService).decode(path.split('/').pop()!);
     const expired = t.app
       .get(TokensService)

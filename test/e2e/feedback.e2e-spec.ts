@@ -1,5 +1,5 @@
-import { LedgerService, NewMessage } from '../../src/delivery/ledger.service';
-import { TokensService } from '../../src/tokens/tokens.service';
+import { LedgerService, NewMessage } from '../../src/messaging/delivery/ledger.service';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { eventually, ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
-import { TokensService } from '../../src/tokens/tokens.service';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { subscriberInput, topicInput } from '../factories';
 import {
   FuzzRequest,

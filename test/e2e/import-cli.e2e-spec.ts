@@ -7,7 +7,7 @@ import { uniqueEmail } from '../factories';
 import { createTestDatabase } from '../support/test-app';
 
 const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'import.js');
+const CLI = join(ROOT, 'dist', 'src', 'surfaces', 'cli', 'import.js');
 
 interface Run {
   code: number | null;

@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
-import { redisOptionsFromUrl } from '../../src/common/redis/redis-options';
-import { DeliveryProcessor } from '../../src/delivery/delivery.processor';
-import { LifecycleScheduler } from '../../src/lifecycle/lifecycle-scheduler';
-import { SchedulerService } from '../../src/scheduler/scheduler.service';
+import { redisOptionsFromUrl } from '../../src/platform/redis/redis-options';
+import { DeliveryProcessor } from '../../src/messaging/delivery/delivery.processor';
+import { LifecycleScheduler } from '../../src/programmes/lifecycle/lifecycle-scheduler';
+import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
 import { lifecycleRuleInput, topicInput, unique, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';

@@ -1,5 +1,5 @@
-import { nextInWindow } from '../../src/common/send-window';
-import { UpcomingNoticesRegistry } from '../../src/common/upcoming-notices';
+import { nextInWindow } from '../../src/messaging/send-window';
+import { UpcomingNoticesRegistry } from '../../src/programmes/upcoming-notices';
 import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';

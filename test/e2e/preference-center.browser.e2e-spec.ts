@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LedgerService } from '../../src/delivery/ledger.service';
-import { RenderingService } from '../../src/rendering/rendering.service';
+import { LedgerService } from '../../src/messaging/delivery/ledger.service';
+import { RenderingService } from '../../src/messaging/rendering/rendering.service';
 import { uniqueEmail } from '../factories';
 import {
   createServedApp,

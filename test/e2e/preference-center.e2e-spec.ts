@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { REDIS_CLIENT } from '../../src/common/redis/redis.module';
-import { TokensService } from '../../src/tokens/tokens.service';
+import { REDIS_CLIENT } from '../../src/platform/redis/redis.module';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { uniqueEmail } from '../factories';
 import {
   consentEvents,

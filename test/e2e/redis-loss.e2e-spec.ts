@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { JobName, QueueName } from '../../src/common/queue/queues';
+import { JobName, QueueName } from '../../src/platform/queue/queues';
 import { lifecycleRuleInput, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { DedicatedRedis, startRedisServer } from '../support/redis-server';

@@ -1,4 +1,4 @@
-import { SuppressionsService } from '../../src/suppressions/suppressions.service';
+import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
 import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';

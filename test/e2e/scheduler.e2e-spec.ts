@@ -1,5 +1,5 @@
-import { SchedulerService } from '../../src/scheduler/scheduler.service';
-import { TickRegistry } from '../../src/scheduler/tick-registry';
+import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
+import { TickRegistry } from '../../src/programmes/scheduler/tick-registry';
 import { ControllableClock } from '../support/controllable-clock';
 import { createTestApp, TestApp } from '../support/test-app';
 

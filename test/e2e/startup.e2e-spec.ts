@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { findFreePort, isProcessAlive } from '../../src/common/net';
-import { resolveRedis } from '../../src/common/redis/redis-bootstrap';
+import { findFreePort, isProcessAlive } from '../../src/platform/net';
+import { resolveRedis } from '../../src/platform/redis/redis-bootstrap';
 import {
   builtEntry,
   describeExit,
@@ -43,7 +43,7 @@ let CLI: string;
 beforeAll(() => {
   MAIN = builtEntry('src/main.js');
   WORKER = builtEntry('src/worker.js');
-  CLI = builtEntry('src/cli/apikey.js');
+  CLI = builtEntry('src/surfaces/cli/apikey.js');
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { TokensService } from '../../src/tokens/tokens.service';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { topicInput } from '../factories';
 import { createSubscriber, createTopic } from '../support/preference-center';
 import { eventually } from '../support/smtp-sink';

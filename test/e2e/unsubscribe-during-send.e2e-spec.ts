@@ -1,4 +1,4 @@
-import { TokensService } from '../../src/tokens/tokens.service';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { topicInput, unique } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';

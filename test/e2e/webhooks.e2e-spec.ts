@@ -1,5 +1,5 @@
-import { LedgerService } from '../../src/delivery/ledger.service';
-import { SuppressionsService } from '../../src/suppressions/suppressions.service';
+import { LedgerService } from '../../src/messaging/delivery/ledger.service';
+import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
 import { subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { reportFixture } from '../support/report-fixtures';
 import { eventually, SmtpSink } from '../support/smtp-sink';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { findFreePort } from '../../src/common/net';
+import { findFreePort } from '../../src/platform/net';
 import { createTestApp, TestApp, TestAppOptions } from './test-app';
 
 /** Debian's Chromium (`.ci/run` installs the package when it is missing). */

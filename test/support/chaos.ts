@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { findFreePort } from '../../src/common/net';
+import { findFreePort } from '../../src/platform/net';
 import { builtEntry, isolatedEnv, RunningProcess, runNode, startNode } from './child-processes';
 import { SmtpSink } from './smtp-sink';
 
@@ -130,7 +130,7 @@ export async function runChaos(plan: ChaosPlan, env: ChaosEnvironment): Promise<
     processes.add(api);
     await api.waitForOutput(/Tidings is serving on/, BOOT_MS);
     const created = await runNode(
-      builtEntry('src/cli/apikey.js'),
+      builtEntry('src/surfaces/cli/apikey.js'),
       ['create', '--name', 'chaos', '--scopes', 'admin', '--json'],
       base,
     );

@@ -1,4 +1,4 @@
-import { Clock } from '../../src/common/clock';
+import { Clock } from '../../src/platform/clock';
 
 /** A clock tests set and move; pass it to createTestApp({ clock }). */
 export class ControllableClock extends Clock {

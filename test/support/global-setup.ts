@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { baseDataSourceOptions, runMigrationsLocked } from '../../src/database/typeorm-options';
+import {
+  baseDataSourceOptions,
+  runMigrationsLocked,
+} from '../../src/platform/database/typeorm-options';
 import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL } from './test-env';
 
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;

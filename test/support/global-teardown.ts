@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { redisOptionsFromUrl } from '../../src/common/redis/redis-options';
+import { redisOptionsFromUrl } from '../../src/platform/redis/redis-options';
 import { DB_PREFIX, TEST_PG_ADMIN_URL, TEST_REDIS_URL } from './test-env';
 
 /** Drops this run's databases and Redis keys. */

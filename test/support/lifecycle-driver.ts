@@ -1,8 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QueueName } from '../../src/common/queue/queues';
-import { DispatchProcessor } from '../../src/delivery/dispatch.processor';
-import { SchedulerService } from '../../src/scheduler/scheduler.service';
+import { QueueName } from '../../src/platform/queue/queues';
+import { DispatchProcessor } from '../../src/messaging/delivery/dispatch.processor';
+import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
 import { ControllableClock } from './controllable-clock';
 import { eventually } from './smtp-sink';
 import { TestApp } from './test-app';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { answers, withClient } from '../../src/common/redis/redis-bootstrap';
-import { findFreePort } from '../../src/common/net';
+import { answers, withClient } from '../../src/platform/redis/redis-bootstrap';
+import { findFreePort } from '../../src/platform/net';
 import { waitUntil } from './child-processes';
 
 export interface DedicatedRedis {

@@ -1,6 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
-import { AppConfig, loadConfig } from '../../src/config/configuration';
+import { AppConfig, loadConfig } from '../../src/platform/config/configuration';
 
 export const SHIPPED_TEMPLATES_DIR = join(__dirname, '..', '..', 'templates');
 export const TEST_POSTAL_ADDRESS = 'Tidings B.V., Keizersgracht 100, 1015 AA Amsterdam';

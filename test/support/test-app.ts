@@ -8,10 +8,10 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { ApiKeysService } from '../../src/auth/api-keys.service';
-import { Clock } from '../../src/common/clock';
-import { configureHttpApp } from '../../src/common/http/configure-app';
-import { AppConfig, loadConfig } from '../../src/config/configuration';
+import { ApiKeysService } from '../../src/surfaces/api/api-keys.service';
+import { Clock } from '../../src/platform/clock';
+import { configureHttpApp } from '../../src/platform/http/configure-app';
+import { AppConfig, loadConfig } from '../../src/platform/config/configuration';
 import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL, TEST_REDIS_URL } from './test-env';
 
 let counter = 0;

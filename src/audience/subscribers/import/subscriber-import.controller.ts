@@ -1,0 +1,110 @@
+import {
+  Controller,
+  HttpCode,
+  Post,
+  Query,
+  Req,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { ApiKey } from '../../../surfaces/api/api-key.entity';
+import { CurrentApiKey, RequireScopes } from '../../../surfaces/api/auth.decorators';
+import { ImportFormat } from './import-row';
+import { ImportQueryDto, ImportResultDto } from './subscriber-import.dto';
+import { SubscriberImportService } from './subscriber-import.service';
+
+const FORMATS: Record<string, ImportFormat> = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+};
+
+/**
+ * The import format for the Content-Type header; 415 for anything else, and for a compressed
+ * body (the file is read as it streams in, not inflated).
+ */
+export function importFormatOf(
+  contentType: string | undefined,
+  contentEncoding?: string,
+): ImportFormat {
+  if (contentEncoding && contentEncoding.trim().toLowerCase() !== 'identity') {
+    throw new UnsupportedMediaTypeException(
+      `Content-Encoding "${contentEncoding}" is not supported here: send the file uncompressed`,
+    );
+  }
+  const [type, ...params] = (contentType ?? '').split(';').map((p) => p.trim().toLowerCase());
+  const format = FORMATS[type];
+  if (!format) {
+    throw new UnsupportedMediaTypeException(
+      `Content-Type must be text/csv or application/x-ndjson (or application/jsonl), not ${type ? `"${type}"` : 'missing'}`,
+    );
+  }
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice(8)
+    .replace(/"/g, '');
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeException(`The file must be UTF-8, not ${charset}`);
+  }
+  return format;
+}
+
+@ApiTags('subscribers')
+@Controller('v1/subscribers')
+export class SubscriberImportController {
+  constructor(private readonly imports: SubscriberImportService) {}
+
+  @Post('import')
+  @HttpCode(200)
+  @RequireScopes('subscribers:write')
+  @ApiOperation({
+    summary: 'Import subscribers from a CSV or NDJSON file (streamed, idempotent on email)',
+    description:
+      'The request body is the file itself, read as a stream in batches. New addresses become ' +
+      'active subscribers; existing ones get only the fields the row gives (attributes and dates ' +
+      'merged), their status never changes. New subscriptions are recorded as opt-ins with source ' +
+      '`import`. Suppressed, unsubscribed, bounced and complained addresses are refused per row. ' +
+      'A row with any error writes nothing; other rows are not held up. A later row for the same ' +
+      'address updates the earlier one. See docs/import.md.',
+  })
+  @ApiConsumes('text/csv', 'application/x-ndjson', 'application/jsonl')
+  @ApiBody({
+    description:
+      'CSV: a header row (email required; name, locale, timezone, is_customer, topics, ' +
+      'attr.<name>, date.<name>), then one subscriber per row. NDJSON: one JSON object per line ' +
+      '`{ email, name, locale, timezone, isCustomer, attributes, dates, topics }`.',
+    schema: {
+      type: 'string',
+      format: 'binary',
+      example:
+        'email,name,locale,is_customer,topics,date.renewal_date,attr.plan\n' +
+        'ada@example.com,Ada,en,yes,product-news:weekly|tips,2027-01-15,family\n',
+    },
+  })
+  @ApiOkResponse({ type: ImportResultDto })
+  @ApiBadRequestResponse({
+    description:
+      'A query option or the CSV header is wrong (names the field or column); nothing was written',
+  })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type is not CSV or NDJSON' })
+  async import(
+    @Req() req: Request,
+    @Query() query: ImportQueryDto,
+    @CurrentApiKey() key?: ApiKey,
+  ): Promise<ImportResultDto> {
+    const format = importFormatOf(req.headers['content-type'], req.headers['content-encoding']);
+    const prepared = await this.imports.prepare({ ...query, details: { apiKeyId: key?.id } });
+    // When the import stops early (a bad header), leave the request to Node instead of destroying
+    // it, so the error answer goes out before the connection closes.
+    return this.imports.run(req.iterator({ destroyOnReturn: false }), format, prepared);
+  }
+}

@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { NormaliseLineEndings } from '../../platform/http/validation';
+import { Frequency, FREQUENCIES, Topic, TOPIC_KINDS, TopicKind } from './topic.entity';
+
+export const TOPIC_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export class CreateTopicDto {
+  @ApiProperty({ example: 'product-news', pattern: TOPIC_KEY_PATTERN.source })
+  @IsString()
+  @Matches(TOPIC_KEY_PATTERN, {
+    message:
+      'key must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit',
+  })
+  key!: string;
+
+  @ApiProperty({ example: 'Product news' })
+  @NormaliseLineEndings()
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'What changed in the product, once in a while.' })
+  @IsOptional()
+  @NormaliseLineEndings()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiProperty({ enum: TOPIC_KINDS })
+  @IsIn(TOPIC_KINDS)
+  kind!: TopicKind;
+
+  @ApiProperty({ enum: FREQUENCIES, isArray: true, example: ['weekly', 'monthly'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(FREQUENCIES, { each: true })
+  allowedFrequencies!: Frequency[];
+
+  @ApiPropertyOptional({ enum: FREQUENCIES, description: 'Defaults to the least frequent allowed' })
+  @IsOptional()
+  @IsIn(FREQUENCIES)
+  defaultFrequency?: Frequency;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  prospectsAllowed?: boolean;
+
+  @ApiPropertyOptional({ default: true, description: 'Listed on the public subscribe form' })
+  @IsOptional()
+  @IsBoolean()
+  isPublic?: boolean;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Template key sent when a window would pass silently',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(TOPIC_KEY_PATTERN, { message: 'evergreenTemplate must be a template key' })
+  evergreenTemplate?: string | null;
+}
+
+export class UpdateTopicDto extends PartialType(OmitType(CreateTopicDto, ['key'] as const)) {}
+
+export class ListTopicsQueryDto {
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  includeArchived?: boolean;
+}
+
+export class TopicDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() key!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: TOPIC_KINDS }) kind!: TopicKind;
+  @ApiProperty({ enum: FREQUENCIES, isArray: true }) allowedFrequencies!: Frequency[];
+  @ApiProperty({ enum: FREQUENCIES }) defaultFrequency!: Frequency;
+  @ApiProperty() prospectsAllowed!: boolean;
+  @ApiProperty() isPublic!: boolean;
+  @ApiProperty({ nullable: true, type: String }) evergreenTemplate!: string | null;
+  @ApiProperty({ nullable: true, type: Date }) archivedAt!: Date | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+
+  static from(t: Topic): TopicDto {
+    return {
+      id: t.id,
+      key: t.key,
+      name: t.name,
+      description: t.description,
+      kind: t.kind,
+      allowedFrequencies: t.allowedFrequencies,
+      defaultFrequency: t.defaultFrequency,
+      prospectsAllowed: t.prospectsAllowed,
+      isPublic: t.isPublic,
+      evergreenTemplate: t.evergreenTemplate,
+      archivedAt: t.archivedAt,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+    };
+  }
+}

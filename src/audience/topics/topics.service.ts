@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  RuleViolationError,
+} from '../../platform/errors/domain-errors';
+import { isUuid } from '../../platform/ids';
+import { CreateTopicDto, UpdateTopicDto } from './topic.dto';
+import { Frequency, FREQUENCIES, Topic } from './topic.entity';
+
+@Injectable()
+export class TopicsService {
+  constructor(@InjectRepository(Topic) private readonly topics: Repository<Topic>) {}
+
+  async create(dto: CreateTopicDto): Promise<Topic> {
+    const allowed = sortFrequencies(dto.allowedFrequencies);
+    const defaultFrequency = dto.defaultFrequency ?? allowed[allowed.length - 1];
+    assertDefaultAllowed(defaultFrequency, allowed);
+    if (await this.topics.exists({ where: { key: dto.key } })) {
+      throw new ConflictError(`A topic with key "${dto.key}" already exists`, 'key', 'duplicate');
+    }
+    return this.topics.save(
+      this.topics.create({
+        key: dto.key,
+        name: dto.name.trim(),
+        description: dto.description?.trim() ?? '',
+        kind: dto.kind,
+        allowedFrequencies: allowed,
+        defaultFrequency,
+        prospectsAllowed: dto.prospectsAllowed ?? true,
+        isPublic: dto.isPublic ?? true,
+        evergreenTemplate: dto.evergreenTemplate ?? null,
+      }),
+    );
+  }
+
+  list(includeArchived = false): Promise<Topic[]> {
+    return this.topics.find({
+      where: includeArchived ? {} : { archivedAt: IsNull() },
+      order: { key: 'ASC' },
+    });
+  }
+
+  /** By id or by key; 404 otherwise. */
+  async get(idOrKey: string, manager?: EntityManager): Promise<Topic> {
+    const repo = manager ? manager.getRepository(Topic) : this.topics;
+    const topic = await repo.findOne({
+      where: isUuid(idOrKey) ? { id: idOrKey } : { key: idOrKey },
+    });
+    if (!topic) throw new NotFoundError(`Topic "${idOrKey}" not found`, 'topic');
+    return topic;
+  }
+
+  /** A topic people can still join. */
+  async getOpen(idOrKey: string, manager?: EntityManager, field = 'topic'): Promise<Topic> {
+    let topic: Topic;
+    try {
+      topic = await this.get(idOrKey, manager);
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(`Topic "${idOrKey}" not found`, field);
+      }
+      throw err;
+    }
+    if (topic.archivedAt) {
+      throw new RuleViolationError(`Topic "${topic.key}" is archived`, field, 'topic_archived');
+    }
+    return topic;
+  }
+
+  async update(idOrKey: string, dto: UpdateTopicDto): Promise<Topic> {
+    return this.topics.manager.transaction(async (manager) => {
+      const topic = await this.get(idOrKey, manager);
+      const allowed = dto.allowedFrequencies
+        ? sortFrequencies(dto.allowedFrequencies)
+        : topic.allowedFrequencies;
+      let defaultFrequency = dto.defaultFrequency ?? topic.defaultFrequency;
+      if (!dto.defaultFrequency && !allowed.includes(defaultFrequency)) {
+        defaultFrequency = allowed[allowed.length - 1];
+      }
+      assertDefaultAllowed(defaultFrequency, allowed);
+      const removed = topic.allowedFrequencies.filter((f) => !allowed.includes(f));
+      if (removed.length) await this.assertFrequenciesUnused(manager, topic, removed);
+
+      if (dto.name !== undefined) topic.name = dto.name.trim();
+      if (dto.description !== undefined) topic.description = dto.description.trim();
+      if (dto.kind !== undefined) topic.kind = dto.kind;
+      if (dto.prospectsAllowed !== undefined) topic.prospectsAllowed = dto.prospectsAllowed;
+      if (dto.isPublic !== undefined) topic.isPublic = dto.isPublic;
+      if (dto.evergreenTemplate !== undefined) topic.evergreenTemplate = dto.evergreenTemplate;
+      topic.allowedFrequencies = allowed;
+      topic.defaultFrequency = defaultFrequency;
+      return manager.save(topic);
+    });
+  }
+
+  /** Archiving keeps history and subscriptions; the topic takes no new subscribers. */
+  async archive(idOrKey: string): Promise<Topic> {
+    const topic = await this.get(idOrKey);
+    if (!topic.archivedAt) {
+      topic.archivedAt = new Date();
+      await this.topics.save(topic);
+    }
+    return topic;
+  }
+
+  /**
+   * A frequency chosen by subscribers cannot be withdrawn under them: that would change what they
+   * agreed to. The marketer has to move those subscribers first (or keep the frequency).
+   */
+  private async assertFrequenciesUnused(
+    manager: EntityManager,
+    topic: Topic,
+    removed: Frequency[],
+  ) {
+    const rows = await manager.query<{ frequency: string; n: string }[]>(
+      `SELECT frequency, count(*)::text AS n FROM subscriptions
+        WHERE topic_id = $1 AND status IN ('active', 'pending') AND frequency = ANY($2)
+        GROUP BY frequency`,
+      [topic.id, removed],
+    );
+    if (rows.length) {
+      const detail = rows.map((r) => `${r.n} on ${r.frequency}`).join(', ');
+      throw new ConflictError(
+        `allowedFrequencies cannot drop a frequency subscribers chose (${detail})`,
+        'allowedFrequencies',
+        'frequency_in_use',
+      );
+    }
+  }
+}
+
+export function sortFrequencies(list: Frequency[]): Frequency[] {
+  return FREQUENCIES.filter((f) => list.includes(f));
+}
+
+function assertDefaultAllowed(defaultFrequency: Frequency, allowed: Frequency[]): void {
+  if (!allowed.includes(defaultFrequency)) {
+    throw new InvalidInputError(
+      `defaultFrequency must be one of allowedFrequencies (${allowed.join(', ')})`,
+      'defaultFrequency',
+    );
+  }
+}

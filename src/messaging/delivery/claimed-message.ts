@@ -1,0 +1,100 @@
+import type { Locale, SubscriberStatus } from '../../audience/subscribers/subscriber.entity';
+import type { SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
+import type { MessageKind } from './outbound-message.entity';
+
+/** A ledger row claimed for sending, with what the send-time checks and rendering need. */
+export interface ClaimedMessage {
+  id: string;
+  dedupeKey: string;
+  subscriberId: string;
+  topicId: string | null;
+  template: string;
+  kind: MessageKind;
+  data: Record<string, unknown>;
+  attempts: number;
+  /** The delivery lease that holds the claim (see delivery-lease.ts). */
+  claimedBy: number;
+  deadlineAt: Date | null;
+  createdAt: Date;
+  email: string | null;
+  name: string | null;
+  locale: Locale;
+  timezone: string;
+  subscriberStatus: SubscriberStatus;
+  pausedUntil: Date | null;
+  subscriptionStatus: SubscriptionStatus | null;
+  topicKey: string | null;
+  topicName: string | null;
+}
+
+interface ClaimRow {
+  id: string;
+  dedupe_key: string;
+  subscriber_id: string;
+  topic_id: string | null;
+  template: string;
+  kind: MessageKind;
+  data: Record<string, unknown>;
+  attempts: number;
+  claimed_by: number;
+  deadline_at: Date | null;
+  created_at: Date;
+  email: string | null;
+  name: string | null;
+  locale: Locale | null;
+  timezone: string | null;
+  subscriber_status: SubscriberStatus | null;
+  paused_until: Date | null;
+  subscription_status: SubscriptionStatus | null;
+  topic_key: string | null;
+  topic_name: string | null;
+}
+
+/**
+ * Claims queued, due rows atomically for the lease $3 (a second worker or a replayed job gets
+ * nothing) and loads the subscriber, subscription and topic in the same statement.
+ */
+export const CLAIM_SQL = `
+  WITH claimed AS (
+    UPDATE outbound_messages m
+       SET status = 'sending', claimed_at = $2, claimed_by = $3, handed_at = NULL,
+           attempts = m.attempts + 1, updated_at = now()
+     WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= $2
+     RETURNING m.*
+  )
+  SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.template, c.kind, c.data, c.attempts,
+         c.claimed_by,
+         c.deadline_at, c.created_at, s.email, s.name, s.locale, s.timezone,
+         s.status AS subscriber_status, s.paused_until, x.status AS subscription_status,
+         t.key AS topic_key, t.name AS topic_name
+    FROM claimed c
+    LEFT JOIN subscribers s ON s.id = c.subscriber_id
+    LEFT JOIN subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
+    LEFT JOIN topics t ON t.id = c.topic_id`;
+
+export function toClaimed(r: ClaimRow): ClaimedMessage {
+  return {
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    subscriberId: r.subscriber_id,
+    topicId: r.topic_id,
+    template: r.template,
+    kind: r.kind,
+    data: r.data ?? {},
+    attempts: r.attempts,
+    claimedBy: r.claimed_by,
+    deadlineAt: r.deadline_at,
+    createdAt: r.created_at,
+    email: r.email,
+    name: r.name,
+    locale: r.locale ?? 'en',
+    timezone: r.timezone ?? 'UTC',
+    subscriberStatus: r.subscriber_status ?? 'erased',
+    pausedUntil: r.paused_until,
+    subscriptionStatus: r.subscription_status,
+    topicKey: r.topic_key,
+    topicName: r.topic_name,
+  };
+}
+
+export type { ClaimRow };

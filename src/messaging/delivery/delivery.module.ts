@@ -1,0 +1,79 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
+import { QueueName } from '../../platform/queue/queues';
+import { AppConfig } from '../../platform/config/configuration';
+import { RenderingModule } from '../rendering/rendering.module';
+import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
+import { ComposeThreads } from './compose-threads';
+import { DeliveryLease } from './delivery-lease';
+import { DeliveryProcessor } from './delivery.processor';
+import { DispatchProcessor } from './dispatch.processor';
+import { HandOverService } from './hand-over';
+import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
+import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
+import { MessageComposer } from './message-composer';
+import { MessagesController } from './messages.controller';
+import { MessagesService } from './messages.service';
+import { OutboundMessage } from './outbound-message.entity';
+import { SendCheckRegistry } from './send-checks';
+import { TestSendController } from './test-send.controller';
+
+/** Closes the SMTP pool after the workers stopped (WorkerRunner closes them before shutdown). */
+@Injectable()
+class TransportCloser implements OnApplicationShutdown {
+  constructor(@Inject(MAIL_TRANSPORT) private readonly transport: MailTransport) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
+  }
+}
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([OutboundMessage]),
+    BullModule.registerQueue({ name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS }),
+    RenderingModule,
+    SuppressionsModule,
+  ],
+  providers: [
+    {
+      provide: MAIL_TRANSPORT,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) =>
+        createMailTransport(
+          config.get('mail', { infer: true }),
+          config.get('app', { infer: true }).dataDir,
+        ),
+    },
+    TransportCloser,
+    LedgerService,
+    MessageComposer,
+    ComposeThreads,
+    DeliveryLease,
+    HandOverService,
+    SendCheckRegistry,
+    MessagesService,
+    DeliveryProcessor,
+    DispatchProcessor,
+  ],
+  controllers: [MessagesController, TestSendController],
+  exports: [LedgerService, SendCheckRegistry, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+})
+export class DeliveryModule implements OnModuleInit {
+  constructor(
+    private readonly queueCheck: QueueSelfCheck,
+    private readonly dispatch: DispatchProcessor,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.queueCheck.onRedisLoss({
+      name: 'ledgerRows',
+      rebuild: () => this.dispatch.rebuildAfterRedisLoss(),
+      waiting: (since) => this.ledger.hasQueuedDueBy(since),
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppConfig } from '../../platform/config/configuration';
+import { RenderingService } from '../rendering/rendering.service';
+import { TokensService } from '../../platform/tokens/tokens.service';
+import type { ClaimedMessage } from './claimed-message';
+import { completeMail, MailDraft } from './mail-draft';
+import { headerSafe, OutgoingMail } from './outgoing-mail';
+import type { SendDecision } from './send-checks';
+
+/** Adds links to a message's template data (feedback links, ...), keyed by link name. */
+export type LinkContributor = (m: ClaimedMessage) => Record<string, string>;
+
+/**
+ * Fills in template data at send time for rows that carry references instead of content (a
+ * campaign id, content item ids), for a whole batch at once. It may decide a message is not to
+ * be sent after all (its content was withdrawn).
+ */
+export type MessagePreparer = (
+  messages: ClaimedMessage[],
+  now: Date,
+) => Promise<Map<string, SendDecision> | void>;
+
+/**
+ * Turns a claimed ledger row into an email: links with signed tokens, per-recipient rendering
+ * (MJML compiled once per template version; Handlebars per recipient), and the RFC 8058 headers
+ * on everything that is not transactional.
+ */
+@Injectable()
+export class MessageComposer {
+  private readonly publicUrl: string;
+  private readonly mail: AppConfig['mail'];
+  private readonly contributors: LinkContributor[] = [];
+  private readonly preparers: MessagePreparer[] = [];
+
+  constructor(
+    private readonly rendering: RenderingService,
+    private readonly tokens: TokensService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.publicUrl = config.get('app', { infer: true }).publicUrl;
+    this.mail = config.get('mail', { infer: true });
+  }
+
+  addLinks(contributor: LinkContributor): void {
+    this.contributors.push(contributor);
+  }
+
+  addPreparer(preparer: MessagePreparer): void {
+    this.preparers.push(preparer);
+  }
+
+  /** Runs every preparer over the messages still to be sent; returns the ones not to send. */
+  async prepare(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
+    const decisions = new Map<string, SendDecision>();
+    for (const prepare of this.preparers) {
+      const remaining = messages.filter((m) => !decisions.has(m.id));
+      if (!remaining.length) break;
+      for (const [id, d] of (await prepare(remaining, now)) ?? []) decisions.set(id, d);
+    }
+    return decisions;
+  }
+
+  links(m: ClaimedMessage): Record<string, string> {
+    const unsubscribe = this.tokens.sign('unsubscribe', m.subscriberId, { ref: m.id });
+    const manage = this.tokens.sign('manage', m.subscriberId);
+    const links: Record<string, string> = {
+      unsubscribe: `${this.publicUrl}/u/${unsubscribe}`,
+      preferences: `${this.publicUrl}/p/${manage}`,
+    };
+    for (const contribute of this.contributors) Object.assign(links, contribute(m));
+    const given = (m.data.links ?? {}) as Record<string, string>;
+    return { ...links, ...given };
+  }
+
+  /** Everything but the rendering: links with signed tokens, template data, headers. */
+  draft(m: ClaimedMessage): MailDraft {
+    const marketing = m.kind !== 'transactional';
+    const links = this.links(m);
+    const headers: Record<string, string> = { 'X-Tidings-Message': m.id };
+    if (marketing) {
+      const token = links.unsubscribe.slice(links.unsubscribe.lastIndexOf('/') + 1);
+      headers['List-Unsubscribe'] =
+        `<${links.unsubscribe}>, <mailto:${this.mail.unsubscribeMailto}?subject=unsubscribe%20${token}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      const listKey = m.topicKey ?? 'updates';
+      headers['List-Id'] = headerSafe(
+        `${m.topicName ?? 'Updates'} <${listKey}.${this.mail.domain}>`,
+      );
+    }
+    return {
+      template: m.template,
+      locale: m.locale,
+      data: {
+        ...m.data,
+        subscriber: { name: m.name, email: m.email },
+        locale: m.locale,
+        marketing,
+        links,
+      },
+      mail: {
+        from: this.mail.from,
+        replyTo: this.mail.replyTo,
+        to: { name: headerSafe(m.name ?? ''), address: m.email! },
+        messageId: `<${m.id}@${this.mail.domain}>`,
+        headers,
+      },
+    };
+  }
+
+  /** The whole email, rendered on this thread. */
+  compose(m: ClaimedMessage): OutgoingMail {
+    const draft = this.draft(m);
+    return completeMail(draft, this.rendering.render(draft.template, draft.locale, draft.data));
+  }
+}

@@ -1,0 +1,25 @@
+import { Foundation1764000000000 } from '../../../migrations/1764000000000-Foundation';
+import { Delivery1764000300000 } from '../../../migrations/1764000300000-Delivery';
+import { Alerts1764000400000 } from '../../../migrations/1764000400000-Alerts';
+import { Lifecycle1764000600000 } from '../../../migrations/1764000600000-Lifecycle';
+import { TrustMeasures1764000700000 } from '../../../migrations/1764000700000-TrustMeasures';
+import { Campaigns1764000800000 } from '../../../migrations/1764000800000-Campaigns';
+import { TrustAudit1764000750000 } from '../../../migrations/1764000750000-TrustAudit';
+import { CampaignFanoutRecovery1764000920000 } from '../../../migrations/1764000920000-CampaignFanoutRecovery';
+import { DeliveryHandOver1764000950000 } from '../../../migrations/1764000950000-DeliveryHandOver';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
+ * tests run exactly the same set from source or from dist.
+ */
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  Delivery1764000300000,
+  Alerts1764000400000,
+  Lifecycle1764000600000,
+  TrustMeasures1764000700000,
+  TrustAudit1764000750000,
+  Campaigns1764000800000,
+  CampaignFanoutRecovery1764000920000,
+  DeliveryHandOver1764000950000,
+];

@@ -1,0 +1,229 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../platform/http/pagination';
+import { NormaliseLineEndings } from '../../platform/http/validation';
+import { CONTENT_KINDS, ContentKind } from '../content/content-item.entity';
+import { NO_CONTROL_CHARACTERS } from '../../audience/subscribers/subscriber.dto';
+import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
+import { Campaign } from './campaign.entity';
+import { Segment, SegmentDto } from './segment';
+
+export class CreateCampaignDto {
+  @ApiPropertyOptional({
+    example: 'January product news',
+    description: "Defaults to the content item's title",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain line breaks' })
+  name?: string;
+
+  @ApiProperty({ example: 'product-news', description: 'Topic key or id' })
+  @IsString()
+  @MaxLength(100)
+  topic!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The content item to send (or give template + data)',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'contentItem must be a content item id (uuid)' })
+  contentItem?: string;
+
+  @ApiPropertyOptional({
+    example: 'notice',
+    description: 'A template key, instead of a content item',
+  })
+  @IsOptional()
+  @Matches(TOPIC_KEY_PATTERN, { message: 'template must be a template key' })
+  template?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The template's data (with template)",
+  })
+  @IsOptional()
+  @NormaliseLineEndings()
+  @IsObject()
+  data?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    enum: CONTENT_KINDS,
+    description: "Required with template; a content item's campaign takes the item's kind",
+  })
+  @IsOptional()
+  @IsIn(CONTENT_KINDS)
+  kind?: ContentKind;
+
+  @ApiPropertyOptional({
+    type: SegmentDto,
+    description: "Narrows the topic's audience; all conditions must hold",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SegmentDto)
+  segment?: SegmentDto;
+
+  @ApiPropertyOptional({
+    description: 'When to send (ISO 8601); default now',
+    example: '2027-01-12T09:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'sendAt must be an ISO 8601 date-time' })
+  sendAt?: string;
+
+  @ApiPropertyOptional({
+    example: 'newsletter-2027-01',
+    description:
+      'Repeating a request with the same key returns the campaign it created instead of a second one',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,200}$/, {
+    message: 'idempotencyKey must be 1-200 letters, digits, _ . : or -',
+  })
+  idempotencyKey?: string;
+}
+
+export class ListCampaignsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Topic key or id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  topic?: string;
+}
+
+export const CAMPAIGN_STATES = [
+  'scheduled',
+  'running',
+  'sending',
+  'sent',
+  'cancelled',
+  'failed',
+] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export class HelpfulVotesDto {
+  @ApiProperty() helpful!: number;
+  @ApiProperty() notHelpful!: number;
+}
+
+export class CampaignStatsDto {
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Subscribers the campaign addresses (counted when it starts)',
+  })
+  audienceSize!: number | null;
+  @ApiProperty({ description: 'Ledger rows written so far (one per subscriber in the audience)' })
+  fannedOut!: number;
+  @ApiProperty({ description: 'fannedOut / audienceSize, 0..1' }) progress!: number;
+  @ApiProperty() queued!: number;
+  @ApiProperty() sending!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ description: 'Addresses on the suppression list' }) suppressed!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { folded: 120, content_mix: 3, cancelled: 0 },
+    description: 'Skipped messages by reason (folded ones went into the next digest)',
+  })
+  skipped!: Record<string, number>;
+  @ApiProperty({ description: 'Folded into the subscriber’s next digest (no room this period)' })
+  folded!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Sent or failed to subscribers whose address has bounced (null while sending)',
+  })
+  bounced!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Received it and left the topic afterwards (null while sending)',
+  })
+  unsubscribedAfter!: number | null;
+  @ApiProperty({
+    type: HelpfulVotesDto,
+    nullable: true,
+    description: 'From the "was this useful?" links, once feedback is recorded',
+  })
+  helpfulVotes!: HelpfulVotesDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'fan-out batch failed: value out of range (SQLSTATE 22003)',
+    description:
+      'Why the fan-out stopped, while the campaign is failed (POST /v1/campaigns/{id}/resume continues it)',
+  })
+  failureReason!: string | null;
+}
+
+export class CampaignDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() topic!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) contentItem!: string | null;
+  @ApiProperty() template!: string;
+  @ApiProperty({ enum: CONTENT_KINDS }) kind!: ContentKind;
+  @ApiProperty({ type: SegmentDto }) segment!: Segment;
+  @ApiProperty({
+    enum: CAMPAIGN_STATES,
+    description:
+      'running: writing ledger rows; sending: all written, some not yet sent; sent: nothing left to ' +
+      'send; failed: the fan-out stopped (stats.failureReason), rows already written still go out',
+  })
+  status!: CampaignState;
+  @ApiProperty() sendAt!: Date;
+  @ApiProperty({ nullable: true, type: Date }) startedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) cancelledAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date, description: 'When the fan-out failed' })
+  failedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String }) idempotencyKey!: string | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ type: CampaignStatsDto }) stats!: CampaignStatsDto;
+
+  static from(c: Campaign, topicKey: string, stats: CampaignStatsDto): CampaignDto {
+    const pending = stats.queued + stats.sending;
+    const status: CampaignState = c.status === 'sent' && pending > 0 ? 'sending' : c.status;
+    return {
+      id: c.id,
+      name: c.name,
+      topic: topicKey,
+      contentItem: c.contentItemId,
+      template: c.template,
+      kind: c.kind,
+      segment: c.segment,
+      status,
+      sendAt: c.sendAt,
+      startedAt: c.startedAt,
+      finishedAt: c.finishedAt,
+      cancelledAt: c.cancelledAt,
+      failedAt: c.failedAt,
+      idempotencyKey: c.idempotencyKey,
+      createdAt: c.createdAt,
+      stats,
+    };
+  }
+}
+
+export class CampaignPageDto {
+  @ApiProperty({ type: CampaignDto, isArray: true }) items!: CampaignDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import {
+  CampaignDto,
+  CampaignPageDto,
+  CreateCampaignDto,
+  ListCampaignsQueryDto,
+} from './campaign.dto';
+import { CampaignsService } from './campaigns.service';
+
+@ApiTags('campaigns')
+@Controller('v1/campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Post()
+  @RequireScopes('campaigns:write')
+  @ApiOperation({
+    summary:
+      'Send a content item (or template + data) to a topic’s audience, now or at sendAt. It respects every subscriber’s frequency: without room this period it folds into their next digest.',
+  })
+  @ApiCreatedResponse({ type: CampaignDto, description: 'Created' })
+  @ApiOkResponse({
+    type: CampaignDto,
+    description: 'A repeat of an earlier request with the same idempotencyKey',
+  })
+  async create(
+    @Body() dto: CreateCampaignDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CampaignDto> {
+    const result = await this.campaigns.create(dto);
+    if (result.replayed) res.status(200);
+    return result.campaign;
+  }
+
+  @Get()
+  @RequireScopes('campaigns:read')
+  @ApiOperation({ summary: 'List campaigns, newest first, with their stats' })
+  @ApiOkResponse({ type: CampaignPageDto })
+  list(@Query() query: ListCampaignsQueryDto): Promise<CampaignPageDto> {
+    return this.campaigns.list(query);
+  }
+
+  @Get(':id')
+  @RequireScopes('campaigns:read')
+  @ApiOperation({ summary: 'A campaign with its progress and stats (live while it runs)' })
+  @ApiOkResponse({ type: CampaignDto })
+  get(@Param('id') id: string): Promise<CampaignDto> {
+    return this.campaigns.get(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScopes('campaigns:write')
+  @ApiOperation({ summary: 'Cancel: nothing not yet sent goes out (409 when all was sent)' })
+  @ApiOkResponse({ type: CampaignDto })
+  cancel(@Param('id') id: string): Promise<CampaignDto> {
+    return this.campaigns.cancel(id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @RequireScopes('campaigns:write')
+  @ApiOperation({
+    summary:
+      'Resume a failed campaign: its fan-out continues from where it stopped (its cursor); nobody it already reached gets it twice',
+  })
+  @ApiOkResponse({ type: CampaignDto, description: 'Running again' })
+  @ApiNotFoundResponse({ description: 'No campaign with this id' })
+  @ApiConflictResponse({
+    description: 'The campaign is not failed (code `campaign_not_failed`): nothing to resume',
+  })
+  resume(@Param('id') id: string): Promise<CampaignDto> {
+    return this.campaigns.resume(id);
+  }
+}

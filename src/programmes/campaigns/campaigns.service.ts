@@ -1,0 +1,437 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Clock } from '../../platform/clock';
+import { sha256Hex } from '../../platform/crypto';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  RuleViolationError,
+} from '../../platform/errors/domain-errors';
+import { Page, fetchKeysetPage } from '../../platform/http/pagination';
+import { isUuid } from '../../platform/ids';
+import { ContentItem } from '../content/content-item.entity';
+import { ContentService } from '../content/content.service';
+import { queryRows } from '../../platform/database/sql';
+import { RenderingService } from '../../messaging/rendering/rendering.service';
+import { LOCALES } from '../../audience/subscribers/subscriber.entity';
+import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
+import { Topic } from '../../audience/topics/topic.entity';
+import { TopicsService } from '../../audience/topics/topics.service';
+import { Campaign } from './campaign.entity';
+import { CampaignRecovery } from './campaign-recovery.service';
+import {
+  CampaignDto,
+  CampaignStatsDto,
+  CreateCampaignDto,
+  HelpfulVotesDto,
+  ListCampaignsQueryDto,
+} from './campaign.dto';
+import { Segment, segmentProblem } from './segment';
+
+/** The template content-item campaigns are rendered with. */
+export const CAMPAIGN_TEMPLATE = 'campaign';
+
+/** Feedback ("was this useful?") lives elsewhere; it tells campaigns its counts through this. */
+export type HelpfulVotesSource = (campaignId: string) => Promise<HelpfulVotesDto>;
+
+export interface CreateResult {
+  campaign: CampaignDto;
+  /** True when an earlier request with the same idempotency key created it. */
+  replayed: boolean;
+}
+
+interface StatRow {
+  status: string;
+  skip_reason: string | null;
+  n: number;
+}
+
+/**
+ * Creating, reading, listing, cancelling and resuming campaigns; the fan-out itself is
+ * CampaignFanout, keeping it going is CampaignRecovery.
+ */
+@Injectable()
+export class CampaignsService {
+  private readonly logger = new Logger('Campaigns');
+  private helpfulVotes: HelpfulVotesSource | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly recovery: CampaignRecovery,
+    private readonly topics: TopicsService,
+    private readonly content: ContentService,
+    private readonly rendering: RenderingService,
+    private readonly clock: Clock,
+  ) {}
+
+  setHelpfulVotesSource(source: HelpfulVotesSource): void {
+    this.helpfulVotes = source;
+  }
+
+  async create(dto: CreateCampaignDto): Promise<CreateResult> {
+    const { idempotencyKey, ...request } = dto;
+    const requestHash = sha256Hex(canonicalJson(request));
+    if (idempotencyKey) {
+      const earlier = await this.replay(idempotencyKey, requestHash);
+      if (earlier) return { campaign: earlier, replayed: true };
+    }
+    const now = this.clock.now();
+    const topic = await this.topics.getOpen(dto.topic);
+    if (topic.kind === 'notice') {
+      throw new RuleViolationError(
+        `Topic "${topic.key}" carries notices; campaigns go to editorial and promotional topics`,
+        'topic',
+        'topic_carries_notices',
+      );
+    }
+    const sendAt = dto.sendAt ? new Date(dto.sendAt) : now;
+    const source = await this.resolveSource(dto, topic, sendAt);
+    if (source.kind === 'promotional' && topic.kind !== 'promotional') {
+      throw new RuleViolationError(
+        `Promotional campaigns go only to promotional topics; "${topic.key}" is ${topic.kind}`,
+        'kind',
+        'promotional_not_allowed',
+      );
+    }
+    const segment = dto.segment ?? {};
+    const problem = segmentProblem(segment);
+    if (problem) throw new InvalidInputError(problem.message, problem.field);
+    const immediate = sendAt.getTime() <= now.getTime();
+    let campaign: Campaign;
+    try {
+      const repo = this.dataSource.getRepository(Campaign);
+      campaign = await repo.save(
+        repo.create({
+          idempotencyKey: idempotencyKey ?? null,
+          requestHash,
+          name: dto.name?.trim() || source.name,
+          topicId: topic.id,
+          contentItemId: source.contentItemId,
+          template: source.template,
+          data: source.data,
+          kind: source.kind,
+          segment: JSON.parse(JSON.stringify(segment)) as Segment,
+          status: immediate ? 'running' : 'scheduled',
+          sendAt,
+          startedAt: immediate ? now : null,
+          heartbeatAt: immediate ? now : null,
+        }),
+      );
+    } catch (err) {
+      // Two requests with one key at once: the second finds what the first created.
+      if (idempotencyKey && isUniqueViolation(err)) {
+        const earlier = await this.replay(idempotencyKey, requestHash);
+        if (earlier) return { campaign: earlier, replayed: true };
+      }
+      throw err;
+    }
+    if (immediate) await this.recovery.enqueue(campaign.id, 0);
+    this.logger.log(
+      { campaignId: campaign.id, topic: topic.key, sendAt, status: campaign.status },
+      'Campaign created',
+    );
+    return { campaign: await this.toDto(campaign, topic.key), replayed: false };
+  }
+
+  async get(id: string): Promise<CampaignDto> {
+    const campaign = await this.find(this.dataSource.manager, id);
+    const topic = await this.topics.get(campaign.topicId);
+    return this.toDto(campaign, topic.key);
+  }
+
+  async list(query: ListCampaignsQueryDto): Promise<Page<CampaignDto>> {
+    const qb = this.dataSource.manager
+      .createQueryBuilder(Campaign, 'c')
+      .innerJoin(Topic, 't', 't.id = c.topic_id')
+      .addSelect('t.key', 'topic_key');
+    if (query.topic) {
+      const topic = await this.topics.get(query.topic);
+      qb.andWhere('c.topic_id = :topicId', { topicId: topic.id });
+    }
+    const page = await fetchKeysetPage<Campaign, { topic_key: string }>(
+      qb,
+      'c',
+      { ...query, limit: query.limit ?? 20 },
+      'DESC',
+    );
+    const items: CampaignDto[] = [];
+    for (const [i, c] of page.entities.entries()) {
+      items.push(await this.toDto(c, page.raw[i].topic_key));
+    }
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Stops what is not yet sent: queued messages become `skipped: cancelled`, folded copies no
+   * longer go into digests, and the fan-out stops at its next batch (it takes the same row lock).
+   * Those who were to get it keep their slot for the period. Messages already being handed to
+   * SMTP finish. Repeating it changes nothing.
+   */
+  async cancel(id: string): Promise<CampaignDto> {
+    const now = this.clock.now();
+    const { campaign, cancelled } = await this.dataSource.transaction(async (manager) => {
+      const campaign = await this.find(manager, id, true);
+      if (campaign.status === 'cancelled') return { campaign, cancelled: 0 };
+      if (campaign.status === 'sent') {
+        const [{ open }] = await queryRows<{ open: number }>(
+          manager,
+          `SELECT count(*)::int AS open FROM outbound_messages
+            WHERE campaign_id = $1 AND status IN ('queued', 'sending')`,
+          [campaign.id],
+        );
+        if (!open) {
+          throw new ConflictError(
+            `Campaign ${id} has been sent; there is nothing left to cancel`,
+            'id',
+            'campaign_already_sent',
+          );
+        }
+      }
+      campaign.status = 'cancelled';
+      campaign.cancelledAt = now;
+      await manager.save(campaign);
+      const rows = await queryRows<{ subscriber_id: string; created_at: Date }>(
+        manager,
+        `UPDATE outbound_messages SET status = 'skipped', skip_reason = 'cancelled', updated_at = now()
+          WHERE campaign_id = $1 AND status = 'queued'
+          RETURNING subscriber_id, created_at`,
+        [campaign.id],
+      );
+      await manager.query(
+        `UPDATE outbound_messages SET skip_reason = 'cancelled', updated_at = now()
+          WHERE campaign_id = $1 AND status = 'skipped' AND skip_reason = 'folded'`,
+        [campaign.id],
+      );
+      await this.releaseSlots(manager, campaign.topicId, rows);
+      return { campaign, cancelled: rows.length };
+    });
+    this.logger.log({ campaignId: campaign.id, cancelled }, 'Campaign cancelled');
+    return this.get(campaign.id);
+  }
+
+  /**
+   * Continues a failed campaign's fan-out from its cursor (`fanout_cursor`): nobody it already
+   * reached gets it twice (dedupe keys). 409 unless the campaign is failed.
+   */
+  async resume(id: string): Promise<CampaignDto> {
+    await this.recovery.resume(id);
+    return this.get(id);
+  }
+
+  /** A cancelled message gives its slot back if nothing else took it since. */
+  private async releaseSlots(
+    manager: EntityManager,
+    topicId: string,
+    rows: Array<{ subscriber_id: string; created_at: Date }>,
+  ): Promise<void> {
+    if (!rows.length) return;
+    await manager.query(
+      `UPDATE subscriptions x SET next_due_at = c.created_at
+         FROM unnest($2::uuid[], $3::timestamptz[]) AS c(subscriber_id, created_at), subscribers s
+        WHERE x.subscriber_id = c.subscriber_id AND x.topic_id = $1 AND s.id = x.subscriber_id
+          AND x.next_due_at = tidings_next_slot(c.created_at, x.frequency, s.timezone, $4)`,
+      [topicId, rows.map((r) => r.subscriber_id), rows.map((r) => r.created_at), DEFAULT_SEND_HOUR],
+    );
+  }
+
+  private async resolveSource(
+    dto: CreateCampaignDto,
+    topic: Topic,
+    sendAt: Date,
+  ): Promise<{
+    name: string;
+    contentItemId: string | null;
+    template: string;
+    data: Record<string, unknown>;
+    kind: 'editorial' | 'promotional';
+  }> {
+    if (!!dto.contentItem === !!dto.template) {
+      throw new InvalidInputError(
+        'Give either contentItem or template (with data), not both and not neither',
+        'contentItem',
+      );
+    }
+    if (dto.contentItem) {
+      if (dto.data !== undefined || dto.kind !== undefined) {
+        throw new InvalidInputError(
+          "data and kind go with template; a content item's campaign uses the item",
+          dto.data !== undefined ? 'data' : 'kind',
+        );
+      }
+      const item = await this.content
+        .find(this.dataSource.manager, dto.contentItem)
+        .catch((err: unknown) => {
+          if (err instanceof NotFoundError) throw new NotFoundError(err.message, 'contentItem');
+          throw err;
+        });
+      assertSendable(item, topic, sendAt);
+      return {
+        name: item.title,
+        contentItemId: item.id,
+        template: CAMPAIGN_TEMPLATE,
+        data: {},
+        kind: item.kind,
+      };
+    }
+    const template = dto.template!;
+    if (!this.rendering.has(template)) {
+      throw new RuleViolationError(
+        `Template "${template}" does not exist`,
+        'template',
+        'template_unknown',
+      );
+    }
+    if (!dto.kind) throw new InvalidInputError('kind is required with template', 'kind');
+    const data = dto.data ?? {};
+    // Refuse data the template cannot render now, rather than failing every message later.
+    for (const locale of LOCALES) {
+      this.rendering.render(template, locale, {
+        ...data,
+        subscriber: { name: 'Sample', email: 'sample@example.com' },
+        locale,
+        marketing: true,
+        links: {
+          unsubscribe: 'https://example.com/u/sample',
+          preferences: 'https://example.com/p/sample',
+        },
+      });
+    }
+    return { name: template, contentItemId: null, template, data, kind: dto.kind };
+  }
+
+  private async replay(key: string, requestHash: string): Promise<CampaignDto | null> {
+    const existing = await this.dataSource
+      .getRepository(Campaign)
+      .findOne({ where: { idempotencyKey: key } });
+    if (!existing) return null;
+    if (existing.requestHash !== requestHash) {
+      throw new ConflictError(
+        'This idempotencyKey was used for a different campaign request',
+        'idempotencyKey',
+        'idempotency_key_reused',
+      );
+    }
+    return this.get(existing.id);
+  }
+
+  private async find(manager: EntityManager, id: string, lock = false): Promise<Campaign> {
+    const campaign = isUuid(id)
+      ? await manager.findOne(Campaign, {
+          where: { id },
+          lock: lock ? { mode: 'pessimistic_write' } : undefined,
+        })
+      : null;
+    if (!campaign) throw new NotFoundError(`Campaign ${id} not found`, 'id');
+    return campaign;
+  }
+
+  private async toDto(campaign: Campaign, topicKey: string): Promise<CampaignDto> {
+    return CampaignDto.from(campaign, topicKey, await this.stats(campaign));
+  }
+
+  private async stats(campaign: Campaign): Promise<CampaignStatsDto> {
+    const rows = await queryRows<StatRow>(
+      this.dataSource,
+      `SELECT status, skip_reason, count(*)::int AS n FROM outbound_messages
+        WHERE campaign_id = $1 GROUP BY status, skip_reason`,
+      [campaign.id],
+    );
+    const count = (status: string) =>
+      rows.filter((r) => r.status === status).reduce((sum, r) => sum + r.n, 0);
+    const skipped: Record<string, number> = {};
+    for (const r of rows) if (r.status === 'skipped') skipped[r.skip_reason!] = r.n;
+    const fannedOut = rows.reduce((sum, r) => sum + r.n, 0);
+    const audience = campaign.audienceSize;
+    const queued = count('queued');
+    const sending = count('sending');
+    // What happened after sending joins every message with its subscriber: only once nothing is
+    // left to send, so following a large campaign's progress stays cheap.
+    const done =
+      campaign.status !== 'scheduled' && campaign.status !== 'running' && !queued && !sending;
+    const after = done ? await this.afterEffects(campaign.id) : null;
+    return {
+      audienceSize: audience,
+      fannedOut,
+      progress: campaign.status === 'sent' ? 1 : audience ? Math.min(1, fannedOut / audience) : 0,
+      queued,
+      sending,
+      sent: count('sent'),
+      failed: count('failed'),
+      suppressed: count('suppressed'),
+      skipped,
+      folded: skipped.folded ?? 0,
+      bounced: after?.bounced ?? null,
+      unsubscribedAfter: after?.unsubscribed ?? null,
+      helpfulVotes: this.helpfulVotes ? await this.helpfulVotes(campaign.id) : null,
+      failureReason: campaign.status === 'failed' ? campaign.failureReason : null,
+    };
+  }
+
+  private async afterEffects(
+    campaignId: string,
+  ): Promise<{ bounced: number; unsubscribed: number }> {
+    const [row] = await queryRows<{ bounced: number; unsubscribed: number }>(
+      this.dataSource,
+      `SELECT count(*) FILTER (WHERE s.status = 'bounced')::int AS bounced,
+              count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
+                                 AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
+         FROM outbound_messages m
+         JOIN subscribers s ON s.id = m.subscriber_id
+         LEFT JOIN subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
+        WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')`,
+      [campaignId],
+    );
+    return row;
+  }
+}
+
+function assertSendable(item: ContentItem, topic: Topic, sendAt: Date): void {
+  if (item.topicId !== topic.id) {
+    throw new RuleViolationError(
+      `Content item ${item.id} belongs to another topic`,
+      'contentItem',
+      'content_topic_mismatch',
+    );
+  }
+  if (item.withdrawnAt) {
+    throw new RuleViolationError(
+      `Content item ${item.id} was withdrawn`,
+      'contentItem',
+      'content_withdrawn',
+    );
+  }
+  if (item.publishedAt.getTime() > sendAt.getTime()) {
+    throw new RuleViolationError(
+      `Content item ${item.id} is published only at ${item.publishedAt.toISOString()}, after the campaign's send time`,
+      'contentItem',
+      'content_not_published',
+    );
+  }
+  if (item.expiresAt && item.expiresAt.getTime() <= sendAt.getTime()) {
+    throw new RuleViolationError(
+      `Content item ${item.id} expires before the campaign's send time`,
+      'contentItem',
+      'content_expired',
+    );
+  }
+}
+
+/** JSON with sorted keys, so the same request always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (
+    err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23505'
+  );
+}

@@ -1,0 +1,247 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateNested,
+  ValidationArguments,
+} from 'class-validator';
+import { DATE_NAME_PATTERN, isCalendarDate } from '../../audience/subscribers/subscriber.dto';
+
+export const ATTRIBUTE_OPS = [
+  'eq',
+  'neq',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'exists',
+  'missing',
+] as const;
+export type AttributeOp = (typeof ATTRIBUTE_OPS)[number];
+
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const COMPARISONS: Partial<Record<AttributeOp, string>> = {
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+};
+
+/** Why a condition's value does not fit its operator, or null. */
+export function attributeValueProblem(op: AttributeOp, value: unknown): string | null {
+  if (op === 'exists' || op === 'missing') {
+    return value === undefined ? null : `value must be left out for ${op}`;
+  }
+  if (value === undefined) return `value is required for ${op}`;
+  if (op === 'in') {
+    return Array.isArray(value) && value.length > 0 && value.length <= 100
+      ? null
+      : 'value must be a list of 1-100 values for in';
+  }
+  if (COMPARISONS[op]) {
+    return typeof value === 'number' || typeof value === 'string'
+      ? null
+      : `value must be a number or a string for ${op}`;
+  }
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value)
+    ? null
+    : 'value must be a string, number, boolean or null';
+}
+
+function FitsOperator(): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: 'fitsOperator',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) =>
+          attributeValueProblem((args.object as AttributeConditionDto).op, value) === null,
+        defaultMessage: (args?: ValidationArguments) =>
+          attributeValueProblem((args?.object as AttributeConditionDto).op, args?.value) ??
+          'value is invalid',
+      },
+    });
+}
+
+function IsCalendarDate(): PropertyDecorator {
+  return (object, propertyName) =>
+    registerDecorator({
+      name: 'isCalendarDate',
+      target: object.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => isCalendarDate(value),
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be a calendar date as YYYY-MM-DD`,
+      },
+    });
+}
+
+export class AttributeConditionDto {
+  @ApiProperty({ example: 'plan' })
+  @Matches(ATTRIBUTE_NAME, { message: 'name must be 1-64 letters, digits, _ . or -' })
+  name!: string;
+
+  @ApiProperty({ enum: ATTRIBUTE_OPS })
+  @IsIn(ATTRIBUTE_OPS)
+  op!: AttributeOp;
+
+  @ApiPropertyOptional({
+    description:
+      'JSON value; a list for `in`; a number or string for gt/gte/lt/lte; none for exists/missing',
+    example: 'family',
+  })
+  @FitsOperator()
+  value?: unknown;
+}
+
+/** A named date (subscriber_dates) within a range; bounds absolute, or in days from the send date. */
+export class DateRangeDto {
+  @ApiProperty({ example: 'renewal_date' })
+  @Matches(DATE_NAME_PATTERN, { message: 'name must be a date name like renewal_date' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: '2027-03-01' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2027-03-31' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+
+  @ApiPropertyOptional({ example: 0, description: 'At least this many days after the send date' })
+  @IsOptional()
+  @IsInt()
+  @Min(-3650)
+  @Max(3650)
+  fromDays?: number;
+
+  @ApiPropertyOptional({ example: 30, description: 'At most this many days after the send date' })
+  @IsOptional()
+  @IsInt()
+  @Min(-3650)
+  @Max(3650)
+  toDays?: number;
+}
+
+export class SegmentDto {
+  @ApiPropertyOptional({ description: 'true: customers only; false: prospects only' })
+  @IsOptional()
+  @IsBoolean()
+  customer?: boolean;
+
+  @ApiPropertyOptional({ type: AttributeConditionDto, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttributeConditionDto)
+  attributes?: AttributeConditionDto[];
+
+  @ApiPropertyOptional({ type: DateRangeDto, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => DateRangeDto)
+  dates?: DateRangeDto[];
+}
+
+/** A segment as stored with a campaign (plain JSON). */
+export type Segment = {
+  customer?: boolean;
+  attributes?: Array<{ name: string; op: AttributeOp; value?: unknown }>;
+  dates?: Array<{ name: string; from?: string; to?: string; fromDays?: number; toDays?: number }>;
+};
+
+/** Rules class-validator cannot express on one field; null when the segment is fine. */
+export function segmentProblem(segment: Segment): { field: string; message: string } | null {
+  for (const [i, d] of (segment.dates ?? []).entries()) {
+    const field = `segment.dates.${i}`;
+    if (
+      d.from === undefined &&
+      d.to === undefined &&
+      d.fromDays === undefined &&
+      d.toDays === undefined
+    )
+      return { field, message: `${field} needs a bound: from, to, fromDays or toDays` };
+    if (
+      (d.from !== undefined && d.fromDays !== undefined) ||
+      (d.to !== undefined && d.toDays !== undefined)
+    )
+      return { field, message: `${field}: give a bound either as a date or in days, not both` };
+  }
+  return null;
+}
+
+/**
+ * The segment as SQL conditions on subscribers `s` (each starting with AND), with its values
+ * appended to `params` (never interpolated). Day offsets count from `sendDate` (YYYY-MM-DD).
+ */
+export function segmentSql(segment: Segment, params: unknown[], sendDate: string): string {
+  const parts: string[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (segment.customer !== undefined) parts.push(`s.is_customer = ${p(segment.customer)}`);
+  for (const c of segment.attributes ?? []) {
+    const field = `s.attributes -> ${p(c.name)}`;
+    switch (c.op) {
+      case 'exists':
+        parts.push(`(${field}) IS NOT NULL`);
+        break;
+      case 'missing':
+        parts.push(`(${field}) IS NULL`);
+        break;
+      case 'eq':
+        parts.push(`(${field}) = ${p(JSON.stringify(c.value))}::jsonb`);
+        break;
+      case 'neq':
+        parts.push(`(${field}) IS DISTINCT FROM ${p(JSON.stringify(c.value))}::jsonb`);
+        break;
+      case 'in':
+        parts.push(
+          `(${field}) = ANY (${p((c.value as unknown[]).map((v) => JSON.stringify(v)))}::jsonb[])`,
+        );
+        break;
+      default: {
+        const cmp = COMPARISONS[c.op]!;
+        // Values of another JSON type never match (no cast errors on odd data).
+        if (typeof c.value === 'number') {
+          parts.push(
+            `(jsonb_typeof(${field}) = 'number' AND (${field})::numeric ${cmp} ${p(c.value)}::numeric)`,
+          );
+        } else {
+          parts.push(
+            `(jsonb_typeof(${field}) = 'string' AND (${field} #>> '{}') ${cmp} ${p(c.value)}::text)`,
+          );
+        }
+      }
+    }
+  }
+  for (const d of segment.dates ?? []) {
+    const bounds = [`d.subscriber_id = s.id`, `d.name = ${p(d.name)}`];
+    if (d.from !== undefined) bounds.push(`d.value >= ${p(d.from)}::date`);
+    if (d.to !== undefined) bounds.push(`d.value <= ${p(d.to)}::date`);
+    if (d.fromDays !== undefined)
+      bounds.push(`d.value >= ${p(sendDate)}::date + ${p(d.fromDays)}::int`);
+    if (d.toDays !== undefined)
+      bounds.push(`d.value <= ${p(sendDate)}::date + ${p(d.toDays)}::int`);
+    parts.push(`EXISTS (SELECT 1 FROM subscriber_dates d WHERE ${bounds.join(' AND ')})`);
+  }
+  return parts.map((x) => `AND ${x}`).join('\n     ');
+}

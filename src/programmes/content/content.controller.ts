@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import {
+  ContentItemDto,
+  ContentItemPageDto,
+  ContentVariantViewDto,
+  CreateContentItemDto,
+  ListContentQueryDto,
+  UpdateContentItemDto,
+} from './content.dto';
+import { ContentService } from './content.service';
+
+@ApiTags('content')
+@ApiExtraModels(ContentVariantViewDto)
+@Controller('v1/content-items')
+export class ContentController {
+  constructor(private readonly content: ContentService) {}
+
+  @Post()
+  @RequireScopes('content:write')
+  @ApiOperation({
+    summary: 'Publish a content item into a topic (now or at publishAt); it goes into digests',
+  })
+  @ApiCreatedResponse({ type: ContentItemDto })
+  create(@Body() dto: CreateContentItemDto): Promise<ContentItemDto> {
+    return this.content.create(dto);
+  }
+
+  @Get()
+  @RequireScopes('content:read')
+  @ApiOperation({ summary: 'List content items, newest first' })
+  @ApiOkResponse({ type: ContentItemPageDto })
+  list(@Query() query: ListContentQueryDto): Promise<ContentItemPageDto> {
+    return this.content.list(query);
+  }
+
+  @Get(':id')
+  @RequireScopes('content:read')
+  @ApiOperation({ summary: 'Get a content item' })
+  @ApiOkResponse({ type: ContentItemDto })
+  get(@Param('id') id: string): Promise<ContentItemDto> {
+    return this.content.get(id);
+  }
+
+  @Patch(':id')
+  @RequireScopes('content:write')
+  @ApiOperation({
+    summary: 'Edit a content item until its first copy is sent (409 afterwards, 410 if withdrawn)',
+  })
+  @ApiOkResponse({ type: ContentItemDto })
+  update(@Param('id') id: string, @Body() dto: UpdateContentItemDto): Promise<ContentItemDto> {
+    return this.content.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @RequireScopes('content:write')
+  @ApiOperation({
+    summary: 'Withdraw a content item: copies not yet sent (digests, campaigns) leave it out',
+  })
+  @ApiOkResponse({ type: ContentItemDto })
+  withdraw(@Param('id') id: string): Promise<ContentItemDto> {
+    return this.content.withdraw(id);
+  }
+}

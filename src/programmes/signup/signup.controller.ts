@@ -1,0 +1,116 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../../surfaces/api/auth.decorators';
+import { DomainError } from '../../platform/errors/domain-errors';
+import { html, PageOptions, renderPage } from '../../platform/http/page';
+import { AppConfig } from '../../platform/config/configuration';
+import { SubscribeRateLimit } from '../../surfaces/preference-center/rate-limit';
+import type { Locale } from '../../audience/subscribers/subscriber.entity';
+import { SIGNUP_TEXT } from './signup-text';
+import { SubscribeRequestDto, SubscribeResponseDto } from './signup.dto';
+import { SignupService } from './signup.service';
+
+@ApiTags('public')
+@Public()
+@Controller()
+export class SignupController {
+  private readonly brand: AppConfig['rendering']['brand'];
+
+  constructor(
+    private readonly signup: SignupService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.brand = config.get('rendering', { infer: true }).brand;
+  }
+
+  /** The same branded frame as the preference center. */
+  private page(o: Pick<PageOptions, 'title' | 'lang' | 'body'>): string {
+    return renderPage({
+      ...o,
+      brandName: this.brand.name,
+      brandColor: this.brand.color,
+      brandLogoUrl: this.brand.logoUrl,
+    });
+  }
+
+  @Post('subscribe')
+  @HttpCode(202)
+  @SubscribeRateLimit()
+  @ApiOperation({
+    summary:
+      'Public sign-up (JSON or HTML form): sends only a confirmation email; the answer never reveals whether the address is known',
+  })
+  @ApiAcceptedResponse({ type: SubscribeResponseDto })
+  async subscribe(
+    @Body() dto: SubscribeRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SubscribeResponseDto | string> {
+    const isForm =
+      req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded';
+    await this.signup.subscribe(dto, 'form');
+    const t = SIGNUP_TEXT[dto.locale ?? 'en'];
+    if (isForm) {
+      res.type('html');
+      return this.page({
+        title: t.checkTitle,
+        lang: dto.locale ?? 'en',
+        body: html`<h1>${t.checkTitle}</h1>
+          <p>${t.checkBody}</p>`,
+      });
+    }
+    return { status: 'pending', message: t.checkBody };
+  }
+
+  @Get('confirm/:token')
+  @ApiOperation({
+    summary: 'Confirm a sign-up from the link in the confirmation email (shows a page)',
+  })
+  async confirm(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      const result = await this.signup.confirm(token);
+      const t = SIGNUP_TEXT[result.locale];
+      const items = result.topics.map(
+        (x) =>
+          html`<li>
+            <strong>${x.name}</strong>, ${x.frequencyLabel}. ${t.firstExpected(x.firstExpected)}
+          </li>`,
+      );
+      res
+        .status(200)
+        .type('html')
+        .send(
+          this.page({
+            title: result.alreadyConfirmed ? t.alreadyTitle : t.confirmedTitle,
+            lang: result.locale,
+            body: html`<h1>${result.alreadyConfirmed ? t.alreadyTitle : t.confirmedTitle}</h1>
+              <p>${t.confirmedBody}</p>
+              <ul>
+                ${items}
+              </ul>
+              <p class="muted">${t.changeAnytime}</p>`,
+          }),
+        );
+    } catch (err) {
+      if (!(err instanceof DomainError) || (err.status !== 401 && err.status !== 410)) throw err;
+      const locale: Locale = 'en';
+      const t = SIGNUP_TEXT[locale];
+      const expired = err.status === 410;
+      res
+        .status(err.status)
+        .type('html')
+        .send(
+          this.page({
+            title: expired ? t.expiredTitle : t.invalidTitle,
+            lang: locale,
+            body: html`<h1>${expired ? t.expiredTitle : t.invalidTitle}</h1>
+              <p>${expired ? t.expiredBody : t.invalidBody}</p>`,
+          }),
+        );
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConsentModule } from '../../audience/consent/consent.module';
+import { DeliveryModule } from '../../messaging/delivery/delivery.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
+import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
+import { TopicsModule } from '../../audience/topics/topics.module';
+import { SignupController } from './signup.controller';
+import { SignupRequest } from './signup-request.entity';
+import { SignupService } from './signup.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([SignupRequest]),
+    TopicsModule,
+    SubscribersModule,
+    SuppressionsModule,
+    ConsentModule,
+    DeliveryModule,
+  ],
+  providers: [SignupService],
+  controllers: [SignupController],
+  exports: [SignupService],
+})
+export class SignupModule {}

@@ -1,0 +1,296 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../platform/clock';
+import { normaliseEmail } from '../../platform/email';
+import {
+  InvalidInputError,
+  RuleViolationError,
+  UnauthorizedError,
+} from '../../platform/errors/domain-errors';
+import { AppConfig } from '../../platform/config/configuration';
+import { ConsentService, NewConsentEvent } from '../../audience/consent/consent.service';
+import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { MessageComposer } from '../../messaging/delivery/message-composer';
+import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import { Subscription } from '../../audience/subscribers/subscription.entity';
+import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
+import { TokensService } from '../../platform/tokens/tokens.service';
+import { firstDueAt, formatLocalDate, frequencyLabel } from '../../audience/topics/frequency';
+import { Frequency, Topic } from '../../audience/topics/topic.entity';
+import { TopicsService } from '../../audience/topics/topics.service';
+import { CONFIRM_WORDING, FORM_WORDING, FORM_WORDING_VERSION } from './form-wording';
+import { SubscribeRequestDto } from './signup.dto';
+import { SignupRequest } from './signup-request.entity';
+
+export interface ConfirmResult {
+  alreadyConfirmed: boolean;
+  locale: Subscriber['locale'];
+  topics: Array<{ name: string; frequencyLabel: string; firstExpected: string }>;
+}
+
+/** Statuses that never get a confirmation email (and the caller is not told why). */
+const SILENT = new Set(['active', 'bounced', 'complained', 'erased']);
+
+/**
+ * Double opt-in. A sign-up creates a pending subscriber and sends only the confirmation email;
+ * confirming records consent with the exact form wording and queues the welcome at once.
+ * The response never reveals whether an address is known, active or suppressed.
+ */
+@Injectable()
+export class SignupService implements OnModuleInit {
+  private readonly logger = new Logger('Signup');
+  private readonly publicUrl: string;
+  private readonly resendMinutes: number;
+  private readonly defaultTimezone: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly topics: TopicsService,
+    private readonly subscribers: SubscribersService,
+    private readonly suppressions: SuppressionsService,
+    private readonly consent: ConsentService,
+    private readonly ledger: LedgerService,
+    private readonly composer: MessageComposer,
+    private readonly tokens: TokensService,
+    private readonly clock: Clock,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.publicUrl = config.get('app', { infer: true }).publicUrl;
+    this.resendMinutes = config.get('delivery', { infer: true }).confirmResendMinutes;
+    this.defaultTimezone = config.get('app', { infer: true }).defaultTimezone;
+  }
+
+  onModuleInit(): void {
+    // The confirm link is signed at send time, so no token is ever stored.
+    this.composer.addLinks((m): Record<string, string> => {
+      const ref = m.data.signupRequestId;
+      if (typeof ref !== 'string') return {};
+      return {
+        confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref, now: this.clock.now() })}`,
+      };
+    });
+    this.subscribers.onErase(async (manager, subscriberId) => {
+      await manager.delete(SignupRequest, { subscriberId });
+    });
+  }
+
+  async subscribe(dto: SubscribeRequestDto, source: 'form' | 'api'): Promise<void> {
+    const email = normaliseEmail(dto.email);
+    const locale = dto.locale ?? 'en';
+    const choices = await this.resolveTopics(dto.topics);
+    if ((dto.consentText === undefined) !== (dto.consentVersion === undefined)) {
+      throw new InvalidInputError('consentText and consentVersion go together', 'consentVersion');
+    }
+    const ids = await this.dataSource.transaction(async (manager) => {
+      if (await this.suppressions.isSuppressed(email, manager)) return [];
+      let subscriber = await manager.findOne(Subscriber, {
+        where: { email },
+        lock: { mode: 'for_no_key_update' },
+      });
+      if (subscriber && SILENT.has(subscriber.status)) return [];
+      if (subscriber && (await this.sentRecently(manager, subscriber.id))) return [];
+      if (!subscriber) {
+        subscriber = await manager.save(
+          manager.create(Subscriber, {
+            email,
+            name: dto.name?.trim() || null,
+            locale,
+            timezone: dto.timezone ?? this.defaultTimezone,
+            status: 'pending',
+            isCustomer: false,
+          }),
+        );
+      }
+      // Customers-only topics are dropped for prospects, silently: an error would reveal who is a customer.
+      const allowed = choices.filter((c) => subscriber.isCustomer || c.topic.prospectsAllowed);
+      if (!allowed.length) return [];
+      const request = await manager.save(
+        manager.create(SignupRequest, {
+          subscriberId: subscriber.id,
+          topics: allowed.map((c) => ({ topicId: c.topic.id, frequency: c.frequency })),
+          wording: dto.consentText ?? FORM_WORDING[locale],
+          wordingVersion: dto.consentVersion ?? FORM_WORDING_VERSION,
+          source,
+          lastSentAt: this.clock.now(),
+        }),
+      );
+      return this.ledger.insert(manager, [
+        {
+          dedupeKey: `confirm:${request.id}`,
+          subscriberId: subscriber.id,
+          template: 'confirm-subscription',
+          kind: 'transactional',
+          data: {
+            signupRequestId: request.id,
+            expiresInHours: 72,
+            topics: allowed.map((c) => ({
+              name: c.topic.name,
+              frequencyLabel: frequencyLabel(c.frequency, subscriber.locale),
+            })),
+          },
+        },
+      ]);
+    });
+    await this.ledger.enqueue(ids);
+    if (ids.length) this.logger.log({ messageId: ids[0] }, 'Confirmation email queued');
+  }
+
+  async confirm(token: string): Promise<ConfirmResult> {
+    const claims = this.tokens.verify(token, 'confirm', this.clock.now());
+    const result = await this.dataSource.transaction(async (manager) => {
+      const request = await manager.findOne(SignupRequest, {
+        where: { id: claims.ref, subscriberId: claims.subscriberId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const subscriber = await manager.findOne(Subscriber, {
+        where: { id: claims.subscriberId },
+        lock: { mode: 'for_no_key_update' },
+      });
+      if (
+        !request ||
+        !subscriber ||
+        ['erased', 'bounced', 'complained'].includes(subscriber.status)
+      ) {
+        throw new UnauthorizedError(
+          'This confirmation link is no longer valid',
+          'token',
+          'invalid_token',
+        );
+      }
+      const now = this.clock.now();
+      const topics: ConfirmResult['topics'] = [];
+      const welcomeTopics: Array<Record<string, string>> = [];
+      const events: NewConsentEvent[] = [];
+      for (const choice of request.topics) {
+        const topic = await manager.findOne(Topic, { where: { id: choice.topicId } });
+        if (!topic || topic.archivedAt) continue;
+        const dueAt = request.confirmedAt
+          ? ((
+              await manager.findOne(Subscription, {
+                where: { subscriberId: subscriber.id, topicId: topic.id },
+              })
+            )?.nextDueAt ?? firstDueAt(now, choice.frequency, subscriber.timezone))
+          : await this.activate(manager, subscriber, topic, choice.frequency, now);
+        const entry = {
+          name: topic.name,
+          frequencyLabel: frequencyLabel(choice.frequency, subscriber.locale),
+          firstExpected: formatLocalDate(dueAt, subscriber.timezone, subscriber.locale),
+        };
+        topics.push(entry);
+        welcomeTopics.push({ ...entry, description: topic.description });
+        if (!request.confirmedAt) {
+          const details = { frequency: choice.frequency, signupRequestId: request.id };
+          events.push(
+            {
+              subscriberId: subscriber.id,
+              action: 'opt_in',
+              topicId: topic.id,
+              wording: request.wording,
+              wordingVersion: request.wordingVersion,
+              source: request.source,
+              details,
+              occurredAt: request.createdAt,
+            },
+            {
+              subscriberId: subscriber.id,
+              action: 'confirm',
+              topicId: topic.id,
+              wording: CONFIRM_WORDING[subscriber.locale],
+              wordingVersion: FORM_WORDING_VERSION,
+              source: request.source,
+              details,
+            },
+          );
+        }
+      }
+      if (request.confirmedAt)
+        return { result: { alreadyConfirmed: true, locale: subscriber.locale, topics }, ids: [] };
+
+      subscriber.status = 'active';
+      subscriber.confirmedAt = subscriber.confirmedAt ?? now;
+      await manager.save(subscriber);
+      request.confirmedAt = now;
+      await manager.save(request);
+      await this.consent.record(manager, events);
+      const ids = await this.ledger.insert(manager, [
+        {
+          dedupeKey: `welcome:${subscriber.id}`,
+          subscriberId: subscriber.id,
+          template: 'welcome',
+          kind: 'editorial',
+          data: { topics: welcomeTopics },
+        },
+      ]);
+      return { result: { alreadyConfirmed: false, locale: subscriber.locale, topics }, ids };
+    });
+    await this.ledger.enqueue(result.ids);
+    if (!result.result.alreadyConfirmed) {
+      this.logger.log(
+        { subscriberId: claims.subscriberId },
+        'Subscription confirmed; welcome queued',
+      );
+    }
+    return result.result;
+  }
+
+  /** Makes the chosen subscription active and returns when its first regular message is due. */
+  private async activate(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    topic: Topic,
+    frequency: Frequency,
+    now: Date,
+  ): Promise<Date> {
+    const dueAt = firstDueAt(now, frequency, subscriber.timezone);
+    const existing = await manager.findOne(Subscription, {
+      where: { subscriberId: subscriber.id, topicId: topic.id },
+    });
+    const subscription =
+      existing ?? manager.create(Subscription, { subscriberId: subscriber.id, topicId: topic.id });
+    subscription.status = 'active';
+    subscription.frequency = frequency;
+    subscription.unsubscribedAt = null;
+    subscription.nextDueAt =
+      existing?.status === 'active' && existing.nextDueAt ? existing.nextDueAt : dueAt;
+    await manager.save(subscription);
+    return subscription.nextDueAt;
+  }
+
+  private async sentRecently(manager: EntityManager, subscriberId: string): Promise<boolean> {
+    const rows = await manager.query<{ recent: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM signup_requests WHERE subscriber_id = $1
+                        AND last_sent_at > $3::timestamptz - make_interval(mins => $2)) AS recent`,
+      [subscriberId, this.resendMinutes, this.clock.now()],
+    );
+    return rows[0].recent;
+  }
+
+  /** Topics must exist, be open and public; a frequency must be one the topic allows. */
+  private async resolveTopics(
+    entries: string[],
+  ): Promise<Array<{ topic: Topic; frequency: Frequency }>> {
+    const out: Array<{ topic: Topic; frequency: Frequency }> = [];
+    for (const [i, entry] of entries.entries()) {
+      const [key, freq] = entry.split(':') as [string, Frequency | undefined];
+      const topic = await this.topics.getOpen(key, undefined, `topics.${i}`);
+      if (!topic.isPublic)
+        throw new RuleViolationError(
+          `Topic "${key}" is not open to sign-ups`,
+          `topics.${i}`,
+          'topic_not_public',
+        );
+      const frequency = freq ?? topic.defaultFrequency;
+      if (!topic.allowedFrequencies.includes(frequency)) {
+        throw new InvalidInputError(
+          `topics.${i}: "${key}" can be received ${topic.allowedFrequencies.join(', ')}`,
+          `topics.${i}`,
+        );
+      }
+      if (!out.some((o) => o.topic.id === topic.id)) out.push({ topic, frequency });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../platform/clock';
+import { UnauthorizedError } from '../../platform/errors/domain-errors';
+import { AppConfig } from '../../platform/config/configuration';
+import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { MessageComposer } from '../../messaging/delivery/message-composer';
+import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import {
+  TOKEN_TTL_SECONDS,
+  TokenPurpose,
+  TokensService,
+} from '../../platform/tokens/tokens.service';
+
+export const FRESH_LINK_TEMPLATE = 'fresh-link';
+export const FRESH_LINK_HOURS = TOKEN_TTL_SECONDS.elevated / 3600;
+
+/** At most one fresh-link email per subscriber in this window (the dedupe key's bucket). */
+const BUCKET_MS = 10 * 60_000;
+
+/** Links that may ask for a fresh one, even when expired (the signature is still checked). */
+const REQUESTING_PURPOSES: TokenPurpose[] = ['manage', 'elevated', 'unsubscribe'];
+
+/**
+ * "Email me a fresh link": a transactional email with an `elevated` preference link, signed when
+ * the email is sent (no token is stored) and valid for 24 hours. Proving control of the inbox
+ * again is what lets an old link's holder join topics, get email more often, resume or erase.
+ */
+@Injectable()
+export class FreshLinkService implements OnModuleInit {
+  private readonly logger = new Logger('FreshLink');
+  private readonly publicUrl: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tokens: TokensService,
+    private readonly ledger: LedgerService,
+    private readonly composer: MessageComposer,
+    private readonly clock: Clock,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.publicUrl = config.get('app', { infer: true }).publicUrl;
+  }
+
+  onModuleInit(): void {
+    this.composer.addLinks((m): Record<string, string> => {
+      if (m.template !== FRESH_LINK_TEMPLATE) return {};
+      const token = this.tokens.sign('elevated', m.subscriberId, { now: this.clock.now() });
+      return { manage: `${this.publicUrl}/p/${token}` };
+    });
+  }
+
+  /**
+   * Queues the email unless one went out in the same ten minutes. Says nothing about whether it
+   * will arrive (erased, bounced or unknown subscribers get nothing), so the page cannot be used
+   * to probe.
+   */
+  async request(token: string): Promise<void> {
+    const claims = this.tokens.decode(token);
+    if (!REQUESTING_PURPOSES.includes(claims.purpose)) {
+      throw new UnauthorizedError('This link is not valid here', 'token', 'invalid_token');
+    }
+    const subscriber = await this.dataSource.manager.findOne(Subscriber, {
+      where: { id: claims.subscriberId },
+    });
+    if (!subscriber?.email || !['active', 'pending', 'unsubscribed'].includes(subscriber.status)) {
+      return;
+    }
+    const bucket = Math.floor(this.clock.now().getTime() / BUCKET_MS);
+    const ids = await this.ledger.send([
+      {
+        dedupeKey: `fresh-link:${subscriber.id}:${bucket}`,
+        subscriberId: subscriber.id,
+        template: FRESH_LINK_TEMPLATE,
+        kind: 'transactional',
+        data: { expiresInHours: FRESH_LINK_HOURS },
+      },
+    ]);
+    if (ids.length)
+      this.logger.log({ subscriberId: subscriber.id, messageId: ids[0] }, 'Fresh link queued');
+  }
+}

@@ -1,0 +1,57 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type Redis from 'ioredis';
+import { REDIS_CLIENT } from '../../platform/redis/redis.module';
+import type { TidingsConfigService } from '../../platform/config/configuration';
+import { ConsentModule } from '../../audience/consent/consent.module';
+import { DeliveryModule } from '../../messaging/delivery/delivery.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
+import { TopicsModule } from '../../audience/topics/topics.module';
+import { DataExportService } from './data-export.service';
+import { FreshLinkService } from './fresh-link.service';
+import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
+import { LinkFormGuard, LinkSecurity } from './link-security';
+import { PageFrame } from './page-frame';
+import { PreferencesController } from './preferences.controller';
+import { PreferencesService } from './preferences.service';
+import { throttlerOptions } from './rate-limit';
+import { SubscribeFormController, SubscribeFormFraming } from './subscribe-form.controller';
+import { UnsubscribeController } from './unsubscribe.controller';
+import { UnsubscribeService } from './unsubscribe.service';
+
+/**
+ * The subscriber's side: the preference center (/p/), one-click unsubscribe (/u/), the public
+ * subscribe form page (GET /subscribe) and the rate limits of these public endpoints.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService, REDIS_CLIENT],
+      useFactory: (config: TidingsConfigService, redis: Redis) => throttlerOptions(config, redis),
+    }),
+    ConsentModule,
+    DeliveryModule,
+    SubscribersModule,
+    TopicsModule,
+  ],
+  providers: [
+    PageFrame,
+    LinkSecurity,
+    LinkFormGuard,
+    LinkPageFilter,
+    PrivatePageHeaders,
+    PreferencesService,
+    UnsubscribeService,
+    DataExportService,
+    FreshLinkService,
+  ],
+  controllers: [PreferencesController, UnsubscribeController, SubscribeFormController],
+})
+export class PreferenceCenterModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(SubscribeFormFraming)
+      .forRoutes({ path: 'subscribe', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
+import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
+import { PAUSE_DAYS } from './preferences.service';
+
+/** Every form on a link page carries the CSRF token bound to the link (checked by LinkFormGuard). */
+export class LinkFormDto {
+  @ApiProperty({ description: 'CSRF token bound to the link token' })
+  @IsString()
+  @MaxLength(100)
+  csrf!: string;
+}
+
+export const TOPIC_CHANGES = ['join', 'frequency', 'leave'] as const;
+
+export class TopicChangeDto extends LinkFormDto {
+  @ApiProperty({ example: 'product-news' })
+  @Matches(TOPIC_KEY_PATTERN, { message: 'topic must be a topic key' })
+  topic!: string;
+
+  @ApiProperty({ enum: TOPIC_CHANGES })
+  @IsIn(TOPIC_CHANGES)
+  change!: (typeof TOPIC_CHANGES)[number];
+
+  @ApiPropertyOptional({ enum: FREQUENCIES })
+  @IsOptional()
+  @IsIn(FREQUENCIES)
+  frequency?: Frequency;
+}
+
+export class PauseDto extends LinkFormDto {
+  @ApiProperty({ enum: PAUSE_DAYS })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @IsIn(PAUSE_DAYS, { message: `days must be one of ${PAUSE_DAYS.join(', ')}` })
+  days!: (typeof PAUSE_DAYS)[number];
+}

@@ -1,0 +1,187 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Redirect,
+  Res,
+  UseFilters,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../api/auth.decorators';
+import { Clock } from '../../platform/clock';
+import { DataExportService } from './data-export.service';
+import { FRESH_LINK_HOURS, FreshLinkService } from './fresh-link.service';
+import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
+import { erasedPage, erasePage, freshSentPage } from './link-pages';
+import { LinkFormGuard, LinkSecurity } from './link-security';
+import { PageFrame, pickLocale } from './page-frame';
+import { LinkFormDto, PauseDto, TopicChangeDto } from './preference-forms.dto';
+import { preferencePage } from './preference-page';
+import { DoneResult, PreferencesService } from './preferences.service';
+import { TokenRateLimit } from './rate-limit';
+
+/** Where a change lands: the page again (303, so a reload does not post twice) with a banner. */
+function back(token: string, lang: unknown, result: DoneResult, anchor: string) {
+  const locale = pickLocale(lang, 'en');
+  const topic = result.topic ? `&topic=${encodeURIComponent(result.topic)}` : '';
+  return {
+    url: `/p/${token}?lang=${locale}&done=${result.done}${topic}#${anchor}`,
+    statusCode: 303,
+  };
+}
+
+/**
+ * The preference center, reached from `/p/<manage token>` in every email (or an `elevated` token
+ * from a fresh-link email). Server-rendered, works without JavaScript; every form post needs the
+ * link's CSRF token and the same origin.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('p')
+@TokenRateLimit()
+@UseFilters(LinkPageFilter)
+@UseInterceptors(PrivatePageHeaders)
+export class PreferencesController {
+  constructor(
+    private readonly preferences: PreferencesService,
+    private readonly exports: DataExportService,
+    private readonly freshLinks: FreshLinkService,
+    private readonly security: LinkSecurity,
+    private readonly frame: PageFrame,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get(':token')
+  async page(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Query('done') done: unknown,
+    @Query('topic') topic: unknown,
+  ): Promise<string> {
+    const view = await this.preferences.view(token);
+    const locale = pickLocale(lang, view.access.subscriber.locale);
+    const page = preferencePage(view, {
+      locale,
+      csrf: this.security.csrfFor(token),
+      freshLinkHours: this.security.freshLinkHours,
+      done: typeof done === 'string' ? done : undefined,
+      doneTopic: typeof topic === 'string' ? topic : undefined,
+    });
+    return this.frame.render(locale, page.title, page.body, {
+      path: `/p/${token}`,
+      personal: true,
+    });
+  }
+
+  @Post(':token/topics')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async topic(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() dto: TopicChangeDto,
+  ) {
+    const result = await this.preferences.changeTopic(token, dto, pickLocale(lang, 'en'));
+    return back(token, lang, result, 'topics');
+  }
+
+  @Post(':token/pause')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async pause(@Param('token') token: string, @Query('lang') lang: unknown, @Body() dto: PauseDto) {
+    return back(token, lang, await this.preferences.pause(token, dto.days), 'pause');
+  }
+
+  @Post(':token/resume')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async resume(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() _dto: LinkFormDto,
+  ) {
+    return back(token, lang, await this.preferences.resume(token), 'pause');
+  }
+
+  @Post(':token/unsubscribe-all')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async unsubscribeAll(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() _dto: LinkFormDto,
+  ) {
+    return back(token, lang, await this.preferences.unsubscribeAll(token), 'done');
+  }
+
+  /** Everything kept about the subscriber, as a JSON download. */
+  @Get(':token/export')
+  async export(
+    @Param('token') token: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const data = await this.exports.export(token);
+    const day = this.clock.now().toISOString().slice(0, 10);
+    const brand =
+      this.frame.brandName
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'email';
+    res.type('application/json');
+    res.setHeader('Content-Disposition', `attachment; filename="${brand}-my-data-${day}.json"`);
+    return JSON.stringify(data, null, 2);
+  }
+
+  @Get(':token/erase')
+  async eraseConfirm(@Param('token') token: string, @Query('lang') lang: unknown): Promise<string> {
+    const access = await this.preferences.open(token);
+    const locale = pickLocale(lang, access.subscriber.locale);
+    const page = erasePage(
+      token,
+      locale,
+      this.security.csrfFor(token),
+      access.fresh,
+      this.security.freshLinkHours,
+    );
+    return this.frame.render(locale, page.title, page.body, {
+      path: `/p/${token}/erase`,
+      personal: true,
+    });
+  }
+
+  @Post(':token/erase')
+  @HttpCode(200)
+  @UseGuards(LinkFormGuard)
+  async erase(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() _dto: LinkFormDto,
+  ): Promise<string> {
+    await this.preferences.erase(token);
+    const locale = pickLocale(lang, 'en');
+    const page = erasedPage(locale);
+    return this.frame.render(locale, page.title, page.body);
+  }
+
+  /** Works with expired links too (the expired page offers it); at most one email per 10 minutes. */
+  @Post(':token/fresh-link')
+  @HttpCode(200)
+  @UseGuards(LinkFormGuard)
+  async freshLink(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() _dto: LinkFormDto,
+  ): Promise<string> {
+    await this.freshLinks.request(token);
+    const locale = pickLocale(lang, 'en');
+    const page = freshSentPage(locale, FRESH_LINK_HOURS);
+    return this.frame.render(locale, page.title, page.body);
+  }
+}

@@ -1,0 +1,152 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../platform/clock';
+import { ConsentService } from '../../audience/consent/consent.service';
+import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
+import { queryRows } from '../../platform/database/sql';
+import { Locale, Subscriber } from '../../audience/subscribers/subscriber.entity';
+import {
+  ChangeContext,
+  SubscriptionsService,
+} from '../../audience/subscribers/subscriptions.service';
+import { TokenClaims, TokensService } from '../../platform/tokens/tokens.service';
+import { inTransaction } from '../../platform/database/transaction';
+
+/** What an unsubscribe link is about: one topic (the message's), or all email. */
+export interface UnsubscribeTarget {
+  locale: Locale;
+  topic: { id: string; key: string; name: string } | null;
+  /** Nothing left to unsubscribe from (already done, or the person was erased). */
+  alreadyDone: boolean;
+}
+
+export interface OneClickResult extends UnsubscribeTarget {
+  changed: boolean;
+}
+
+const ONE_CLICK: ChangeContext = { source: 'one_click', via: 'one-click unsubscribe' };
+
+/**
+ * RFC 8058 one-click unsubscribe and "unsubscribe from everything". A link from a message with a
+ * topic leaves that topic; a link from a message without one (a welcome) leaves everything.
+ * Repeating it changes nothing and records nothing.
+ */
+@Injectable()
+export class UnsubscribeService {
+  private readonly logger = new Logger('Unsubscribe');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tokens: TokensService,
+    private readonly clock: Clock,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly consent: ConsentService,
+  ) {}
+
+  /** For the GET page: what the button would do. Changes nothing. */
+  async describe(token: string): Promise<UnsubscribeTarget> {
+    const claims = this.tokens.verify(token, 'unsubscribe', this.clock.now());
+    return this.target(this.dataSource.manager, claims);
+  }
+
+  async oneClick(token: string): Promise<OneClickResult> {
+    const now = this.clock.now();
+    const claims = this.tokens.verify(token, 'unsubscribe', now);
+    const result = await inTransaction(this.dataSource, async (m) => {
+      const target = await this.target(m, claims, true);
+      if (target.alreadyDone) return { ...target, changed: false };
+      const subscriber = await this.subscriptions.lockSubscriber(m, claims.subscriberId);
+      const changed = target.topic
+        ? (await this.subscriptions.unsubscribe(m, subscriber, target.topic.id, ONE_CLICK)).changed
+        : await this.all(m, subscriber, ONE_CLICK, now);
+      return { ...target, changed };
+    });
+    if (result.changed) {
+      this.logger.log(
+        {
+          subscriberId: claims.subscriberId,
+          messageId: claims.ref,
+          topic: result.topic?.key ?? null,
+        },
+        'One-click unsubscribe',
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Leaves every topic and marks the subscriber unsubscribed (bounced and complained stay as they
+   * are), with one consent event for "all email". Runs in the caller's transaction.
+   */
+  async all(
+    m: EntityManager,
+    subscriber: Subscriber,
+    ctx: ChangeContext,
+    now: Date,
+  ): Promise<boolean> {
+    const left = await queryRows<{ key: string }>(
+      m,
+      `WITH left_topics AS (
+         UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = now()
+          WHERE subscriber_id = $1 AND status <> 'unsubscribed'
+          RETURNING topic_id)
+       SELECT t.key FROM left_topics l JOIN topics t ON t.id = l.topic_id ORDER BY t.key`,
+      [subscriber.id, now],
+    );
+    const reachable = subscriber.status === 'active' || subscriber.status === 'pending';
+    if (reachable) await m.update(Subscriber, { id: subscriber.id }, { status: 'unsubscribed' });
+    if (!left.length && !reachable) return false;
+    await this.consent.record(m, [
+      {
+        subscriberId: subscriber.id,
+        action: 'opt_out',
+        topicId: null,
+        wording: defaultWording('opt_out', { via: ctx.via }),
+        wordingVersion: DEFAULT_WORDING_VERSION,
+        source: ctx.source,
+        details: { ...ctx.details, topics: left.map((r) => r.key) },
+      },
+    ]);
+    return true;
+  }
+
+  private async target(
+    m: EntityManager,
+    claims: TokenClaims,
+    lock = false,
+  ): Promise<UnsubscribeTarget> {
+    const subscriber = await m.findOne(Subscriber, {
+      where: { id: claims.subscriberId },
+      ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
+    });
+    if (!subscriber || subscriber.status === 'erased') {
+      return { locale: subscriber?.locale ?? 'en', topic: null, alreadyDone: true };
+    }
+    const [topic] = claims.ref
+      ? await queryRows<{ id: string; key: string; name: string; status: string | null }>(
+          m,
+          `SELECT t.id, t.key, t.name, x.status
+             FROM outbound_messages o
+             JOIN topics t ON t.id = o.topic_id
+             LEFT JOIN subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
+            WHERE o.id = $1 AND o.subscriber_id = $2`,
+          [claims.ref, subscriber.id],
+        )
+      : [];
+    if (topic) {
+      return {
+        locale: subscriber.locale,
+        topic: { id: topic.id, key: topic.key, name: topic.name },
+        alreadyDone: topic.status === null || topic.status === 'unsubscribed',
+      };
+    }
+    const [{ n }] = await queryRows<{ n: number }>(
+      m,
+      `SELECT count(*)::int AS n FROM subscriptions WHERE subscriber_id = $1 AND status <> 'unsubscribed'`,
+      [subscriber.id],
+    );
+    const reachable = subscriber.status === 'active' || subscriber.status === 'pending';
+    return { locale: subscriber.locale, topic: null, alreadyDone: n === 0 && !reachable };
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CampaignsService } from '../../programmes/campaigns/campaigns.service';
+import { queryRows } from '../../platform/database/sql';
+
+/**
+ * Gives campaign stats their "was this useful?" figures: votes on the campaign's own messages.
+ * A campaign folded into a digest shares that digest's vote with the digest's other items, so it
+ * is not attributed to the campaign.
+ */
+@Injectable()
+export class CampaignVotesProvider implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.campaigns.setHelpfulVotesSource(async (campaignId) => {
+      const [row] = await queryRows<{ helpful: number; not_helpful: number }>(
+        this.dataSource,
+        `SELECT count(*) FILTER (WHERE v.helpful)::int AS helpful,
+                count(*) FILTER (WHERE NOT v.helpful)::int AS not_helpful
+           FROM outbound_messages m JOIN feedback_votes v ON v.message_id = m.id
+          WHERE m.campaign_id = $1`,
+        [campaignId],
+      );
+      return { helpful: row.helpful, notHelpful: row.not_helpful };
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { DateTime } from 'luxon';
+import { html, renderPage, SafeHtml } from '../../platform/http/page';
+import type { Locale } from '../../audience/subscribers/subscriber.entity';
+import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
+
+const TEXT = {
+  en: {
+    title: 'Was this useful?',
+    legend: 'Your answer',
+    about: (what: string, date: string | null) =>
+      date ? `About the email "${what}" of ${date}.` : `About the email "${what}".`,
+    yes: 'Yes, it was useful',
+    no: 'No, it was not useful',
+    comment: 'Anything you would like to add? (optional)',
+    send: 'Send my answer',
+    change: 'Change my answer',
+    thanks: 'Thank you',
+    recorded: (helpful: boolean) =>
+      `We recorded your answer: ${helpful ? 'useful' : 'not useful'}.`,
+    current: (helpful: boolean) =>
+      `Your current answer is "${helpful ? 'useful' : 'not useful'}". You can change it or add a comment.`,
+    scanner:
+      'Your answer is recorded only when you press the button, so a mail scanner that opens links cannot answer for you.',
+    invalidTitle: 'This link is not valid',
+    invalidBody: 'The link may have been cut off or changed. Please use the link in the email.',
+    expiredTitle: 'This link has expired',
+    expiredBody: 'Feedback links work for six months after an email is sent.',
+    missingTitle: 'Message not found',
+    missingBody: 'The message this link is about no longer exists.',
+    formTitle: 'Please try again',
+    formBody:
+      'This form has expired or did not come from this page. Open the link from the email again.',
+  },
+  nl: {
+    title: 'Had je hier iets aan?',
+    legend: 'Je antwoord',
+    about: (what: string, date: string | null) =>
+      date ? `Over de e-mail "${what}" van ${date}.` : `Over de e-mail "${what}".`,
+    yes: 'Ja, ik had er iets aan',
+    no: 'Nee, ik had er niets aan',
+    comment: 'Wil je nog iets kwijt? (niet verplicht)',
+    send: 'Verstuur mijn antwoord',
+    change: 'Wijzig mijn antwoord',
+    thanks: 'Bedankt',
+    recorded: (helpful: boolean) =>
+      `We hebben je antwoord vastgelegd: ${helpful ? 'nuttig' : 'niet nuttig'}.`,
+    current: (helpful: boolean) =>
+      `Je huidige antwoord is "${helpful ? 'nuttig' : 'niet nuttig'}". Je kunt het wijzigen of een opmerking toevoegen.`,
+    scanner:
+      'Je antwoord wordt pas vastgelegd als je op de knop drukt, zodat een mailscanner die links opent niet voor jou kan antwoorden.',
+    invalidTitle: 'Deze link is niet geldig',
+    invalidBody: 'De link is misschien afgebroken of gewijzigd. Gebruik de link in de e-mail.',
+    expiredTitle: 'Deze link is verlopen',
+    expiredBody: 'Feedbacklinks werken tot zes maanden nadat een e-mail is verstuurd.',
+    missingTitle: 'Bericht niet gevonden',
+    missingBody: 'Het bericht waar deze link over gaat bestaat niet meer.',
+    formTitle: 'Probeer het opnieuw',
+    formBody:
+      'Dit formulier is verlopen of kwam niet van deze pagina. Open de link uit de e-mail opnieuw.',
+  },
+} as const;
+
+function describe(state: FeedbackState): string {
+  return state.topicName ?? state.template;
+}
+
+function localDate(date: Date | null, locale: Locale): string | null {
+  if (!date) return null;
+  return DateTime.fromJSDate(date, { zone: 'UTC' })
+    .setLocale(locale)
+    .toLocaleString(DateTime.DATE_FULL);
+}
+
+/**
+ * The landing page: the choice from the link pre-selected, an optional comment, one button. The
+ * GET that shows it records nothing.
+ */
+export interface Brand {
+  name: string;
+  color: string;
+}
+
+export function feedbackFormPage(
+  token: string,
+  state: FeedbackState,
+  brand: Brand,
+  options: { preselect?: Answer; justRecorded?: boolean; error?: string },
+): string {
+  const t = TEXT[state.locale];
+  const selected: Answer | undefined =
+    options.preselect ?? (state.vote ? (state.vote.helpful ? 'yes' : 'no') : undefined);
+  const radio = (value: Answer, label: string) =>
+    html`<label class="choice"
+      ><input
+        type="radio"
+        name="answer"
+        value="${value}"
+        ${selected === value ? new SafeHtml('checked') : ''}
+        required
+      />
+      ${label}</label
+    >`;
+  let intro: SafeHtml = html``;
+  if (options.justRecorded && state.vote) {
+    intro = html`<p class="notice" role="status">${t.recorded(state.vote.helpful)}</p>`;
+  } else if (state.vote) {
+    intro = html`<p>${t.current(state.vote.helpful)}</p>`;
+  }
+  const body = html`<h1>${options.justRecorded ? t.thanks : t.title}</h1>
+    <p class="muted">${t.about(describe(state), localDate(state.sentAt, state.locale))}</p>
+    ${intro} ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
+    <form method="post" action="/f/${token}">
+      <input type="hidden" name="form" value="${state.formToken}" />
+      <fieldset>
+        <legend>${t.legend}</legend>
+        ${radio('yes', t.yes)} ${radio('no', t.no)}
+      </fieldset>
+      <p>
+        <label for="comment">${t.comment}</label><br />
+        <textarea id="comment" name="comment" rows="4" maxlength="${MAX_COMMENT_LENGTH}">
+${state.vote?.comment ?? ''}</textarea>
+      </p>
+      <button type="submit">${state.vote ? t.change : t.send}</button>
+    </form>
+    <p class="muted">${t.scanner}</p>
+    <style>
+      fieldset {
+        border: 0;
+        padding: 0;
+        margin: 1rem 0;
+      }
+      legend {
+        font-weight: 600;
+        margin-bottom: 0.4rem;
+      }
+      .choice {
+        display: block;
+        padding: 0.3rem 0;
+      }
+      textarea {
+        width: 100%;
+        font: inherit;
+      }
+      .notice {
+        background: #eef7f3;
+        padding: 0.6rem 0.8rem;
+        border-radius: 6px;
+      }
+      .error {
+        background: #fdecea;
+        padding: 0.6rem 0.8rem;
+        border-radius: 6px;
+      }
+    </style>`;
+  return renderPage({
+    title: t.title,
+    lang: state.locale,
+    body,
+    brandName: brand.name,
+    brandColor: brand.color,
+  });
+}
+
+export type FeedbackProblem = 'invalid' | 'expired' | 'missing' | 'form';
+
+/** Pages for links that cannot be used: tampered (401), expired (410), unknown (404), stale form (403). */
+export function feedbackProblemPage(
+  problem: FeedbackProblem,
+  brand: Brand,
+  locale: Locale = 'en',
+): string {
+  const t = TEXT[locale];
+  const [title, text] = {
+    invalid: [t.invalidTitle, t.invalidBody],
+    expired: [t.expiredTitle, t.expiredBody],
+    missing: [t.missingTitle, t.missingBody],
+    form: [t.formTitle, t.formBody],
+  }[problem];
+  return renderPage({
+    title,
+    lang: locale,
+    body: html`<h1>${title}</h1>
+      <p>${text}</p>`,
+    brandName: brand.name,
+    brandColor: brand.color,
+  });
+}
