@@ -22,8 +22,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { ApiKey } from '../../surfaces/api/api-key.entity';
-import { CurrentApiKey, RequireScopes } from '../../surfaces/api/auth.decorators';
+import { ApiCaller, CurrentApiKey, RequireScopes } from '../../platform/http/auth.decorators';
 import { NotFoundError } from '../../platform/errors/domain-errors';
 import { ConsentEventDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
@@ -43,7 +42,7 @@ import { ChangeContext, SubscriptionsService, toSubscriptionDto } from './subscr
 
 const ID_PARAM = { name: 'id', description: 'Subscriber id, or the email address (URL-encoded)' };
 
-function apiContext(key: ApiKey | undefined, extra: Partial<ChangeContext> = {}): ChangeContext {
+function apiContext(key: ApiCaller | undefined, extra: Partial<ChangeContext> = {}): ChangeContext {
   return { source: 'api', via: 'the API', details: { apiKeyId: key?.id }, ...extra };
 }
 
@@ -62,7 +61,10 @@ export class SubscribersController {
   @ApiCreatedResponse({ type: SubscriberDto })
   @ApiConflictResponse({ description: 'The email already exists' })
   @ApiUnprocessableEntityResponse({ description: 'Suppressed address, or a topic rule refuses it' })
-  create(@Body() dto: CreateSubscriberDto, @CurrentApiKey() key?: ApiKey): Promise<SubscriberDto> {
+  create(
+    @Body() dto: CreateSubscriberDto,
+    @CurrentApiKey() key?: ApiCaller,
+  ): Promise<SubscriberDto> {
     return this.subscribers.create(dto, apiContext(key, { consent: dto.consent }));
   }
 
@@ -127,7 +129,7 @@ export class SubscribersController {
     @Param('id') id: string,
     @Body() dto: SubscribeDto,
     @Res({ passthrough: true }) res: Response,
-    @CurrentApiKey() key?: ApiKey,
+    @CurrentApiKey() key?: ApiCaller,
   ): Promise<SubscriptionChangeDto> {
     const subscriberId = await this.resolveId(id);
     const ctx = apiContext(key, { consent: dto.consent, source: dto.source ?? 'api' });
@@ -150,7 +152,7 @@ export class SubscribersController {
     @Param('id') id: string,
     @Param('topic') topic: string,
     @Body() dto: ChangeFrequencyDto,
-    @CurrentApiKey() key?: ApiKey,
+    @CurrentApiKey() key?: ApiCaller,
   ): Promise<SubscriptionChangeDto> {
     const subscriberId = await this.resolveId(id);
     const ctx = apiContext(key, { consent: dto.consent });
@@ -169,7 +171,7 @@ export class SubscribersController {
   async unsubscribe(
     @Param('id') id: string,
     @Param('topic') topic: string,
-    @CurrentApiKey() key?: ApiKey,
+    @CurrentApiKey() key?: ApiCaller,
   ): Promise<SubscriptionChangeDto> {
     const subscriberId = await this.resolveId(id);
     const r = await this.subscriptions.inTransaction(subscriberId, (m, s) =>

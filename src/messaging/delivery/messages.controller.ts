@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { ListMessagesQueryDto, MessagePageDto } from './message.dto';
 import { MessagesService } from './messages.service';
 

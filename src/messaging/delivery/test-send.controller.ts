@@ -10,7 +10,7 @@ import {
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { NormaliseLineEndings } from '../../platform/http/validation';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingService } from '../rendering/rendering.service';

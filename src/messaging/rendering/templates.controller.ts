@@ -6,7 +6,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { RenderingService } from './rendering.service';
 import {
   PreviewTemplateDto,

@@ -6,7 +6,7 @@ import {
   HealthCheckService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { Public } from '../../surfaces/api/auth.decorators';
+import { Public } from '../http/auth.decorators';
 import { QueuesReport, QueueSelfCheck } from '../queue/queue-self-check.service';
 import { RedisHealthIndicator } from './redis.health';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../../surfaces/api/auth.decorators';
+import { Public } from '../http/auth.decorators';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')

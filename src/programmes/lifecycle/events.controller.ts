@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { EventDto, IngestEventDto } from './event.dto';
 import { EventsService } from './events.service';
 

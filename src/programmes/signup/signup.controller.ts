@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/
 import { ConfigService } from '@nestjs/config';
 import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../../surfaces/api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { DomainError } from '../../platform/errors/domain-errors';
 import { html, PageOptions, renderPage } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
-import { SubscribeRateLimit } from '../../surfaces/preference-center/rate-limit';
+import { SubscribeRateLimit } from '../../platform/http/rate-limit';
 import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { SIGNUP_TEXT } from './signup-text';
 import { SubscribeRequestDto, SubscribeResponseDto } from './signup.dto';

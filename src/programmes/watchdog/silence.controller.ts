@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { SilenceReportDto } from './silence.dto';
 import { SilenceService } from './silence.service';
 

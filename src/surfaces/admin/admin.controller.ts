@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { chartJsSource, DASHBOARD_SCRIPT } from './admin-assets';
 import { AdminDashboardService, DASHBOARD_PERIODS, DashboardDays } from './admin-dashboard.service';
 import { dashboardPage, loginPage } from './admin-pages';

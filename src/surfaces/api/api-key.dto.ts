@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsIn, IsString, Length } from 'class-validator';
 import type { ApiKey } from './api-key.entity';
-import { SCOPES } from './scopes';
+import { SCOPES } from '../../platform/http/scopes';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'crm-sync' })

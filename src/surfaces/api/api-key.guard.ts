@@ -3,8 +3,12 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../../platform/errors/domain-errors';
 import { ApiKeysService } from './api-keys.service';
-import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_SCOPES } from './auth.decorators';
-import { grants, Scope } from './scopes';
+import {
+  AuthenticatedRequest,
+  IS_PUBLIC,
+  REQUIRED_SCOPES,
+} from '../../platform/http/auth.decorators';
+import { grants, Scope } from '../../platform/http/scopes';
 
 /**
  * Global guard: every route needs a valid API key unless marked @Public(). Routes marked

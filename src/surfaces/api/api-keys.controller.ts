@@ -11,7 +11,7 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
 import { ApiKeysService } from './api-keys.service';
-import { RequireScopes } from './auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 
 @ApiTags('api-keys')
 @RequireScopes('admin')

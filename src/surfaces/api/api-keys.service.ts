@@ -5,7 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import { safeEqual, sha256Hex } from '../../platform/crypto';
 import { InvalidInputError, NotFoundError } from '../../platform/errors/domain-errors';
 import { ApiKey } from './api-key.entity';
-import { isScope, SCOPES } from './scopes';
+import { isScope, SCOPES } from '../../platform/http/scopes';
 
 export interface CreatedApiKey {
   apiKey: ApiKey;

@@ -1,5 +1,5 @@
 import { ApiKeyDto } from '../api/api-key.dto';
-import { SCOPES } from '../api/scopes';
+import { SCOPES } from '../../platform/http/scopes';
 import { formatKeyTable, parseApiKeyCommand, UsageError } from './apikey-command';
 
 const parse = (line: string) => parseApiKeyCommand(line.split(' ').filter(Boolean));

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ApiKeyDto } from '../api/api-key.dto';
-import { isScope, Scope, SCOPES } from '../api/scopes';
+import { isScope, Scope, SCOPES } from '../../platform/http/scopes';
 
 /** A mistake in what the user typed: shown as a message with the valid choices, exit code 1. */
 export class UsageError extends Error {

@@ -15,7 +15,7 @@ import { LinkFormGuard, LinkSecurity } from './link-security';
 import { PageFrame } from './page-frame';
 import { PreferencesController } from './preferences.controller';
 import { PreferencesService } from './preferences.service';
-import { throttlerOptions } from './rate-limit';
+import { throttlerOptions } from '../../platform/http/rate-limit';
 import { SubscribeFormController, SubscribeFormFraming } from './subscribe-form.controller';
 import { UnsubscribeController } from './unsubscribe.controller';
 import { UnsubscribeService } from './unsubscribe.service';

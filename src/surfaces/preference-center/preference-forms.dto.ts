@@ -3,7 +3,9 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
-import { PAUSE_DAYS } from './preferences.service';
+
+/** The pause lengths a subscriber can choose on the preference page. */
+export const PAUSE_DAYS = [30, 60, 90] as const;
 
 /** Every form on a link page carries the CSRF token bound to the link (checked by LinkFormGuard). */
 export class LinkFormDto {

@@ -5,7 +5,8 @@ import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
 import { FRESH_LINK_HOURS } from './fresh-link.service';
 import { CSRF_FIELD } from './link-security';
 import { formatDate, formatDateTime } from './page-frame';
-import { PAUSE_DAYS, PreferenceView, TopicChoice } from './preferences.service';
+import { PAUSE_DAYS } from './preference-forms.dto';
+import { PreferenceView, TopicChoice } from './preferences.service';
 import { DONE_CODES, DoneCode, PageTexts, TEXTS } from './texts/texts';
 
 export interface PreferencePageOptions {

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { Clock } from '../../platform/clock';
 import { DataExportService } from './data-export.service';
 import { FRESH_LINK_HOURS, FreshLinkService } from './fresh-link.service';
@@ -25,7 +25,7 @@ import { PageFrame, pickLocale } from './page-frame';
 import { LinkFormDto, PauseDto, TopicChangeDto } from './preference-forms.dto';
 import { preferencePage } from './preference-page';
 import { DoneResult, PreferencesService } from './preferences.service';
-import { TokenRateLimit } from './rate-limit';
+import { TokenRateLimit } from '../../platform/http/rate-limit';
 
 /** Where a change lands: the page again (303, so a reload does not post twice) with a banner. */
 function back(token: string, lang: unknown, result: DoneResult, anchor: string) {

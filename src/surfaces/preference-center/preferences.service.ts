@@ -26,8 +26,6 @@ import { UnsubscribeService } from './unsubscribe.service';
 /** Version recorded with wording that the preference center itself shows or states. */
 export const PREFERENCE_CENTER_WORDING_VERSION = 'tidings-preferences-1';
 
-export const PAUSE_DAYS = [30, 60, 90] as const;
-
 /** Statuses that can no longer receive marketing (joining is refused by SubscriptionsService). */
 const BLOCKED = new Set(['bounced', 'complained']);
 

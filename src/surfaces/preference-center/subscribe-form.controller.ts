@@ -2,11 +2,11 @@ import { Controller, Get, Injectable, NestMiddleware, Query, Req } from '@nestjs
 import { ConfigService } from '@nestjs/config';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { Public } from '../api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { AppConfig } from '../../platform/config/configuration';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { PageFrame, pickLocale } from './page-frame';
-import { SubscribeRateLimit } from './rate-limit';
+import { SubscribeRateLimit } from '../../platform/http/rate-limit';
 import { subscribeFormPage } from './subscribe-form.page';
 
 /**

@@ -13,12 +13,12 @@ import {
 import { Throttle } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { InvalidInputError } from '../../platform/errors/domain-errors';
 import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
 import { unsubscribedPage, unsubscribePage } from './link-pages';
 import { PageFrame, pickLocale } from './page-frame';
-import { perAddressAndToken, TokenRateLimit } from './rate-limit';
+import { perAddressAndToken, TokenRateLimit } from '../../platform/http/rate-limit';
 import { UnsubscribeService } from './unsubscribe.service';
 
 const MULTIPART_LIMIT = 16 * 1024;

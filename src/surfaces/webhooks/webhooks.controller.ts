@@ -12,7 +12,7 @@ import {
   ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { Public } from '../api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { BouncesService } from './bounces.service';
 import { ComplaintsService } from './complaints.service';
 import { WebhookSecret, WebhookSecretGuard } from './webhook-secret.guard';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../../surfaces/api/auth.decorators';
+import { Public } from '../../platform/http/auth.decorators';
 import { DomainError } from '../../platform/errors/domain-errors';
 import { AppConfig } from '../../platform/config/configuration';
 import { Brand, feedbackFormPage, feedbackProblemPage } from './feedback-page';

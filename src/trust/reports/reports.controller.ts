@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequireScopes } from '../../surfaces/api/auth.decorators';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { Clock } from '../../platform/clock';
 import { AuditService } from './audit.service';
 import {

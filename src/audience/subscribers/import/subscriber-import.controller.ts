@@ -16,8 +16,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import type { ApiKey } from '../../../surfaces/api/api-key.entity';
-import { CurrentApiKey, RequireScopes } from '../../../surfaces/api/auth.decorators';
+import { ApiCaller, CurrentApiKey, RequireScopes } from '../../../platform/http/auth.decorators';
 import { ImportFormat } from './import-row';
 import { ImportQueryDto, ImportResultDto } from './subscriber-import.dto';
 import { SubscriberImportService } from './subscriber-import.service';
@@ -99,7 +98,7 @@ export class SubscriberImportController {
   async import(
     @Req() req: Request,
     @Query() query: ImportQueryDto,
-    @CurrentApiKey() key?: ApiKey,
+    @CurrentApiKey() key?: ApiCaller,
   ): Promise<ImportResultDto> {
     const format = importFormatOf(req.headers['content-type'], req.headers['content-encoding']);
     const prepared = await this.imports.prepare({ ...query, details: { apiKeyId: key?.id } });

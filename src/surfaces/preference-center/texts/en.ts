@@ -1,4 +1,4 @@
-import type { PageTexts } from './texts';
+import type { PageTexts } from './page-texts';
 
 export const EN: PageTexts = {
   languageName: 'English',

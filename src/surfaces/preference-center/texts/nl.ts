@@ -1,4 +1,4 @@
-import type { PageTexts } from './texts';
+import type { PageTexts } from './page-texts';
 
 export const NL: PageTexts = {
   languageName: 'Nederlands',

@@ -9,8 +9,8 @@ import {
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { Request } from 'express';
 import type Redis from 'ioredis';
-import { sha256Hex } from '../../platform/crypto';
-import type { TidingsConfigService } from '../../platform/config/configuration';
+import { sha256Hex } from '../crypto';
+import type { TidingsConfigService } from '../config/configuration';
 
 const MINUTE_MS = 60_000;
 

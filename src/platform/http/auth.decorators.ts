@@ -1,3 +1,8 @@
+/**
+ * Route metadata for the API-key guard (src/surfaces/api/api-key.guard.ts): controllers of every
+ * context declare here whether a route is public and which scopes it needs, without depending on
+ * the module that checks keys.
+ */
 import {
   applyDecorators,
   createParamDecorator,
@@ -5,7 +10,6 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { ApiKey } from './api-key.entity';
 import type { Scope } from './scopes';
 
 export const IS_PUBLIC = 'tidings:public';
@@ -23,8 +27,15 @@ export const RequireScopes = (...scopes: Scope[]) =>
     ApiForbiddenResponse({ description: `The key lacks a scope: ${scopes.join(', ')}` }),
   );
 
+/** What a controller learns about the API key that authenticated a request. */
+export interface ApiCaller {
+  id: string;
+  name: string;
+  scopes: string[];
+}
+
 export interface AuthenticatedRequest {
-  apiKey?: ApiKey;
+  apiKey?: ApiCaller;
 }
 
 /** The API key that authenticated the request. */
