@@ -3,7 +3,6 @@ import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { MessageComposer } from '../../messaging/delivery/message-composer';
 import { SendCheckRegistry } from '../../messaging/delivery/send-checks';
-import { TickRegistry } from '../scheduler/tick-registry';
 import { ContentMixPolicy } from './content-mix';
 import { DigestContentPreparer } from './digest-content.preparer';
 import { DigestScheduler } from './digest-scheduler.service';
@@ -20,10 +19,8 @@ import { FrequencyCheck } from './frequency.check';
 })
 export class DigestsModule implements OnModuleInit {
   constructor(
-    private readonly ticks: TickRegistry,
     private readonly checks: SendCheckRegistry,
     private readonly composer: MessageComposer,
-    private readonly digests: DigestScheduler,
     private readonly preparer: DigestContentPreparer,
     private readonly frequency: FrequencyCheck,
     private readonly mix: ContentMixPolicy,
@@ -33,6 +30,5 @@ export class DigestsModule implements OnModuleInit {
     this.checks.register(this.frequency);
     this.checks.register(this.mix);
     this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-    this.ticks.register({ name: 'digests', run: (now) => this.digests.run(now) });
   }
 }

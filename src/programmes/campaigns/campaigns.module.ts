@@ -9,7 +9,6 @@ import { DELIVERY_QUEUE_OPTIONS } from '../../messaging/delivery/ledger.service'
 import { MessageComposer } from '../../messaging/delivery/message-composer';
 import { DigestsModule } from '../cadence/digests.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
-import { TickRegistry } from '../scheduler/tick-registry';
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
@@ -44,7 +43,6 @@ import { CampaignsService } from './campaigns.service';
 })
 export class CampaignsModule implements OnModuleInit {
   constructor(
-    private readonly ticks: TickRegistry,
     private readonly queueCheck: QueueSelfCheck,
     private readonly composer: MessageComposer,
     private readonly recovery: CampaignRecovery,
@@ -53,7 +51,6 @@ export class CampaignsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-    this.ticks.register({ name: 'campaigns', run: (now) => this.recovery.startDue(now) });
     this.queueCheck.onRedisLoss({
       name: 'campaigns',
       rebuild: () => this.recovery.recoverRunning(),
