@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
@@ -18,7 +19,7 @@ import { MessageComposer } from './message-composer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
-import { SendCheckRegistry } from './send-checks';
+import { SendChecks } from './send-checks';
 import { TestSendController } from './test-send.controller';
 
 /** Closes the SMTP pool after the workers stopped (WorkerRunner closes them before shutdown). */
@@ -35,6 +36,7 @@ class TransportCloser implements OnApplicationShutdown {
   imports: [
     TypeOrmModule.forFeature([OutboundMessage]),
     BullModule.registerQueue({ name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS }),
+    DiscoveryModule,
     RenderingModule,
     SuppressionsModule,
   ],
@@ -54,13 +56,13 @@ class TransportCloser implements OnApplicationShutdown {
     ComposeThreads,
     DeliveryLease,
     HandOverService,
-    SendCheckRegistry,
+    SendChecks,
     MessagesService,
     DeliveryProcessor,
     DispatchProcessor,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, SendCheckRegistry, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+  exports: [LedgerService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
 export class DeliveryModule implements OnModuleInit {
   constructor(

@@ -1,8 +1,6 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
-import { SendCheckRegistry } from '../../messaging/delivery/send-checks';
 import { ContentMixPolicy } from './content-mix';
 import { DigestContentPreparer } from './digest-content.preparer';
 import { DigestScheduler } from './digest-scheduler.service';
@@ -17,18 +15,4 @@ import { FrequencyCheck } from './frequency.check';
   providers: [DigestScheduler, DigestContentPreparer, FrequencyCheck, ContentMixPolicy],
   exports: [ContentMixPolicy],
 })
-export class DigestsModule implements OnModuleInit {
-  constructor(
-    private readonly checks: SendCheckRegistry,
-    private readonly composer: MessageComposer,
-    private readonly preparer: DigestContentPreparer,
-    private readonly frequency: FrequencyCheck,
-    private readonly mix: ContentMixPolicy,
-  ) {}
-
-  onModuleInit(): void {
-    this.checks.register(this.frequency);
-    this.checks.register(this.mix);
-    this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-  }
-}
+export class DigestsModule {}

@@ -6,7 +6,6 @@ import { QueueName } from '../../platform/queue/queues';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { DELIVERY_QUEUE_OPTIONS } from '../../messaging/delivery/ledger.service';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
 import { DigestsModule } from '../cadence/digests.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
@@ -44,13 +43,10 @@ import { CampaignsService } from './campaigns.service';
 export class CampaignsModule implements OnModuleInit {
   constructor(
     private readonly queueCheck: QueueSelfCheck,
-    private readonly composer: MessageComposer,
     private readonly recovery: CampaignRecovery,
-    private readonly preparer: CampaignContentPreparer,
   ) {}
 
   onModuleInit(): void {
-    this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
     this.queueCheck.onRedisLoss({
       name: 'campaigns',
       rebuild: () => this.recovery.recoverRunning(),

@@ -12,7 +12,8 @@ import {
 import { AppConfig } from '../../platform/config/configuration';
 import { ConsentService, NewConsentEvent } from '../../audience/consent/consent.service';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
+import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { Subscription } from '../../audience/subscribers/subscription.entity';
@@ -40,7 +41,8 @@ const SILENT = new Set(['active', 'bounced', 'complained', 'erased']);
  * The response never reveals whether an address is known, active or suppressed.
  */
 @Injectable()
-export class SignupService implements OnModuleInit {
+@ContributesLinks()
+export class SignupService implements OnModuleInit, LinkContributor {
   private readonly logger = new Logger('Signup');
   private readonly publicUrl: string;
   private readonly resendMinutes: number;
@@ -53,7 +55,6 @@ export class SignupService implements OnModuleInit {
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
     private readonly ledger: LedgerService,
-    private readonly composer: MessageComposer,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
@@ -63,15 +64,16 @@ export class SignupService implements OnModuleInit {
     this.defaultTimezone = config.get('app', { infer: true }).defaultTimezone;
   }
 
+  /** The confirm link is signed at send time, so no token is ever stored. */
+  linksFor(m: ClaimedMessage): Record<string, string> {
+    const ref = m.data.signupRequestId;
+    if (typeof ref !== 'string') return {};
+    return {
+      confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref, now: this.clock.now() })}`,
+    };
+  }
+
   onModuleInit(): void {
-    // The confirm link is signed at send time, so no token is ever stored.
-    this.composer.addLinks((m): Record<string, string> => {
-      const ref = m.data.signupRequestId;
-      if (typeof ref !== 'string') return {};
-      return {
-        confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref, now: this.clock.now() })}`,
-      };
-    });
     this.subscribers.onErase(async (manager, subscriberId) => {
       await manager.delete(SignupRequest, { subscriberId });
     });

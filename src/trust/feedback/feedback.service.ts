@@ -12,7 +12,8 @@ import {
 import { SignedForms } from '../../platform/http/signed-form';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
+import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import type { Locale } from '../../audience/subscribers/subscriber.entity';
@@ -60,7 +61,8 @@ interface MessageRow {
  * in a message (both "yes" and "no") record nothing.
  */
 @Injectable()
-export class FeedbackService implements OnModuleInit {
+@ContributesLinks()
+export class FeedbackService implements OnModuleInit, LinkContributor {
   private readonly logger = new Logger('Feedback');
   private readonly publicUrl: string;
   private readonly forms: SignedForms;
@@ -69,7 +71,6 @@ export class FeedbackService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
-    private readonly composer: MessageComposer,
     private readonly subscribers: SubscribersService,
     private readonly clock: Clock,
     metrics: MetricsService,
@@ -86,16 +87,18 @@ export class FeedbackService implements OnModuleInit {
     );
   }
 
-  onModuleInit(): void {
-    this.composer.addLinks((m): Record<string, string> => {
-      if (!FEEDBACK_KINDS.has(m.kind)) return {};
-      const token = this.tokens.sign('feedback', m.subscriberId, {
-        ref: m.id,
-        now: this.clock.now(),
-      });
-      const base = `${this.publicUrl}/f/${token}`;
-      return { feedbackYes: `${base}/yes`, feedbackNo: `${base}/no` };
+  /** "Was this useful?" links, signed at send time (no token is stored). */
+  linksFor(m: ClaimedMessage): Record<string, string> {
+    if (!FEEDBACK_KINDS.has(m.kind)) return {};
+    const token = this.tokens.sign('feedback', m.subscriberId, {
+      ref: m.id,
+      now: this.clock.now(),
     });
+    const base = `${this.publicUrl}/f/${token}`;
+    return { feedbackYes: `${base}/yes`, feedbackNo: `${base}/no` };
+  }
+
+  onModuleInit(): void {
     // A comment is free text the person wrote; the answer itself stays as an anonymous figure.
     this.subscribers.onErase(async (manager, subscriberId) => {
       await manager.query(`UPDATE feedback_votes SET comment = NULL WHERE subscriber_id = $1`, [
