@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
@@ -16,6 +17,7 @@ import { CampaignRecovery } from './campaign-recovery.service';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsProcessor } from './campaigns.processor';
 import { CampaignsService } from './campaigns.service';
+import { HelpfulVotes } from './helpful-votes';
 
 @Module({
   imports: [
@@ -24,6 +26,7 @@ import { CampaignsService } from './campaigns.service';
       { name: QueueName.Campaigns },
       { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
     ),
+    DiscoveryModule,
     DeliveryModule,
     ContentModule,
     DigestsModule,
@@ -36,6 +39,7 @@ import { CampaignsService } from './campaigns.service';
     CampaignRecovery,
     CampaignsProcessor,
     CampaignContentPreparer,
+    HelpfulVotes,
   ],
   controllers: [CampaignsController],
   exports: [CampaignsService],

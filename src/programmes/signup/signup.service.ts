@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -15,7 +15,10 @@ import { LedgerService } from '../../messaging/delivery/ledger.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import { Subscriber } from '../../audience/subscribers/subscriber.entity';
-import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import {
+  ErasesPersonalData,
+  PersonalDataEraser,
+} from '../../audience/subscribers/personal-data-erasers';
 import { Subscription } from '../../audience/subscribers/subscription.entity';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
@@ -42,7 +45,8 @@ const SILENT = new Set(['active', 'bounced', 'complained', 'erased']);
  */
 @Injectable()
 @ContributesLinks()
-export class SignupService implements OnModuleInit, LinkContributor {
+@ErasesPersonalData()
+export class SignupService implements LinkContributor, PersonalDataEraser {
   private readonly logger = new Logger('Signup');
   private readonly publicUrl: string;
   private readonly resendMinutes: number;
@@ -51,7 +55,6 @@ export class SignupService implements OnModuleInit, LinkContributor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly topics: TopicsService,
-    private readonly subscribers: SubscribersService,
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
     private readonly ledger: LedgerService,
@@ -73,10 +76,8 @@ export class SignupService implements OnModuleInit, LinkContributor {
     };
   }
 
-  onModuleInit(): void {
-    this.subscribers.onErase(async (manager, subscriberId) => {
-      await manager.delete(SignupRequest, { subscriberId });
-    });
+  async erasePersonalData(manager: EntityManager, subscriberId: string): Promise<void> {
+    await manager.delete(SignupRequest, { subscriberId });
   }
 
   async subscribe(dto: SubscribeRequestDto, source: 'form' | 'api'): Promise<void> {

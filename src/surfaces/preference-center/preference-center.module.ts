@@ -8,6 +8,7 @@ import { ConsentModule } from '../../audience/consent/consent.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { UpcomingNoticesModule } from '../../programmes/upcoming-notices';
 import { DataExportService } from './data-export.service';
 import { FreshLinkService } from './fresh-link.service';
 import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
@@ -34,6 +35,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     DeliveryModule,
     SubscribersModule,
     TopicsModule,
+    UpcomingNoticesModule,
   ],
   providers: [
     PageFrame,

@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { deriveKey } from '../../platform/crypto';
 import {
@@ -17,7 +17,10 @@ import { ContributesLinks, LinkContributor } from '../../messaging/delivery/mess
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import type { Locale } from '../../audience/subscribers/subscriber.entity';
-import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import {
+  ErasesPersonalData,
+  PersonalDataEraser,
+} from '../../audience/subscribers/personal-data-erasers';
 import { TokensService } from '../../platform/tokens/tokens.service';
 
 /** Useful, non-transactional mail asks for feedback; promotions and receipts do not. */
@@ -62,7 +65,8 @@ interface MessageRow {
  */
 @Injectable()
 @ContributesLinks()
-export class FeedbackService implements OnModuleInit, LinkContributor {
+@ErasesPersonalData()
+export class FeedbackService implements LinkContributor, PersonalDataEraser {
   private readonly logger = new Logger('Feedback');
   private readonly publicUrl: string;
   private readonly forms: SignedForms;
@@ -71,7 +75,6 @@ export class FeedbackService implements OnModuleInit, LinkContributor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
-    private readonly subscribers: SubscribersService,
     private readonly clock: Clock,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
@@ -98,13 +101,11 @@ export class FeedbackService implements OnModuleInit, LinkContributor {
     return { feedbackYes: `${base}/yes`, feedbackNo: `${base}/no` };
   }
 
-  onModuleInit(): void {
-    // A comment is free text the person wrote; the answer itself stays as an anonymous figure.
-    this.subscribers.onErase(async (manager, subscriberId) => {
-      await manager.query(`UPDATE feedback_votes SET comment = NULL WHERE subscriber_id = $1`, [
-        subscriberId,
-      ]);
-    });
+  /** A comment is free text the person wrote; the answer itself stays as an anonymous figure. */
+  async erasePersonalData(manager: EntityManager, subscriberId: string): Promise<void> {
+    await manager.query(`UPDATE feedback_votes SET comment = NULL WHERE subscriber_id = $1`, [
+      subscriberId,
+    ]);
   }
 
   /** What the landing page shows for a link; records nothing. */
