@@ -1,9 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
@@ -13,6 +12,7 @@ import { DeliveryLease } from './delivery-lease';
 import { DeliveryProcessor } from './delivery.processor';
 import { DispatchProcessor } from './dispatch.processor';
 import { HandOverService } from './hand-over';
+import { LedgerRowsAfterRedisLoss } from './ledger-rows-after-redis-loss';
 import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
 import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
@@ -60,22 +60,9 @@ class TransportCloser implements OnApplicationShutdown {
     MessagesService,
     DeliveryProcessor,
     DispatchProcessor,
+    LedgerRowsAfterRedisLoss,
   ],
   controllers: [MessagesController, TestSendController],
   exports: [LedgerService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
-export class DeliveryModule implements OnModuleInit {
-  constructor(
-    private readonly queueCheck: QueueSelfCheck,
-    private readonly dispatch: DispatchProcessor,
-    private readonly ledger: LedgerService,
-  ) {}
-
-  onModuleInit(): void {
-    this.queueCheck.onRedisLoss({
-      name: 'ledgerRows',
-      rebuild: () => this.dispatch.rebuildAfterRedisLoss(),
-      waiting: (since) => this.ledger.hasQueuedDueBy(since),
-    });
-  }
-}
+export class DeliveryModule {}

@@ -1,8 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
@@ -14,6 +13,7 @@ import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
 import { CampaignFanout } from './campaign-fanout.service';
 import { CampaignRecovery } from './campaign-recovery.service';
+import { CampaignsAfterRedisLoss } from './campaigns-after-redis-loss';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsProcessor } from './campaigns.processor';
 import { CampaignsService } from './campaigns.service';
@@ -39,22 +39,10 @@ import { HelpfulVotes } from './helpful-votes';
     CampaignRecovery,
     CampaignsProcessor,
     CampaignContentPreparer,
+    CampaignsAfterRedisLoss,
     HelpfulVotes,
   ],
   controllers: [CampaignsController],
   exports: [CampaignsService],
 })
-export class CampaignsModule implements OnModuleInit {
-  constructor(
-    private readonly queueCheck: QueueSelfCheck,
-    private readonly recovery: CampaignRecovery,
-  ) {}
-
-  onModuleInit(): void {
-    this.queueCheck.onRedisLoss({
-      name: 'campaigns',
-      rebuild: () => this.recovery.recoverRunning(),
-      waiting: (since) => this.recovery.hasSilentSince(since),
-    });
-  }
-}
+export class CampaignsModule {}
