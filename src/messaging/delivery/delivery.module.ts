@@ -7,6 +7,8 @@ import { QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
+import { TokensModule } from '../../platform/tokens/tokens.module';
 import { ComposeThreads } from './compose-threads';
 import { DeliveryLease } from './delivery-lease';
 import { DeliveryProcessor } from './delivery.processor';
@@ -37,8 +39,10 @@ class TransportCloser implements OnApplicationShutdown {
     TypeOrmModule.forFeature([OutboundMessage]),
     BullModule.registerQueue({ name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS }),
     DiscoveryModule,
+    MetricsModule,
     RenderingModule,
     SuppressionsModule,
+    TokensModule,
   ],
   providers: [
     {

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueName } from '../../platform/queue/queues';
+import { AlertsModule } from '../../messaging/alerts/alerts.module';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { DELIVERY_QUEUE_OPTIONS } from '../../messaging/delivery/ledger.service';
@@ -26,6 +27,7 @@ import { HelpfulVotes } from './helpful-votes';
       { name: QueueName.Campaigns },
       { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
     ),
+    AlertsModule,
     DiscoveryModule,
     DeliveryModule,
     ContentModule,

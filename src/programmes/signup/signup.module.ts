@@ -4,6 +4,7 @@ import { ConsentModule } from '../../audience/consent/consent.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { TokensModule } from '../../platform/tokens/tokens.module';
 import { SignupController } from './signup.controller';
 import { SignupRequest } from './signup-request.entity';
 import { SignupService } from './signup.service';
@@ -15,6 +16,7 @@ import { SignupService } from './signup.service';
     SuppressionsModule,
     ConsentModule,
     DeliveryModule,
+    TokensModule,
   ],
   providers: [SignupService],
   controllers: [SignupController],

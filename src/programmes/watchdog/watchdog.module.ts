@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../../messaging/alerts/alerts.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { SilenceController } from './silence.controller';
@@ -6,7 +7,7 @@ import { SilenceService } from './silence.service';
 
 /** "No opt-in goes silent": the silence watchdog and its report. */
 @Module({
-  imports: [DeliveryModule, RenderingModule],
+  imports: [AlertsModule, DeliveryModule, RenderingModule],
   providers: [SilenceService],
   controllers: [SilenceController],
 })
