@@ -5,7 +5,6 @@ import { AlertsModule } from './messaging/alerts/alerts.module';
 import { AuthModule } from './surfaces/api/auth.module';
 import { CampaignsModule } from './programmes/campaigns/campaigns.module';
 import { ClockModule } from './platform/clock.module';
-import { UpcomingNoticesModule } from './programmes/upcoming-notices';
 import { LoggingModule } from './platform/logging/logging.module';
 import { QueueModule } from './platform/queue/queue.module';
 import { RedisModule } from './platform/redis/redis.module';
@@ -59,7 +58,6 @@ export class AppModule {
         DeliveryModule,
         SignupModule,
         AlertsModule,
-        UpcomingNoticesModule,
         RenderingModule,
         PreferenceCenterModule,
         FeedbackModule,

@@ -1,4 +1,6 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit, Type } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
+import { decoratedProviders } from '../platform/extension-points';
 
 /** A notice a subscriber will get, as the preference center lists it. */
 export interface UpcomingNotice {
@@ -9,30 +11,46 @@ export interface UpcomingNotice {
   topicKey: string | null;
 }
 
-export type UpcomingNoticesProvider = (
-  subscriberId: string,
-  locale: 'nl' | 'en',
-  now: Date,
-) => Promise<UpcomingNotice[]>;
+/** A module that schedules notices lists the ones a subscriber will get. */
+export interface UpcomingNoticesSource {
+  list(subscriberId: string, locale: 'nl' | 'en', now: Date): Promise<UpcomingNotice[]>;
+}
+
+const LISTS_UPCOMING_NOTICES = Reflector.createDecorator<Record<string, never>>();
 
 /**
- * Lets the module that schedules notices (lifecycle) tell the module that shows them
- * (preference center) without either importing the other.
+ * Marks a provider that lists a subscriber's upcoming notices (lifecycle) for the module that
+ * shows them (preference center), without either importing the other.
  */
-@Injectable()
-export class UpcomingNoticesRegistry {
-  private readonly providers: UpcomingNoticesProvider[] = [];
+export function ListsUpcomingNotices() {
+  return (target: Type<UpcomingNoticesSource>): void => {
+    LISTS_UPCOMING_NOTICES({})(target);
+  };
+}
 
-  register(provider: UpcomingNoticesProvider): void {
-    this.providers.push(provider);
+/** Every `@ListsUpcomingNotices()` provider's notices for a subscriber, soonest first. */
+@Injectable()
+export class UpcomingNotices implements OnModuleInit {
+  private sources: readonly UpcomingNoticesSource[] = [];
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    this.sources = decoratedProviders<UpcomingNoticesSource, Record<string, never>>(
+      this.discovery,
+      LISTS_UPCOMING_NOTICES,
+    ).map((s) => s.target);
   }
 
   async for(subscriberId: string, locale: 'nl' | 'en', now: Date): Promise<UpcomingNotice[]> {
-    const lists = await Promise.all(this.providers.map((p) => p(subscriberId, locale, now)));
+    const lists = await Promise.all(this.sources.map((s) => s.list(subscriberId, locale, now)));
     return lists.flat().sort((a, b) => a.plannedAt.getTime() - b.plannedAt.getTime());
   }
 }
 
-@Global()
-@Module({ providers: [UpcomingNoticesRegistry], exports: [UpcomingNoticesRegistry] })
+@Module({
+  imports: [DiscoveryModule],
+  providers: [UpcomingNotices],
+  exports: [UpcomingNotices],
+})
 export class UpcomingNoticesModule {}

@@ -1,5 +1,5 @@
 import { nextInWindow } from '../../src/messaging/send-window';
-import { UpcomingNoticesRegistry } from '../../src/programmes/upcoming-notices';
+import { UpcomingNotices } from '../../src/programmes/upcoming-notices';
 import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
@@ -225,7 +225,7 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     clock.set('2027-05-01T10:00:00Z');
     await rule({ key: 'renewal-upcoming' });
     const s = await subscriber({ dates: { renewal_date: '2027-07-15' } });
-    const upcoming = t.app.get(UpcomingNoticesRegistry);
+    const upcoming = t.app.get(UpcomingNotices);
     const list = await upcoming.for(s.id, 'en', clock.now());
     expect(list).toEqual([
       {

@@ -1,24 +1,28 @@
+import { Injectable } from '@nestjs/common';
 import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
-import { TickRegistry } from '../../src/programmes/scheduler/tick-registry';
+import { OnSchedulerTick } from '../../src/programmes/scheduler/tick-handlers';
 import { ControllableClock } from '../support/controllable-clock';
 import { createTestApp, TestApp } from '../support/test-app';
+
+const runs: Date[] = [];
+let release: () => void = () => undefined;
+
+@Injectable()
+class SlowTick {
+  @OnSchedulerTick('test-slow', { order: 1000 })
+  async run(now: Date): Promise<Record<string, number>> {
+    runs.push(now);
+    await new Promise<void>((r) => (release = r));
+    return { found: 1 };
+  }
+}
 
 describe('Scheduler tick', () => {
   let t: TestApp;
   const clock = new ControllableClock('2027-01-01T08:00:00Z');
-  const runs: Date[] = [];
-  let release: () => void = () => undefined;
 
   beforeAll(async () => {
-    t = await createTestApp({ workers: false, clock });
-    t.app.get(TickRegistry).register({
-      name: 'test-slow',
-      run: async (now) => {
-        runs.push(now);
-        await new Promise<void>((r) => (release = r));
-        return { found: 1 };
-      },
-    });
+    t = await createTestApp({ workers: false, clock, providers: [SlowTick] });
   });
   afterAll(() => t.close());
 

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +45,8 @@ export interface TestAppOptions {
    * process of the same deployment would; close() leaves it in place.
    */
   databaseUrl?: string;
+  /** Extra providers next to AppModule, e.g. one that plugs into an extension point. */
+  providers?: Provider[];
 }
 
 /** A fresh database cloned from the run's migrated template. */
@@ -106,7 +108,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   config.app.role = 'api';
 
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  const builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+    providers: options.providers ?? [],
+  });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });

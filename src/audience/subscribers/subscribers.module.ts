@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../consent/consent.module';
 import { SuppressionsModule } from '../suppressions/suppressions.module';
@@ -7,6 +8,7 @@ import { SubscriberImportModule } from './import/subscriber-import.module';
 import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscribersController } from './subscribers.controller';
+import { PersonalDataErasers } from './personal-data-erasers';
 import { SubscribersService } from './subscribers.service';
 import { Subscription } from './subscription.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -14,12 +16,13 @@ import { SubscriptionsService } from './subscriptions.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Subscriber, SubscriberDate, Subscription]),
+    DiscoveryModule,
     TopicsModule,
     ConsentModule,
     SuppressionsModule,
     SubscriberImportModule,
   ],
-  providers: [SubscribersService, SubscriptionsService],
+  providers: [SubscribersService, SubscriptionsService, PersonalDataErasers],
   controllers: [SubscribersController],
   exports: [SubscribersService, SubscriptionsService],
 })

@@ -22,14 +22,11 @@ import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { ChangeContext, SubscriptionsService } from './subscriptions.service';
 import { inTransaction } from '../../platform/database/transaction';
-
-/** Lets modules that keep personal data of their own remove it inside the erasure transaction. */
-export type ErasureHook = (manager: EntityManager, subscriberId: string) => Promise<void>;
+import { PersonalDataErasers } from './personal-data-erasers';
 
 @Injectable()
 export class SubscribersService {
   private readonly logger = new Logger(SubscribersService.name);
-  private readonly erasureHooks: ErasureHook[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -37,6 +34,7 @@ export class SubscribersService {
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
     private readonly topics: TopicsService,
+    private readonly erasers: PersonalDataErasers,
   ) {}
 
   /** Creates a subscriber with its dates and opt-ins in one transaction. */
@@ -168,10 +166,6 @@ export class SubscribersService {
     };
   }
 
-  onErase(hook: ErasureHook): void {
-    this.erasureHooks.push(hook);
-  }
-
   /**
    * Erasure: personal data removed, consent history deleted, the address kept only as a keyed
    * hash on the suppression list so it is never mailed or imported again.
@@ -186,7 +180,7 @@ export class SubscribersService {
         await this.suppressions.suppress(subscriber.email, 'erasure', {}, manager);
       }
       await this.consent.eraseFor(manager, subscriber.id);
-      for (const hook of this.erasureHooks) await hook(manager, subscriber.id);
+      await this.erasers.erase(manager, subscriber.id);
       await manager.delete(SubscriberDate, { subscriberId: subscriber.id });
       await manager.query('DELETE FROM subscriptions WHERE subscriber_id = $1', [subscriber.id]);
       await manager.update(

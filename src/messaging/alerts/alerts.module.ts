@@ -1,11 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { Alert } from './alert.entity';
 import { AlertsService } from './alerts.service';
 
-/** Global: any feature may raise an alert. */
-@Global()
+/** Alerts to the marketer; a module that raises them imports this. */
 @Module({
   imports: [TypeOrmModule.forFeature([Alert]), DeliveryModule],
   providers: [AlertsService],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHmac } from 'node:crypto';
@@ -7,7 +7,7 @@ import { escapeHtml } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { MAIL_TRANSPORT, MailTransport } from '../delivery/mail-transport';
-import { TickRegistry } from '../../programmes/scheduler/tick-registry';
+import { OnSchedulerTick } from '../../programmes/scheduler/tick-handlers';
 import { Alert } from './alert.entity';
 
 export interface NewAlert {
@@ -25,7 +25,7 @@ const MAX_ATTEMPTS = 10;
  * scheduler ticks, so a webhook outage does not lose them.
  */
 @Injectable()
-export class AlertsService implements OnModuleInit {
+export class AlertsService {
   private readonly logger = new Logger('Alerts');
   private readonly alerts: AppConfig['alerts'];
   private readonly mail: AppConfig['mail'];
@@ -33,15 +33,10 @@ export class AlertsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
-    private readonly ticks: TickRegistry,
     config: ConfigService<AppConfig, true>,
   ) {
     this.alerts = config.get('alerts', { infer: true });
     this.mail = config.get('mail', { infer: true });
-  }
-
-  onModuleInit(): void {
-    this.ticks.register({ name: 'alerts-retry', run: () => this.retryUndelivered() });
   }
 
   /** Records the alert (once per dedupe key) and tries to deliver it now. Returns false for a repeat. */
@@ -62,6 +57,7 @@ export class AlertsService implements OnModuleInit {
     return this.dataSource.getRepository(Alert).find({ order: { createdAt: 'DESC' }, take: limit });
   }
 
+  @OnSchedulerTick('alerts-retry', { order: 10 })
   private async retryUndelivered(): Promise<{ retried: number }> {
     if (!this.alerts.webhookUrl && !this.alerts.emails.length) return { retried: 0 };
     const pending = await queryRows<{ id: string }>(

@@ -1,24 +1,27 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
+import { TokensModule } from '../../platform/tokens/tokens.module';
 import { ComposeThreads } from './compose-threads';
 import { DeliveryLease } from './delivery-lease';
 import { DeliveryProcessor } from './delivery.processor';
 import { DispatchProcessor } from './dispatch.processor';
 import { HandOverService } from './hand-over';
+import { LedgerRowsAfterRedisLoss } from './ledger-rows-after-redis-loss';
 import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
 import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
-import { SendCheckRegistry } from './send-checks';
+import { SendChecks } from './send-checks';
 import { TestSendController } from './test-send.controller';
 
 /** Closes the SMTP pool after the workers stopped (WorkerRunner closes them before shutdown). */
@@ -35,8 +38,11 @@ class TransportCloser implements OnApplicationShutdown {
   imports: [
     TypeOrmModule.forFeature([OutboundMessage]),
     BullModule.registerQueue({ name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS }),
+    DiscoveryModule,
+    MetricsModule,
     RenderingModule,
     SuppressionsModule,
+    TokensModule,
   ],
   providers: [
     {
@@ -54,26 +60,13 @@ class TransportCloser implements OnApplicationShutdown {
     ComposeThreads,
     DeliveryLease,
     HandOverService,
-    SendCheckRegistry,
+    SendChecks,
     MessagesService,
     DeliveryProcessor,
     DispatchProcessor,
+    LedgerRowsAfterRedisLoss,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, SendCheckRegistry, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+  exports: [LedgerService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
-export class DeliveryModule implements OnModuleInit {
-  constructor(
-    private readonly queueCheck: QueueSelfCheck,
-    private readonly dispatch: DispatchProcessor,
-    private readonly ledger: LedgerService,
-  ) {}
-
-  onModuleInit(): void {
-    this.queueCheck.onRedisLoss({
-      name: 'ledgerRows',
-      rebuild: () => this.dispatch.rebuildAfterRedisLoss(),
-      waiting: (since) => this.ledger.hasQueuedDueBy(since),
-    });
-  }
-}
+export class DeliveryModule {}

@@ -22,7 +22,7 @@ import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
 import { Outcome, OutcomeWriter } from './outcome-writer';
 import type { Carry } from './smtp-pool';
-import { baseDecision, SendCheckRegistry, SendDecision } from './send-checks';
+import { baseDecision, SendChecks, SendDecision } from './send-checks';
 import { classifySmtpError } from './smtp-errors';
 import { inTransaction } from '../../platform/database/transaction';
 
@@ -90,7 +90,7 @@ export class DeliveryProcessor
     private readonly composer: MessageComposer,
     private readonly builder: ComposeThreads,
     private readonly suppressions: SuppressionsService,
-    private readonly checks: SendCheckRegistry,
+    private readonly checks: SendChecks,
     private readonly lease: DeliveryLease,
     private readonly handOver: HandOverService,
     private readonly clock: Clock,

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit, Type } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { decoratedProviders, inOrder, Ordered } from '../../platform/extension-points';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
@@ -8,18 +10,46 @@ import { completeMail, MailDraft } from './mail-draft';
 import { headerSafe, OutgoingMail } from './outgoing-mail';
 import type { SendDecision } from './send-checks';
 
-/** Adds links to a message's template data (feedback links, ...), keyed by link name. */
-export type LinkContributor = (m: ClaimedMessage) => Record<string, string>;
+/** Adds links to a message's template data (confirm link, feedback links, ...), keyed by link name. */
+export interface LinkContributor {
+  linksFor(m: ClaimedMessage): Record<string, string>;
+}
+
+const CONTRIBUTES_LINKS = Reflector.createDecorator<Record<string, never>>();
+
+/**
+ * Marks a provider whose `linksFor` adds links to every message's template data, signed at send
+ * time so no token is stored. Contributors run after the standard links (unsubscribe,
+ * preferences) and before the links a ledger row carries itself, which win.
+ */
+export function ContributesLinks() {
+  return (target: Type<LinkContributor>): void => {
+    CONTRIBUTES_LINKS({})(target);
+  };
+}
 
 /**
  * Fills in template data at send time for rows that carry references instead of content (a
  * campaign id, content item ids), for a whole batch at once. It may decide a message is not to
  * be sent after all (its content was withdrawn).
  */
-export type MessagePreparer = (
-  messages: ClaimedMessage[],
-  now: Date,
-) => Promise<Map<string, SendDecision> | void>;
+export interface MessagePreparer {
+  prepare(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision> | void>;
+}
+
+export type PreparesMessagesOptions = Ordered;
+
+const PREPARES_MESSAGES = Reflector.createDecorator<PreparesMessagesOptions>();
+
+/**
+ * Marks a provider that prepares claimed messages at send time, after the send checks, in
+ * `order`; each sees only the messages no earlier preparer decided not to send.
+ */
+export function PreparesMessages(options: PreparesMessagesOptions = {}) {
+  return (target: Type<MessagePreparer>): void => {
+    PREPARES_MESSAGES(options)(target);
+  };
+}
 
 /**
  * Turns a claimed ledger row into an email: links with signed tokens, per-recipient rendering
@@ -27,36 +57,42 @@ export type MessagePreparer = (
  * on everything that is not transactional.
  */
 @Injectable()
-export class MessageComposer {
+export class MessageComposer implements OnModuleInit {
   private readonly publicUrl: string;
   private readonly mail: AppConfig['mail'];
-  private readonly contributors: LinkContributor[] = [];
-  private readonly preparers: MessagePreparer[] = [];
+  private contributors: readonly LinkContributor[] = [];
+  private preparers: readonly MessagePreparer[] = [];
 
   constructor(
     private readonly rendering: RenderingService,
     private readonly tokens: TokensService,
+    private readonly discovery: DiscoveryService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.publicUrl = config.get('app', { infer: true }).publicUrl;
     this.mail = config.get('mail', { infer: true });
   }
 
-  addLinks(contributor: LinkContributor): void {
-    this.contributors.push(contributor);
-  }
-
-  addPreparer(preparer: MessagePreparer): void {
-    this.preparers.push(preparer);
+  onModuleInit(): void {
+    this.contributors = decoratedProviders<LinkContributor, Record<string, never>>(
+      this.discovery,
+      CONTRIBUTES_LINKS,
+    ).map((c) => c.target);
+    this.preparers = inOrder(
+      decoratedProviders<MessagePreparer, PreparesMessagesOptions>(
+        this.discovery,
+        PREPARES_MESSAGES,
+      ),
+    ).map((p) => p.target);
   }
 
   /** Runs every preparer over the messages still to be sent; returns the ones not to send. */
   async prepare(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
     const decisions = new Map<string, SendDecision>();
-    for (const prepare of this.preparers) {
+    for (const preparer of this.preparers) {
       const remaining = messages.filter((m) => !decisions.has(m.id));
       if (!remaining.length) break;
-      for (const [id, d] of (await prepare(remaining, now)) ?? []) decisions.set(id, d);
+      for (const [id, d] of (await preparer.prepare(remaining, now)) ?? []) decisions.set(id, d);
     }
     return decisions;
   }
@@ -68,7 +104,7 @@ export class MessageComposer {
       unsubscribe: `${this.publicUrl}/u/${unsubscribe}`,
       preferences: `${this.publicUrl}/p/${manage}`,
     };
-    for (const contribute of this.contributors) Object.assign(links, contribute(m));
+    for (const contributor of this.contributors) Object.assign(links, contributor.linksFor(m));
     const given = (m.data.links ?? {}) as Record<string, string>;
     return { ...links, ...given };
   }

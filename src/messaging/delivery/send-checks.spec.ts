@@ -1,5 +1,8 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import type { ClaimedMessage } from './claimed-message';
-import { baseDecision } from './send-checks';
+import { baseDecision, SendCheck, SendChecks, SendDecision, SendTimeCheck } from './send-checks';
 
 function message(overrides: Partial<ClaimedMessage> = {}): ClaimedMessage {
   return {
@@ -84,5 +87,55 @@ describe('baseDecision', () => {
       status: 'suppressed',
       reason: 'suppressed',
     });
+  });
+});
+
+@Injectable()
+@SendCheck({ order: 20 })
+class MixCheck implements SendTimeCheck {
+  readonly name = 'content-mix';
+  async check(): Promise<Map<string, SendDecision>> {
+    return new Map();
+  }
+}
+
+@Injectable()
+@SendCheck({ order: 10 })
+class FrequencyCheck implements SendTimeCheck {
+  readonly name = 'frequency';
+  async check(): Promise<Map<string, SendDecision>> {
+    return new Map();
+  }
+}
+
+@Injectable()
+@SendCheck()
+class OtherFrequencyCheck implements SendTimeCheck {
+  readonly name = 'frequency';
+  async check(): Promise<Map<string, SendDecision>> {
+    return new Map();
+  }
+}
+
+async function sendChecks(...providers: Array<new (...args: never[]) => object>) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [DiscoveryModule],
+    providers: [SendChecks, ...providers],
+  }).compile();
+  await moduleRef.init();
+  return moduleRef.get(SendChecks).all();
+}
+
+describe(SendChecks.name, () => {
+  it('finds every @SendCheck provider, in order', async () => {
+    const checks = await sendChecks(MixCheck, FrequencyCheck);
+    expect(checks.map((c) => c.name)).toEqual(['frequency', 'content-mix']);
+    expect(checks[0]).toBeInstanceOf(FrequencyCheck);
+  });
+
+  it('refuses to start with two checks of one name', async () => {
+    await expect(sendChecks(FrequencyCheck, OtherFrequencyCheck)).rejects.toThrow(
+      'Two send checks are named "frequency"',
+    );
   });
 });

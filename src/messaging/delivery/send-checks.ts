@@ -1,4 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit, Type } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import {
+  decoratedProviders,
+  inOrder,
+  Ordered,
+  refuseDuplicateNames,
+} from '../../platform/extension-points';
 import { nextInWindow, sendWindowOf } from '../send-window';
 import type { ClaimedMessage } from './claimed-message';
 
@@ -14,24 +21,42 @@ export type SendDecision =
  * A rule checked at send time, never only at queue time (consent, pause, frequency, content mix).
  * Checks see the whole claimed batch so they can use one query for it.
  */
-export interface SendCheck {
+export interface SendTimeCheck {
   readonly name: string;
   check(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>>;
 }
 
-/**
- * Checks other modules add (frequency caps, content mix, ...). Delivery's own checks (subscriber
- * status, suppression, subscription, pause) always run first.
- */
-@Injectable()
-export class SendCheckRegistry {
-  private readonly checks: SendCheck[] = [];
+export type SendCheckOptions = Ordered;
 
-  register(check: SendCheck): void {
-    if (!this.checks.some((c) => c.name === check.name)) this.checks.push(check);
+const SEND_CHECK = Reflector.createDecorator<SendCheckOptions>();
+
+/**
+ * Marks a provider as a check delivery runs on every claimed batch (frequency caps, content mix,
+ * ...), in `order`, after delivery's own checks (`baseDecision`: subscriber status, suppression,
+ * subscription, pause). A check sees only the messages no earlier check decided on.
+ */
+export function SendCheck(options: SendCheckOptions = {}) {
+  return (target: Type<SendTimeCheck>): void => {
+    SEND_CHECK(options)(target);
+  };
+}
+
+/** The `@SendCheck()` providers, in the order they run; two with one name are refused at start. */
+@Injectable()
+export class SendChecks implements OnModuleInit {
+  private checks: readonly SendTimeCheck[] = [];
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    const found = inOrder(
+      decoratedProviders<SendTimeCheck, SendCheckOptions>(this.discovery, SEND_CHECK),
+    );
+    refuseDuplicateNames(found, (c) => c.target.name, 'send checks');
+    this.checks = found.map((c) => c.target);
   }
 
-  all(): readonly SendCheck[] {
+  all(): readonly SendTimeCheck[] {
     return this.checks;
   }
 }

@@ -3,27 +3,52 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  OnModuleInit,
+  Type,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DiscoveryService, Reflector } from '@nestjs/core';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/configuration';
 import { Clock } from '../clock';
+import { decoratedProviders, inOrder, Ordered, refuseDuplicateNames } from '../extension-points';
 import { InjectRedis } from '../redis/redis.module';
 import { JobSchedulers } from './job-schedulers.service';
 
 /**
  * Work that lived in Redis and that PostgreSQL can rebuild: ledger rows whose delivery jobs were
- * lost, running campaigns whose fan-out job was lost. Feature modules register one each.
+ * lost, running campaigns whose fan-out job was lost.
  */
 export interface RedisLossHandler {
-  /** Its count's name in `/health` (`rebuilt.<name>`). */
-  readonly name: string;
   /** Puts the due work back into the queues; idempotent. Returns how many items it rebuilt. */
   rebuild(now: Date): Promise<number>;
   /** True while work that was due at `since` has not been picked up again by a worker. */
   waiting(since: Date): Promise<boolean>;
+}
+
+export interface OnRedisLossOptions extends Ordered {
+  /** The count's name in `/health` (`rebuilt.<name>`); unique. */
+  name: string;
+}
+
+const ON_REDIS_LOSS = Reflector.createDecorator<OnRedisLossOptions>();
+
+/**
+ * Marks a provider that rebuilds, from PostgreSQL, work its module had in Redis when Redis lost
+ * its data. Handlers rebuild in `order`, after the job schedulers; `name` is their count in
+ * `/health` (`rebuilt.<name>`), and two with one name are refused at start.
+ */
+export function OnRedisLoss(name: string, options: Ordered = {}) {
+  return (target: Type<RedisLossHandler>): void => {
+    ON_REDIS_LOSS({ ...options, name })(target);
+  };
+}
+
+interface NamedRedisLossHandler {
+  name: string;
+  handler: RedisLossHandler;
 }
 
 /** What Redis holds under the marker key (JSON). */
@@ -77,9 +102,11 @@ const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
  * Each check also re-creates job schedulers that went missing on their own.
  */
 @Injectable()
-export class QueueSelfCheck implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class QueueSelfCheck
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('QueueSelfCheck');
-  private readonly handlers: RedisLossHandler[] = [];
+  private handlers: readonly NamedRedisLossHandler[] = [];
   private readonly key: string;
   private readonly intervalMs: number;
   private readonly workersEnabled: boolean;
@@ -92,6 +119,7 @@ export class QueueSelfCheck implements OnApplicationBootstrap, BeforeApplication
     @InjectRedis() private readonly redis: Redis,
     private readonly schedulers: JobSchedulers,
     private readonly clock: Clock,
+    private readonly discovery: DiscoveryService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.key = `${config.get('redis', { infer: true }).prefix}:queue-state`;
@@ -100,11 +128,12 @@ export class QueueSelfCheck implements OnApplicationBootstrap, BeforeApplication
     this.identity = `${hostname()}#${process.pid} (${config.get('app', { infer: true }).role})`;
   }
 
-  onRedisLoss(handler: RedisLossHandler): void {
-    if (this.handlers.some((h) => h.name === handler.name)) {
-      throw new Error(`A Redis-loss handler named "${handler.name}" is already registered`);
-    }
-    this.handlers.push(handler);
+  onModuleInit(): void {
+    const found = inOrder(
+      decoratedProviders<RedisLossHandler, OnRedisLossOptions>(this.discovery, ON_REDIS_LOSS),
+    );
+    refuseDuplicateNames(found, (h) => h.options.name, 'Redis-loss handlers');
+    this.handlers = found.map((h) => ({ name: h.options.name, handler: h.target }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -237,7 +266,7 @@ export class QueueSelfCheck implements OnApplicationBootstrap, BeforeApplication
       // First the schedulers, which need only Redis: the dispatcher and the tick run at once.
       const schedulers = (await this.schedulers.ensure({ all: true })).length;
       const rebuilt: Record<string, number> = {};
-      for (const handler of this.handlers) rebuilt[handler.name] = await handler.rebuild(now);
+      for (const { name, handler } of this.handlers) rebuilt[name] = await handler.rebuild(now);
       rebuilt.schedulers = schedulers;
       // Nothing was waiting (a new Redis, an idle installation): nothing left to pick up again.
       const nothingLost = this.handlers.every((h) => rebuilt[h.name] === 0);
@@ -263,7 +292,7 @@ export class QueueSelfCheck implements OnApplicationBootstrap, BeforeApplication
 
   private async markRecoveredWhenPickedUp(raw: string, record: QueueStateRecord): Promise<void> {
     const since = new Date(record.loss!.rebuiltAt!);
-    for (const handler of this.handlers) {
+    for (const { handler } of this.handlers) {
       if (await handler.waiting(since)) return;
     }
     const recovered: QueueStateRecord = {

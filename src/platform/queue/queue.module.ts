@@ -1,18 +1,24 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { TidingsConfigService } from '../config/configuration';
+import { RedisModule } from '../redis/redis.module';
 import { redisOptionsFromUrl } from '../redis/redis-options';
 import { JobSchedulers } from './job-schedulers.service';
 import { QueueName } from './queues';
 import { QueueSelfCheck } from './queue-self-check.service';
 import { WorkerRunner } from './worker-runner.service';
 
-@Global()
+/**
+ * BullMQ's connection for every queue (BullModule.forRoot is global by @nestjs/bullmq's design, so
+ * feature modules register their queues with BullModule.registerQueue), the workers, the job
+ * schedulers and the queue self-check. Health imports it for the self-check's report.
+ */
 @Module({
   imports: [
     DiscoveryModule,
+    RedisModule,
     BullModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: TidingsConfigService) => {
@@ -27,6 +33,6 @@ import { WorkerRunner } from './worker-runner.service';
     BullModule.registerQueue({ name: QueueName.Dispatch }, { name: QueueName.Scheduler }),
   ],
   providers: [WorkerRunner, JobSchedulers, QueueSelfCheck],
-  exports: [BullModule, QueueSelfCheck],
+  exports: [QueueSelfCheck],
 })
 export class QueueModule {}

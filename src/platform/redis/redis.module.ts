@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { TidingsConfigService } from '../config/configuration';
@@ -18,7 +18,10 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
-@Global()
+/**
+ * The general-purpose Redis client (BullMQ has its own connections). Imported by the few modules
+ * that use Redis beyond the queues: the queue self-check, health, the public pages' rate limits.
+ */
 @Module({
   providers: [
     {

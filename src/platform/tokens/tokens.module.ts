@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TokensService } from './tokens.service';
 
-/** Signed link tokens; global because emails, pages and feedback all carry them. */
-@Global()
+/** Signed link tokens: emails, pages and feedback carry them; each module that signs or checks them imports this. */
 @Module({ providers: [TokensService], exports: [TokensService] })
 export class TokensModule {}

@@ -5,7 +5,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
-import type { SendCheck, SendDecision } from '../../messaging/delivery/send-checks';
+import {
+  SendCheck,
+  type SendDecision,
+  type SendTimeCheck,
+} from '../../messaging/delivery/send-checks';
 
 /** A subscriber's editorial and promotional messages in the rolling window. */
 export interface MixStats {
@@ -23,7 +27,8 @@ const EMPTY: MixStats = { promotional: 0, total: 0, lastPromotionalAt: null };
  * Checked when a send is decided (so a capped subscriber's slot is not spent) and again at send time.
  */
 @Injectable()
-export class ContentMixPolicy implements SendCheck {
+@SendCheck({ order: 20 })
+export class ContentMixPolicy implements SendTimeCheck {
   readonly name = 'content-mix';
   readonly config: AppConfig['contentMix'];
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContentDelivery } from '../content/content-delivery.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { MessagePreparer, PreparesMessages } from '../../messaging/delivery/message-composer';
 import type { SendDecision } from '../../messaging/delivery/send-checks';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import { isDigestRef } from './digest-scheduler.service';
@@ -11,7 +12,8 @@ import { isDigestRef } from './digest-scheduler.service';
  * digest left with nothing is skipped (`no_content`).
  */
 @Injectable()
-export class DigestContentPreparer {
+@PreparesMessages({ order: 10 })
+export class DigestContentPreparer implements MessagePreparer {
   constructor(private readonly content: ContentDelivery) {}
 
   async prepare(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {

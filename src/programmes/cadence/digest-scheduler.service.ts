@@ -7,6 +7,7 @@ import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
+import { OnSchedulerTick } from '../scheduler/tick-handlers';
 import { ContentMixPolicy } from './content-mix';
 
 const BATCH = 500;
@@ -58,6 +59,7 @@ export class DigestScheduler {
     this.maxItems = config.get('digests', { infer: true }).maxItems;
   }
 
+  @OnSchedulerTick('digests', { order: 20 })
   async run(now: Date): Promise<{ scheduled: number; digests: number; due: number }> {
     // Subscriptions that never got a slot (made through the API, not double opt-in) start their
     // first period now, like a confirmation does.

@@ -1,9 +1,6 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
-import { SendCheckRegistry } from '../../messaging/delivery/send-checks';
-import { TickRegistry } from '../scheduler/tick-registry';
 import { ContentMixPolicy } from './content-mix';
 import { DigestContentPreparer } from './digest-content.preparer';
 import { DigestScheduler } from './digest-scheduler.service';
@@ -18,21 +15,4 @@ import { FrequencyCheck } from './frequency.check';
   providers: [DigestScheduler, DigestContentPreparer, FrequencyCheck, ContentMixPolicy],
   exports: [ContentMixPolicy],
 })
-export class DigestsModule implements OnModuleInit {
-  constructor(
-    private readonly ticks: TickRegistry,
-    private readonly checks: SendCheckRegistry,
-    private readonly composer: MessageComposer,
-    private readonly digests: DigestScheduler,
-    private readonly preparer: DigestContentPreparer,
-    private readonly frequency: FrequencyCheck,
-    private readonly mix: ContentMixPolicy,
-  ) {}
-
-  onModuleInit(): void {
-    this.checks.register(this.frequency);
-    this.checks.register(this.mix);
-    this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-    this.ticks.register({ name: 'digests', run: (now) => this.digests.run(now) });
-  }
-}
+export class DigestsModule {}

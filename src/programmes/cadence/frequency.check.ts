@@ -3,7 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../../platform/database/sql';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
-import type { SendCheck, SendDecision } from '../../messaging/delivery/send-checks';
+import {
+  SendCheck,
+  type SendDecision,
+  type SendTimeCheck,
+} from '../../messaging/delivery/send-checks';
 
 /**
  * "Never more often than chosen", re-checked at send time: a regular (editorial or promotional)
@@ -13,7 +17,8 @@ import type { SendCheck, SendDecision } from '../../messaging/delivery/send-chec
  * frequency, so a change to a slower one since queueing is honoured.
  */
 @Injectable()
-export class FrequencyCheck implements SendCheck {
+@SendCheck({ order: 10 })
+export class FrequencyCheck implements SendTimeCheck {
   readonly name = 'frequency';
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

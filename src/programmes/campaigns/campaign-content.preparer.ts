@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ContentDelivery } from '../content/content-delivery.service';
 import { queryRows } from '../../platform/database/sql';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { MessagePreparer, PreparesMessages } from '../../messaging/delivery/message-composer';
 import type { SendDecision } from '../../messaging/delivery/send-checks';
 import { isCampaignRef } from './campaign-fanout.service';
 
@@ -20,7 +21,8 @@ const CACHE_LIMIT = 200;
  * created, so it is cached per worker. Withdrawn or expired content is not sent.
  */
 @Injectable()
-export class CampaignContentPreparer {
+@PreparesMessages({ order: 20 })
+export class CampaignContentPreparer implements MessagePreparer {
   private readonly campaigns = new Map<string, CampaignSource>();
 
   constructor(

@@ -10,6 +10,7 @@ import { isUuid } from '../../platform/ids';
 import { JobName, JobPayloads, QueueName } from '../../platform/queue/queues';
 import { queryRows } from '../../platform/database/sql';
 import { LIVE_LEASES_SQL } from '../../messaging/delivery/delivery-lease';
+import { OnSchedulerTick } from '../scheduler/tick-handlers';
 import { Campaign } from './campaign.entity';
 
 export const FANOUT_JOB_OPTIONS = {
@@ -79,6 +80,7 @@ export class CampaignRecovery {
    * stopped reporting get their job checked and, when it will not run again, a new one that
    * continues from the cursor.
    */
+  @OnSchedulerTick('campaigns', { order: 30 })
   async startDue(now: Date): Promise<{ started: number; resumed: number; failed: number }> {
     const started = await queryRows<{ id: string; fanout_attempt: number }>(
       this.dataSource,

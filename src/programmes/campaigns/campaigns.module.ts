@@ -1,23 +1,24 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
+import { AlertsModule } from '../../messaging/alerts/alerts.module';
 import { ContentModule } from '../content/content.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { DELIVERY_QUEUE_OPTIONS } from '../../messaging/delivery/ledger.service';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
 import { DigestsModule } from '../cadence/digests.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
-import { TickRegistry } from '../scheduler/tick-registry';
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
 import { CampaignFanout } from './campaign-fanout.service';
 import { CampaignRecovery } from './campaign-recovery.service';
+import { CampaignsAfterRedisLoss } from './campaigns-after-redis-loss';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsProcessor } from './campaigns.processor';
 import { CampaignsService } from './campaigns.service';
+import { HelpfulVotes } from './helpful-votes';
 
 @Module({
   imports: [
@@ -26,6 +27,8 @@ import { CampaignsService } from './campaigns.service';
       { name: QueueName.Campaigns },
       { name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS },
     ),
+    AlertsModule,
+    DiscoveryModule,
     DeliveryModule,
     ContentModule,
     DigestsModule,
@@ -38,26 +41,10 @@ import { CampaignsService } from './campaigns.service';
     CampaignRecovery,
     CampaignsProcessor,
     CampaignContentPreparer,
+    CampaignsAfterRedisLoss,
+    HelpfulVotes,
   ],
   controllers: [CampaignsController],
   exports: [CampaignsService],
 })
-export class CampaignsModule implements OnModuleInit {
-  constructor(
-    private readonly ticks: TickRegistry,
-    private readonly queueCheck: QueueSelfCheck,
-    private readonly composer: MessageComposer,
-    private readonly recovery: CampaignRecovery,
-    private readonly preparer: CampaignContentPreparer,
-  ) {}
-
-  onModuleInit(): void {
-    this.composer.addPreparer((messages, now) => this.preparer.prepare(messages, now));
-    this.ticks.register({ name: 'campaigns', run: (now) => this.recovery.startDue(now) });
-    this.queueCheck.onRedisLoss({
-      name: 'campaigns',
-      rebuild: () => this.recovery.recoverRunning(),
-      waiting: (since) => this.recovery.hasSilentSince(since),
-    });
-  }
-}
+export class CampaignsModule {}

@@ -21,20 +21,17 @@ import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { Campaign } from './campaign.entity';
 import { CampaignRecovery } from './campaign-recovery.service';
+import { HelpfulVotes } from './helpful-votes';
 import {
   CampaignDto,
   CampaignStatsDto,
   CreateCampaignDto,
-  HelpfulVotesDto,
   ListCampaignsQueryDto,
 } from './campaign.dto';
 import { Segment, segmentProblem } from './segment';
 
 /** The template content-item campaigns are rendered with. */
 export const CAMPAIGN_TEMPLATE = 'campaign';
-
-/** Feedback ("was this useful?") lives elsewhere; it tells campaigns its counts through this. */
-export type HelpfulVotesSource = (campaignId: string) => Promise<HelpfulVotesDto>;
 
 export interface CreateResult {
   campaign: CampaignDto;
@@ -55,7 +52,6 @@ interface StatRow {
 @Injectable()
 export class CampaignsService {
   private readonly logger = new Logger('Campaigns');
-  private helpfulVotes: HelpfulVotesSource | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,11 +60,8 @@ export class CampaignsService {
     private readonly content: ContentService,
     private readonly rendering: RenderingService,
     private readonly clock: Clock,
+    private readonly helpfulVotes: HelpfulVotes,
   ) {}
-
-  setHelpfulVotesSource(source: HelpfulVotesSource): void {
-    this.helpfulVotes = source;
-  }
 
   async create(dto: CreateCampaignDto): Promise<CreateResult> {
     const { idempotencyKey, ...request } = dto;
@@ -364,7 +357,7 @@ export class CampaignsService {
       folded: skipped.folded ?? 0,
       bounced: after?.bounced ?? null,
       unsubscribedAfter: after?.unsubscribed ?? null,
-      helpfulVotes: this.helpfulVotes ? await this.helpfulVotes(campaign.id) : null,
+      helpfulVotes: await this.helpfulVotes.for(campaign.id),
       failureReason: campaign.status === 'failed' ? campaign.failureReason : null,
     };
   }

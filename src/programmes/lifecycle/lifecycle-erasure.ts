@@ -1,5 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  ErasesPersonalData,
+  PersonalDataEraser,
+} from '../../audience/subscribers/personal-data-erasers';
 
 /**
  * Erasure removes what the lifecycle engine keeps about a person: their events (free-form data),
@@ -7,22 +11,17 @@ import { SubscribersService } from '../../audience/subscribers/subscribers.servi
  * date of theirs).
  */
 @Injectable()
-export class LifecycleErasure implements OnModuleInit {
-  constructor(private readonly subscribers: SubscribersService) {}
-
-  onModuleInit(): void {
-    this.subscribers.onErase(async (manager, subscriberId) => {
-      await manager.query(`DELETE FROM events WHERE subscriber_id = $1`, [subscriberId]);
-      await manager.query(`DELETE FROM lifecycle_cooldowns WHERE subscriber_id = $1`, [
-        subscriberId,
-      ]);
-      await manager.query(`DELETE FROM lifecycle_attribute_states WHERE subscriber_id = $1`, [
-        subscriberId,
-      ]);
-      await manager.query(
-        `UPDATE lifecycle_missed_promises SET anchor = NULL WHERE subscriber_id = $1`,
-        [subscriberId],
-      );
-    });
+@ErasesPersonalData()
+export class LifecycleErasure implements PersonalDataEraser {
+  async erasePersonalData(manager: EntityManager, subscriberId: string): Promise<void> {
+    await manager.query(`DELETE FROM events WHERE subscriber_id = $1`, [subscriberId]);
+    await manager.query(`DELETE FROM lifecycle_cooldowns WHERE subscriber_id = $1`, [subscriberId]);
+    await manager.query(`DELETE FROM lifecycle_attribute_states WHERE subscriber_id = $1`, [
+      subscriberId,
+    ]);
+    await manager.query(
+      `UPDATE lifecycle_missed_promises SET anchor = NULL WHERE subscriber_id = $1`,
+      [subscriberId],
+    );
   }
 }

@@ -1,11 +1,11 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
-import { TickRegistry } from '../scheduler/tick-registry';
+import { OnSchedulerTick } from '../scheduler/tick-handlers';
 import { AttributeTriggerService } from './attribute-trigger.service';
 import { DeadlinesService } from './deadlines.service';
 import { DueScanService } from './due-scan.service';
@@ -15,7 +15,7 @@ import { LifecycleRule } from './lifecycle-rule.entity';
 const TICK_BUDGET_MS = 20_000;
 
 /**
- * Registers the lifecycle engine's work on the scheduler tick, in this order:
+ * The lifecycle engine's work on the scheduler tick (`@OnSchedulerTick`), in this order:
  * 1. `lifecycle-changes`: subscribers whose data changed (reschedule, cancel, late notices,
  *    attribute transitions), then first evaluations of new attribute rules;
  * 2. `lifecycle-scan`: the forward scans of date and confirmed rules;
@@ -24,13 +24,12 @@ const TICK_BUDGET_MS = 20_000;
  * second scheduler process or a repeated tick writes nothing twice.
  */
 @Injectable()
-export class LifecycleScheduler implements OnModuleInit {
+export class LifecycleScheduler {
   private readonly logger = new Logger('Lifecycle');
   private readonly batchSize: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly ticks: TickRegistry,
     private readonly dueScan: DueScanService,
     private readonly attributes: AttributeTriggerService,
     private readonly deadlines: DeadlinesService,
@@ -40,12 +39,7 @@ export class LifecycleScheduler implements OnModuleInit {
     this.batchSize = config.get('lifecycle', { infer: true }).batchSize;
   }
 
-  onModuleInit(): void {
-    this.ticks.register({ name: 'lifecycle-changes', run: (now) => this.changes(now) });
-    this.ticks.register({ name: 'lifecycle-scan', run: (now) => this.scan(now) });
-    this.ticks.register({ name: 'lifecycle-deadlines', run: (now) => this.sweep(now) });
-  }
-
+  @OnSchedulerTick('lifecycle-changes', { order: 40 })
   async changes(now: Date): Promise<Record<string, number>> {
     const budgetEnd = Date.now() + TICK_BUDGET_MS;
     const report = { rechecked: 0, queued: 0, evaluated: 0 };
@@ -114,6 +108,7 @@ export class LifecycleScheduler implements OnModuleInit {
     return report;
   }
 
+  @OnSchedulerTick('lifecycle-scan', { order: 41 })
   async scan(now: Date): Promise<Record<string, number>> {
     const budgetEnd = Date.now() + TICK_BUDGET_MS;
     const report = { rules: 0, scanned: 0, written: 0, missed: 0 };
@@ -131,6 +126,7 @@ export class LifecycleScheduler implements OnModuleInit {
     return report;
   }
 
+  @OnSchedulerTick('lifecycle-deadlines', { order: 42 })
   async sweep(now: Date): Promise<Record<string, number>> {
     const budgetEnd = Date.now() + TICK_BUDGET_MS;
     const report = { missed: 0, apologies: 0, alerts: 0 };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AlertsModule } from '../../messaging/alerts/alerts.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
@@ -25,6 +26,7 @@ import { LifecycleUpcomingNotices } from './upcoming-notices.provider';
 @Module({
   imports: [
     TypeOrmModule.forFeature([LifecycleRule]),
+    AlertsModule,
     DeliveryModule,
     RenderingModule,
     SubscribersModule,

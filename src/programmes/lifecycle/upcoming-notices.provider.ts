@@ -1,9 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { nextInWindow, sendWindowOf } from '../../messaging/send-window';
-import { UpcomingNotice, UpcomingNoticesRegistry } from '../upcoming-notices';
+import { ListsUpcomingNotices, UpcomingNotice, UpcomingNoticesSource } from '../upcoming-notices';
 import { queryRows } from '../../platform/database/sql';
 
 interface Row {
@@ -36,15 +36,9 @@ const PAUSE_TEXT = {
  * cannot be foreseen. During a pause it says when a notice will still come, and why.
  */
 @Injectable()
-export class LifecycleUpcomingNotices implements OnModuleInit {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly registry: UpcomingNoticesRegistry,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register((subscriberId, locale, now) => this.list(subscriberId, locale, now));
-  }
+@ListsUpcomingNotices()
+export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(subscriberId: string, locale: 'nl' | 'en', now: Date): Promise<UpcomingNotice[]> {
     const rows = await queryRows<Row>(

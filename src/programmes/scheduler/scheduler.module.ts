@@ -1,12 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { SchedulerProcessor } from './scheduler.processor';
 import { SchedulerService } from './scheduler.service';
-import { TickRegistry } from './tick-registry';
+import { TickHandlers } from './tick-handlers';
 
-/** Global so feature modules can register tick handlers without importing each other. */
-@Global()
+/** The scheduler tick: runs every `@OnSchedulerTick()` handler, wherever it is declared. */
 @Module({
-  providers: [TickRegistry, SchedulerService, SchedulerProcessor],
-  exports: [TickRegistry, SchedulerService],
+  imports: [DiscoveryModule],
+  providers: [TickHandlers, SchedulerService, SchedulerProcessor],
+  exports: [SchedulerService],
 })
 export class SchedulerModule {}

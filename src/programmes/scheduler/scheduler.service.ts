@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
-import { TickRegistry } from './tick-registry';
+import { TickHandlers } from './tick-handlers';
 
 export interface TickReport {
   at: Date;
@@ -13,9 +13,10 @@ export interface TickReport {
 }
 
 /**
- * Runs every registered tick handler once for the clock's "now". Each handler runs under a
- * PostgreSQL advisory lock, so when several processes tick at once one does the work and the
- * others skip; correctness never depends on the lock (dedupe keys do that), only efficiency.
+ * Runs every tick handler (`@OnSchedulerTick`) once for the clock's "now", in their order. Each
+ * handler runs under a PostgreSQL advisory lock, so when several processes tick at once one does
+ * the work and the others skip; correctness never depends on the lock (dedupe keys do that), only
+ * efficiency.
  */
 @Injectable()
 export class SchedulerService {
@@ -23,7 +24,7 @@ export class SchedulerService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly registry: TickRegistry,
+    private readonly handlers: TickHandlers,
     private readonly clock: Clock,
   ) {}
 
@@ -36,7 +37,7 @@ export class SchedulerService {
     options: { waitForLock?: boolean } = {},
   ): Promise<TickReport> {
     const report: TickReport = { at: now, handlers: {} };
-    for (const handler of this.registry.all()) {
+    for (const handler of this.handlers.all()) {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
       try {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -12,9 +12,13 @@ import {
 import { AppConfig } from '../../platform/config/configuration';
 import { ConsentService, NewConsentEvent } from '../../audience/consent/consent.service';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
+import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import { Subscriber } from '../../audience/subscribers/subscriber.entity';
-import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import {
+  ErasesPersonalData,
+  PersonalDataEraser,
+} from '../../audience/subscribers/personal-data-erasers';
 import { Subscription } from '../../audience/subscribers/subscription.entity';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
@@ -40,7 +44,9 @@ const SILENT = new Set(['active', 'bounced', 'complained', 'erased']);
  * The response never reveals whether an address is known, active or suppressed.
  */
 @Injectable()
-export class SignupService implements OnModuleInit {
+@ContributesLinks()
+@ErasesPersonalData()
+export class SignupService implements LinkContributor, PersonalDataEraser {
   private readonly logger = new Logger('Signup');
   private readonly publicUrl: string;
   private readonly resendMinutes: number;
@@ -49,11 +55,9 @@ export class SignupService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly topics: TopicsService,
-    private readonly subscribers: SubscribersService,
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
     private readonly ledger: LedgerService,
-    private readonly composer: MessageComposer,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
@@ -63,18 +67,17 @@ export class SignupService implements OnModuleInit {
     this.defaultTimezone = config.get('app', { infer: true }).defaultTimezone;
   }
 
-  onModuleInit(): void {
-    // The confirm link is signed at send time, so no token is ever stored.
-    this.composer.addLinks((m): Record<string, string> => {
-      const ref = m.data.signupRequestId;
-      if (typeof ref !== 'string') return {};
-      return {
-        confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref, now: this.clock.now() })}`,
-      };
-    });
-    this.subscribers.onErase(async (manager, subscriberId) => {
-      await manager.delete(SignupRequest, { subscriberId });
-    });
+  /** The confirm link is signed at send time, so no token is ever stored. */
+  linksFor(m: ClaimedMessage): Record<string, string> {
+    const ref = m.data.signupRequestId;
+    if (typeof ref !== 'string') return {};
+    return {
+      confirm: `${this.publicUrl}/confirm/${this.tokens.sign('confirm', m.subscriberId, { ref, now: this.clock.now() })}`,
+    };
+  }
+
+  async erasePersonalData(manager: EntityManager, subscriberId: string): Promise<void> {
+    await manager.delete(SignupRequest, { subscriberId });
   }
 
   async subscribe(dto: SubscribeRequestDto, source: 'form' | 'api'): Promise<void> {

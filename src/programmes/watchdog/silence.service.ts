@@ -11,6 +11,7 @@ import { RenderingService } from '../../messaging/rendering/rendering.service';
 import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { DEFAULT_SEND_HOUR, frequencyLabel } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
+import { OnSchedulerTick } from '../scheduler/tick-handlers';
 import { Fallback, SilenceReportDto, SilentTopicDto } from './silence.dto';
 
 const OPT_IN_WINDOW_DAYS = 90;
@@ -64,6 +65,7 @@ export class SilenceService {
     this.graceDays = config.get('digests', { infer: true }).silenceGraceDays;
   }
 
+  @OnSchedulerTick('silence-watchdog', { order: 50 })
   async tick(now: Date): Promise<{ fallbacks: number; reported: number }> {
     const fallbacks = await this.sendFallbacks(now);
     const reported = await this.dailyReport(now);

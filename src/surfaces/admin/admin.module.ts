@@ -2,6 +2,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../../messaging/alerts/alerts.module';
 import { QueueName } from '../../platform/queue/queues';
 import { ReportsModule } from '../../trust/reports/reports.module';
 import { AdminAuthModule } from './admin-auth.module';
@@ -16,6 +17,7 @@ import { AdminSessionService } from './admin-session.service';
 @Module({
   imports: [
     AdminAuthModule,
+    AlertsModule,
     ReportsModule,
     BullBoardModule.forRootAsync({
       imports: [AdminAuthModule],

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,7 +6,8 @@ import { Clock } from '../../platform/clock';
 import { UnauthorizedError } from '../../platform/errors/domain-errors';
 import { AppConfig } from '../../platform/config/configuration';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
+import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import {
   TOKEN_TTL_SECONDS,
@@ -29,7 +30,8 @@ const REQUESTING_PURPOSES: TokenPurpose[] = ['manage', 'elevated', 'unsubscribe'
  * again is what lets an old link's holder join topics, get email more often, resume or erase.
  */
 @Injectable()
-export class FreshLinkService implements OnModuleInit {
+@ContributesLinks()
+export class FreshLinkService implements LinkContributor {
   private readonly logger = new Logger('FreshLink');
   private readonly publicUrl: string;
 
@@ -37,19 +39,17 @@ export class FreshLinkService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
     private readonly ledger: LedgerService,
-    private readonly composer: MessageComposer,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
   ) {
     this.publicUrl = config.get('app', { infer: true }).publicUrl;
   }
 
-  onModuleInit(): void {
-    this.composer.addLinks((m): Record<string, string> => {
-      if (m.template !== FRESH_LINK_TEMPLATE) return {};
-      const token = this.tokens.sign('elevated', m.subscriberId, { now: this.clock.now() });
-      return { manage: `${this.publicUrl}/p/${token}` };
-    });
+  /** The fresh-link email's own preference link, `elevated`, signed when the email is sent. */
+  linksFor(m: ClaimedMessage): Record<string, string> {
+    if (m.template !== FRESH_LINK_TEMPLATE) return {};
+    const token = this.tokens.sign('elevated', m.subscriberId, { now: this.clock.now() });
+    return { manage: `${this.publicUrl}/p/${token}` };
   }
 
   /**

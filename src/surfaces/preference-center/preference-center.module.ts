@@ -2,12 +2,14 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { ConfigService } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT } from '../../platform/redis/redis.module';
+import { REDIS_CLIENT, RedisModule } from '../../platform/redis/redis.module';
+import { TokensModule } from '../../platform/tokens/tokens.module';
 import type { TidingsConfigService } from '../../platform/config/configuration';
 import { ConsentModule } from '../../audience/consent/consent.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { UpcomingNoticesModule } from '../../programmes/upcoming-notices';
 import { DataExportService } from './data-export.service';
 import { FreshLinkService } from './fresh-link.service';
 import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
@@ -27,13 +29,16 @@ import { UnsubscribeService } from './unsubscribe.service';
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
+      imports: [RedisModule],
       inject: [ConfigService, REDIS_CLIENT],
       useFactory: (config: TidingsConfigService, redis: Redis) => throttlerOptions(config, redis),
     }),
     ConsentModule,
     DeliveryModule,
     SubscribersModule,
+    TokensModule,
     TopicsModule,
+    UpcomingNoticesModule,
   ],
   providers: [
     PageFrame,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { ForbiddenError, GoneError, RuleViolationError } from '../../platform/errors/domain-errors';
-import { UpcomingNotice, UpcomingNoticesRegistry } from '../../programmes/upcoming-notices';
+import { UpcomingNotice, UpcomingNotices } from '../../programmes/upcoming-notices';
 import { ConsentHistoryEntry, ConsentService } from '../../audience/consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
 import { queryRows } from '../../platform/database/sql';
@@ -100,7 +100,7 @@ export class PreferencesService {
     private readonly subscribers: SubscribersService,
     private readonly consent: ConsentService,
     private readonly topics: TopicsService,
-    private readonly notices: UpcomingNoticesRegistry,
+    private readonly notices: UpcomingNotices,
     private readonly unsubscribe: UnsubscribeService,
   ) {}
 

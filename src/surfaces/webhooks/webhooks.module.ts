@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../../audience/consent/consent.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { BouncesService } from './bounces.service';
 import { DeliverySignal } from './delivery-signal.entity';
 import { ComplaintsService } from './complaints.service';
@@ -17,6 +18,7 @@ import { WebhooksController } from './webhooks.controller';
     TypeOrmModule.forFeature([WebhookReport, DeliverySignal]),
     SuppressionsModule,
     ConsentModule,
+    MetricsModule,
   ],
   providers: [WebhookReportsService, BouncesService, ComplaintsService, WebhookSecretGuard],
   controllers: [WebhooksController],

@@ -1,7 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CampaignsService } from '../../programmes/campaigns/campaigns.service';
+import type { HelpfulVotesDto } from '../../programmes/campaigns/campaign.dto';
+import { CountsHelpfulVotes, HelpfulVotesCounter } from '../../programmes/campaigns/helpful-votes';
 import { queryRows } from '../../platform/database/sql';
 
 /**
@@ -10,23 +11,19 @@ import { queryRows } from '../../platform/database/sql';
  * is not attributed to the campaign.
  */
 @Injectable()
-export class CampaignVotesProvider implements OnModuleInit {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly campaigns: CampaignsService,
-  ) {}
+@CountsHelpfulVotes()
+export class CampaignVotesProvider implements HelpfulVotesCounter {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  onModuleInit(): void {
-    this.campaigns.setHelpfulVotesSource(async (campaignId) => {
-      const [row] = await queryRows<{ helpful: number; not_helpful: number }>(
-        this.dataSource,
-        `SELECT count(*) FILTER (WHERE v.helpful)::int AS helpful,
-                count(*) FILTER (WHERE NOT v.helpful)::int AS not_helpful
-           FROM outbound_messages m JOIN feedback_votes v ON v.message_id = m.id
-          WHERE m.campaign_id = $1`,
-        [campaignId],
-      );
-      return { helpful: row.helpful, notHelpful: row.not_helpful };
-    });
+  async helpfulVotes(campaignId: string): Promise<HelpfulVotesDto> {
+    const [row] = await queryRows<{ helpful: number; not_helpful: number }>(
+      this.dataSource,
+      `SELECT count(*) FILTER (WHERE v.helpful)::int AS helpful,
+              count(*) FILTER (WHERE NOT v.helpful)::int AS not_helpful
+         FROM outbound_messages m JOIN feedback_votes v ON v.message_id = m.id
+        WHERE m.campaign_id = $1`,
+      [campaignId],
+    );
+    return { helpful: row.helpful, notHelpful: row.not_helpful };
   }
 }

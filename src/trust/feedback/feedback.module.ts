@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CampaignsModule } from '../../programmes/campaigns/campaigns.module';
-import { DeliveryModule } from '../../messaging/delivery/delivery.module';
-import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
+import { TokensModule } from '../../platform/tokens/tokens.module';
 import { FeedbackVote } from './feedback-vote.entity';
 import { FeedbackController } from './feedback.controller';
 import { CampaignVotesProvider } from './campaign-votes.provider';
@@ -10,12 +9,7 @@ import { FeedbackService } from './feedback.service';
 
 /** "Was this useful?" links in editorial and notice emails, and the page that records the answer. */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([FeedbackVote]),
-    DeliveryModule,
-    SubscribersModule,
-    CampaignsModule,
-  ],
+  imports: [TypeOrmModule.forFeature([FeedbackVote]), MetricsModule, TokensModule],
   providers: [FeedbackService, CampaignVotesProvider],
   controllers: [FeedbackController],
 })

@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { deriveKey } from '../../platform/crypto';
 import {
@@ -12,11 +12,15 @@ import {
 import { SignedForms } from '../../platform/http/signed-form';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
-import { MessageComposer } from '../../messaging/delivery/message-composer';
+import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
+import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import type { Locale } from '../../audience/subscribers/subscriber.entity';
-import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import {
+  ErasesPersonalData,
+  PersonalDataEraser,
+} from '../../audience/subscribers/personal-data-erasers';
 import { TokensService } from '../../platform/tokens/tokens.service';
 
 /** Useful, non-transactional mail asks for feedback; promotions and receipts do not. */
@@ -60,7 +64,9 @@ interface MessageRow {
  * in a message (both "yes" and "no") record nothing.
  */
 @Injectable()
-export class FeedbackService implements OnModuleInit {
+@ContributesLinks()
+@ErasesPersonalData()
+export class FeedbackService implements LinkContributor, PersonalDataEraser {
   private readonly logger = new Logger('Feedback');
   private readonly publicUrl: string;
   private readonly forms: SignedForms;
@@ -69,8 +75,6 @@ export class FeedbackService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
-    private readonly composer: MessageComposer,
-    private readonly subscribers: SubscribersService,
     private readonly clock: Clock,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
@@ -86,22 +90,22 @@ export class FeedbackService implements OnModuleInit {
     );
   }
 
-  onModuleInit(): void {
-    this.composer.addLinks((m): Record<string, string> => {
-      if (!FEEDBACK_KINDS.has(m.kind)) return {};
-      const token = this.tokens.sign('feedback', m.subscriberId, {
-        ref: m.id,
-        now: this.clock.now(),
-      });
-      const base = `${this.publicUrl}/f/${token}`;
-      return { feedbackYes: `${base}/yes`, feedbackNo: `${base}/no` };
+  /** "Was this useful?" links, signed at send time (no token is stored). */
+  linksFor(m: ClaimedMessage): Record<string, string> {
+    if (!FEEDBACK_KINDS.has(m.kind)) return {};
+    const token = this.tokens.sign('feedback', m.subscriberId, {
+      ref: m.id,
+      now: this.clock.now(),
     });
-    // A comment is free text the person wrote; the answer itself stays as an anonymous figure.
-    this.subscribers.onErase(async (manager, subscriberId) => {
-      await manager.query(`UPDATE feedback_votes SET comment = NULL WHERE subscriber_id = $1`, [
-        subscriberId,
-      ]);
-    });
+    const base = `${this.publicUrl}/f/${token}`;
+    return { feedbackYes: `${base}/yes`, feedbackNo: `${base}/no` };
+  }
+
+  /** A comment is free text the person wrote; the answer itself stays as an anonymous figure. */
+  async erasePersonalData(manager: EntityManager, subscriberId: string): Promise<void> {
+    await manager.query(`UPDATE feedback_votes SET comment = NULL WHERE subscriber_id = $1`, [
+      subscriberId,
+    ]);
   }
 
   /** What the landing page shows for a link; records nothing. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { AuditService } from './audit.service';
 import { MissedDeadlinesService } from './missed-deadlines.service';
 import { ProgrammeSummaryService } from './programme-summary.service';
@@ -12,7 +13,7 @@ import { TrustMetrics } from './trust-metrics';
  * missed deadlines, the trust audit, Prometheus gauges.
  */
 @Module({
-  imports: [SuppressionsModule],
+  imports: [MetricsModule, SuppressionsModule],
   providers: [
     ReportsService,
     ProgrammeSummaryService,
