@@ -19,7 +19,7 @@ import { HealthModule } from './platform/health/health.module';
 import { LifecycleModule } from './programmes/lifecycle/lifecycle.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
 import { PreferenceCenterModule } from './surfaces/preference-center/preference-center.module';
-import { SchedulerModule } from './programmes/scheduler/scheduler.module';
+import { SchedulerModule } from './platform/scheduler/scheduler.module';
 import { SignupModule } from './programmes/signup/signup.module';
 import { RenderingModule } from './messaging/rendering/rendering.module';
 import { ReportsModule } from './trust/reports/reports.module';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertsService } from '../../src/messaging/alerts/alerts.service';
-import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
+import { SchedulerService } from '../../src/platform/scheduler/scheduler.service';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

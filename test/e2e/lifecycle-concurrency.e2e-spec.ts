@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { redisOptionsFromUrl } from '../../src/platform/redis/redis-options';
 import { DeliveryProcessor } from '../../src/messaging/delivery/delivery.processor';
 import { LifecycleScheduler } from '../../src/programmes/lifecycle/lifecycle-scheduler';
-import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
+import { SchedulerService } from '../../src/platform/scheduler/scheduler.service';
 import { lifecycleRuleInput, topicInput, unique, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';

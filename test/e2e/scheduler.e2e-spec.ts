@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
-import { OnSchedulerTick } from '../../src/programmes/scheduler/tick-handlers';
+import { SchedulerService } from '../../src/platform/scheduler/scheduler.service';
+import { OnSchedulerTick } from '../../src/platform/scheduler/tick-handlers';
 import { ControllableClock } from '../support/controllable-clock';
 import { createTestApp, TestApp } from '../support/test-app';
 

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QueueName } from '../../src/platform/queue/queues';
 import { DispatchProcessor } from '../../src/messaging/delivery/dispatch.processor';
-import { SchedulerService } from '../../src/programmes/scheduler/scheduler.service';
+import { SchedulerService } from '../../src/platform/scheduler/scheduler.service';
 import { ControllableClock } from './controllable-clock';
 import { eventually } from './smtp-sink';
 import { TestApp } from './test-app';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { SchedulerService, TickReport } from '../../src/programmes/scheduler/scheduler.service';
+import { SchedulerService, TickReport } from '../../src/platform/scheduler/scheduler.service';
 import { eventually } from './smtp-sink';
 
 /**

@@ -7,7 +7,7 @@ import { escapeHtml } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { MAIL_TRANSPORT, MailTransport } from '../delivery/mail-transport';
-import { OnSchedulerTick } from '../../programmes/scheduler/tick-handlers';
+import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { Alert } from './alert.entity';
 
 export interface NewAlert {

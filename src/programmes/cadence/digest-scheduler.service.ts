@@ -7,7 +7,7 @@ import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
-import { OnSchedulerTick } from '../scheduler/tick-handlers';
+import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { ContentMixPolicy } from './content-mix';
 
 const BATCH = 500;

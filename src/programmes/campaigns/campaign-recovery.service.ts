@@ -10,7 +10,7 @@ import { isUuid } from '../../platform/ids';
 import { JobName, JobPayloads, QueueName } from '../../platform/queue/queues';
 import { queryRows } from '../../platform/database/sql';
 import { LIVE_LEASES_SQL } from '../../messaging/delivery/delivery-lease';
-import { OnSchedulerTick } from '../scheduler/tick-handlers';
+import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { Campaign } from './campaign.entity';
 
 export const FANOUT_JOB_OPTIONS = {

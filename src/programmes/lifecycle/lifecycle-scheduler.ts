@@ -5,7 +5,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
-import { OnSchedulerTick } from '../scheduler/tick-handlers';
+import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { AttributeTriggerService } from './attribute-trigger.service';
 import { DeadlinesService } from './deadlines.service';
 import { DueScanService } from './due-scan.service';

@@ -11,7 +11,7 @@ import { RenderingService } from '../../messaging/rendering/rendering.service';
 import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { DEFAULT_SEND_HOUR, frequencyLabel } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
-import { OnSchedulerTick } from '../scheduler/tick-handlers';
+import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { Fallback, SilenceReportDto, SilentTopicDto } from './silence.dto';
 
 const OPT_IN_WINDOW_DAYS = 90;

@@ -1,7 +1,7 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { JobName, JobOf, QueueName } from '../../platform/queue/queues';
-import { TidingsProcessor } from '../../platform/queue/tidings-processor.decorator';
+import { JobName, JobOf, QueueName } from '../queue/queues';
+import { TidingsProcessor } from '../queue/tidings-processor.decorator';
 import { SchedulerService, TickReport } from './scheduler.service';
 
 /**

@@ -1,11 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import {
-  decoratedMethods,
-  inOrder,
-  Ordered,
-  refuseDuplicateNames,
-} from '../../platform/extension-points';
+import { decoratedMethods, inOrder, Ordered, refuseDuplicateNames } from '../extension-points';
 
 /** What a tick handler reports (counts by name), shown in the tick's report. */
 export type TickResult = Record<string, number> | void;

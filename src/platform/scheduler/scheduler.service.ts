@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../platform/clock';
+import { Clock } from '../clock';
 import { TickHandlers } from './tick-handlers';
 
 export interface TickReport {
