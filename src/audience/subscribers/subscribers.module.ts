@@ -7,6 +7,7 @@ import { SubscriberImportModule } from './import/subscriber-import.module';
 import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscribersController } from './subscribers.controller';
+import { SubscriberStatusService } from './subscriber-status.service';
 import { SubscribersService } from './subscribers.service';
 import { Subscription } from './subscription.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -19,8 +20,8 @@ import { SubscriptionsService } from './subscriptions.service';
     SuppressionsModule,
     SubscriberImportModule,
   ],
-  providers: [SubscribersService, SubscriptionsService],
+  providers: [SubscribersService, SubscriptionsService, SubscriberStatusService],
   controllers: [SubscribersController],
-  exports: [SubscribersService, SubscriptionsService],
+  exports: [SubscribersService, SubscriptionsService, SubscriberStatusService],
 })
 export class SubscribersModule {}

@@ -6,6 +6,7 @@ import { QueueSelfCheck } from '../../platform/queue/queue-self-check.service';
 import { QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { ComposeThreads } from './compose-threads';
 import { DeliveryLease } from './delivery-lease';
@@ -37,6 +38,7 @@ class TransportCloser implements OnApplicationShutdown {
     BullModule.registerQueue({ name: QueueName.Delivery, ...DELIVERY_QUEUE_OPTIONS }),
     RenderingModule,
     SuppressionsModule,
+    SubscribersModule,
   ],
   providers: [
     {
