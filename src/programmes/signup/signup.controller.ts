@@ -7,10 +7,10 @@ import { DomainError } from '../../platform/errors/domain-errors';
 import { html, PageOptions, renderPage } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
 import { SubscribeRateLimit } from '../../surfaces/preference-center/rate-limit';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { SIGNUP_TEXT } from './signup-text';
 import { SubscribeRequestDto, SubscribeResponseDto } from './signup.dto';
 import { SignupService } from './signup.service';
+import type { Locale } from '../../platform/locale';
 
 @ApiTags('public')
 @Public()

@@ -8,10 +8,10 @@ import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { RenderingService } from '../../messaging/rendering/rendering.service';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { DEFAULT_SEND_HOUR, frequencyLabel } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
 import { Fallback, SilenceReportDto, SilentTopicDto } from './silence.dto';
+import type { Locale } from '../../platform/locale';
 
 const OPT_IN_WINDOW_DAYS = 90;
 const OLDEST_CASES = 10;

@@ -1,5 +1,4 @@
 import { html, SafeHtml } from '../../platform/http/page';
-import { Locale } from '../../audience/subscribers/subscriber.entity';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
 import { FRESH_LINK_HOURS } from './fresh-link.service';
@@ -7,6 +6,7 @@ import { CSRF_FIELD } from './link-security';
 import { formatDate, formatDateTime } from './page-frame';
 import { PAUSE_DAYS, PreferenceView, TopicChoice } from './preferences.service';
 import { DONE_CODES, DoneCode, PageTexts, TEXTS } from './texts/texts';
+import { Locale } from '../../platform/locale';
 
 export interface PreferencePageOptions {
   locale: Locale;

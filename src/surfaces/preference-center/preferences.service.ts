@@ -7,7 +7,7 @@ import { UpcomingNotice, UpcomingNoticesRegistry } from '../../programmes/upcomi
 import { ConsentHistoryEntry, ConsentService } from '../../audience/consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
 import { queryRows } from '../../platform/database/sql';
-import { Locale, Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import { Subscription, SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
@@ -22,6 +22,7 @@ import { sortFrequencies, TopicsService } from '../../audience/topics/topics.ser
 import { LinkSecurity } from './link-security';
 import type { TopicChangeDto } from './preference-forms.dto';
 import { TEXTS, DoneCode } from './texts/texts';
+import { Locale } from '../../platform/locale';
 
 /** Version recorded with wording that the preference center itself shows or states. */
 export const PREFERENCE_CENTER_WORDING_VERSION = 'tidings-preferences-1';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { queryRows } from '../../platform/database/sql';
-import { Locale, Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import {
   ChangeContext,
@@ -11,6 +11,7 @@ import {
 } from '../../audience/subscribers/subscriptions.service';
 import { TokenClaims, TokensService } from '../../platform/tokens/tokens.service';
 import { inTransaction } from '../../platform/database/transaction';
+import { Locale } from '../../platform/locale';
 
 /** What an unsubscribe link is about: one topic (the message's), or all email. */
 export interface UnsubscribeTarget {

@@ -15,9 +15,9 @@ import { queryRows } from '../../platform/database/sql';
 import { MessageComposer } from '../../messaging/delivery/message-composer';
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
+import type { Locale } from '../../platform/locale';
 
 /** Useful, non-transactional mail asks for feedback; promotions and receipts do not. */
 export const FEEDBACK_KINDS: ReadonlySet<MessageKind> = new Set(['editorial', 'notice']);

@@ -1,7 +1,7 @@
 import type { ConsentAction, ConsentSource } from '../../../audience/consent/consent-event.entity';
-import type { Locale } from '../../../audience/subscribers/subscriber.entity';
 import { EN } from './en';
 import { NL } from './nl';
+import type { Locale } from '../../../platform/locale';
 
 /** What a confirmation banner on the preference page says after a change (from `?done=`). */
 export const DONE_CODES = [
