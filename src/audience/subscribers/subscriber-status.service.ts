@@ -21,11 +21,6 @@ export interface ComplaintEvidence {
   feedbackType?: string;
 }
 
-interface LockedSubscriber {
-  email: string | null;
-  status: SubscriberStatus;
-}
-
 /**
  * The transitions that stop what a subscriber receives, each with its consent event, its
  * suppression and its status rule, in one place: leaving every topic, a hard bounce, a spam
@@ -81,13 +76,15 @@ export class SubscriberStatusService {
     details: Record<string, unknown>,
     subscriberId: string | null,
   ): Promise<void> {
-    const subscriber = subscriberId ? await this.lock(m, subscriberId) : null;
-    await this.suppressions.suppress(address, 'hard_bounce', details, m);
-    if (subscriber && subscriber.email === address && BOUNCEABLE.has(subscriber.status)) {
-      await m.query(`UPDATE subscribers SET status = 'bounced', updated_at = now() WHERE id = $1`, [
-        subscriberId,
-      ]);
+    if (subscriberId) {
+      // Locks the subscriber row only when it changes it; the address is compared under the lock.
+      await m.query(
+        `UPDATE subscribers SET status = 'bounced', updated_at = now()
+          WHERE id = $1 AND email = $2 AND status = ANY($3)`,
+        [subscriberId, address, [...BOUNCEABLE]],
+      );
     }
+    await this.suppressions.suppress(address, 'hard_bounce', details, m);
   }
 
   /**
@@ -189,10 +186,14 @@ export class SubscriberStatusService {
     return rows.map((r) => r.key);
   }
 
-  private async lock(m: EntityManager, subscriberId: string): Promise<LockedSubscriber | null> {
-    const [row] = await queryRows<LockedSubscriber>(
+  /** Locks the subscriber row (the first lock of every writer); null when there is none. */
+  private async lock(
+    m: EntityManager,
+    subscriberId: string,
+  ): Promise<{ status: SubscriberStatus } | null> {
+    const [row] = await queryRows<{ status: SubscriberStatus }>(
       m,
-      `SELECT email, status FROM subscribers WHERE id = $1 FOR NO KEY UPDATE`,
+      `SELECT status FROM subscribers WHERE id = $1 FOR NO KEY UPDATE`,
       [subscriberId],
     );
     return row ?? null;

@@ -236,8 +236,9 @@ export class DeliveryProcessor
   private async smtpFailed(m: ClaimedMessage, err: unknown): Promise<void> {
     const failure = classifySmtpError(err);
     if (failure.permanent) {
-      await this.finish(m, 'failed', { error: failure.message });
+      // The bounce first: whoever sees the message failed sees the address suppressed already.
       if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
+      await this.finish(m, 'failed', { error: failure.message });
     } else if (m.attempts >= this.delivery.maxAttempts) {
       await this.finish(m, 'failed', {
         error: `gave up after ${m.attempts} attempts: ${failure.message}`,
