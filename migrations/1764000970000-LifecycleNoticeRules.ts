@@ -5,7 +5,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * scheduler (src/programmes/lifecycle: the due scan and the notice writer) and the trust audit
  * (src/trust/reports/audit.service.ts) both call, so the audit can never drift from what the
  * engine does. Plain SQL functions, not STRICT: PostgreSQL inlines them into the calling
- * statement, so they cost nothing per row and plans stay as they were.
+ * statement, so they cost nothing per row and plans stay as they were. The timing comes in
+ * layers (planned, send_after, late) so a statement can keep a computed moment in a column
+ * instead of having it spelled out again in every expression that uses it.
  */
 export class LifecycleNoticeRules1764000970000 implements MigrationInterface {
   name = 'LifecycleNoticeRules1764000970000';
@@ -21,27 +23,33 @@ export class LifecycleNoticeRules1764000970000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION lifecycle_date_anchor(day date) RETURNS text
         LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT to_char(day, 'YYYY-MM-DD') $$`);
-    // When a notice about anchor_day is due, by when it must be sent, and when it goes out if it
-    // is written at `at`, for a subscriber in zone tz (a zone from lifecycle_zone()):
-    // - planned_at: the start of the send window on the send day (anchor_day + offset_days);
-    // - deadline_at: the end of the send window on the deadline day (none without deadline_days);
-    // - send_after: planned_at, or the next moment inside the window once planned_at has passed;
-    // - late: send_after is after the deadline (it can no longer arrive in time).
+    // When a notice about anchor_day is due: the start of the send window on the send day
+    // (anchor_day + offset_days), for a subscriber in zone tz (a zone from lifecycle_zone()).
     await q.query(`
-      CREATE FUNCTION lifecycle_notice_timing(anchor_day date, offset_days integer,
-                                              deadline_days integer, w_start time, w_end time,
-                                              tz text, at timestamptz)
-        RETURNS TABLE (planned_at timestamptz, deadline_at timestamptz, send_after timestamptz,
-                       late boolean)
-        LANGUAGE sql STABLE PARALLEL SAFE AS $$
-        SELECT p.planned_at, p.deadline_at, s.send_after,
-               p.deadline_at IS NOT NULL AND s.send_after > p.deadline_at
-          FROM (SELECT lifecycle_local_at(anchor_day + offset_days, w_start, tz) AS planned_at,
-                       CASE WHEN deadline_days IS NOT NULL
-                            THEN lifecycle_local_at(anchor_day + deadline_days, w_end, tz) END AS deadline_at) p
-          CROSS JOIN LATERAL (
-                SELECT CASE WHEN p.planned_at >= at THEN p.planned_at
-                            ELSE lifecycle_next_window(at, tz, w_start, w_end) END AS send_after) s $$`);
+      CREATE FUNCTION lifecycle_notice_planned_at(anchor_day date, offset_days integer,
+                                                  w_start time, tz text)
+        RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$
+        SELECT lifecycle_local_at(anchor_day + offset_days, w_start, tz) $$`);
+    // Its deadline: the end of the send window on the deadline day; none without deadline_days.
+    await q.query(`
+      CREATE FUNCTION lifecycle_notice_deadline_at(anchor_day date, deadline_days integer,
+                                                   w_end time, tz text)
+        RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN deadline_days IS NOT NULL
+                    THEN lifecycle_local_at(anchor_day + deadline_days, w_end, tz) END $$`);
+    // When a notice written at `at` goes: its planned moment, or the next moment inside the send
+    // window once that has passed (a late date, an event, a scheduler catching up).
+    await q.query(`
+      CREATE FUNCTION lifecycle_notice_send_after(planned_at timestamptz, at timestamptz, tz text,
+                                                  w_start time, w_end time)
+        RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN planned_at >= at THEN planned_at
+                    ELSE lifecycle_next_window(at, tz, w_start, w_end) END $$`);
+    // Late: it would go after its deadline, so it can no longer arrive in time.
+    await q.query(`
+      CREATE FUNCTION lifecycle_notice_late(send_after timestamptz, deadline_at timestamptz)
+        RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT deadline_at IS NOT NULL AND send_after > deadline_at $$`);
     // Whether the forward scan writes a candidate: on time, or late but promised (its deadline
     // came after the rule last started making promises), which the scan records as a missed
     // promise and answers with an apology. A late date the rule never promised is not written.
@@ -68,9 +76,12 @@ export class LifecycleNoticeRules1764000970000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION lifecycle_date_scan_after(date, uuid, timestamptz, integer)`);
     await q.query(`DROP FUNCTION lifecycle_scan_writes(boolean, timestamptz, timestamptz)`);
+    await q.query(`DROP FUNCTION lifecycle_notice_late(timestamptz, timestamptz)`);
     await q.query(
-      `DROP FUNCTION lifecycle_notice_timing(date, integer, integer, time, time, text, timestamptz)`,
+      `DROP FUNCTION lifecycle_notice_send_after(timestamptz, timestamptz, text, time, time)`,
     );
+    await q.query(`DROP FUNCTION lifecycle_notice_deadline_at(date, integer, time, text)`);
+    await q.query(`DROP FUNCTION lifecycle_notice_planned_at(date, integer, time, text)`);
     await q.query(`DROP FUNCTION lifecycle_date_anchor(date)`);
     await q.query(`DROP FUNCTION lifecycle_notice_key(uuid, uuid, text)`);
   }

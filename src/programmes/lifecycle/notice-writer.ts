@@ -90,10 +90,11 @@ export class NoticeWriter {
     const wStart = p.add(rule.windowStart);
     const wEnd = p.add(rule.windowEnd);
     const src = source(p);
+    const late = `lifecycle_notice_late(u.send_after, u.deadline_at)`;
     const filter =
       options.mode === 'band'
-        ? `lifecycle_scan_writes(t.late, t.deadline_at, ${p.add((options.activeSince ?? options.now).toISOString())}::timestamptz)`
-        : `NOT t.late AND (t.deadline_at IS NOT NULL OR t.planned_at >= ${now}::timestamptz - interval '1 day')`;
+        ? `lifecycle_scan_writes(${late}, u.deadline_at, ${p.add((options.activeSince ?? options.now).toISOString())}::timestamptz)`
+        : `NOT ${late} AND (u.deadline_at IS NOT NULL OR u.planned_at >= ${now}::timestamptz - interval '1 day')`;
     const cooldown = options.cooldown && rule.cooldownDays > 0;
     const coolCte = cooldown
       ? `, cool AS (
@@ -116,13 +117,18 @@ export class NoticeWriter {
          WHERE s.status = 'active'
       ),
       t AS (
-        SELECT c.*, n.planned_at, n.deadline_at, n.send_after, n.late
+        SELECT c.*,
+               lifecycle_notice_planned_at(c.anchor_day, ${offset}::int, ${wStart}::time, c.tz) AS planned_at,
+               lifecycle_notice_deadline_at(c.anchor_day, ${deadline}::int, ${wEnd}::time, c.tz) AS deadline_at
           FROM c
-          CROSS JOIN LATERAL lifecycle_notice_timing(c.anchor_day, ${offset}::int, ${deadline}::int,
-                                                     ${wStart}::time, ${wEnd}::time, c.tz, ${now}::timestamptz) n
+      ),
+      u AS (
+        SELECT t.*,
+               lifecycle_notice_send_after(t.planned_at, ${now}::timestamptz, t.tz, ${wStart}::time, ${wEnd}::time) AS send_after
+          FROM t
       ),
       w AS (
-        SELECT t.* FROM t WHERE ${filter}
+        SELECT u.*, ${late} AS late FROM u WHERE ${filter}
       )${coolCte},
       ins AS (
         INSERT INTO outbound_messages AS m

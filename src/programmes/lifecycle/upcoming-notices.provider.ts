@@ -63,7 +63,9 @@ export class LifecycleUpcomingNotices implements OnModuleInit {
        ),
        planned AS (
          SELECT r.id AS rule_id, r.topic_key, r.window_start, r.window_end, s.tz, s.paused_until,
-                lifecycle_date_anchor(d.value) AS anchor, n.planned_at, n.deadline_at,
+                lifecycle_date_anchor(d.value) AS anchor,
+                lifecycle_notice_planned_at(d.value, r.offset_days, r.window_start, s.tz) AS planned_at,
+                lifecycle_notice_deadline_at(d.value, r.deadline_days, r.window_end, s.tz) AS deadline_at,
                 lifecycle_fill(to_jsonb(COALESCE(r.content->$3->>'summary', r.content->$3->>'heading', r.name)),
                                jsonb_build_object('date', lifecycle_format_date(d.value, $3),
                                                   'deadline', lifecycle_format_date(d.value + r.deadline_days, $3),
@@ -71,19 +73,16 @@ export class LifecycleUpcomingNotices implements OnModuleInit {
                                || lifecycle_attribute_vars(s.attributes)) #>> '{}' AS description
            FROM r CROSS JOIN s
            JOIN subscriber_dates d ON d.subscriber_id = s.id AND d.name = r.date_name
-           CROSS JOIN LATERAL lifecycle_notice_timing(d.value, r.offset_days, r.deadline_days,
-                                                      r.window_start, r.window_end, s.tz, $2) n
           WHERE r.trigger_type = 'date'
          UNION ALL
          SELECT r.id, r.topic_key, r.window_start, r.window_end, s.tz, s.paused_until, 'confirmed',
-                n.planned_at, n.deadline_at,
+                lifecycle_notice_planned_at((s.confirmed_at AT TIME ZONE s.tz)::date, r.offset_days, r.window_start, s.tz),
+                lifecycle_notice_deadline_at((s.confirmed_at AT TIME ZONE s.tz)::date, r.deadline_days, r.window_end, s.tz),
                 lifecycle_fill(to_jsonb(COALESCE(r.content->$3->>'summary', r.content->$3->>'heading', r.name)),
                                jsonb_build_object('date', lifecycle_format_date((s.confirmed_at AT TIME ZONE s.tz)::date, $3),
                                                   'days', r.offset_days)
                                || lifecycle_attribute_vars(s.attributes)) #>> '{}'
            FROM r CROSS JOIN s
-           CROSS JOIN LATERAL lifecycle_notice_timing((s.confirmed_at AT TIME ZONE s.tz)::date, r.offset_days,
-                                                      r.deadline_days, r.window_start, r.window_end, s.tz, $2) n
           WHERE r.trigger_type = 'confirmed' AND s.confirmed_at IS NOT NULL
        )
        SELECT p.description, p.planned_at, p.deadline_at, p.topic_key, p.tz, p.paused_until,

@@ -350,19 +350,22 @@ export class AuditService {
              LIMIT 1
           ) m ON true
       ),
-      -- The notice's timing, as the notice writer computes it if it wrote the notice now.
+      -- When the notice is due and its deadline, as the notice writer computes them.
       c AS MATERIALIZED (
-        SELECT j.*, n.planned_at, n.deadline_at, n.send_after, n.late
+        SELECT j.*,
+               lifecycle_notice_planned_at(j.value, j.offset_days, j.window_start, j.tz) AS planned_at,
+               lifecycle_notice_deadline_at(j.value, j.deadline_days, j.window_end, j.tz) AS deadline_at
           FROM j
-          CROSS JOIN LATERAL lifecycle_notice_timing(j.value, j.offset_days, j.deadline_days,
-                                                     j.window_start, j.window_end, j.tz, ${at}::timestamptz) n
       ),
       e AS (
         SELECT c.*,
                c.ledger_status IS NULL
                  OR (c.ledger_status = 'skipped' AND c.skip_reason = ANY(${p.add(REVIVABLE_REASONS)}::text[])) AS unwritten,
                CASE WHEN c.ledger_status = 'queued' THEN c.ledger_deadline ELSE c.deadline_at END AS due_by,
-               CASE WHEN c.ledger_status = 'queued' THEN c.ledger_send_after ELSE c.send_after END AS send_at,
+               -- Queued: when it is to go; not written yet: when it would go if written now.
+               CASE WHEN c.ledger_status = 'queued' THEN c.ledger_send_after
+                    ELSE lifecycle_notice_send_after(c.planned_at, ${at}::timestamptz, c.tz, c.window_start, c.window_end)
+               END AS send_at,
                c.email IS NOT NULL
                  AND EXISTS (SELECT 1 FROM suppressions h WHERE h.address_hash = ${hash}) AS suppressed,
                EXISTS (SELECT 1 FROM lifecycle_recheck k WHERE k.subscriber_id = c.subscriber_id) AS recheck,
@@ -386,8 +389,8 @@ export class AuditService {
             WHEN e.subscriber_status IN ('unsubscribed', 'complained') OR e.subscription_status = 'unsubscribed' THEN 'left_topic'
             WHEN e.subscriber_status <> 'active' OR e.subscription_status IS DISTINCT FROM 'active' THEN 'not_subscribed'
             WHEN NOT e.unwritten AND e.due_by <= ${at}::timestamptz THEN 'deadline_missed'
-            WHEN e.unwritten AND e.late THEN
-                 CASE WHEN e.ahead AND lifecycle_scan_writes(e.late, e.deadline_at, e.active_since)
+            WHEN e.unwritten AND lifecycle_notice_late(e.send_at, e.due_by) THEN
+                 CASE WHEN e.ahead AND lifecycle_scan_writes(true, e.due_by, e.active_since)
                       THEN 'deadline_missed' ELSE 'deadline_passed' END
             WHEN e.unwritten AND NOT e.ahead AND NOT e.recheck THEN 'not_picked_up'
             WHEN e.paused_until > e.send_at THEN
