@@ -58,7 +58,8 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
+    // Tests depend on the application, not the other way round: follow nothing out of them.
+    doNotFollow: { path: '^(node_modules|test|bench)/' },
     exclude: { path: '^(dist|node_modules)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

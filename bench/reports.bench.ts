@@ -174,12 +174,12 @@ async function seedLifecycle(
   await db.query(
     `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, rule_id, template, kind, status,
                                     skip_reason, data, send_after, deadline_at, sent_at, created_at, updated_at)
-     SELECT 'rule:' || $1 || ':' || d.subscriber_id || ':' || to_char(d.value, 'YYYY-MM-DD'), d.subscriber_id,
+     SELECT lifecycle_notice_key($1, d.subscriber_id, lifecycle_date_anchor(d.value)), d.subscriber_id,
             x.topic_id, $1::uuid, 'notice', 'notice',
             CASE WHEN w.missed THEN 'skipped' WHEN w.planned <= $2 THEN 'sent' ELSE 'queued' END,
             CASE WHEN w.missed THEN 'deadline_missed' END,
             jsonb_build_object('lifecycle', jsonb_build_object('rule', 'renewal-ahead', 'trigger', 'date',
-                                                               'anchor', to_char(d.value, 'YYYY-MM-DD'))),
+                                                               'anchor', lifecycle_date_anchor(d.value))),
             w.planned, w.deadline, CASE WHEN NOT w.missed AND w.planned <= $2 THEN w.planned END,
             w.planned - interval '1 day', LEAST(w.planned, $2)
        FROM subscriber_dates d

@@ -166,6 +166,8 @@ async function main(): Promise<void> {
       cursor_date: cursorDate,
       cursor_ts: null,
       cursor_id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      scan_date: cursorDate,
+      scan_id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
     };
     const { sql, params } = writer.statement(
       rule,

@@ -7,7 +7,13 @@ import { ApiKeysService } from '../../src/surfaces/api/api-keys.service';
 import { QueueName } from '../../src/platform/queue/queues';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
-import { lifecycleRuleInput, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
+import {
+  createSubscriber,
+  lifecycleRuleInput,
+  topicInput,
+  unique,
+  uniqueEmail,
+} from '../factories';
 import { launchChromium, unlabelledControls } from '../support/browser';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -57,14 +63,12 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
     }
     const subscribers: Array<{ id: string; email: string }> = [];
     for (let i = 0; i < 4; i++) {
-      const res = await t
-        .api()
-        .post('/v1/subscribers')
-        .send(
-          subscriberInput({ email: uniqueEmail('adm'), topics: keys.map((topic) => ({ topic })) }),
-        )
-        .expect(201);
-      subscribers.push(res.body);
+      subscribers.push(
+        await createSubscriber(t, {
+          email: uniqueEmail('adm'),
+          topics: keys.map((topic) => ({ topic })),
+        }),
+      );
     }
     const sent = await ledger.send(
       subscribers.flatMap((s, i) => [
@@ -138,23 +142,16 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       ['suppressed', 20],
       ['ahead', 50],
     ] as const) {
-      const res = await t
-        .api()
-        .post('/v1/subscribers')
-        .send(
-          subscriberInput({
-            email: uniqueEmail(`adm-${name}`),
-            dates: { renewal_date: inDays(days) },
-            topics: [{ topic: keys[1] }],
-          }),
-        )
-        .expect(201);
-      audit[name] = res.body.id;
+      const s = await createSubscriber(t, {
+        email: uniqueEmail(`adm-${name}`),
+        dates: { renewal_date: inDays(days) },
+        topics: [{ topic: keys[1] }],
+      });
+      audit[name] = s.id;
       if (name.startsWith('left')) {
-        await t.api().delete(`/v1/subscribers/${res.body.id}/subscriptions/${keys[1]}`).expect(200);
+        await t.api().delete(`/v1/subscribers/${s.id}/subscriptions/${keys[1]}`).expect(200);
       }
-      if (name === 'suppressed')
-        await t.app.get(SuppressionsService).suppress(res.body.email, 'manual');
+      if (name === 'suppressed') await t.app.get(SuppressionsService).suppress(s.email, 'manual');
     }
   }
 

@@ -1,4 +1,4 @@
-import { subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
+import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { settled, tick } from '../support/ticks';
@@ -42,18 +42,13 @@ describe('Marketer API: content items and campaigns', () => {
   ) {
     const out: Array<{ id: string; email: string }> = [];
     for (let i = 0; i < n; i++) {
-      const res = await t
-        .api()
-        .post('/v1/subscribers')
-        .send(
-          subscriberInput({
-            email: uniqueEmail('api'),
-            topics: [{ topic: topic.key }],
-            ...overrides(i),
-          }),
-        )
-        .expect(201);
-      out.push(res.body);
+      out.push(
+        await createSubscriber(t, {
+          email: uniqueEmail('api'),
+          topics: [{ topic: topic.key }],
+          ...overrides(i),
+        }),
+      );
     }
     await t.dataSource.query(
       `UPDATE subscriptions SET next_due_at = now() - interval '1 day' WHERE subscriber_id = ANY($1)`,

@@ -1,5 +1,5 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -47,7 +47,7 @@ describe('Content mix: promotional messages stay under the cap; notices always g
   });
 
   async function subscriber(editorialHistory: number) {
-    const input = subscriberInput({
+    const s = await createSubscriber(t, {
       email: uniqueEmail('mix'),
       timezone: 'UTC',
       topics: ['offers', 'deals', 'news', 'renewals'].map((k) => ({
@@ -55,10 +55,6 @@ describe('Content mix: promotional messages stay under the cap; notices always g
         frequency: k === 'renewals' ? 'monthly' : 'weekly',
       })),
     });
-    const s = (await t.api().post('/v1/subscribers').send(input).expect(201)).body as {
-      id: string;
-      email: string;
-    };
     // Earlier editorial mail (no topic, so no frequency slot), as a welcome series would send.
     await ledger.send(
       Array.from({ length: editorialHistory }, (_, i) => ({

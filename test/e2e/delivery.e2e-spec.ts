@@ -6,7 +6,7 @@ import { toClaimed } from '../../src/messaging/delivery/claimed-message';
 import { LedgerService, NewMessage } from '../../src/messaging/delivery/ledger.service';
 import { MessageComposer } from '../../src/messaging/delivery/message-composer';
 import { buildMessage } from '../../src/messaging/delivery/mime';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -38,16 +38,8 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     await smtp.stop();
   });
 
-  async function subscriber(overrides: Record<string, unknown> = {}) {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(
-        subscriberInput({ email: uniqueEmail('d'), topics: [{ topic: topicKey }], ...overrides }),
-      )
-      .expect(201);
-    return res.body as { id: string; email: string };
-  }
+  const subscriber = (overrides: Record<string, unknown> = {}) =>
+    createSubscriber(t, { email: uniqueEmail('d'), topics: [{ topic: topicKey }], ...overrides });
 
   function message(subscriberId: string, key: string, extra: Partial<NewMessage> = {}): NewMessage {
     return {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { formatLocalDate, slotAfter } from '../../src/audience/topics/frequency';
 import { FREQUENCIES } from '../../src/audience/topics/topic.entity';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -84,8 +84,8 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       timezone: 'America/New_York',
       topics: [{ topic: topic.key, frequency: 'quarterly' }],
     });
-    const a = (await t.api().post('/v1/subscribers').send(ams).expect(201)).body;
-    const b = (await t.api().post('/v1/subscribers').send(nyc).expect(201)).body;
+    const a = await createSubscriber(t, ams);
+    const b = await createSubscriber(t, nyc);
 
     // The first tick starts their first period (like a confirmation would).
     await tick(t.app);
@@ -244,15 +244,14 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     await t.api().post('/v1/topics').send(topic).expect(201);
     const join = async (isCustomer: boolean, at: string) => {
       clock.set(at);
-      const input = subscriberInput({
+      const s = await createSubscriber(t, {
         email: uniqueEmail('fold'),
         timezone: 'UTC',
         isCustomer,
         topics: [{ topic: topic.key }],
       });
-      const res = await t.api().post('/v1/subscribers').send(input).expect(201);
       await tick(t.app);
-      return res.body as { id: string; email: string };
+      return s;
     };
     const withRoom = await join(true, '2027-06-07T10:00:00Z');
     const prospect = await join(false, '2027-06-07T10:00:00Z');
@@ -311,12 +310,11 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     });
     const created = (await t.api().post('/v1/topics').send(topic).expect(201)).body;
     clock.set('2027-07-05T10:00:00Z');
-    const input = subscriberInput({
+    const s = await createSubscriber(t, {
       email: uniqueEmail('freq'),
       timezone: 'UTC',
       topics: [{ topic: topic.key }],
     });
-    const s = (await t.api().post('/v1/subscribers').send(input).expect(201)).body;
     await tick(t.app);
     const nextDue = async () =>
       (await t.api().get(`/v1/subscribers/${s.id}`).expect(200)).body.subscriptions[0].nextDueAt;

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
-import { subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
+import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { ReceivedMail, SmtpSink } from '../support/smtp-sink';
@@ -83,14 +83,8 @@ describe('DKIM: every message verifies as received, whatever line endings its co
     await smtp.stop();
   });
 
-  async function subscriber(topic: string, overrides: Record<string, unknown> = {}) {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(subscriberInput({ email: uniqueEmail('dkim'), topics: [{ topic }], ...overrides }))
-      .expect(201);
-    return res.body as { id: string; email: string; attributes: Record<string, unknown> };
-  }
+  const subscriber = (topic: string, overrides: Record<string, unknown> = {}) =>
+    createSubscriber(t, { email: uniqueEmail('dkim'), topics: [{ topic }], ...overrides });
 
   it('a lifecycle event notice quoting event data and attributes with CR, CRLF and non-ASCII text', async () => {
     await t

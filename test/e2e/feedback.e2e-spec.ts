@@ -1,6 +1,6 @@
 import { LedgerService, NewMessage } from '../../src/messaging/delivery/ledger.service';
 import { TokensService } from '../../src/platform/tokens/tokens.service';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, topicInput, uniqueEmail } from '../factories';
 import { eventually, ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -42,14 +42,8 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
     await smtp.stop();
   });
 
-  async function subscriber(locale = 'en') {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(subscriberInput({ email: uniqueEmail('f'), locale, topics: [{ topic: topicKey }] }))
-      .expect(201);
-    return res.body as { id: string; email: string };
-  }
+  const subscriber = (locale = 'en') =>
+    createSubscriber(t, { email: uniqueEmail('f'), locale, topics: [{ topic: topicKey }] });
 
   /** Sends one message through the real pipeline and returns its ledger id and the email. */
   async function send(

@@ -1,6 +1,6 @@
 import { nextInWindow } from '../../src/messaging/send-window';
 import { UpcomingNotices } from '../../src/programmes/upcoming-notices';
-import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, lifecycleRuleInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { SmtpSink } from '../support/smtp-sink';
@@ -37,20 +37,12 @@ describe('Lifecycle date notices through simulated time (real PostgreSQL, Redis 
     await smtp.stop();
   });
 
-  async function subscriber(overrides: Record<string, unknown> = {}) {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(
-        subscriberInput({
-          email: uniqueEmail('life'),
-          topics: [{ topic: topicKey }],
-          ...overrides,
-        }),
-      )
-      .expect(201);
-    return res.body as { id: string; email: string };
-  }
+  const subscriber = (overrides: Record<string, unknown> = {}) =>
+    createSubscriber(t, {
+      email: uniqueEmail('life'),
+      topics: [{ topic: topicKey }],
+      ...overrides,
+    });
 
   async function rule(overrides: Record<string, unknown> = {}) {
     const res = await t

@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, lifecycleRuleInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { SmtpSink } from '../support/smtp-sink';
@@ -55,14 +55,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
     await new Promise((r) => webhook.close(r));
   });
 
-  async function subscriber(dates: Record<string, string>) {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(subscriberInput({ email: uniqueEmail('dl'), dates, topics: [{ topic: topicKey }] }))
-      .expect(201);
-    return res.body as { id: string; email: string };
-  }
+  const subscriber = (dates: Record<string, string>) =>
+    createSubscriber(t, { email: uniqueEmail('dl'), dates, topics: [{ topic: topicKey }] });
 
   async function rows(subscriberId: string) {
     return await t.dataSource.query<

@@ -1,7 +1,7 @@
 import {
+  createSubscriber,
   lifecycleRuleInput,
   noticeContent,
-  subscriberInput,
   topicInput,
   uniqueEmail,
 } from '../factories';
@@ -163,19 +163,11 @@ describe('Lifecycle rules API', () => {
   it('editing a rule rewrites its queued notices from the new version; disabling cancels them, enabling brings them back', async () => {
     const rule = (await post(lifecycleRuleInput(notices, { key: 'renewal-edited' })).expect(201))
       .body as { id: string };
-    const s = (
-      await t
-        .api()
-        .post('/v1/subscribers')
-        .send(
-          subscriberInput({
-            email: uniqueEmail('edit'),
-            dates: { renewal_date: '2027-02-11' }, // send day: 12 January
-            topics: [{ topic: notices }],
-          }),
-        )
-        .expect(201)
-    ).body as { id: string; email: string };
+    const s = await createSubscriber(t, {
+      email: uniqueEmail('edit'),
+      dates: { renewal_date: '2027-02-11' }, // send day: 12 January
+      topics: [{ topic: notices }],
+    });
     const drive = new LifecycleDriver(t, clock);
     const row = async () =>
       (

@@ -1,4 +1,4 @@
-import { subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
+import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { SmtpSink } from '../support/smtp-sink';
@@ -52,16 +52,8 @@ describe('Lifecycle triggers: events, attribute conditions and the confirmed ser
     await smtp.stop();
   });
 
-  async function subscriber(overrides: Record<string, unknown> = {}) {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(
-        subscriberInput({ email: uniqueEmail('trg'), topics: [{ topic: notices }], ...overrides }),
-      )
-      .expect(201);
-    return res.body as { id: string; email: string };
-  }
+  const subscriber = (overrides: Record<string, unknown> = {}) =>
+    createSubscriber(t, { email: uniqueEmail('trg'), topics: [{ topic: notices }], ...overrides });
 
   function postEvent(body: Record<string, unknown>, key = t.adminKey) {
     return t

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { RenderingService } from '../../src/messaging/rendering/rendering.service';
-import { uniqueEmail } from '../factories';
+import { createSubscriber, uniqueEmail } from '../factories';
 import {
   createServedApp,
   launchChromium,
@@ -13,7 +13,6 @@ import {
 import { ControllableClock } from '../support/controllable-clock';
 import {
   consentEvents,
-  createSubscriber,
   createTopic,
   linkPath,
   subscriptionRows,
@@ -289,14 +288,14 @@ describe('Preference center in Chromium (playwright-core)', () => {
     const noJs = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
     try {
       const p = await noJs.newPage();
-      const s = await createSubscriber(
-        t,
-        [
+      const s = await createSubscriber(t, {
+        topics: [
           { topic: news.key, frequency: 'weekly' },
           { topic: tips.key, frequency: 'weekly' },
         ],
-        { locale: 'nl', name: 'Bram' },
-      );
+        locale: 'nl',
+        name: 'Bram',
+      });
       expect(await nextSend(s.id, news.key)).toEqual({ status: 'sent', skip_reason: null });
       const digest = await smtp.waitFor((m) => m.to.includes(s.email));
       const preferences = linkPath(digest.parsed.text!, origin, '/p/');

@@ -2,10 +2,9 @@ import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { REDIS_CLIENT } from '../../src/platform/redis/redis.module';
 import { TokensService } from '../../src/platform/tokens/tokens.service';
-import { uniqueEmail } from '../factories';
+import { createSubscriber, uniqueEmail } from '../factories';
 import {
   consentEvents,
-  createSubscriber,
   createTopic,
   csrfOf,
   linkPath,
@@ -57,7 +56,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   }
 
   it('shows the page with the private-page headers and helmet security headers', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key, frequency: 'weekly' }]);
+    const s = await createSubscriber(t, { topics: [{ topic: news.key, frequency: 'weekly' }] });
     const res = await t
       .http()
       .get(`/p/${manage(s.id)}`)
@@ -82,7 +81,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('answers 401 with a clear page for every single changed character, and never a stack', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key }]);
+    const s = await createSubscriber(t, { topics: [{ topic: news.key }] });
     const good = manage(s.id);
     const unsub = await unsubscribeToken(s.id, news.key);
     const swap = (c: string) => (c === 'A' ? 'B' : 'A');
@@ -128,7 +127,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('answers 410 for an expired link and offers a fresh one by email, which can then join', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key, frequency: 'monthly' }]);
+    const s = await createSubscriber(t, { topics: [{ topic: news.key, frequency: 'monthly' }] });
     const expired = tokens.sign('manage', s.id, { now: new Date(Date.now() - 91 * DAY_MS) });
     const res = await t.http().get(`/p/${expired}`).expect(410);
     expect(pageText(res.text)).toContain('This link has expired');
@@ -175,7 +174,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('lets an old link only lower what we send: joining, more often and erasing need a fresh link', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key, frequency: 'monthly' }]);
+    const s = await createSubscriber(t, { topics: [{ topic: news.key, frequency: 'monthly' }] });
     const old = manage(s.id, 3 * DAY_MS);
     const page = await t.http().get(`/p/${old}`).expect(200);
     const csrf = csrfOf(page.text);
@@ -215,9 +214,9 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('refuses form posts without a valid CSRF token or from another site (403), changing nothing', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key, frequency: 'monthly' }]);
+    const s = await createSubscriber(t, { topics: [{ topic: news.key, frequency: 'monthly' }] });
     const token = manage(s.id);
-    const other = manage((await createSubscriber(t, [{ topic: news.key }])).id);
+    const other = manage((await createSubscriber(t, { topics: [{ topic: news.key }] })).id);
     const csrf = csrfOf((await t.http().get(`/p/${token}`).expect(200)).text);
     const otherCsrf = csrfOf((await t.http().get(`/p/${other}`).expect(200)).text);
     const leave = { topic: news.key, change: 'leave' };
@@ -264,10 +263,12 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('GET /u/ only shows a button; POST one-click unsubscribes the topic, 200 without cookies or redirect; replays 200 and record nothing', async () => {
-    const s = await createSubscriber(t, [
-      { topic: news.key, frequency: 'weekly' },
-      { topic: tips.key, frequency: 'weekly' },
-    ]);
+    const s = await createSubscriber(t, {
+      topics: [
+        { topic: news.key, frequency: 'weekly' },
+        { topic: tips.key, frequency: 'weekly' },
+      ],
+    });
     const token = await unsubscribeToken(s.id, news.key);
     for (let i = 0; i < 3; i++) {
       const page = await t.http().get(`/u/${token}`).expect(200);
@@ -305,10 +306,12 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('one-click from a message without a topic leaves everything; multipart bodies work; other bodies are 400', async () => {
-    const s = await createSubscriber(t, [
-      { topic: news.key, frequency: 'weekly' },
-      { topic: tips.key, frequency: 'weekly' },
-    ]);
+    const s = await createSubscriber(t, {
+      topics: [
+        { topic: news.key, frequency: 'weekly' },
+        { topic: tips.key, frequency: 'weekly' },
+      ],
+    });
     const token = await unsubscribeToken(s.id, null);
     await t.http().post(`/u/${token}`).type('form').send('List-Unsubscribe=Nope').expect(400);
     await t.http().post(`/u/${token}`).expect(400);
@@ -335,7 +338,8 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('exports the data as a JSON attachment without internal ids', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key, frequency: 'weekly' }], {
+    const s = await createSubscriber(t, {
+      topics: [{ topic: news.key, frequency: 'weekly' }],
       attributes: { plan: 'gold' },
       dates: { renewal_date: '2027-01-15' },
     });
@@ -368,7 +372,7 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
   });
 
   it('erases after a confirmation step: suppression hash kept, everything else gone, links then 410', async () => {
-    const s = await createSubscriber(t, [{ topic: news.key }]);
+    const s = await createSubscriber(t, { topics: [{ topic: news.key }] });
     const token = manage(s.id);
     const confirm = await t.http().get(`/p/${token}/erase?lang=nl`).expect(200);
     expect(pageText(confirm.text)).toContain('Je gegevens wissen?');

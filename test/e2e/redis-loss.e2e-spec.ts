@@ -1,7 +1,13 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JobName, QueueName } from '../../src/platform/queue/queues';
-import { lifecycleRuleInput, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
+import {
+  createSubscriber,
+  lifecycleRuleInput,
+  topicInput,
+  unique,
+  uniqueEmail,
+} from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { DedicatedRedis, startRedisServer } from '../support/redis-server';
 import { eventually, SmtpSink } from '../support/smtp-sink';
@@ -88,21 +94,15 @@ describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campai
   async function renewalSubscribers(n: number): Promise<string[]> {
     const created = await Promise.all(
       Array.from({ length: n }, () =>
-        t
-          .api()
-          .post('/v1/subscribers')
-          .send(
-            subscriberInput({
-              email: uniqueEmail('renewal'),
-              timezone: 'UTC',
-              topics: [{ topic: noticeTopic }],
-              dates: { renewal_date: '2027-04-09' },
-            }),
-          )
-          .expect(201),
+        createSubscriber(t, {
+          email: uniqueEmail('renewal'),
+          timezone: 'UTC',
+          topics: [{ topic: noticeTopic }],
+          dates: { renewal_date: '2027-04-09' },
+        }),
       ),
     );
-    return created.map((r) => (r.body as { email: string }).email);
+    return created.map((s) => s.email);
   }
 
   it('sends every due message exactly once, within two dispatch intervals, without a restart', async () => {

@@ -1,5 +1,5 @@
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
-import { lifecycleRuleInput, subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, lifecycleRuleInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { SmtpSink } from '../support/smtp-sink';
@@ -43,19 +43,13 @@ describe('Reports on lifecycle rules: the trust audit, missed deadlines, per-rul
     t.http().get(path).set('Authorization', `Bearer ${key}`);
 
   async function subscriber(name: string, dates: Record<string, string>, topics = true) {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(
-        subscriberInput({
-          email: uniqueEmail(name),
-          timezone: 'UTC',
-          dates,
-          topics: topics ? [{ topic: topicKey }] : [],
-        }),
-      )
-      .expect(201);
-    sub[name] = { id: res.body.id, email: res.body.email };
+    const { id, email } = await createSubscriber(t, {
+      email: uniqueEmail(name),
+      timezone: 'UTC',
+      dates,
+      topics: topics ? [{ topic: topicKey }] : [],
+    });
+    sub[name] = { id, email };
   }
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -72,7 +72,7 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
       timezone: 'UTC',
       topics: [{ topic: quiet.key }, { topic: bare.key }],
     });
-    const s = (await t.api().post('/v1/subscribers').send(input).expect(201)).body;
+    const s = await createSubscriber(t, input);
     await tick(t.app);
 
     // Within period + grace: not silent yet.
@@ -145,13 +145,7 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
     await smtp.waitFor((m) => m.to.includes(email) && m !== confirmation);
     await settled(t.dataSource, clock.now());
     // And one whose welcome never went (as if it had been lost).
-    const lost = (
-      await t
-        .api()
-        .post('/v1/subscribers')
-        .send(subscriberInput({ email: uniqueEmail('lost') }))
-        .expect(201)
-    ).body;
+    const lost = await createSubscriber(t, { email: uniqueEmail('lost') });
     await t.dataSource.query(`UPDATE subscribers SET confirmed_at = $2 WHERE id = $1`, [
       lost.id,
       clock.now(),

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { TokensService } from '../../src/platform/tokens/tokens.service';
-import { topicInput } from '../factories';
-import { createSubscriber, createTopic } from '../support/preference-center';
+import { createSubscriber, topicInput } from '../factories';
+import { createTopic } from '../support/preference-center';
 import { eventually } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -88,7 +88,7 @@ describe('A transient database failure is a 503 with Retry-After; a read survive
 
   it('a subscriber page read survives it too; a page write answers a 503 page with Retry-After', async () => {
     const topic = await createTopic(t);
-    const subscriber = await createSubscriber(t, [{ topic: topic.key }]);
+    const subscriber = await createSubscriber(t, { topics: [{ topic: topic.key }] });
     const tokens = t.app.get(TokensService);
 
     const page = await withTerminatedConnection('subscriptions', async () =>

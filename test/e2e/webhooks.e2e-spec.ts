@@ -1,6 +1,6 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
-import { subscriberInput, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { reportFixture } from '../support/report-fixtures';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -45,17 +45,10 @@ describe('Bounce and complaint webhooks (raw DSN/ARF fixtures and JSON, real Pos
 
   /** A subscriber of both topics who has received one real email; returns its ledger id. */
   async function mailed() {
-    const res = await t
-      .api()
-      .post('/v1/subscribers')
-      .send(
-        subscriberInput({
-          email: uniqueEmail('w'),
-          topics: topicKeys.map((topic) => ({ topic })),
-        }),
-      )
-      .expect(201);
-    const s = res.body as { id: string; email: string };
+    const s = await createSubscriber(t, {
+      email: uniqueEmail('w'),
+      topics: topicKeys.map((topic) => ({ topic })),
+    });
     const [messageId] = await ledger.send([
       {
         dedupeKey: `test:webhook:${s.id}`,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TestApp } from '../support/test-app';
 
 export const unique = (prefix = 'x') => `${prefix}-${randomBytes(4).toString('hex')}`;
 
@@ -60,4 +61,28 @@ export function lifecycleRuleInput(topic: string, overrides: Record<string, unkn
     content: noticeContent(),
     ...overrides,
   };
+}
+
+/** A subscriber as the API returns it on creation. */
+export interface CreatedSubscriber {
+  id: string;
+  email: string;
+  status: string;
+  locale: string;
+  timezone: string;
+  attributes: Record<string, unknown>;
+  dates: Record<string, string>;
+  subscriptions: Array<{ topic: string; status: string; frequency: string }>;
+}
+
+/**
+ * A subscriber created through the API (`POST /v1/subscribers`, expecting 201) from
+ * `subscriberInput(overrides)`: active, a customer, a unique address unless one is given.
+ */
+export async function createSubscriber(
+  t: Pick<TestApp, 'api'>,
+  overrides: Record<string, unknown> = {},
+): Promise<CreatedSubscriber> {
+  const res = await t.api().post('/v1/subscribers').send(subscriberInput(overrides)).expect(201);
+  return res.body as CreatedSubscriber;
 }

@@ -1,4 +1,4 @@
-import { subscriberInput, topicInput } from '../factories';
+import { topicInput } from '../factories';
 import type { TestApp } from './test-app';
 
 /** The CSRF token a preference-center page put into its forms. */
@@ -25,21 +25,6 @@ export async function createTopic(t: TestApp, overrides: Record<string, unknown>
     .send(topic)
     .expect(201);
   return topic;
-}
-
-/** An active subscriber (created through the API) with these subscriptions. */
-export async function createSubscriber(
-  t: TestApp,
-  topics: Array<{ topic: string; frequency?: string }>,
-  overrides: Record<string, unknown> = {},
-): Promise<{ id: string; email: string }> {
-  const res = await t
-    .http()
-    .post('/v1/subscribers')
-    .set({ Authorization: `Bearer ${t.adminKey}` })
-    .send(subscriberInput({ topics, ...overrides }))
-    .expect(201);
-  return { id: res.body.id, email: res.body.email };
 }
 
 export async function consentEvents(

@@ -21,8 +21,9 @@ import { PageQueryDto } from '../../platform/http/pagination';
 import { IsSmallJsonObject, NormaliseLineEndings } from '../../platform/http/validation';
 import { TOPIC_KEY_PATTERN } from '../topics/topic.dto';
 import { FREQUENCIES, Frequency } from '../topics/topic.entity';
-import { LOCALES, Locale, SUBSCRIBER_STATUSES, SubscriberStatus } from './subscriber.entity';
+import { SUBSCRIBER_STATUSES, SubscriberStatus } from './subscriber.entity';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './subscription.entity';
+import { Locale, LOCALES } from '../../platform/locale';
 
 // eslint-disable-next-line no-control-regex
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;

@@ -5,9 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-
-export const LOCALES = ['nl', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+import type { Locale } from '../../platform/locale';
 
 export const SUBSCRIBER_STATUSES = [
   'pending',

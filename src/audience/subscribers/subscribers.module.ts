@@ -9,6 +9,7 @@ import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscribersController } from './subscribers.controller';
 import { PersonalDataErasers } from './personal-data-erasers';
+import { SubscriberStatusService } from './subscriber-status.service';
 import { SubscribersService } from './subscribers.service';
 import { Subscription } from './subscription.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -22,8 +23,13 @@ import { SubscriptionsService } from './subscriptions.service';
     SuppressionsModule,
     SubscriberImportModule,
   ],
-  providers: [SubscribersService, SubscriptionsService, PersonalDataErasers],
+  providers: [
+    SubscribersService,
+    SubscriptionsService,
+    PersonalDataErasers,
+    SubscriberStatusService,
+  ],
   controllers: [SubscribersController],
-  exports: [SubscribersService, SubscriptionsService],
+  exports: [SubscribersService, SubscriptionsService, SubscriberStatusService],
 })
 export class SubscribersModule {}

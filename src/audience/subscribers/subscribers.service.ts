@@ -9,7 +9,6 @@ import {
 } from '../../platform/errors/domain-errors';
 import { fetchKeysetPage, Page } from '../../platform/http/pagination';
 import { isUuid } from '../../platform/ids';
-import { ConsentService } from '../consent/consent.service';
 import { SuppressionsService } from '../suppressions/suppressions.service';
 import { TopicsService } from '../topics/topics.service';
 import {
@@ -20,6 +19,7 @@ import {
 } from './subscriber.dto';
 import { SubscriberDate } from './subscriber-date.entity';
 import { Subscriber } from './subscriber.entity';
+import { SubscriberStatusService } from './subscriber-status.service';
 import { ChangeContext, SubscriptionsService } from './subscriptions.service';
 import { inTransaction } from '../../platform/database/transaction';
 import { PersonalDataErasers } from './personal-data-erasers';
@@ -32,9 +32,9 @@ export class SubscribersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subscriptions: SubscriptionsService,
     private readonly suppressions: SuppressionsService,
-    private readonly consent: ConsentService,
     private readonly topics: TopicsService,
     private readonly erasers: PersonalDataErasers,
+    private readonly status: SubscriberStatusService,
   ) {}
 
   /** Creates a subscriber with its dates and opt-ins in one transaction. */
@@ -167,8 +167,9 @@ export class SubscribersService {
   }
 
   /**
-   * Erasure: personal data removed, consent history deleted, the address kept only as a keyed
-   * hash on the suppression list so it is never mailed or imported again.
+   * Erasure (SubscriberStatusService.erase): personal data removed, consent history deleted, the
+   * address kept only as a keyed hash on the suppression list so it is never mailed or imported
+   * again; the erasure hooks remove what other modules keep, in the same transaction.
    */
   async erase(idOrEmail: string): Promise<void> {
     await inTransaction(this.dataSource, async (manager) => {
@@ -176,24 +177,8 @@ export class SubscribersService {
       if (!found || found.status === 'erased')
         throw new NotFoundError(`Subscriber ${idOrEmail} not found`, 'id');
       const subscriber = await this.subscriptions.lockSubscriber(manager, found.id);
-      if (subscriber.email) {
-        await this.suppressions.suppress(subscriber.email, 'erasure', {}, manager);
-      }
-      await this.consent.eraseFor(manager, subscriber.id);
-      await this.erasers.erase(manager, subscriber.id);
-      await manager.delete(SubscriberDate, { subscriberId: subscriber.id });
-      await manager.query('DELETE FROM subscriptions WHERE subscriber_id = $1', [subscriber.id]);
-      await manager.update(
-        Subscriber,
-        { id: subscriber.id },
-        {
-          email: null,
-          name: null,
-          attributes: {},
-          status: 'erased',
-          pausedUntil: null,
-          erasedAt: () => 'now()',
-        },
+      await this.status.erase(manager, subscriber, (m, subscriberId) =>
+        this.erasers.erase(m, subscriberId),
       );
     });
     this.logger.log(

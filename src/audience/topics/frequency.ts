@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Locale } from '../subscribers/subscriber.entity';
 import type { Frequency } from './topic.entity';
+import type { Locale } from '../../platform/locale';
 
 /** The length of one period, as a calendar duration (months stay months across DST and lengths). */
 export const PERIOD: Record<Frequency, { days?: number; months?: number }> = {

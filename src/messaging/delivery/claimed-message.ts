@@ -1,6 +1,7 @@
-import type { Locale, SubscriberStatus } from '../../audience/subscribers/subscriber.entity';
+import type { SubscriberStatus } from '../../audience/subscribers/subscriber.entity';
 import type { SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
 import type { MessageKind } from './outbound-message.entity';
+import type { Locale } from '../../platform/locale';
 
 /** A ledger row claimed for sending, with what the send-time checks and rendering need. */
 export interface ClaimedMessage {

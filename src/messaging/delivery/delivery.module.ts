@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingModule } from '../rendering/rendering.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { TokensModule } from '../../platform/tokens/tokens.module';
@@ -43,6 +44,7 @@ class TransportCloser implements OnApplicationShutdown {
     RenderingModule,
     SuppressionsModule,
     TokensModule,
+    SubscribersModule,
   ],
   providers: [
     {

@@ -12,6 +12,7 @@ import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
+import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-message';
 import { recordDecisions } from './decisions';
 import { DeliveryLease } from './delivery-lease';
@@ -90,6 +91,7 @@ export class DeliveryProcessor
     private readonly composer: MessageComposer,
     private readonly builder: ComposeThreads,
     private readonly suppressions: SuppressionsService,
+    private readonly status: SubscriberStatusService,
     private readonly checks: SendChecks,
     private readonly lease: DeliveryLease,
     private readonly handOver: HandOverService,
@@ -234,8 +236,9 @@ export class DeliveryProcessor
   private async smtpFailed(m: ClaimedMessage, err: unknown): Promise<void> {
     const failure = classifySmtpError(err);
     if (failure.permanent) {
-      await this.finish(m, 'failed', { error: failure.message });
+      // The bounce first: whoever sees the message failed sees the address suppressed already.
       if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
+      await this.finish(m, 'failed', { error: failure.message });
     } else if (m.attempts >= this.delivery.maxAttempts) {
       await this.finish(m, 'failed', {
         error: `gave up after ${m.attempts} attempts: ${failure.message}`,
@@ -298,20 +301,11 @@ export class DeliveryProcessor
     );
   }
 
-  /** A hard bounce suppresses the address and marks the subscriber bounced. */
+  /** A hard bounce suppresses the address and marks the subscriber bounced (SubscriberStatusService). */
   private async hardBounce(m: ClaimedMessage, reason: string): Promise<void> {
-    await inTransaction(this.dataSource, async (manager) => {
-      await this.suppressions.suppress(
-        m.email!,
-        'hard_bounce',
-        { messageId: m.id, reason },
-        manager,
-      );
-      await manager.query(
-        `UPDATE subscribers SET status = 'bounced', updated_at = now() WHERE id = $1 AND status IN ('active', 'pending')`,
-        [m.subscriberId],
-      );
-    });
+    await inTransaction(this.dataSource, (manager) =>
+      this.status.bounced(manager, m.email!, { messageId: m.id, reason }, m.subscriberId),
+    );
     this.logger.log(
       { subscriberId: m.subscriberId, messageId: m.id },
       'Hard bounce: address suppressed',

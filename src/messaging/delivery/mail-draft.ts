@@ -1,6 +1,6 @@
 import type { RenderedEmail } from '../rendering/compiled-template';
-import type { Locale } from '../rendering/template-error';
 import { headerSafe, OutgoingMail } from './outgoing-mail';
+import type { Locale } from '../../platform/locale';
 
 /**
  * A message decided and addressed but not yet rendered: the template, its data (links with

@@ -15,9 +15,9 @@ import { NormaliseLineEndings } from '../../platform/http/validation';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
 import { lowerTrim } from '../../audience/subscribers/subscriber.dto';
-import { LOCALES, Locale } from '../../audience/subscribers/subscriber.entity';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { headerSafe } from './outgoing-mail';
+import { Locale, LOCALES } from '../../platform/locale';
 
 export class TestSendDto {
   @ApiProperty({

@@ -1,6 +1,7 @@
 import type { HandlebarsEnv } from './handlebars-env';
-import { Locale, TemplateError } from './template-error';
+import { TemplateError } from './template-error';
 import { SourceMap, type BrandGlobals, type PreparedSource } from './template-source';
+import { Locale } from '../../platform/locale';
 
 export interface RenderedEmail {
   subject: string;

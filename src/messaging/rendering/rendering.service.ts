@@ -11,12 +11,12 @@ import {
 } from './compiled-template';
 import { createHandlebars } from './handlebars-env';
 import { MjmlCompiler } from './mjml-compiler';
-import { isLocale, Locale, LOCALES, TemplateError } from './template-error';
+import { TemplateError } from './template-error';
 import { TemplateLoader } from './template-loader';
+import { isLocale, Locale, LOCALES } from '../../platform/locale';
 
 export type { RenderedEmail } from './compiled-template';
 export { TemplateError } from './template-error';
-export type { Locale } from './template-error';
 
 export interface TemplateSummary {
   key: string;

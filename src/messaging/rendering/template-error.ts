@@ -1,11 +1,5 @@
 import { RuleViolationError } from '../../platform/errors/domain-errors';
-
-export const LOCALES = ['nl', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-
-export function isLocale(value: unknown): value is Locale {
-  return (LOCALES as readonly unknown[]).includes(value);
-}
+import type { Locale } from '../../platform/locale';
 
 /** Where a template problem is: file paths are relative to the templates directory. */
 export interface TemplateErrorLocation {

@@ -10,7 +10,7 @@ import {
 } from './compiled-template';
 import type { HandlebarsEnv } from './handlebars-env';
 import { MjmlCompiler } from './mjml-compiler';
-import { Locale, LOCALES, TemplateError } from './template-error';
+import { TemplateError } from './template-error';
 import {
   jsonErrorLine,
   prepareSource,
@@ -21,6 +21,7 @@ import {
   SHARED_DIR,
   SourceProblem,
 } from './template-source';
+import { Locale, LOCALES } from '../../platform/locale';
 
 export const TEMPLATE_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const TEMPLATE_FILES = ['index.mjml', 'subject.hbs', 'text.hbs', 'sample.json'] as const;

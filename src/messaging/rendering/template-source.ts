@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locale } from './template-error';
+import type { Locale } from '../../platform/locale';
 
 /** A line of a file in the templates directory (path relative to it, line 1-based). */
 export interface Origin {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional } from 'class-validator';
 import { NormaliseLineEndings } from '../../platform/http/validation';
-import { Locale, LOCALES } from './template-error';
+import { Locale, LOCALES } from '../../platform/locale';
 
 export class TemplateSummaryDto {
   @ApiProperty({ example: 'welcome' })

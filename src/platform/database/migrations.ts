@@ -7,6 +7,8 @@ import { Campaigns1764000800000 } from '../../../migrations/1764000800000-Campai
 import { TrustAudit1764000750000 } from '../../../migrations/1764000750000-TrustAudit';
 import { CampaignFanoutRecovery1764000920000 } from '../../../migrations/1764000920000-CampaignFanoutRecovery';
 import { DeliveryHandOver1764000950000 } from '../../../migrations/1764000950000-DeliveryHandOver';
+import { LifecycleNoticeRules1764000970000 } from '../../../migrations/1764000970000-LifecycleNoticeRules';
+import { WatchdogSilence1764000980000 } from '../../../migrations/1764000980000-WatchdogSilence';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -22,4 +24,6 @@ export const MIGRATIONS = [
   Campaigns1764000800000,
   CampaignFanoutRecovery1764000920000,
   DeliveryHandOver1764000950000,
+  LifecycleNoticeRules1764000970000,
+  WatchdogSilence1764000980000,
 ];

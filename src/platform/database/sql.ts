@@ -21,6 +21,20 @@ export async function queryRows<T>(
   return result as T[];
 }
 
+/**
+ * Numbered parameters for one statement, shared by the statement and the fragments that build
+ * it: `add(value)` appends a value and returns its placeholder (`$1`, `$2`, ...), so a fragment
+ * never needs to know which numbers the rest of the statement took.
+ */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
 interface PgPool {
   connect(): Promise<{
     query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;

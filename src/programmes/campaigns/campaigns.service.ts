@@ -15,7 +15,6 @@ import { ContentItem } from '../content/content-item.entity';
 import { ContentService } from '../content/content.service';
 import { queryRows } from '../../platform/database/sql';
 import { RenderingService } from '../../messaging/rendering/rendering.service';
-import { LOCALES } from '../../audience/subscribers/subscriber.entity';
 import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
@@ -29,6 +28,7 @@ import {
   ListCampaignsQueryDto,
 } from './campaign.dto';
 import { Segment, segmentProblem } from './segment';
+import { LOCALES } from '../../platform/locale';
 
 /** The template content-item campaigns are rendered with. */
 export const CAMPAIGN_TEMPLATE = 'campaign';

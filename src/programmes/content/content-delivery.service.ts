@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../../platform/database/sql';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import type { ContentKind, ContentVariant } from './content-item.entity';
+import type { Locale } from '../../platform/locale';
 
 /** What a message shows of an item in one locale. */
 export interface ItemWording {

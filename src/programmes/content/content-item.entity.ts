@@ -5,8 +5,8 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import type { BodyFormat } from './content-body';
+import type { Locale } from '../../platform/locale';
 
 export const CONTENT_KINDS = ['editorial', 'promotional'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];

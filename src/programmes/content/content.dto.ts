@@ -15,7 +15,6 @@ import {
 import { PageQueryDto } from '../../platform/http/pagination';
 import { NormaliseLineEndings } from '../../platform/http/validation';
 import { NO_CONTROL_CHARACTERS } from '../../audience/subscribers/subscriber.dto';
-import { LOCALES, Locale } from '../../audience/subscribers/subscriber.entity';
 import { BODY_FORMATS, BodyFormat } from './content-body';
 import {
   CONTENT_KINDS,
@@ -25,6 +24,7 @@ import {
   ContentStatus,
   contentStatus,
 } from './content-item.entity';
+import { Locale, LOCALES } from '../../platform/locale';
 
 export const MAX_BODY_LENGTH = 200_000;
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };

@@ -11,7 +11,6 @@ import {
 } from '../../platform/errors/domain-errors';
 import { Page, fetchKeysetPage } from '../../platform/http/pagination';
 import { isUuid } from '../../platform/ids';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { BodyFormat, renderBody } from './content-body';
@@ -23,6 +22,7 @@ import {
   ListContentQueryDto,
   UpdateContentItemDto,
 } from './content.dto';
+import type { Locale } from '../../platform/locale';
 
 /** Publishing, listing, editing (until the first copy goes out) and withdrawing content items. */
 @Injectable()

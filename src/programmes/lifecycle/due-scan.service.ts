@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '../../platform/database/sql';
+import { queryRows, SqlParams } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { DeadlinesService } from './deadlines.service';
 import { LifecycleRule } from './lifecycle-rule.entity';
-import { NoticeSource, NoticeWriter, SqlParams } from './notice-writer';
+import { NoticeSource, NoticeWriter } from './notice-writer';
 
-const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 const MIN_UUID = '00000000-0000-0000-0000-000000000000';
 /** Confirmations younger than this are left to the next tick, so a transaction that commits late
  * (its confirmed_at is older than its commit) is never passed over by the scan's keyset. */
@@ -19,6 +18,9 @@ export interface Progress {
   cursor_date: string | null;
   cursor_ts: Date | null;
   cursor_id: string | null;
+  /** Where a date rule's scan continues (lifecycle_date_scan_after): it writes the dates after. */
+  scan_date: string;
+  scan_id: string;
 }
 
 export interface ScanReport {
@@ -64,9 +66,12 @@ export class DueScanService {
       const batch = await this.dataSource.transaction(async (manager) => {
         const [progress] = await queryRows<Progress>(
           manager,
-          `SELECT active_since, to_char(cursor_date, 'YYYY-MM-DD') AS cursor_date, cursor_ts, cursor_id
-             FROM lifecycle_rule_progress WHERE rule_id = $1 FOR UPDATE`,
-          [rule.id],
+          `SELECT g.active_since, to_char(g.cursor_date, 'YYYY-MM-DD') AS cursor_date, g.cursor_ts,
+                  g.cursor_id, to_char(a.scan_date, 'YYYY-MM-DD') AS scan_date, a.scan_id
+             FROM lifecycle_rule_progress g
+             CROSS JOIN LATERAL lifecycle_date_scan_after(g.cursor_date, g.cursor_id, g.active_since, $2) a
+            WHERE g.rule_id = $1 FOR UPDATE OF g`,
+          [rule.id, rule.deadlineDays],
         );
         if (!progress) return null;
         const source =
@@ -125,14 +130,14 @@ export class DueScanService {
            LEFT JOIN subscriber_dates d ON d.subscriber_id = b.id AND d.name = $3
           WHERE o.subscriber_id = b.id AND o.rule_id = $1 AND o.status = 'queued'
             AND o.dedupe_key LIKE 'rule:%'
-            AND (o.data->'lifecycle'->>'anchor') IS DISTINCT FROM to_char(d.value, 'YYYY-MM-DD')`,
+            AND (o.data->'lifecycle'->>'anchor') IS DISTINCT FROM lifecycle_date_anchor(d.value)`,
         [rule.id, subscriberIds, rule.dateName],
       );
     }
     const source: NoticeSource =
       rule.triggerType === 'date'
         ? (p) => `
-            SELECT d.subscriber_id, to_char(d.value, 'YYYY-MM-DD') AS anchor_key, d.value AS anchor_date,
+            SELECT d.subscriber_id, lifecycle_date_anchor(d.value) AS anchor_key, d.value AS anchor_date,
                    NULL::timestamptz AS anchor_ts, '{}'::jsonb AS vars,
                    NULL::date AS pos_date, NULL::timestamptz AS pos_ts, NULL::uuid AS pos_id
               FROM subscriber_dates d
@@ -157,19 +162,15 @@ export class DueScanService {
     now: Date,
     batchSize: number,
   ): NoticeSource {
-    // First pass: every date whose deadline can still be met (late subscribers get it at once).
-    const cursorDate =
-      progress.cursor_date ?? utcDay(progress.active_since, -2 - (rule.deadlineDays ?? 0));
-    const cursorId = progress.cursor_date ? (progress.cursor_id ?? MAX_UUID) : MAX_UUID;
     return (p: SqlParams) => {
       const name = p.add(rule.dateName);
       return `
-        SELECT d.subscriber_id, to_char(d.value, 'YYYY-MM-DD') AS anchor_key, d.value AS anchor_date,
+        SELECT d.subscriber_id, lifecycle_date_anchor(d.value) AS anchor_key, d.value AS anchor_date,
                NULL::timestamptz AS anchor_ts, '{}'::jsonb AS vars,
                d.value AS pos_date, NULL::timestamptz AS pos_ts, d.subscriber_id AS pos_id
           FROM subscriber_dates d
          WHERE d.name = ${name}
-           AND (d.name, d.value, d.subscriber_id) > (${name}, ${p.add(cursorDate)}::date, ${p.add(cursorId)}::uuid)
+           AND (d.name, d.value, d.subscriber_id) > (${name}, ${p.add(progress.scan_date)}::date, ${p.add(progress.scan_id)}::uuid)
            AND d.value <= ${p.add(utcDay(now, 1 - rule.offsetDays))}::date
          ORDER BY d.name, d.value, d.subscriber_id
          LIMIT ${p.add(batchSize)}`;

@@ -10,7 +10,6 @@ import {
 } from '../../platform/errors/domain-errors';
 import { isUuid } from '../../platform/ids';
 import { RenderingService, TemplateError } from '../../messaging/rendering/rendering.service';
-import { LOCALES } from '../../messaging/rendering/template-error';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import {
@@ -20,6 +19,7 @@ import {
   UpdateLifecycleRuleDto,
 } from './lifecycle-rule.dto';
 import { LifecycleRule, LocalisedContent } from './lifecycle-rule.entity';
+import { LOCALES } from '../../platform/locale';
 
 const DEFAULT_COOLDOWN = { event: 1, attribute: 0, date: 0, confirmed: 0 } as const;
 

@@ -1,17 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { queryRows } from '../../platform/database/sql';
+import { queryRows, SqlParams } from '../../platform/database/sql';
 import { hhmm, LifecycleRule } from './lifecycle-rule.entity';
-
-/** Numbered parameters for one statement, shared by the statement and its source. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
 
 /**
  * Where the candidates of one write come from: SQL yielding the columns
@@ -100,10 +90,10 @@ export class NoticeWriter {
     const wStart = p.add(rule.windowStart);
     const wEnd = p.add(rule.windowEnd);
     const src = source(p);
-    const late = `(u.deadline_at IS NOT NULL AND u.send_after > u.deadline_at)`;
+    const late = `lifecycle_notice_late(u.send_after, u.deadline_at)`;
     const filter =
       options.mode === 'band'
-        ? `NOT ${late} OR u.deadline_at > ${p.add((options.activeSince ?? options.now).toISOString())}::timestamptz`
+        ? `lifecycle_scan_writes(${late}, u.deadline_at, ${p.add((options.activeSince ?? options.now).toISOString())}::timestamptz)`
         : `NOT ${late} AND (u.deadline_at IS NOT NULL OR u.planned_at >= ${now}::timestamptz - interval '1 day')`;
     const cooldown = options.cooldown && rule.cooldownDays > 0;
     const coolCte = cooldown
@@ -128,16 +118,13 @@ export class NoticeWriter {
       ),
       t AS (
         SELECT c.*,
-               lifecycle_local_at(c.anchor_day + ${offset}::int, ${wStart}::time, c.tz) AS planned_at,
-               CASE WHEN ${deadline}::int IS NULL THEN NULL
-                    ELSE lifecycle_local_at(c.anchor_day + ${deadline}::int, ${wEnd}::time, c.tz) END AS deadline_at
+               lifecycle_notice_planned_at(c.anchor_day, ${offset}::int, ${wStart}::time, c.tz) AS planned_at,
+               lifecycle_notice_deadline_at(c.anchor_day, ${deadline}::int, ${wEnd}::time, c.tz) AS deadline_at
           FROM c
       ),
       u AS (
         SELECT t.*,
-               CASE WHEN t.planned_at >= ${now}::timestamptz THEN t.planned_at
-                    ELSE lifecycle_next_window(${now}::timestamptz, t.tz, ${wStart}::time, ${wEnd}::time)
-               END AS send_after
+               lifecycle_notice_send_after(t.planned_at, ${now}::timestamptz, t.tz, ${wStart}::time, ${wEnd}::time) AS send_after
           FROM t
       ),
       w AS (
@@ -147,7 +134,7 @@ export class NoticeWriter {
         INSERT INTO outbound_messages AS m
                (dedupe_key, subscriber_id, topic_id, rule_id, template, kind, data, send_after,
                 deadline_at, status, skip_reason)
-        SELECT 'rule:' || ${ruleId}::text || ':' || w.subscriber_id || ':' || w.anchor_key,
+        SELECT lifecycle_notice_key(${ruleId}::uuid, w.subscriber_id, w.anchor_key),
                w.subscriber_id, ${topic}::uuid, ${ruleId}::uuid, ${p.add(rule.template)}, 'notice',
                lifecycle_fill(CASE WHEN w.locale = 'nl' THEN ${p.add(JSON.stringify(rule.content.nl))}::jsonb
                                    ELSE ${p.add(JSON.stringify(rule.content.en))}::jsonb END, f.vars)

@@ -57,9 +57,9 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
        ),
        planned AS (
          SELECT r.id AS rule_id, r.topic_key, r.window_start, r.window_end, s.tz, s.paused_until,
-                to_char(d.value, 'YYYY-MM-DD') AS anchor,
-                lifecycle_local_at(d.value + r.offset_days, r.window_start, s.tz) AS planned_at,
-                lifecycle_local_at(d.value + r.deadline_days, r.window_end, s.tz) AS deadline_at,
+                lifecycle_date_anchor(d.value) AS anchor,
+                lifecycle_notice_planned_at(d.value, r.offset_days, r.window_start, s.tz) AS planned_at,
+                lifecycle_notice_deadline_at(d.value, r.deadline_days, r.window_end, s.tz) AS deadline_at,
                 lifecycle_fill(to_jsonb(COALESCE(r.content->$3->>'summary', r.content->$3->>'heading', r.name)),
                                jsonb_build_object('date', lifecycle_format_date(d.value, $3),
                                                   'deadline', lifecycle_format_date(d.value + r.deadline_days, $3),
@@ -70,9 +70,8 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
           WHERE r.trigger_type = 'date'
          UNION ALL
          SELECT r.id, r.topic_key, r.window_start, r.window_end, s.tz, s.paused_until, 'confirmed',
-                lifecycle_local_at((s.confirmed_at AT TIME ZONE s.tz)::date + r.offset_days, r.window_start, s.tz),
-                CASE WHEN r.deadline_days IS NOT NULL
-                     THEN lifecycle_local_at((s.confirmed_at AT TIME ZONE s.tz)::date + r.deadline_days, r.window_end, s.tz) END,
+                lifecycle_notice_planned_at((s.confirmed_at AT TIME ZONE s.tz)::date, r.offset_days, r.window_start, s.tz),
+                lifecycle_notice_deadline_at((s.confirmed_at AT TIME ZONE s.tz)::date, r.deadline_days, r.window_end, s.tz),
                 lifecycle_fill(to_jsonb(COALESCE(r.content->$3->>'summary', r.content->$3->>'heading', r.name)),
                                jsonb_build_object('date', lifecycle_format_date((s.confirmed_at AT TIME ZONE s.tz)::date, $3),
                                                   'days', r.offset_days)
@@ -85,7 +84,7 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
          FROM planned p
         WHERE p.planned_at > $2
           AND NOT EXISTS (SELECT 1 FROM outbound_messages m
-                           WHERE m.dedupe_key = 'rule:' || p.rule_id || ':' || $1 || ':' || p.anchor)
+                           WHERE m.dedupe_key = lifecycle_notice_key(p.rule_id, $1, p.anchor))
        UNION ALL
        SELECT COALESCE(m.data->>'summary', m.data->>'heading', r.name), m.send_after, m.deadline_at,
               t.key, s.tz, s.paused_until,

@@ -1,4 +1,4 @@
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
+import type { Locale } from '../../platform/locale';
 
 /**
  * The consent text shown on Tidings' own subscribe form. Its version is recorded with every

@@ -1,4 +1,4 @@
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
+import type { Locale } from '../../platform/locale';
 
 export const SIGNUP_TEXT: Record<
   Locale,

@@ -7,7 +7,7 @@ import { DomainError } from '../../platform/errors/domain-errors';
 import { html, PageOptions, renderPage } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
 import { SubscribeRateLimit } from '../../platform/http/rate-limit';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
+import type { Locale } from '../../platform/locale';
 import { SIGNUP_TEXT } from './signup-text';
 import { SubscribeRequestDto, SubscribeResponseDto } from './signup.dto';
 import { SignupService } from './signup.service';

@@ -11,7 +11,7 @@ import {
   Matches,
 } from 'class-validator';
 import { EmailField, LocaleField, NameField } from '../../audience/subscribers/subscriber.dto';
-import { Locale } from '../../audience/subscribers/subscriber.entity';
+import { Locale } from '../../platform/locale';
 
 /** A topic choice on the form: `key` or `key:frequency`. */
 export const TOPIC_CHOICE = /^[a-z0-9][a-z0-9-]{0,62}(:(weekly|biweekly|monthly|quarterly))?$/;

@@ -8,29 +8,15 @@ import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { RenderingService } from '../../messaging/rendering/rendering.service';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { DEFAULT_SEND_HOUR, frequencyLabel } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
 import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { Fallback, SilenceReportDto, SilentTopicDto } from './silence.dto';
+import type { Locale } from '../../platform/locale';
 
 const OPT_IN_WINDOW_DAYS = 90;
 const OLDEST_CASES = 10;
 const BATCH = 500;
-
-/**
- * Silent: an active subscription of an editorial or promotional topic whose chosen period plus
- * the grace passed with no message in its topic (any kind of message counts), counted from the last message or, before any, from
- * joining (or confirming, whichever is later). Paused subscribers asked for quiet and are not
- * silent. `$1` is now, `$2` the grace in days.
- */
-export const SILENT_SQL = `
-  x.status = 'active' AND s.status = 'active' AND t.archived_at IS NULL
-  -- Notice topics promise a message ahead of a date, not one per period: they are never silent.
-  AND t.kind <> 'notice'
-  AND (s.paused_until IS NULL OR s.paused_until <= $1)
-  AND coalesce(x.last_delivered_at, greatest(x.created_at, coalesce(s.confirmed_at, x.created_at)))
-      + tidings_period(x.frequency) + make_interval(days => $2) <= $1`;
 
 interface FallbackRow {
   id: string;
@@ -48,6 +34,9 @@ interface FallbackRow {
  * The silence watchdog. On every scheduler tick it sends the topic's evergreen fallback to
  * silent subscribers whose local send hour it is (reserving their slot, so once per period);
  * once a day it stores the report and alerts the marketer for each topic with silent subscribers.
+ * What "silent" means is defined once, in SQL (watchdog_silent() and
+ * watchdog_silent_subscriptions(), migrations/1764000980000-WatchdogSilence.ts), for the
+ * fallback, this report, the programme summary and the dashboard.
  */
 @Injectable()
 export class SilenceService {
@@ -85,13 +74,9 @@ export class SilenceService {
     }>(
       this.dataSource,
       `WITH silent AS (
-         SELECT x.topic_id, x.subscriber_id, x.frequency, x.last_delivered_at AS last_message_at,
-                coalesce(x.last_delivered_at, greatest(x.created_at, coalesce(s.confirmed_at, x.created_at)))
-                  + tidings_period(x.frequency) AS window_ended_at
-           FROM subscriptions x
-           JOIN subscribers s ON s.id = x.subscriber_id
-           JOIN topics t ON t.id = x.topic_id
-          WHERE ${SILENT_SQL}),
+         SELECT w.topic_id, w.subscriber_id, w.frequency, w.last_delivered_at AS last_message_at,
+                w.window_ended_at
+           FROM watchdog_silent_subscriptions($1, $2) w),
        ranked AS (
          SELECT silent.*, count(*) OVER (PARTITION BY topic_id)::int AS n,
                 row_number() OVER (PARTITION BY topic_id ORDER BY window_ended_at, subscriber_id) AS rn
@@ -171,7 +156,7 @@ export class SilenceService {
              FROM subscriptions x
              JOIN subscribers s ON s.id = x.subscriber_id
              JOIN topics t ON t.id = x.topic_id
-            WHERE ${SILENT_SQL}
+            WHERE watchdog_silent(x, s, t, $1, $2)
               AND x.next_due_at <= $1 AND x.id > $3
               AND t.evergreen_template = ANY ($4)
               AND extract(hour FROM $1::timestamptz AT TIME ZONE s.timezone) = $5

@@ -16,11 +16,11 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../../platform/errors/domain-errors';
 import { mapError } from '../../platform/errors/http-exception.filter';
 import { isUuid } from '../../platform/ids';
-import { Locale } from '../../audience/subscribers/subscriber.entity';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import { errorPage } from './link-pages';
 import { LinkSecurity } from './link-security';
 import { PageFrame, pickLocale } from './page-frame';
+import { Locale } from '../../platform/locale';
 
 /** Token pages are private: not cached, not indexed, and their URL never leaks as a referrer. */
 export function setPrivatePageHeaders(res: Response): void {

@@ -1,8 +1,8 @@
 import { html, SafeHtml } from '../../platform/http/page';
-import { Locale } from '../../audience/subscribers/subscriber.entity';
 import { freshLinkForm, linkForm } from './preference-page';
 import { PageTexts, TEXTS } from './texts/texts';
 import type { UnsubscribeTarget } from './unsubscribe.service';
+import { Locale } from '../../platform/locale';
 
 export interface SimplePage {
   title: string;

@@ -3,8 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { DateTime } from 'luxon';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
-import { Locale, LOCALES } from '../../audience/subscribers/subscriber.entity';
 import { PageTexts, TEXTS } from './texts/texts';
+import { Locale, LOCALES } from '../../platform/locale';
 
 export interface FrameOptions {
   /** The page's own path: the language switch links to it with `?lang=`. */

@@ -1,5 +1,4 @@
 import { html, SafeHtml } from '../../platform/http/page';
-import { Locale } from '../../audience/subscribers/subscriber.entity';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
 import { FRESH_LINK_HOURS } from './fresh-link.service';
@@ -8,6 +7,7 @@ import { formatDate, formatDateTime } from './page-frame';
 import { PAUSE_DAYS } from './preference-forms.dto';
 import { PreferenceView, TopicChoice } from './preferences.service';
 import { DONE_CODES, DoneCode, PageTexts, TEXTS } from './texts/texts';
+import { Locale } from '../../platform/locale';
 
 export interface PreferencePageOptions {
   locale: Locale;

@@ -7,8 +7,9 @@ import { UpcomingNotice, UpcomingNotices } from '../../programmes/upcoming-notic
 import { ConsentHistoryEntry, ConsentService } from '../../audience/consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
 import { queryRows } from '../../platform/database/sql';
-import { Locale, Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import { Subscription, SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
 import {
   ChangeContext,
@@ -21,7 +22,7 @@ import { sortFrequencies, TopicsService } from '../../audience/topics/topics.ser
 import { LinkSecurity } from './link-security';
 import type { TopicChangeDto } from './preference-forms.dto';
 import { TEXTS, DoneCode } from './texts/texts';
-import { UnsubscribeService } from './unsubscribe.service';
+import { Locale } from '../../platform/locale';
 
 /** Version recorded with wording that the preference center itself shows or states. */
 export const PREFERENCE_CENTER_WORDING_VERSION = 'tidings-preferences-1';
@@ -101,7 +102,7 @@ export class PreferencesService {
     private readonly consent: ConsentService,
     private readonly topics: TopicsService,
     private readonly notices: UpcomingNotices,
-    private readonly unsubscribe: UnsubscribeService,
+    private readonly status: SubscriberStatusService,
   ) {}
 
   /** Verifies the link (401 tampered, 410 expired) and loads its subscriber (410 once erased). */
@@ -258,7 +259,7 @@ export class PreferencesService {
   async unsubscribeAll(token: string): Promise<DoneResult> {
     const access = await this.open(token);
     const changed = await this.subscriptions.inTransaction(access.subscriber.id, (m, s) =>
-      this.unsubscribe.all(m, s, CONTEXT, access.now),
+      this.status.leaveAll(m, s, CONTEXT, access.now),
     );
     this.logger.log({ subscriberId: access.subscriber.id, changed }, 'Unsubscribed from all email');
     return { done: changed ? 'unsubscribed_all' : 'unchanged' };

@@ -1,9 +1,9 @@
 import { html, SafeHtml } from '../../platform/http/page';
 import { FORM_WORDING } from '../../programmes/signup/form-wording';
-import { Locale } from '../../audience/subscribers/subscriber.entity';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import type { Topic } from '../../audience/topics/topic.entity';
 import { TEXTS } from './texts/texts';
+import { Locale } from '../../platform/locale';
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 

@@ -2,16 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
-import { ConsentService } from '../../audience/consent/consent.service';
-import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
 import { queryRows } from '../../platform/database/sql';
-import { Locale, Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import {
   ChangeContext,
   SubscriptionsService,
 } from '../../audience/subscribers/subscriptions.service';
 import { TokenClaims, TokensService } from '../../platform/tokens/tokens.service';
 import { inTransaction } from '../../platform/database/transaction';
+import { Locale } from '../../platform/locale';
 
 /** What an unsubscribe link is about: one topic (the message's), or all email. */
 export interface UnsubscribeTarget {
@@ -41,7 +41,7 @@ export class UnsubscribeService {
     private readonly tokens: TokensService,
     private readonly clock: Clock,
     private readonly subscriptions: SubscriptionsService,
-    private readonly consent: ConsentService,
+    private readonly status: SubscriberStatusService,
   ) {}
 
   /** For the GET page: what the button would do. Changes nothing. */
@@ -59,7 +59,7 @@ export class UnsubscribeService {
       const subscriber = await this.subscriptions.lockSubscriber(m, claims.subscriberId);
       const changed = target.topic
         ? (await this.subscriptions.unsubscribe(m, subscriber, target.topic.id, ONE_CLICK)).changed
-        : await this.all(m, subscriber, ONE_CLICK, now);
+        : await this.status.leaveAll(m, subscriber, ONE_CLICK, now);
       return { ...target, changed };
     });
     if (result.changed) {
@@ -73,42 +73,6 @@ export class UnsubscribeService {
       );
     }
     return result;
-  }
-
-  /**
-   * Leaves every topic and marks the subscriber unsubscribed (bounced and complained stay as they
-   * are), with one consent event for "all email". Runs in the caller's transaction.
-   */
-  async all(
-    m: EntityManager,
-    subscriber: Subscriber,
-    ctx: ChangeContext,
-    now: Date,
-  ): Promise<boolean> {
-    const left = await queryRows<{ key: string }>(
-      m,
-      `WITH left_topics AS (
-         UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = now()
-          WHERE subscriber_id = $1 AND status <> 'unsubscribed'
-          RETURNING topic_id)
-       SELECT t.key FROM left_topics l JOIN topics t ON t.id = l.topic_id ORDER BY t.key`,
-      [subscriber.id, now],
-    );
-    const reachable = subscriber.status === 'active' || subscriber.status === 'pending';
-    if (reachable) await m.update(Subscriber, { id: subscriber.id }, { status: 'unsubscribed' });
-    if (!left.length && !reachable) return false;
-    await this.consent.record(m, [
-      {
-        subscriberId: subscriber.id,
-        action: 'opt_out',
-        topicId: null,
-        wording: defaultWording('opt_out', { via: ctx.via }),
-        wordingVersion: DEFAULT_WORDING_VERSION,
-        source: ctx.source,
-        details: { ...ctx.details, topics: left.map((r) => r.key) },
-      },
-    ]);
-    return true;
   }
 
   private async target(

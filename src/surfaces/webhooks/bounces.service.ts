@@ -6,6 +6,7 @@ import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
+import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import {
   classifyDsnRecipient,
   parseBounceEmail,
@@ -42,6 +43,7 @@ export class BouncesService {
   constructor(
     private readonly reports: WebhookReportsService,
     private readonly suppressions: SuppressionsService,
+    private readonly status: SubscriberStatusService,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -147,25 +149,18 @@ export class BouncesService {
   }
 
   /** Suppressed with reason hard_bounce; the subscriber is marked bounced if it is their address. */
-  private async suppress(
+  private suppress(
     manager: EntityManager,
     s: MatchedSignal,
     address: string,
     ctx: ApplyContext,
     details: Record<string, unknown>,
   ): Promise<void> {
-    await this.suppressions.suppress(
-      address,
-      'hard_bounce',
-      { reportId: ctx.reportId, messageId: s.messageId, ...details },
+    return this.status.bounced(
       manager,
+      address,
+      { reportId: ctx.reportId, messageId: s.messageId, ...details },
+      s.subscriber?.id ?? null,
     );
-    if (s.subscriber && s.subscriber.email === address) {
-      await manager.query(
-        `UPDATE subscribers SET status = 'bounced', updated_at = now()
-          WHERE id = $1 AND status IN ('active', 'pending', 'unsubscribed')`,
-        [s.subscriber.id],
-      );
-    }
   }
 }

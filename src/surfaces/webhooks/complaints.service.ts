@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InvalidInputError, RuleViolationError } from '../../platform/errors/domain-errors';
-import { ConsentService } from '../../audience/consent/consent.service';
-import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
-import { queryRows } from '../../platform/database/sql';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
+import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import {
   complaintType,
   parseComplaintEmail,
@@ -24,7 +21,8 @@ import { ComplaintJsonDto, WebhookResultDto } from './webhook.dto';
 /**
  * Spam complaints (ARF feedback loops or JSON): the person told their mailbox provider they do
  * not want our mail, so they leave every topic (one consent event, source `system`), their
- * subscriber status becomes `complained`, and the address is suppressed.
+ * subscriber status becomes `complained`, and the address is suppressed
+ * (SubscriberStatusService.complained).
  */
 @Injectable()
 export class ComplaintsService {
@@ -32,8 +30,7 @@ export class ComplaintsService {
 
   constructor(
     private readonly reports: WebhookReportsService,
-    private readonly suppressions: SuppressionsService,
-    private readonly consent: ConsentService,
+    private readonly status: SubscriberStatusService,
     metrics: MetricsService,
   ) {
     this.complaints = metrics.counter(
@@ -98,49 +95,12 @@ export class ComplaintsService {
     const subscriber = s.subscriber;
     if (!subscriber || !subscriber.email) return { outcome: 'unmatched', address: null };
     const address = subscriber.email;
-    await this.suppressions.suppress(
+    await this.status.complained(
+      manager,
+      subscriber.id,
       address,
-      'complaint',
       { reportId: ctx.reportId, messageId: s.messageId, feedbackType: ctx.report.feedbackType },
-      manager,
-    );
-    const [locked] = await queryRows<{ status: string }>(
-      manager,
-      `SELECT status FROM subscribers WHERE id = $1 FOR NO KEY UPDATE`,
-      [subscriber.id],
-    );
-    if (!locked || locked.status === 'erased') return { outcome: 'unsubscribed', address };
-    const left = await queryRows<{ topic_id: string }>(
-      manager,
-      `UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = now()
-        WHERE subscriber_id = $1 AND status <> 'unsubscribed' RETURNING topic_id`,
-      [subscriber.id, ctx.now],
-    );
-    if (left.length || locked.status !== 'complained') {
-      await this.consent.record(manager, [
-        {
-          subscriberId: subscriber.id,
-          action: 'opt_out',
-          topicId: null,
-          wording: defaultWording('opt_out', {
-            via: 'a spam complaint reported by their mailbox provider',
-          }),
-          wordingVersion: DEFAULT_WORDING_VERSION,
-          source: 'system',
-          details: {
-            reason: 'complaint',
-            reportId: ctx.reportId,
-            messageId: s.messageId,
-            feedbackType: ctx.report.feedbackType ?? null,
-            topicsLeft: left.length,
-          },
-          occurredAt: ctx.now,
-        },
-      ]);
-    }
-    await manager.query(
-      `UPDATE subscribers SET status = 'complained', updated_at = now() WHERE id = $1`,
-      [subscriber.id],
+      ctx.now,
     );
     return { outcome: 'unsubscribed', address };
   }

@@ -1,6 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsentModule } from '../../audience/consent/consent.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { BouncesService } from './bounces.service';
@@ -17,7 +17,7 @@ import { WebhooksController } from './webhooks.controller';
   imports: [
     TypeOrmModule.forFeature([WebhookReport, DeliverySignal]),
     SuppressionsModule,
-    ConsentModule,
+    SubscribersModule,
     MetricsModule,
   ],
   providers: [WebhookReportsService, BouncesService, ComplaintsService, WebhookSecretGuard],

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
 import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
+import type { Locale } from '../../platform/locale';
 
 const TEXT = {
   en: {

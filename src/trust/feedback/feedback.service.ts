@@ -16,7 +16,7 @@ import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import type { Locale } from '../../audience/subscribers/subscriber.entity';
+import type { Locale } from '../../platform/locale';
 import {
   ErasesPersonalData,
   PersonalDataEraser,

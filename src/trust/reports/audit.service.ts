@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { InvalidInputError } from '../../platform/errors/domain-errors';
-import { queryRows } from '../../platform/database/sql';
+import { queryRows, SqlParams } from '../../platform/database/sql';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
+import { REVIVABLE_REASONS } from '../../programmes/lifecycle/notice-writer';
 import {
   AUDIT_DEFAULT_DAYS,
   AUDIT_NONE_REASONS,
@@ -18,12 +19,6 @@ import {
 import { MissedDeadlinesService } from './missed-deadlines.service';
 import { ReportRuleRow, toReportRule } from './report.dto';
 
-/**
- * Skip reasons after which the engine writes the same notice again (the same dedupe key): a
- * rule edited or re-enabled, a date changed back. Mirrors REVIVABLE_REASONS in
- * src/programmes/lifecycle/notice-writer.ts.
- */
-const REVIVABLE = ['date_changed', 'date_removed', 'rule_changed', 'rule_disabled'];
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 /** Candidates classified per statement when a filter may drop most of them. */
 const FILTERED_CHUNK = 5000;
@@ -68,22 +63,16 @@ interface ClassifiedJson {
   paused_until: string | null;
 }
 
-/** Numbered parameters shared by a statement and the fragments that build it. */
-class Params {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
 /**
  * The trust audit: for every date rule, the dates coming up in the next N days and, per
  * subscriber, whether the notice is sent, scheduled or will not come, and why. Each candidate is
  * classified the way the engine would treat it (src/programmes/lifecycle: the forward scan, the recheck of
  * changed subscribers, the notice writer's eligibility and lateness rules, delivery's send-time
  * checks and pause rule, the deadline sweep); see docs/trust-measures.md for the exact rules.
+ * The engine's own definitions decide: the dedupe key, the due moment, deadline and lateness,
+ * what the forward scan writes and where it continues are the lifecycle module's SQL functions
+ * (migrations/1764000970000-LifecycleNoticeRules.ts) that the scheduler runs too, and the
+ * revivable skip reasons are the notice writer's.
  * Everything is set-based: candidates come from a range scan of subscriber_dates (name, value),
  * suppression is checked with the keyed hash computed in SQL.
  */
@@ -232,7 +221,7 @@ export class AuditService {
     window: AuditWindow,
     now: Date,
   ): { sql: string; params: unknown[] } {
-    const p = new Params();
+    const p = new SqlParams();
     const source = `
       SELECT r.*, d.subscriber_id, d.value
         FROM r JOIN subscriber_dates d
@@ -263,7 +252,7 @@ export class AuditService {
     now: Date,
     filter: Pick<AuditFilter, 'reason' | 'status'>,
   ): { sql: string; params: unknown[] } {
-    const p = new Params();
+    const p = new SqlParams();
     const name = p.add(rule.date_name);
     const source = `
       SELECT r.*, d.subscriber_id, d.value
@@ -321,21 +310,19 @@ export class AuditService {
    *    deadline falls inside the pause or the first window after it (delivery sends it during the
    *    pause), paused otherwise (delivery defers it to the first window after the pause).
    */
-  private classified(p: Params, ruleIds: string[], now: Date, source: string): string {
+  private classified(p: SqlParams, ruleIds: string[], now: Date, source: string): string {
     const at = p.add(now.toISOString());
     const noneReasons = p.add([...AUDIT_NONE_REASONS]);
     const hash = this.suppressions.sqlHash('c.email', (v) => p.add(v));
     return `
       WITH r AS MATERIALIZED (
         SELECT r.id AS rule_id, r.date_name, r.topic_id, r.offset_days, r.deadline_days, r.window_start,
-               r.window_end, r.enabled, g.active_since,
-               -- Where the forward scan resumes (DueScanService.dateBandSource): it writes the
-               -- dates after this position.
-               COALESCE(g.cursor_date, (g.active_since AT TIME ZONE 'UTC')::date - 2 - r.deadline_days) AS scan_date,
-               CASE WHEN g.cursor_date IS NOT NULL THEN COALESCE(g.cursor_id, '${MAX_UUID}'::uuid)
-                    ELSE '${MAX_UUID}'::uuid END AS scan_id
+               r.window_end, r.enabled, g.active_since, a.scan_date, a.scan_id
           FROM lifecycle_rules r
           LEFT JOIN lifecycle_rule_progress g ON g.rule_id = r.id
+          -- Where the forward scan continues, as the due scan reads it: it writes the dates after.
+          CROSS JOIN LATERAL lifecycle_date_scan_after(g.cursor_date, g.cursor_id, g.active_since,
+                                                       r.deadline_days) a
          WHERE r.id = ANY(${p.add(ruleIds)}::uuid[])
       ),
       src AS MATERIALIZED (${source}),
@@ -359,24 +346,25 @@ export class AuditService {
           LEFT JOIN LATERAL (
             SELECT m.id, m.status, m.skip_reason, m.send_after, m.deadline_at, m.sent_at
               FROM outbound_messages m
-             WHERE m.dedupe_key = 'rule:' || src.rule_id || ':' || src.subscriber_id || ':' || to_char(src.value, 'YYYY-MM-DD')
+             WHERE m.dedupe_key = lifecycle_notice_key(src.rule_id, src.subscriber_id, lifecycle_date_anchor(src.value))
              LIMIT 1
           ) m ON true
       ),
+      -- When the notice is due and its deadline, as the notice writer computes them.
       c AS MATERIALIZED (
         SELECT j.*,
-               lifecycle_local_at(j.value + j.offset_days, j.window_start, j.tz) AS planned_at,
-               lifecycle_local_at(j.value + j.deadline_days, j.window_end, j.tz) AS deadline_at
+               lifecycle_notice_planned_at(j.value, j.offset_days, j.window_start, j.tz) AS planned_at,
+               lifecycle_notice_deadline_at(j.value, j.deadline_days, j.window_end, j.tz) AS deadline_at
           FROM j
       ),
       e AS (
         SELECT c.*,
                c.ledger_status IS NULL
-                 OR (c.ledger_status = 'skipped' AND c.skip_reason = ANY(${p.add(REVIVABLE)}::text[])) AS unwritten,
+                 OR (c.ledger_status = 'skipped' AND c.skip_reason = ANY(${p.add(REVIVABLE_REASONS)}::text[])) AS unwritten,
                CASE WHEN c.ledger_status = 'queued' THEN c.ledger_deadline ELSE c.deadline_at END AS due_by,
+               -- Queued: when it is to go; not written yet: when it would go if written now.
                CASE WHEN c.ledger_status = 'queued' THEN c.ledger_send_after
-                    WHEN c.planned_at >= ${at}::timestamptz THEN c.planned_at
-                    ELSE lifecycle_next_window(${at}::timestamptz, c.tz, c.window_start, c.window_end)
+                    ELSE lifecycle_notice_send_after(c.planned_at, ${at}::timestamptz, c.tz, c.window_start, c.window_end)
                END AS send_at,
                c.email IS NOT NULL
                  AND EXISTS (SELECT 1 FROM suppressions h WHERE h.address_hash = ${hash}) AS suppressed,
@@ -401,8 +389,9 @@ export class AuditService {
             WHEN e.subscriber_status IN ('unsubscribed', 'complained') OR e.subscription_status = 'unsubscribed' THEN 'left_topic'
             WHEN e.subscriber_status <> 'active' OR e.subscription_status IS DISTINCT FROM 'active' THEN 'not_subscribed'
             WHEN NOT e.unwritten AND e.due_by <= ${at}::timestamptz THEN 'deadline_missed'
-            WHEN e.unwritten AND e.send_at > e.due_by THEN
-                 CASE WHEN e.ahead AND e.due_by > e.active_since THEN 'deadline_missed' ELSE 'deadline_passed' END
+            WHEN e.unwritten AND lifecycle_notice_late(e.send_at, e.due_by) THEN
+                 CASE WHEN e.ahead AND lifecycle_scan_writes(true, e.due_by, e.active_since)
+                      THEN 'deadline_missed' ELSE 'deadline_passed' END
             WHEN e.unwritten AND NOT e.ahead AND NOT e.recheck THEN 'not_picked_up'
             WHEN e.paused_until > e.send_at THEN
                  CASE WHEN e.due_by <= e.paused_until

@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../platform/config/configuration';
-import { SILENT_SQL } from '../../programmes/watchdog/silence.service';
 import { queryRows } from '../../platform/database/sql';
 import { Frequency } from '../../audience/topics/topic.entity';
 import { Period } from './report-period';
@@ -200,16 +199,13 @@ export class ProgrammeSummaryService {
 }
 
 /**
- * The silent subscriptions, as the silence watchdog defines them (src/programmes/watchdog/silence.service.ts):
- * one definition for the report, the dashboard and the fallback. `$1` now, `$2` the grace in days.
+ * The silent subscriptions, as the silence watchdog defines them (its SQL function
+ * watchdog_silent_subscriptions(), migrations/1764000980000-WatchdogSilence.ts): one definition
+ * for its report and fallback, the summary and the dashboard. `$1` now, `$2` the grace in days.
  */
 const SILENT_CTE = `
   WITH silent AS (
-    SELECT x.id, x.subscriber_id, x.topic_id, x.frequency, x.last_delivered_at,
-           coalesce(x.last_delivered_at, greatest(x.created_at, coalesce(s.confirmed_at, x.created_at)))
-             + tidings_period(x.frequency) AS due_by
-      FROM subscriptions x
-      JOIN subscribers s ON s.id = x.subscriber_id
-      JOIN topics t ON t.id = x.topic_id
-     WHERE ${SILENT_SQL}
+    SELECT w.subscription_id AS id, w.subscriber_id, w.topic_id, w.frequency, w.last_delivered_at,
+           w.window_ended_at AS due_by
+      FROM watchdog_silent_subscriptions($1, $2) w
   )`;

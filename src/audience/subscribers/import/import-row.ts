@@ -11,7 +11,7 @@ import {
   datesProblem,
   TIMEZONE_MESSAGE,
 } from '../subscriber.dto';
-import type { Locale } from '../subscriber.entity';
+import type { Locale } from '../../../platform/locale';
 
 export type ImportFormat = 'csv' | 'ndjson';
 

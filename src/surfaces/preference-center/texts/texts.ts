@@ -1,7 +1,7 @@
-import type { Locale } from '../../../audience/subscribers/subscriber.entity';
 import { EN } from './en';
 import { NL } from './nl';
 import type { PageTexts } from './page-texts';
+import type { Locale } from '../../../platform/locale';
 
 export { DONE_CODES } from './page-texts';
 export type { DataItem, DoneCode, PageTexts } from './page-texts';
