@@ -12,6 +12,7 @@ export default tseslint.config(
       'test-output/**',
       '*.config.js',
       '*.config.mjs',
+      '.dependency-cruiser.cjs',
       '.ci/**',
     ],
   },
