@@ -1,0 +1,17 @@
+/**
+ * Messaging: turning a decided message into a delivered one. Owns the send ledger
+ * (`outbound_messages`) and its only door, LedgerService (delivery), the send-time checks, the
+ * transports, rendering of templates, and the marketer's alerts.
+ *
+ * May use: platform, audience. Programmes hand it what to send; they plug into it through
+ * @SendCheck, @PreparesMessages and @ContributesLinks instead of being imported by it.
+ */
+import { Module } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { RenderingModule } from './rendering/rendering.module';
+
+@Module({
+  imports: [DeliveryModule, AlertsModule, RenderingModule],
+})
+export class MessagingModule {}
