@@ -352,6 +352,75 @@ describe('Marketer API: content items and campaigns', () => {
       expect(got.map((p) => p.id)).toEqual([people[0].id, people[2].id]);
     });
 
+    it('compares numbers, dates and booleans alike whether stored as JSON values or as imported text', async () => {
+      const run = unique('typed');
+      // A CSV import stores every attribute as text; the API stores JSON numbers and booleans.
+      const values: Array<Record<string, unknown>> = [
+        { age: '61', vip: 'true', since: '2025-03-01' }, // imported: matches all three
+        { age: 70, vip: true, since: '2025-12-31' }, // API: matches all three
+        { age: '40', vip: 'TRUE', since: '2025-03-01' }, // too young
+        { age: 'sixty', vip: true, since: '2025-03-01' }, // age not a number: never matches
+        { age: 58, vip: 'false', since: '2025-03-01' }, // not vip
+        { age: '1e2', vip: true, since: '2024-12-31' }, // joined too early
+      ];
+      const people = await subscribers(values.length, (i) => ({
+        attributes: { run, ...values[i] },
+      }));
+      const itemId = (await item({ title: 'For long-time older VIPs' }).expect(201)).body.id;
+      const created = await t
+        .api()
+        .post('/v1/campaigns')
+        .send({
+          topic: topic.key,
+          contentItem: itemId,
+          segment: {
+            attributes: [
+              { name: 'run', op: 'eq', value: run },
+              { name: 'age', op: 'gte', value: 55 },
+              { name: 'vip', op: 'eq', value: true },
+              { name: 'since', op: 'gte', value: '2025-01-01' },
+            ],
+          },
+        })
+        .expect(201);
+      const done = await finished(created.body.id);
+      expect(done.stats.audienceSize).toBe(2);
+      await eventually(async () => {
+        const res = await t.api().get(`/v1/campaigns/${created.body.id}`).expect(200);
+        return res.body.stats.sent === 2;
+      });
+      const got = people.filter((p) =>
+        smtp.to(p.email).some((m) => m.parsed.subject === 'For long-time older VIPs'),
+      );
+      expect(got.map((p) => p.id)).toEqual([people[0].id, people[1].id]);
+    });
+
+    it('counts numbers given as imported text in in, eq and lt conditions', async () => {
+      const run = unique('typed-in');
+      const people = await subscribers(3, (i) => ({
+        attributes: { run, size: ['3', 3.0, '4'][i] },
+      }));
+      const itemId = (await item({ title: 'For size three' }).expect(201)).body.id;
+      const created = await t
+        .api()
+        .post('/v1/campaigns')
+        .send({
+          topic: topic.key,
+          contentItem: itemId,
+          segment: {
+            attributes: [
+              { name: 'run', op: 'eq', value: run },
+              { name: 'size', op: 'in', value: [3, 5] },
+              { name: 'size', op: 'lt', value: 3.5 },
+            ],
+          },
+        })
+        .expect(201);
+      const done = await finished(created.body.id);
+      expect(done.stats.audienceSize).toBe(2);
+      expect(people).toHaveLength(3);
+    });
+
     it('skips, in a second campaign of the same item, everyone who already has it', async () => {
       const run = unique('again');
       const [had, fresh] = await subscribers(2, () => ({ attributes: { run } }));

@@ -188,6 +188,53 @@ export function segmentProblem(segment: Segment): { field: string; message: stri
 }
 
 /**
+ * A JSON number, or text that reads as one (a CSV import stores every attribute as text), as
+ * numeric; NULL for anything else. The CASE fixes the order: the cast runs only on what the
+ * pattern let through (a WHERE's AND does not promise an order), and the exponent is bounded, so
+ * no stored value can make the cast fail.
+ */
+const asNumeric = (field: string) =>
+  `(CASE WHEN jsonb_typeof(${field}) = 'number' THEN (${field})::numeric
+         WHEN jsonb_typeof(${field}) = 'string'
+          AND (${field} #>> '{}') ~ '^\\s*[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]{1,3})?\\s*$'
+         THEN (${field} #>> '{}')::numeric END)`;
+
+/** A JSON boolean, or the text true/false in any case, as boolean; NULL for anything else. */
+const asBoolean = (field: string) =>
+  `(CASE WHEN jsonb_typeof(${field}) = 'boolean' THEN (${field})::boolean
+         WHEN jsonb_typeof(${field}) = 'string' AND lower(${field} #>> '{}') IN ('true', 'false')
+         THEN lower(${field} #>> '{}')::boolean END)`;
+
+/** A calendar date as text (YYYY-MM-DD, also the start of a timestamp); NULL for anything else. */
+const asDateText = (field: string) =>
+  `(CASE WHEN jsonb_typeof(${field}) = 'string' AND (${field} #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+         THEN left(${field} #>> '{}', 10) END)`;
+
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * One comparison of an attribute with a value, typed by the value: a number compares numerically
+ * with numbers and numeric text, a boolean with booleans and true/false text, a date
+ * (YYYY-MM-DD) in a range comparison with dates and timestamps, other text as text (`eq` also
+ * matches a number or boolean whose text it is). Values of a type that cannot compare never match.
+ */
+function comparison(
+  field: string,
+  cmp: string,
+  value: unknown,
+  p: (value: unknown) => string,
+): string {
+  if (typeof value === 'number') return `${asNumeric(field)} ${cmp} ${p(value)}::numeric`;
+  if (typeof value === 'boolean') return `${asBoolean(field)} ${cmp} ${p(value)}::boolean`;
+  if (value === null) return `(${field}) ${cmp === '=' ? '=' : '<>'} 'null'::jsonb`;
+  if (cmp === '=')
+    return `(${field} #>> '{}') = ${p(typeof value === 'string' ? value : JSON.stringify(value))}::text`;
+  if (typeof value === 'string' && CALENDAR_DATE.test(value))
+    return `${asDateText(field)} ${cmp} ${p(value)}::text`;
+  return `(jsonb_typeof(${field}) = 'string' AND (${field} #>> '{}') ${cmp} ${p(value)}::text)`;
+}
+
+/**
  * The segment as SQL conditions on subscribers `s` (each starting with AND), with its values
  * appended to `params` (never interpolated). Day offsets count from `sendDate` (YYYY-MM-DD).
  */
@@ -208,29 +255,18 @@ export function segmentSql(segment: Segment, params: unknown[], sendDate: string
         parts.push(`(${field}) IS NULL`);
         break;
       case 'eq':
-        parts.push(`(${field}) = ${p(JSON.stringify(c.value))}::jsonb`);
+        parts.push(`coalesce(${comparison(field, '=', c.value, p)}, false)`);
         break;
       case 'neq':
-        parts.push(`(${field}) IS DISTINCT FROM ${p(JSON.stringify(c.value))}::jsonb`);
+        parts.push(`NOT coalesce(${comparison(field, '=', c.value, p)}, false)`);
         break;
       case 'in':
         parts.push(
-          `(${field}) = ANY (${p((c.value as unknown[]).map((v) => JSON.stringify(v)))}::jsonb[])`,
+          `coalesce(${(c.value as unknown[]).map((v) => comparison(field, '=', v, p)).join(' OR ')}, false)`,
         );
         break;
-      default: {
-        const cmp = COMPARISONS[c.op]!;
-        // Values of another JSON type never match (no cast errors on odd data).
-        if (typeof c.value === 'number') {
-          parts.push(
-            `(jsonb_typeof(${field}) = 'number' AND (${field})::numeric ${cmp} ${p(c.value)}::numeric)`,
-          );
-        } else {
-          parts.push(
-            `(jsonb_typeof(${field}) = 'string' AND (${field} #>> '{}') ${cmp} ${p(c.value)}::text)`,
-          );
-        }
-      }
+      default:
+        parts.push(`coalesce(${comparison(field, COMPARISONS[c.op]!, c.value, p)}, false)`);
     }
   }
   for (const d of segment.dates ?? []) {
