@@ -125,6 +125,35 @@ describe('Silence watchdog: nobody’s window passes with nothing (controllable 
     expect(smtp.to(input.email)).toHaveLength(1);
     const after = await t.api().get('/v1/reports/silence').expect(200);
     expect(after.body.topics.map((x: { topic: string }) => x.topic)).toEqual([bare.key]);
+
+    // The marketer heard about the bare topic once: eight more days of the same silence are not news.
+    const silenceAlerts = async () =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM alerts WHERE dedupe_key LIKE $1`,
+          [`silence:${bare.key}:%`],
+        )
+      )[0].n;
+    expect(await silenceAlerts()).toBe(1);
+
+    // Someone new falls silent in it: that is news, and the marketer hears it once more.
+    const later = await createSubscriber(
+      t,
+      subscriberInput({
+        email: uniqueEmail('silent2'),
+        timezone: 'UTC',
+        topics: [{ topic: bare.key }],
+      }),
+    );
+    for (let d = 9; d <= 20; d++) {
+      const at = new Date(nine.getTime() + d * DAY);
+      clock.set(at);
+      await tick(t.app);
+    }
+    const grown = await t.api().get('/v1/reports/silence').expect(200);
+    expect(grown.body.topics).toMatchObject([{ topic: bare.key, silentSubscribers: 2 }]);
+    expect(later.id).toBeTruthy();
+    expect(await silenceAlerts()).toBe(2);
   });
 
   it('gives the share of recent confirmed opt-ins who received nothing but the confirmation', async () => {

@@ -28,6 +28,11 @@ export class SilentTopicDto {
       'evergreen: they are sent the fallback at their next local send hour (once per period); none: the topic has no fallback; template_missing: its template does not exist',
   })
   fallback!: Fallback;
+  @ApiProperty({
+    description:
+      'When the most recent of them fell silent (their window plus the grace days ended): a later value than in an earlier report means someone new is silent',
+  })
+  newestSilentSince!: Date;
   @ApiProperty({ type: SilentCaseDto, isArray: true, description: 'The oldest cases, at most 10' })
   oldest!: SilentCaseDto[];
 }

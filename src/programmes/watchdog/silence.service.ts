@@ -67,6 +67,7 @@ export class SilenceService {
       name: string;
       evergreen_template: string | null;
       n: number;
+      newest_silent_since: Date;
       subscriber_id: string;
       frequency: Frequency;
       last_message_at: Date | null;
@@ -79,9 +80,11 @@ export class SilenceService {
            FROM watchdog_silent_subscriptions($1, $2) w),
        ranked AS (
          SELECT silent.*, count(*) OVER (PARTITION BY topic_id)::int AS n,
+                max(window_ended_at) OVER (PARTITION BY topic_id)
+                  + make_interval(days => $2) AS newest_silent_since,
                 row_number() OVER (PARTITION BY topic_id ORDER BY window_ended_at, subscriber_id) AS rn
            FROM silent)
-       SELECT t.key, t.name, t.evergreen_template, r.n, r.subscriber_id, r.frequency,
+       SELECT t.key, t.name, t.evergreen_template, r.n, r.newest_silent_since, r.subscriber_id, r.frequency,
               r.last_message_at, r.window_ended_at
          FROM ranked r JOIN topics t ON t.id = r.topic_id
         WHERE r.rn <= ${OLDEST_CASES}
@@ -98,6 +101,7 @@ export class SilenceService {
           silentSubscribers: r.n,
           evergreenTemplate: r.evergreen_template,
           fallback: this.fallbackOf(r.evergreen_template),
+          newestSilentSince: r.newest_silent_since,
           oldest: [],
         };
         topics.set(r.key, topic);
@@ -217,7 +221,11 @@ export class SilenceService {
     return ids.map((r) => r.id);
   }
 
-  /** Once per UTC day: keep the report and tell the marketer about each topic with silent subscribers. */
+  /**
+   * Once per UTC day: keep the report, and tell the marketer about each topic whose silence is
+   * news since the last report: a topic newly silent, more silent subscribers, or someone who
+   * fell silent since then (the same silence day after day is not repeated).
+   */
   private async dailyReport(now: Date): Promise<number> {
     const day = now.toISOString().slice(0, 10);
     const done = await queryRows<{ day: string }>(
@@ -227,6 +235,11 @@ export class SilenceService {
     );
     if (done.length) return 0;
     const report = await this.report(now);
+    const [previous] = await queryRows<{ report: SilenceReportDto }>(
+      this.dataSource,
+      `SELECT report FROM silence_reports WHERE day < $1 ORDER BY day DESC LIMIT 1`,
+      [day],
+    );
     const inserted = await queryRows<{ day: string }>(
       this.dataSource,
       `INSERT INTO silence_reports (day, report) VALUES ($1, $2)
@@ -234,7 +247,7 @@ export class SilenceService {
       [day, JSON.stringify(report)],
     );
     if (!inserted.length) return 0;
-    for (const topic of report.topics) {
+    for (const topic of report.topics.filter((x) => silenceIsNews(x, previous?.report))) {
       await this.alerts.raise({
         dedupeKey: `silence:${topic.topic}:${day}`,
         kind: 'silent_subscribers',
@@ -256,4 +269,18 @@ export class SilenceService {
     }
     return 1;
   }
+}
+
+/**
+ * Whether a topic's silence is worth an alert after `previous` (the last stored report, its JSON
+ * as stored): the topic was not silent then, the count grew, or someone fell silent after it.
+ */
+export function silenceIsNews(
+  topic: SilentTopicDto,
+  previous: SilenceReportDto | undefined,
+): boolean {
+  const before = previous?.topics.find((x) => x.topic === topic.topic);
+  if (!before) return true;
+  if (topic.silentSubscribers > before.silentSubscribers) return true;
+  return new Date(topic.newestSilentSince).getTime() > new Date(previous!.generatedAt).getTime();
 }
