@@ -1,8 +1,8 @@
-import { nextInWindow, sendWindowOf } from './send-window';
+import { laterAttemptAt, nextInWindow, sendWindowOf } from './send-window';
+
+const at = (iso: string) => new Date(iso);
 
 describe('nextInWindow', () => {
-  const at = (iso: string) => new Date(iso);
-
   it('keeps a moment inside the window and moves an earlier one to the start of the same day', () => {
     expect(nextInWindow(at('2026-11-04T10:30:00Z'), 'Europe/Amsterdam')).toEqual(
       at('2026-11-04T10:30:00Z'),
@@ -49,5 +49,32 @@ describe('sendWindowOf', () => {
       end: '17:00',
     });
     expect(sendWindowOf({})).toEqual({ start: '09:00', end: '17:00' });
+  });
+});
+
+describe('laterAttemptAt', () => {
+  const apology = (deadlineAt: Date | null = null) => ({
+    timezone: 'Europe/Amsterdam',
+    data: { sendWindow: { start: '09:00', end: '17:00' } },
+    deadlineAt,
+  });
+
+  it('moves a retry that would run at night to the start of the window, local time', () => {
+    // 00:05 UTC is 01:05 in Amsterdam in winter: the next 09:00 there is 08:00 UTC.
+    expect(laterAttemptAt(at('2027-01-12T00:05:00Z'), apology())).toEqual(
+      at('2027-01-12T08:00:00Z'),
+    );
+    expect(laterAttemptAt(at('2027-01-12T10:00:00Z'), apology())).toEqual(
+      at('2027-01-12T10:00:00Z'),
+    );
+  });
+
+  it('leaves messages without a window alone, and never moves past the deadline', () => {
+    expect(
+      laterAttemptAt(at('2027-01-12T00:05:00Z'), { timezone: 'UTC', data: {}, deadlineAt: null }),
+    ).toEqual(at('2027-01-12T00:05:00Z'));
+    expect(laterAttemptAt(at('2027-01-12T00:05:00Z'), apology(at('2027-01-12T06:00:00Z')))).toEqual(
+      at('2027-01-12T00:05:00Z'),
+    );
   });
 });

@@ -56,3 +56,19 @@ export function nextInWindow(
     .set({ hour: Math.floor(start / 60), minute: start % 60, second: 0, millisecond: 0 })
     .toJSDate();
 }
+
+/**
+ * When a retry or another later attempt of a message may run: `at`, moved to the first moment of
+ * the message's own send window (`data.sendWindow`, which notices and apologies carry) in its
+ * subscriber's zone. A message without a window is not moved; a move past the message's deadline
+ * is not made (the deadline is the stronger promise).
+ */
+export function laterAttemptAt(
+  at: Date,
+  message: { timezone: string; data: Record<string, unknown>; deadlineAt: Date | null },
+): Date {
+  if (!message.data.sendWindow) return at;
+  const next = nextInWindow(at, message.timezone, sendWindowOf(message.data));
+  if (message.deadlineAt && next.getTime() > message.deadlineAt.getTime()) return at;
+  return next;
+}
