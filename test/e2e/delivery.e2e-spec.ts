@@ -193,8 +193,9 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
       // Built by the thread: the main thread did not render it.
       expect(renderHere).not.toHaveBeenCalled();
       const [row] = await t.dataSource.query(
-        `SELECT m.id, m.dedupe_key, m.subscriber_id, m.topic_id, m.template, m.kind, m.data,
-                m.attempts, m.deadline_at, m.created_at, s.email, s.name, s.locale, s.timezone,
+        `SELECT m.id, m.dedupe_key, m.subscriber_id, m.topic_id, m.channel, m.template, m.kind,
+                m.data, m.attempts, m.deadline_at, m.created_at, s.email AS address, s.email,
+                s.name, s.locale, s.timezone,
                 s.status AS subscriber_status, s.paused_until, 'active' AS subscription_status,
                 t.key AS topic_key, t.name AS topic_name
            FROM outbound_messages m JOIN subscribers s ON s.id = m.subscriber_id

@@ -9,6 +9,8 @@ export interface ClaimedMessage {
   dedupeKey: string;
   subscriberId: string;
   topicId: string | null;
+  /** How it is delivered (channels.ts): its transport and template kind. */
+  channel: string;
   template: string;
   kind: MessageKind;
   data: Record<string, unknown>;
@@ -17,6 +19,12 @@ export interface ClaimedMessage {
   claimedBy: number;
   deadlineAt: Date | null;
   createdAt: Date;
+  /**
+   * Where it goes on its channel: the email address for `email` (null once erased). Null on a
+   * channel without a per-subscriber address (a webhook): its template kind knows where it goes.
+   */
+  address: string | null;
+  /** The subscriber's email address, whatever the channel: suppression and the hand-over check it. */
   email: string | null;
   name: string | null;
   locale: Locale;
@@ -33,6 +41,7 @@ interface ClaimRow {
   dedupe_key: string;
   subscriber_id: string;
   topic_id: string | null;
+  channel: string;
   template: string;
   kind: MessageKind;
   data: Record<string, unknown>;
@@ -40,6 +49,7 @@ interface ClaimRow {
   claimed_by: number;
   deadline_at: Date | null;
   created_at: Date;
+  address: string | null;
   email: string | null;
   name: string | null;
   locale: Locale | null;
@@ -53,7 +63,9 @@ interface ClaimRow {
 
 /**
  * Claims queued, due rows atomically for the lease $3 (a second worker or a replayed job gets
- * nothing) and loads the subscriber, subscription and topic in the same statement.
+ * nothing) and loads the subscriber, subscription and topic in the same statement. `address` is
+ * where the message goes on its channel, read from the subscriber's column for that channel: a
+ * channel with its own kind of address (a phone number) adds its branch here.
  */
 export const CLAIM_SQL = `
   WITH claimed AS (
@@ -63,9 +75,10 @@ export const CLAIM_SQL = `
      WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= $2
      RETURNING m.*
   )
-  SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.template, c.kind, c.data, c.attempts,
-         c.claimed_by,
-         c.deadline_at, c.created_at, s.email, s.name, s.locale, s.timezone,
+  SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.channel, c.template, c.kind, c.data,
+         c.attempts, c.claimed_by, c.deadline_at, c.created_at,
+         CASE c.channel WHEN 'email' THEN s.email END AS address,
+         s.email, s.name, s.locale, s.timezone,
          s.status AS subscriber_status, s.paused_until, x.status AS subscription_status,
          t.key AS topic_key, t.name AS topic_name
     FROM claimed c
@@ -79,6 +92,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     dedupeKey: r.dedupe_key,
     subscriberId: r.subscriber_id,
     topicId: r.topic_id,
+    channel: r.channel,
     template: r.template,
     kind: r.kind,
     data: r.data ?? {},
@@ -86,6 +100,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     claimedBy: r.claimed_by,
     deadlineAt: r.deadline_at,
     createdAt: r.created_at,
+    address: r.address,
     email: r.email,
     name: r.name,
     locale: r.locale ?? 'en',

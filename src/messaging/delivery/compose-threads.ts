@@ -4,19 +4,21 @@ import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
+import { EMAIL_CHANNEL, RendersChannel } from './channels';
 import type { ClaimedMessage } from './claimed-message';
 import type { ComposeOutcome, ComposeThreadData } from './compose-thread';
 import type { MailDraft } from './mail-draft';
 import { MessageComposer } from './message-composer';
 import { BuiltMessage, buildMessage } from './mime';
+import type { PendingBuild, TemplateKind } from './template-kind';
 
 /** Messages per task: small enough that the first of a batch is ready soon. */
 const CHUNK = 8;
 
-/** Gives a message's built email when the lane sending it asks for it. */
-export type PendingBuild = () => Promise<BuiltMessage>;
-
 /**
+ * Email's template kind (template-kind.ts): a message's email draft (MessageComposer.draft)
+ * rendered from its MJML, subject and text, and MIME-encoded for email's transports.
+ *
  * Renders and MIME-encodes outgoing email in worker threads (DELIVERY_COMPOSE_THREADS), so the
  * delivery worker's event loop is left to SMTP, the database and Redis. With everything on one
  * thread it was 85–90% busy at about 1,200 messages a second and every SMTP reply waited for
@@ -25,7 +27,9 @@ export type PendingBuild = () => Promise<BuiltMessage>;
  * loaded at start.
  */
 @Injectable()
-export class ComposeThreads implements OnApplicationShutdown {
+@RendersChannel(EMAIL_CHANNEL)
+export class ComposeThreads implements TemplateKind<BuiltMessage>, OnApplicationShutdown {
+  readonly channel = EMAIL_CHANNEL;
   private readonly logger = new Logger('ComposeThreads');
   private readonly threads: number;
   private pool: Piscina<MailDraft[], ComposeOutcome[]> | null = null;
@@ -62,11 +66,11 @@ export class ComposeThreads implements OnApplicationShutdown {
    * message is built on this thread when its lane asks. A message a thread could not build is
    * built here, which throws the rendering error with the template's file and line.
    */
-  build(messages: ClaimedMessage[]): PendingBuild[] {
+  build(messages: ClaimedMessage[]): PendingBuild<BuiltMessage>[] {
     const here = (m: ClaimedMessage) => async () => buildMessage(this.composer.compose(m));
     const pool = this.pool;
     if (!pool) return messages.map(here);
-    const builds: PendingBuild[] = [];
+    const builds: PendingBuild<BuiltMessage>[] = [];
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK);
       const drafts = chunk.map((m) => {

@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -10,6 +10,7 @@ import { SubscribersModule } from '../../audience/subscribers/subscribers.module
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { TokensModule } from '../../platform/tokens/tokens.module';
+import { DeliveryChannels } from './channels';
 import { ComposeThreads } from './compose-threads';
 import { DeliveryLease } from './delivery-lease';
 import { DeliveryProcessor } from './delivery.processor';
@@ -17,23 +18,13 @@ import { DispatchProcessor } from './dispatch.processor';
 import { HandOverService } from './hand-over';
 import { LedgerRowsAfterRedisLoss } from './ledger-rows-after-redis-loss';
 import { DELIVERY_QUEUE_OPTIONS, LedgerService } from './ledger.service';
-import { createMailTransport, MAIL_TRANSPORT, MailTransport } from './mail-transport';
+import { createMailTransport, MAIL_TRANSPORT } from './mail-transport';
 import { MessageComposer } from './message-composer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
 import { SendChecks } from './send-checks';
 import { TestSendController } from './test-send.controller';
-
-/** Closes the SMTP pool after the workers stopped (WorkerRunner closes them before shutdown). */
-@Injectable()
-class TransportCloser implements OnApplicationShutdown {
-  constructor(@Inject(MAIL_TRANSPORT) private readonly transport: MailTransport) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.transport.close();
-  }
-}
 
 @Module({
   imports: [
@@ -47,6 +38,8 @@ class TransportCloser implements OnApplicationShutdown {
     SubscribersModule,
   ],
   providers: [
+    // Email's transport (@DeliversChannel('email')): SMTP, or the outbox without SMTP_URL. Alerts
+    // and test sends use it directly; DeliveryChannels closes it at shutdown, after the workers.
     {
       provide: MAIL_TRANSPORT,
       inject: [ConfigService],
@@ -56,7 +49,7 @@ class TransportCloser implements OnApplicationShutdown {
           config.get('app', { infer: true }).dataDir,
         ),
     },
-    TransportCloser,
+    DeliveryChannels,
     LedgerService,
     MessageComposer,
     ComposeThreads,

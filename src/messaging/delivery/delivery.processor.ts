@@ -1,5 +1,5 @@
 import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
@@ -13,24 +13,23 @@ import { queryRows } from '../../platform/database/sql';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
+import { ChannelGroup, DeliveryChannels, EMAIL_CHANNEL } from './channels';
 import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-message';
 import { recordDecisions } from './decisions';
 import { DeliveryLease } from './delivery-lease';
 import { HandOverResult, HandOverService } from './hand-over';
 import { DELIVERY_JOB_OPTIONS } from './ledger.service';
-import { ComposeThreads, PendingBuild } from './compose-threads';
-import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { MessageComposer } from './message-composer';
+import type { Carry, MessageTransport, SendFailure, TransportOutcome } from './message-transport';
 import { Outcome, OutcomeWriter } from './outcome-writer';
-import type { Carry } from './smtp-pool';
 import { baseDecision, SendChecks, SendDecision } from './send-checks';
-import { classifySmtpError } from './smtp-errors';
+import type { PendingBuild } from './template-kind';
 import { inTransaction } from '../../platform/database/transaction';
 
 const MAX_RETRY_DELAY_MS = 3600_000;
 const DELIVERY_LOCK_MS = 10_000;
 
-/** A message the server accepted, riding on its SMTP connection until it is recorded. */
+/** A message the transport accepted, riding on its connection until it is recorded. */
 class Accepted implements Carry {
   constructor(
     readonly outcome: Outcome,
@@ -50,7 +49,7 @@ class Accepted implements Carry {
   }
 }
 
-/** The hand-over check could not be committed: the message was not handed to SMTP. */
+/** The hand-over check could not be committed: the message was not handed to its transport. */
 class HandOverNotRecorded extends Error {
   constructor(cause: unknown) {
     super('hand-over not recorded', { cause });
@@ -59,10 +58,11 @@ class HandOverNotRecorded extends Error {
 
 /**
  * Sends batches of ledger rows: claim atomically under this process's lease, check consent,
- * suppression, pause, frequency and content mix for the batch, render, then per message check
- * consent, suppression and pause again and record the hand-over immediately before its SMTP
- * transaction (hand-over.ts), and record its outcome before the connection takes another message.
- * A crash can thus leave at most one message per SMTP connection delivered but unrecorded.
+ * suppression, pause, frequency and content mix for the batch, build each message with its
+ * channel's template kind, then per message check consent, suppression and pause again and record
+ * the hand-over immediately before its transport sends it (hand-over.ts; for SMTP, right before
+ * the SMTP transaction), and record its outcome before the connection takes another message. A
+ * crash can thus leave at most one message per SMTP connection delivered but unrecorded.
  */
 // A job held by a worker that died comes back after its lock expires (BullMQ's stall check). A
 // short lock costs nothing here: a job that runs twice finds its rows claimed already.
@@ -78,7 +78,6 @@ export class DeliveryProcessor
 {
   private readonly logger = new Logger('Delivery');
   private readonly delivery: AppConfig['delivery'];
-  private readonly poolSize: number;
   private readonly workersEnabled: boolean;
   private readonly outcomes;
   private readonly outcomeWriter: OutcomeWriter;
@@ -87,9 +86,8 @@ export class DeliveryProcessor
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Delivery)
     private readonly queue: Queue<JobPayloads[JobName.DeliverBatch]>,
-    @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
+    private readonly channels: DeliveryChannels,
     private readonly composer: MessageComposer,
-    private readonly builder: ComposeThreads,
     private readonly suppressions: SuppressionsService,
     private readonly status: SubscriberStatusService,
     private readonly checks: SendChecks,
@@ -102,7 +100,6 @@ export class DeliveryProcessor
     super();
     this.outcomeWriter = new OutcomeWriter(dataSource);
     this.delivery = config.get('delivery', { infer: true });
-    this.poolSize = config.get('mail', { infer: true }).poolSize;
     this.workersEnabled = config.get('workers', { infer: true }).enabled;
     this.outcomes = metrics.counter(
       'tidings_messages_total',
@@ -113,12 +110,12 @@ export class DeliveryProcessor
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.delivery.concurrency;
-    if (this.workersEnabled) this.builder.start();
+    if (this.workersEnabled) this.channels.start();
   }
 
-  /** Messages the SMTP connections delivered and still carry are recorded before shutdown. */
+  /** Messages the transports' connections delivered and still carry are recorded before shutdown. */
   async afterWorkersStopped(): Promise<void> {
-    await this.transport.flush();
+    await this.channels.flush();
   }
 
   async process(job: JobOf<JobName.DeliverBatch>): Promise<{ claimed: number }> {
@@ -143,18 +140,33 @@ export class DeliveryProcessor
     await recordDecisions(this.dataSource, claimed, decisions);
     for (const m of claimed) this.count(m, decisions.get(m.id));
     const toSend = claimed.filter((m) => !decisions.has(m.id));
-    const builds = this.builder.build(toSend);
-    // Twice as many sends in flight as the SMTP pool has connections, so a connection never waits
-    // for a message to be built.
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(this.poolSize * 2, toSend.length) }, async () => {
-      while (next < toSend.length) {
-        const i = next++;
-        await this.sendOne(toSend[i], builds[i]);
-      }
-    });
-    await Promise.all(lanes);
+    await Promise.all(this.channels.route(toSend).map((group) => this.sendGroup(group)));
     return { claimed: claimed.length };
+  }
+
+  /**
+   * Builds a channel's messages with its template kind and sends them through its transport, as
+   * many at once as the transport takes. A channel no transport here delivers fails its messages.
+   */
+  private async sendGroup({ channel, messages, route }: ChannelGroup): Promise<void> {
+    if (!route) {
+      const error = `no transport for channel "${channel}"`;
+      await Promise.all(messages.map((m) => this.finish(m, 'failed', { error })));
+      return;
+    }
+    const { templates, transport } = route;
+    const builds = templates.build(messages);
+    let next = 0;
+    const lanes = Array.from(
+      { length: Math.min(transport.concurrency, messages.length) },
+      async () => {
+        while (next < messages.length) {
+          const i = next++;
+          await this.sendOne(messages[i], builds[i], transport);
+        }
+      },
+    );
+    await Promise.all(lanes);
   }
 
   private async decide(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
@@ -175,14 +187,18 @@ export class DeliveryProcessor
   }
 
   /**
-   * Builds, hands over and records one message. The hand-over check runs with an SMTP connection
-   * held, immediately before the message's SMTP transaction, and the connection takes no other
-   * message until this one's outcome is committed (SmtpPool.send).
+   * Builds, hands over and records one message. The hand-over check runs immediately before the
+   * transport sends it (for SMTP with a connection held, right before the SMTP transaction), and
+   * the connection takes no other message until this one's outcome is committed (SmtpPool.send).
    */
-  private async sendOne(m: ClaimedMessage, build: PendingBuild): Promise<void> {
-    let mail;
+  private async sendOne<P>(
+    m: ClaimedMessage,
+    build: PendingBuild<P>,
+    transport: MessageTransport<P>,
+  ): Promise<void> {
+    let payload: P;
     try {
-      mail = await build();
+      payload = await build();
     } catch (err) {
       // A template problem is permanent for this row; it was validated at load, so this is rare.
       this.logger.error({ err, messageId: m.id, template: m.template }, 'Rendering failed');
@@ -190,9 +206,9 @@ export class DeliveryProcessor
       return;
     }
     let withheld: Exclude<HandOverResult, 'handed'> | null = null;
-    let sent;
+    let outcome: TransportOutcome;
     try {
-      sent = await this.transport.sendBuilt(mail, {
+      outcome = await transport.deliver(payload, {
         beforeSend: async (carried) => {
           // The connection's previous message is recorded by the same statement.
           const previous = carried instanceof Accepted ? carried : undefined;
@@ -205,7 +221,7 @@ export class DeliveryProcessor
           return false;
         },
         // Not recorded here: it rides on its connection until the next hand-over (or an idle
-        // connection) records it. A database error then can never pass for an SMTP failure.
+        // connection) records it. A database error then can never pass for a failed send.
         afterSend: (accepted) =>
           new Accepted(
             {
@@ -227,17 +243,21 @@ export class DeliveryProcessor
         this.logger.warn({ err: err.cause, messageId: m.id }, 'Hand-over not recorded; not sent');
         return;
       }
-      await this.smtpFailed(m, err);
-      return;
+      // A transport reports its own failures as outcomes; anything else is taken as temporary.
+      const message = String((err as Error)?.message ?? err).slice(0, 500);
+      outcome = { status: 'failed', permanent: false, hardBounce: false, message };
     }
-    if (!sent && withheld) this.count(m, withheld === 'lost' ? { status: 'lost' } : withheld);
+    if (outcome.status === 'failed') await this.sendFailed(m, outcome);
+    else if (outcome.status === 'withheld' && withheld)
+      this.count(m, withheld === 'lost' ? { status: 'lost' } : withheld);
   }
 
-  private async smtpFailed(m: ClaimedMessage, err: unknown): Promise<void> {
-    const failure = classifySmtpError(err);
+  private async sendFailed(m: ClaimedMessage, failure: SendFailure): Promise<void> {
     if (failure.permanent) {
       // The bounce first: whoever sees the message failed sees the address suppressed already.
-      if (failure.hardBounce && m.email) await this.hardBounce(m, failure.message);
+      // Suppressions hold email addresses: on another channel a hard bounce fails its message.
+      if (failure.hardBounce && m.channel === EMAIL_CHANNEL && m.email)
+        await this.hardBounce(m, failure.message);
       await this.finish(m, 'failed', { error: failure.message });
     } else if (m.attempts >= this.delivery.maxAttempts) {
       await this.finish(m, 'failed', {

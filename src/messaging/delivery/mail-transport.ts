@@ -4,9 +4,12 @@ import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
 import type { AppConfig } from '../../platform/config/configuration';
+import { DeliversChannel, EMAIL_CHANNEL } from './channels';
+import { HandOverHooks, MessageTransport, TransportOutcome, WITHHELD } from './message-transport';
 import { BuiltMessage, buildMessage } from './mime';
 import type { OutgoingMail } from './outgoing-mail';
-import { Carry, SmtpPool } from './smtp-pool';
+import { classifySmtpError } from './smtp-errors';
+import { SmtpPool } from './smtp-pool';
 
 export type { OutgoingMail };
 
@@ -16,29 +19,13 @@ export interface SentMail {
 }
 
 /**
- * What delivery does around a ledger message's hand-over (see SmtpPool.send): the last check and
- * its record right before the SMTP transaction, together with the record of the connection's
- * previous message (`carried`); after acceptance, the message rides on its connection (a Carry)
- * until it is recorded.
+ * Email's transports: SMTP in production, files in the outbox on a first run. Delivery gives them
+ * ledger messages built by email's template kind (`deliver`); alerts and test sends give them an
+ * email outside the ledger (`send`).
  */
-export interface HandOverHooks {
-  /** Immediately before the message is handed over; false withholds it. */
-  beforeSend(carried: Carry | undefined): Promise<boolean>;
-  afterSend(sent: SentMail): Carry;
-}
-
-/** The port delivery talks to; SMTP in production, files in the outbox on a first run. */
-export interface MailTransport {
+export interface MailTransport extends MessageTransport<BuiltMessage> {
+  /** Builds the email and sends it at once; rejects with the transport's error on failure. */
   send(mail: OutgoingMail): Promise<SentMail>;
-  /**
-   * A message already built (mime.ts), for example by a compose thread. Resolves null when
-   * `hooks.beforeSend` withheld it.
-   */
-  sendBuilt(message: BuiltMessage, hooks?: HandOverHooks): Promise<SentMail | null>;
-  /** Records every delivered message its connections still carry (before the workers' database closes). */
-  flush(): Promise<void>;
-  close(): Promise<void>;
-  describe(): string;
 }
 
 export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
@@ -98,13 +85,22 @@ export function connectNoDelay(
   });
 }
 
+/**
+ * Email over SMTP: a pool of connections (smtp-pool.ts) on which an accepted message rides until
+ * the connection's next hand-over records it.
+ */
+@DeliversChannel(EMAIL_CHANNEL)
 export class SmtpMailTransport implements MailTransport {
+  readonly channel = EMAIL_CHANNEL;
+  /** Twice as many sends in flight as connections, so a connection never waits for a message to be built. */
+  readonly concurrency: number;
   private readonly pool: SmtpPool;
   private readonly target: string;
 
   constructor(private readonly config: AppConfig['mail']) {
     const url = new URL(config.smtpUrl!);
     this.target = `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 25)}`;
+    this.concurrency = config.poolSize * 2;
     this.pool = new SmtpPool({
       url: config.smtpUrl!,
       size: config.poolSize,
@@ -120,23 +116,38 @@ export class SmtpMailTransport implements MailTransport {
    * worker's CPU (docs/campaigns.md, benchmark).
    */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    return (await this.sendBuilt(buildMessage(mail)))!;
+    const { raw, envelope, messageId } = buildMessage(mail);
+    const info = await this.pool.send(envelope, raw);
+    return { providerMessageId: messageId, response: info!.response };
   }
 
-  async sendBuilt(
+  /**
+   * The hand-over runs with a connection held, right before the SMTP transaction, and records
+   * the connection's previous message with it (SmtpPool.send). SMTP errors become outcomes
+   * (smtp-errors.ts); what the hand-over throws is passed on.
+   */
+  async deliver(
     { raw, envelope, messageId }: BuiltMessage,
-    hooks?: HandOverHooks,
-  ): Promise<SentMail | null> {
-    const sent = (response: string) => ({ providerMessageId: messageId, response });
-    const info = await this.pool.send(
-      envelope,
-      raw,
-      hooks && {
-        beforeSend: (carried) => hooks.beforeSend(carried),
-        afterSend: (accepted) => hooks.afterSend(sent(accepted.response)),
-      },
-    );
-    return info && sent(info.response);
+    hooks: HandOverHooks,
+  ): Promise<TransportOutcome> {
+    let handOverFailed = false;
+    try {
+      const info = await this.pool.send(envelope, raw, {
+        beforeSend: async (carried) => {
+          try {
+            return await hooks.beforeSend(carried);
+          } catch (err) {
+            handOverFailed = true;
+            throw err;
+          }
+        },
+        afterSend: () => hooks.afterSend({ providerMessageId: messageId }),
+      });
+      return info ? { status: 'accepted', providerMessageId: messageId } : WITHHELD;
+    } catch (err) {
+      if (handOverFailed) throw err;
+      return { status: 'failed', ...classifySmtpError(err) };
+    }
   }
 
   async flush(): Promise<void> {
@@ -156,7 +167,10 @@ export class SmtpMailTransport implements MailTransport {
  * Without SMTP_URL (a first run), every email becomes an .eml file in DATA_DIR/outbox that any mail
  * client opens, so nothing is lost and everything can be previewed.
  */
+@DeliversChannel(EMAIL_CHANNEL)
 export class OutboxMailTransport implements MailTransport {
+  readonly channel = EMAIL_CHANNEL;
+  readonly concurrency: number;
   private readonly transporter: Transporter;
 
   constructor(
@@ -164,6 +178,7 @@ export class OutboxMailTransport implements MailTransport {
     config: AppConfig['mail'],
   ) {
     mkdirSync(dir, { recursive: true });
+    this.concurrency = config.poolSize * 2;
     this.transporter = createTransport({
       streamTransport: true,
       buffer: true,
@@ -174,23 +189,42 @@ export class OutboxMailTransport implements MailTransport {
 
   /** Built as for SMTP (mime.ts), so a file shows exactly what a server would receive. */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    return (await this.sendBuilt(buildMessage(mail)))!;
+    const { raw, envelope, messageId } = buildMessage(mail);
+    await this.write(raw, envelope, messageId);
+    return { providerMessageId: messageId, response: 'written to outbox' };
   }
 
   /** The built message as it is (DKIM-signed when configured). */
-  async sendBuilt(
+  async deliver(
     { raw, envelope, messageId }: BuiltMessage,
-    hooks?: HandOverHooks,
-  ): Promise<SentMail | null> {
-    if (hooks && !(await hooks.beforeSend(undefined))) return null;
+    hooks: HandOverHooks,
+  ): Promise<TransportOutcome> {
+    if (!(await hooks.beforeSend(undefined))) return WITHHELD;
+    try {
+      await this.write(raw, envelope, messageId);
+    } catch (err) {
+      // A full or read-only disk may come back: tried again later.
+      return {
+        status: 'failed',
+        permanent: false,
+        hardBounce: false,
+        message: `outbox: ${(err as Error).message}`,
+      };
+    }
+    // No connection to ride on: recorded at once.
+    await hooks.afterSend({ providerMessageId: messageId }).flush();
+    return { status: 'accepted', providerMessageId: messageId };
+  }
+
+  private async write(
+    raw: Buffer,
+    envelope: BuiltMessage['envelope'],
+    messageId: string,
+  ): Promise<void> {
     const info = (await this.transporter.sendMail({ raw, envelope })) as { message: Buffer };
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const id = messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
     writeFileSync(join(this.dir, `${stamp}-${id}.eml`), info.message);
-    const sent = { providerMessageId: messageId, response: 'written to outbox' };
-    // No connection to ride on: recorded at once.
-    if (hooks) await hooks.afterSend(sent).flush();
-    return sent;
   }
 
   async flush(): Promise<void> {}

@@ -52,9 +52,11 @@ export function PreparesMessages(options: PreparesMessagesOptions = {}) {
 }
 
 /**
- * Turns a claimed ledger row into an email: links with signed tokens, per-recipient rendering
- * (MJML compiled once per template version; Handlebars per recipient), and the RFC 8058 headers
- * on everything that is not transactional.
+ * What every channel's messages get at send time: template data from the `@PreparesMessages`
+ * providers and links with signed tokens (`@ContributesLinks`). For email it also makes the
+ * email draft, the input of email's template kind (template-kind.ts, built by ComposeThreads):
+ * addressed, with the RFC 8058 headers on everything that is not transactional, rendered per
+ * recipient (MJML compiled once per template version; Handlebars per recipient).
  */
 @Injectable()
 export class MessageComposer implements OnModuleInit {
@@ -109,7 +111,10 @@ export class MessageComposer implements OnModuleInit {
     return { ...links, ...given };
   }
 
-  /** Everything but the rendering: links with signed tokens, template data, headers. */
+  /**
+   * The email draft of a message on the `email` channel: everything but the rendering (links with
+   * signed tokens, template data, headers), addressed to the message's address.
+   */
   draft(m: ClaimedMessage): MailDraft {
     const marketing = m.kind !== 'transactional';
     const links = this.links(m);
@@ -137,14 +142,14 @@ export class MessageComposer implements OnModuleInit {
       mail: {
         from: this.mail.from,
         replyTo: this.mail.replyTo,
-        to: { name: headerSafe(m.name ?? ''), address: m.email! },
+        to: { name: headerSafe(m.name ?? ''), address: m.address! },
         messageId: `<${m.id}@${this.mail.domain}>`,
         headers,
       },
     };
   }
 
-  /** The whole email, rendered on this thread. */
+  /** The whole email of a message on the `email` channel, rendered on this thread. */
   compose(m: ClaimedMessage): OutgoingMail {
     const draft = this.draft(m);
     return completeMail(draft, this.rendering.render(draft.template, draft.locale, draft.data));

@@ -20,7 +20,8 @@ export const MESSAGE_STATUSES = [
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**
- * The send ledger: one row per intended email. The unique dedupe key makes "send this" idempotent;
+ * The send ledger: one row per intended message, delivered on its `channel` (email unless the
+ * producer names another; see channels.ts). The unique dedupe key makes "send this" idempotent;
  * the status moves queued → sending (atomic claim) → sent | failed | skipped | suppressed.
  */
 @Entity('outbound_messages')
@@ -37,6 +38,10 @@ export class OutboundMessage {
 
   @Column('uuid', { nullable: true })
   topicId!: string | null;
+
+  /** How it reaches the subscriber (`email`); the transport registered for it delivers it. */
+  @Column('text', { default: 'email' })
+  channel!: string;
 
   @Column('text')
   template!: string;

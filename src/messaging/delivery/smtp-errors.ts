@@ -1,10 +1,4 @@
-/** How a failed send is handled: retried later, or recorded as failed (and maybe suppressed). */
-export interface SendFailure {
-  permanent: boolean;
-  /** The address does not exist (or is refused for good): suppress it. */
-  hardBounce: boolean;
-  message: string;
-}
+import type { SendFailure } from './message-transport';
 
 interface SmtpLikeError {
   code?: string;

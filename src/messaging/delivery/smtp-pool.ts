@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import DKIM from 'nodemailer/lib/dkim';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { Carry } from './message-transport';
 
 export interface PoolOptions {
   url: string;
@@ -23,17 +24,6 @@ interface Connection {
 }
 
 type Envelope = { from: string; to: string[] };
-
-/**
- * A message the server accepted whose acceptance is not recorded yet. It stays with its
- * connection until the connection's next message records it with its own hand-over (one write
- * for both), or until it is recorded on its own: when the connection goes idle, serves a message
- * without hooks, or closes.
- */
-export interface Carry {
-  /** Records it on its own; never rejects. */
-  flush(): Promise<void>;
-}
 
 /** What the sender does around one message's SMTP transaction (see `send`). */
 export interface SendHooks {
