@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
@@ -15,6 +16,12 @@ import { AppConfig, loadConfig } from '../../src/platform/config/configuration';
 import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL, TEST_REDIS_URL } from './test-env';
 
 let counter = 0;
+/**
+ * Jest loads this module afresh for every test file, so the counter starts at 0 again in a
+ * worker that already ran a file; the random part keeps a database or queue prefix that a timed-out
+ * file could not drop from being taken again by the next file on that worker.
+ */
+const fileTag = randomBytes(3).toString('hex');
 
 export interface TestApp {
   app: INestApplication;
@@ -59,7 +66,7 @@ export async function createTestDatabase(): Promise<{
   const template = process.env.TIDINGS_TEST_TEMPLATE;
   if (!run || !template)
     throw new Error('Run end-to-end tests through jest (npm test): global setup is missing');
-  const name = `${DB_PREFIX}${run}_${process.pid}_${counter++}`;
+  const name = `${DB_PREFIX}${run}_${process.pid}_${fileTag}_${counter++}`;
   await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   return {
     name,
@@ -95,7 +102,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '5',
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: `t${process.env.TIDINGS_TEST_RUN}-${process.pid}-${counter}`,
+    QUEUE_PREFIX: `t${process.env.TIDINGS_TEST_RUN}-${process.pid}-${fileTag}-${counter}`,
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
