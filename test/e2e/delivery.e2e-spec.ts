@@ -129,6 +129,35 @@ describe('Delivery: ledger, send-time checks, retries and bounces (real SMTP ser
     expect(smtp.to(s.email)).toHaveLength(1);
   });
 
+  it('retries a notice whose window has closed at the start of its next window, not at night', async () => {
+    const s = await subscriber({ timezone: 'UTC' });
+    // A window that starts two hours from now (wall clock, UTC) and lasts an hour.
+    const hhmm = (minutes: number) =>
+      `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    const nowMinutes = new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
+    const startMinutes = nowMinutes + 120 > 1380 ? 60 : nowMinutes + 120;
+    const sendWindow = { start: hhmm(startMinutes), end: hhmm(startMinutes + 60) };
+    smtp.failNext('rcpt', 451, '4.3.0 Try again later', 1, (r) => r === s.email);
+    const [id] = await ledger.send([
+      message(s.id, `test:window-retry:${s.id}`, {
+        kind: 'notice',
+        template: 'welcome',
+        data: { topics: [], sendWindow },
+      }),
+    ]);
+    await eventually(async () => (await statusOf(id)).last_error !== null);
+    const [row] = await t.dataSource.query<{ status: string; send_after: Date }[]>(
+      `SELECT status, send_after FROM outbound_messages WHERE id = $1`,
+      [id],
+    );
+    expect(row.status).toBe('queued');
+    expect(hhmm(row.send_after.getUTCHours() * 60 + row.send_after.getUTCMinutes())).toBe(
+      sendWindow.start,
+    );
+    expect(row.send_after.getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+    expect(smtp.to(s.email)).toHaveLength(0);
+  });
+
   it('gives up after the maximum attempts and records the error', async () => {
     const s = await subscriber();
     smtp.failNext('data', 452, '4.2.2 Mailbox full', 10, (r) => r === s.email);

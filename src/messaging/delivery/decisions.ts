@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { laterAttemptAt } from '../send-window';
 import type { ClaimedMessage } from './claimed-message';
 import type { SendDecision } from './send-checks';
 
@@ -24,7 +25,10 @@ export async function recordDecisions(
         WHERE m.id = d.id AND m.status = 'sending'`,
       [
         deferred.map((m) => m.id),
-        deferred.map((m) => (decisions.get(m.id) as { until: Date }).until.toISOString()),
+        // A windowed message deferred to a moment outside its window waits for the window.
+        deferred.map((m) =>
+          laterAttemptAt((decisions.get(m.id) as { until: Date }).until, m).toISOString(),
+        ),
       ],
     );
   }

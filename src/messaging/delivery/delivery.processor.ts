@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
+import { laterAttemptAt } from '../send-window';
 import { JobName, JobOf, JobPayloads, QueueName } from '../../platform/queue/queues';
 import { TidingsProcessor } from '../../platform/queue/tidings-processor.decorator';
 import type { AfterWorkersStopped } from '../../platform/queue/worker-runner.service';
@@ -301,14 +302,21 @@ export class DeliveryProcessor
 
   /** Back to `queued` with exponential backoff; a delayed job brings it back, the dispatcher is the safety net. */
   private async retryLater(m: ClaimedMessage, error: string): Promise<void> {
-    const delayMs = Math.min(this.delivery.retryBaseMs * 2 ** (m.attempts - 1), MAX_RETRY_DELAY_MS);
+    const now = this.clock.now().getTime();
+    const backoffMs = Math.min(
+      this.delivery.retryBaseMs * 2 ** (m.attempts - 1),
+      MAX_RETRY_DELAY_MS,
+    );
+    // A notice or apology retried at night waits for its window, as its first attempt did.
+    const retryAt = laterAttemptAt(new Date(now + backoffMs), m);
+    const delayMs = retryAt.getTime() - now;
     await this.dataSource.query(
       `UPDATE outbound_messages
           SET status = 'queued', last_error = $2, claimed_at = NULL, claimed_by = NULL,
               handed_at = NULL, send_after = $3::timestamptz, enqueued_at = $3::timestamptz,
               enqueued_by = $4, updated_at = now()
         WHERE id = $1 AND status = 'sending'`,
-      [m.id, error, new Date(this.clock.now().getTime() + delayMs), m.claimedBy],
+      [m.id, error, retryAt, m.claimedBy],
     );
     await this.queue.add(
       JobName.DeliverBatch,
