@@ -69,6 +69,6 @@ class TransportCloser implements OnApplicationShutdown {
     LedgerRowsAfterRedisLoss,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+  exports: [LedgerService, MessagesService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
 export class DeliveryModule {}
