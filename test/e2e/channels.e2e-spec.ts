@@ -106,20 +106,14 @@ describe('Channels: each message goes through the transport of its channel', () 
     };
   }
 
-  /** Written by the ledger as a producer writes them, then moved to `channel`. */
+  /** Written by the ledger as a producer writes them, each naming its channel. */
   async function write(messages: Array<[NewMessage, string]>): Promise<string[]> {
-    const ids = await t.dataSource.transaction((m) =>
+    return t.dataSource.transaction((m) =>
       ledger.insert(
         m,
-        messages.map(([msg]) => msg),
+        messages.map(([msg, channel]) => ({ ...msg, channel })),
       ),
     );
-    await t.dataSource.query(
-      `UPDATE outbound_messages m SET channel = d.channel
-         FROM unnest($1::uuid[], $2::text[]) AS d(id, channel) WHERE m.id = d.id`,
-      [ids, messages.map(([, channel]) => channel)],
-    );
-    return ids;
   }
 
   async function rows(ids: string[]) {

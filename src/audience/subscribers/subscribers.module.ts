@@ -12,6 +12,7 @@ import { PersonalDataErasers } from './personal-data-erasers';
 import { SubscriberStatusService } from './subscriber-status.service';
 import { SubscribersService } from './subscribers.service';
 import { Subscription } from './subscription.entity';
+import { SubscriptionSlots } from './subscription-slots';
 import { SubscriptionsService } from './subscriptions.service';
 
 @Module({
@@ -28,8 +29,9 @@ import { SubscriptionsService } from './subscriptions.service';
     SubscriptionsService,
     PersonalDataErasers,
     SubscriberStatusService,
+    SubscriptionSlots,
   ],
   controllers: [SubscribersController],
-  exports: [SubscribersService, SubscriptionsService, SubscriberStatusService],
+  exports: [SubscribersService, SubscriptionsService, SubscriberStatusService, SubscriptionSlots],
 })
 export class SubscribersModule {}

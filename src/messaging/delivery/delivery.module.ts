@@ -62,6 +62,6 @@ import { TestSendController } from './test-send.controller';
     LedgerRowsAfterRedisLoss,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+  exports: [LedgerService, MessagesService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
 })
 export class DeliveryModule {}

@@ -8,7 +8,9 @@ import { Clock } from '../../platform/clock';
 import { JobName, JobPayloads, QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
+import { EMAIL_CHANNEL } from './channels';
 import { MessageKind } from './outbound-message.entity';
+import { ledgerInsertSql } from './ledger-statements';
 
 export interface NewMessage {
   /** Unique per intended email; a second insert with the same key is ignored. */
@@ -17,10 +19,30 @@ export interface NewMessage {
   topicId?: string | null;
   template: string;
   kind: MessageKind;
+  /** The channel it goes out on (a transport and a template kind serve each); default `email`. */
+  channel?: string;
   /** Template data fixed now (ids and facts, never the address). */
   data?: Record<string, unknown>;
+  /** Content items the message carries ("who received which item" is read from the ledger). */
+  contentItemIds?: string[];
   sendAfter?: Date;
   deadlineAt?: Date | null;
+}
+
+export interface InsertOptions {
+  /** When the send was decided (created_at, and send_after unless given); default now. */
+  at?: Date;
+  /**
+   * Mark the rows enqueued at `at`: the caller enqueues them itself right after its commit, and
+   * the dispatcher leaves them alone until they look lost.
+   */
+  markEnqueued?: boolean;
+}
+
+/** A campaign's queued message that was cancelled: its slot may be given back. */
+export interface CancelledMessage {
+  subscriberId: string;
+  createdAt: Date;
 }
 
 /**
@@ -58,21 +80,42 @@ export class LedgerService {
   /**
    * Writes ledger rows; rows whose dedupe key exists are ignored. Returns the ids of the rows that
    * were new. Call inside the caller's transaction, then `enqueue()` the ids after it commits (a
-   * crash in between is harmless: the dispatcher finds rows that were never enqueued).
+   * crash in between is harmless: the dispatcher finds rows that were never enqueued). The
+   * set-based form, for fan-outs and scans, is `ledgerInsertSql` (ledger-statements.ts).
    */
-  async insert(manager: EntityManager, messages: NewMessage[]): Promise<string[]> {
+  async insert(
+    manager: EntityManager,
+    messages: NewMessage[],
+    options: InsertOptions = {},
+  ): Promise<string[]> {
     if (!messages.length) return [];
+    // created_at is when the send was decided; the frequency rule counts from it, so it comes
+    // from the Clock like every other "when".
+    const at = options.at ?? this.clock.now();
     const rows = await queryRows<{ id: string }>(
       manager,
-      // created_at is when the send was decided; the frequency rule counts from it, so it comes
-      // from the Clock like every other "when".
-      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data, send_after,
-                                      deadline_at, created_at)
-       SELECT d.*, $9::timestamptz
-         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[],
-                     $7::timestamptz[], $8::timestamptz[]) AS d
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
+      ledgerInsertSql({
+        values: {
+          dedupeKey: 'd.dedupe_key',
+          subscriberId: 'd.subscriber_id',
+          topicId: 'd.topic_id',
+          template: 'd.template',
+          kind: 'd.kind',
+          channel: 'd.channel',
+          data: 'd.data',
+          // unnest() cannot take an array of arrays of different lengths: the ids travel joined.
+          contentItemIds: `string_to_array(d.items, ',')::uuid[]`,
+          sendAfter: 'd.send_after',
+          deadlineAt: 'd.deadline_at',
+          createdAt: '$10::timestamptz',
+          ...(options.markEnqueued ? { enqueuedAt: '$10::timestamptz' } : {}),
+        },
+        from: `FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[],
+                           $7::text[], $8::timestamptz[], $9::timestamptz[], $11::text[])
+                     AS d(dedupe_key, subscriber_id, topic_id, template, kind, data, items, send_after,
+                          deadline_at, channel)`,
+        returning: 'm.id',
+      }),
       [
         messages.map((m) => m.dedupeKey),
         messages.map((m) => m.subscriberId),
@@ -80,9 +123,11 @@ export class LedgerService {
         messages.map((m) => m.template),
         messages.map((m) => m.kind),
         messages.map((m) => JSON.stringify(m.data ?? {})),
-        messages.map((m) => (m.sendAfter ?? this.clock.now()).toISOString()),
+        messages.map((m) => m.contentItemIds?.join(',') ?? null),
+        messages.map((m) => (m.sendAfter ?? at).toISOString()),
         messages.map((m) => m.deadlineAt?.toISOString() ?? null),
-        this.clock.now(),
+        at,
+        messages.map((m) => m.channel ?? EMAIL_CHANNEL),
       ],
     );
     return rows.map((r) => r.id);
@@ -137,6 +182,85 @@ export class LedgerService {
       [at],
     );
     return waiting;
+  }
+
+  /**
+   * Stops a campaign's messages that are not yet sent: queued ones become `skipped: cancelled`
+   * (returned, so their slots can be given back), and folded copies no longer go into digests.
+   * Messages already being handed to SMTP finish.
+   */
+  async cancelCampaign(manager: EntityManager, campaignId: string): Promise<CancelledMessage[]> {
+    const rows = await queryRows<{ subscriber_id: string; created_at: Date }>(
+      manager,
+      `UPDATE outbound_messages SET status = 'skipped', skip_reason = 'cancelled', updated_at = now()
+        WHERE campaign_id = $1 AND status = 'queued'
+        RETURNING subscriber_id, created_at`,
+      [campaignId],
+    );
+    await manager.query(
+      `UPDATE outbound_messages SET skip_reason = 'cancelled', updated_at = now()
+        WHERE campaign_id = $1 AND status = 'skipped' AND skip_reason = 'folded'`,
+      [campaignId],
+    );
+    return rows.map((r) => ({ subscriberId: r.subscriber_id, createdAt: r.created_at }));
+  }
+
+  /** A lifecycle rule's queued notices (keys `rule:...`, not its apologies) become skipped with `reason`. */
+  async skipQueuedNotices(manager: EntityManager, ruleId: string, reason: string): Promise<void> {
+    await manager.query(
+      `UPDATE outbound_messages SET status = 'skipped', skip_reason = $2, updated_at = now()
+        WHERE rule_id = $1 AND status = 'queued' AND dedupe_key LIKE 'rule:%'`,
+      [ruleId, reason],
+    );
+  }
+
+  /**
+   * A date rule's queued notices for these subscribers whose anchor is no longer their date
+   * become skipped: `date_removed` when the subscriber has no such date now (`anchor` null),
+   * `date_changed` when it moved.
+   */
+  async skipMovedNotices(
+    manager: EntityManager,
+    ruleId: string,
+    current: Array<{ subscriberId: string; anchor: string | null }>,
+  ): Promise<void> {
+    if (!current.length) return;
+    await manager.query(
+      `UPDATE outbound_messages o
+          SET status = 'skipped', updated_at = now(),
+              skip_reason = CASE WHEN c.anchor IS NULL THEN 'date_removed' ELSE 'date_changed' END
+         FROM unnest($2::uuid[], $3::text[]) AS c(subscriber_id, anchor)
+        WHERE o.subscriber_id = c.subscriber_id AND o.rule_id = $1 AND o.status = 'queued'
+          AND o.dedupe_key LIKE 'rule:%'
+          AND (o.data->'lifecycle'->>'anchor') IS DISTINCT FROM c.anchor`,
+      [ruleId, current.map((c) => c.subscriberId), current.map((c) => c.anchor)],
+    );
+  }
+
+  /**
+   * Notices whose deadline passed undelivered (still queued, or failed) become `skipped:
+   * deadline_missed`: at most `limit`, earliest deadline first, leaving rows another transaction
+   * holds to the next sweep. Returns them with the status they had.
+   */
+  async skipPastDeadline(
+    manager: EntityManager,
+    now: Date,
+    limit: number,
+  ): Promise<Array<{ id: string; was: 'queued' | 'failed' }>> {
+    return queryRows<{ id: string; was: 'queued' | 'failed' }>(
+      manager,
+      `WITH due AS (
+         SELECT m.id, m.status AS was FROM outbound_messages m
+          WHERE m.rule_id IS NOT NULL AND m.status IN ('queued', 'failed') AND m.deadline_at <= $1
+          ORDER BY m.deadline_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED)
+       UPDATE outbound_messages m
+          SET status = 'skipped', skip_reason = 'deadline_missed', updated_at = now()
+         FROM due WHERE m.id = due.id
+       RETURNING m.id, due.was`,
+      [now, limit],
+    );
   }
 
   /** Up to 100 jobs' worth of ids per Redis round trip. */

@@ -1,11 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '../../platform/database/sql';
 import { fetchKeysetPage, Page } from '../../platform/http/pagination';
 import { ListMessagesQueryDto, MessageDto } from './message.dto';
-import { OutboundMessage } from './outbound-message.entity';
+import { MessageStatus, OutboundMessage } from './outbound-message.entity';
 
-/** Read access to the ledger for support and debugging. */
+/** How many of a campaign's messages have a status (and skip reason). */
+export interface CampaignOutcome {
+  status: MessageStatus;
+  skipReason: string | null;
+  n: number;
+}
+
+/**
+ * Read access to the ledger: for support and debugging, and for modules that report on what was
+ * sent (besides the read models, docs/architecture.md).
+ */
 @Injectable()
 export class MessagesService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -29,5 +40,19 @@ export class MessagesService {
       items: page.entities.map((m, i) => MessageDto.from(m, page.raw[i].topic_key)),
       nextCursor: page.nextCursor,
     };
+  }
+
+  /** A campaign's messages counted by status and skip reason. */
+  async campaignOutcomes(
+    campaignId: string,
+    db: DataSource | EntityManager = this.dataSource,
+  ): Promise<CampaignOutcome[]> {
+    const rows = await queryRows<{ status: MessageStatus; skip_reason: string | null; n: number }>(
+      db,
+      `SELECT status, skip_reason, count(*)::int AS n FROM outbound_messages
+        WHERE campaign_id = $1 GROUP BY status, skip_reason`,
+      [campaignId],
+    );
+    return rows.map((r) => ({ status: r.status, skipReason: r.skip_reason, n: r.n }));
   }
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { lastDeliveryCtes } from '../../audience/subscribers/last-delivery';
 import { queryPrepared } from '../../platform/database/sql';
 import { GroupCommit } from './group-commit';
 
@@ -17,8 +18,8 @@ export interface Outcome {
  * SMTP connection together with the next one's hand-over.
  *
  * A row taken back meanwhile (its claim was reclaimed) still gets a send that really happened, so
- * its next holder finds it sent instead of sending it again. Subscriptions are locked in
- * (subscriber, topic) order, the order every writer uses.
+ * its next holder finds it sent instead of sending it again. The subscriptions' last delivery is
+ * written by their owner's statement (lastDeliveryCtes, src/audience/subscribers).
  */
 export function outcomeCtes(outcomes: Outcome[], param: (value: unknown) => string): string {
   return `
@@ -39,16 +40,7 @@ export function outcomeCtes(outcomes: Outcome[], param: (value: unknown) => stri
     latest AS (
       SELECT subscriber_id, topic_id, max(at) AS at FROM done
        WHERE status = 'sent' AND topic_id IS NOT NULL
-       GROUP BY subscriber_id, topic_id),
-    delivered AS (
-      SELECT x.id, l.at FROM subscriptions x
-        JOIN latest l ON x.subscriber_id = l.subscriber_id AND x.topic_id = l.topic_id
-       ORDER BY x.subscriber_id, x.topic_id
-         FOR NO KEY UPDATE OF x),
-    last_delivery AS (
-      UPDATE subscriptions x SET last_delivered_at = delivered.at
-        FROM delivered WHERE x.id = delivered.id
-      RETURNING x.id)`;
+       GROUP BY subscriber_id, topic_id),${lastDeliveryCtes('latest')}`;
 }
 
 /**

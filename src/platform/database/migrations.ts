@@ -9,6 +9,7 @@ import { CampaignFanoutRecovery1764000920000 } from '../../../migrations/1764000
 import { DeliveryHandOver1764000950000 } from '../../../migrations/1764000950000-DeliveryHandOver';
 import { LifecycleNoticeRules1764000970000 } from '../../../migrations/1764000970000-LifecycleNoticeRules';
 import { WatchdogSilence1764000980000 } from '../../../migrations/1764000980000-WatchdogSilence';
+import { LedgerReadModels1764001000000 } from '../../../migrations/1764001000000-LedgerReadModels';
 import { MessageChannels1764001010000 } from '../../../migrations/1764001010000-MessageChannels';
 
 /**
@@ -27,5 +28,6 @@ export const MIGRATIONS = [
   DeliveryHandOver1764000950000,
   LifecycleNoticeRules1764000970000,
   WatchdogSilence1764000980000,
+  LedgerReadModels1764001000000,
   MessageChannels1764001010000,
 ];

@@ -49,8 +49,9 @@ export class ContentMixPolicy implements SendTimeCheck {
 
   /**
    * The same rule as `allows()` in SQL, for set-based sends: a LATERAL join on `alias` that
-   * counts a subscriber's decided messages in the window, and the condition that one more
-   * promotional message fits. `now` is a parameter reference; values are appended to `params`.
+   * counts a subscriber's decided regular messages (the ledger's `ledger_regular_sends`) in the
+   * window, and the condition that one more promotional message fits. `now` is a parameter
+   * reference; values are appended to `params`.
    */
   capSql(subscriberRef: string, now: string, params: unknown[]): { join: string; allows: string } {
     const p = (value: unknown) => {
@@ -64,9 +65,8 @@ export class ContentMixPolicy implements SendTimeCheck {
       join: `LEFT JOIN LATERAL (
           SELECT count(*) FILTER (WHERE m.kind = 'promotional') AS promotional, count(*) AS total,
                  max(coalesce(m.sent_at, m.send_after)) FILTER (WHERE m.kind = 'promotional') AS last_promotional_at
-            FROM outbound_messages m
-           WHERE m.subscriber_id = ${subscriberRef} AND m.kind IN ('editorial', 'promotional')
-             AND m.status IN ('queued', 'sending', 'sent')
+            FROM ledger_regular_sends m
+           WHERE m.subscriber_id = ${subscriberRef}
              AND coalesce(m.sent_at, m.send_after) > ${now}::timestamptz - make_interval(days => ${window}::int)
              AND coalesce(m.sent_at, m.send_after) <= ${now}::timestamptz) mix ON true`,
       allows: `((mix.promotional + 1)::numeric <= ${share}::numeric * (mix.total + 1) + 0.000000001
@@ -88,9 +88,10 @@ export class ContentMixPolicy implements SendTimeCheck {
   ): Promise<Map<string, MixStats>> {
     const out = new Map<string, MixStats>();
     if (!subscriberIds.length) return out;
+    // Regular sends are queued, being sent or sent: all count while deciding.
     const statusFilter =
       mode === 'pending'
-        ? `m.status IN ('queued', 'sending', 'sent')`
+        ? 'true'
         : `(m.status = 'sent' OR (m.status = 'sending' AND m.claimed_at < $2))`;
     const rows = await queryRows<{
       subscriber_id: string;
@@ -103,8 +104,8 @@ export class ContentMixPolicy implements SendTimeCheck {
               count(*) FILTER (WHERE m.kind = 'promotional')::int AS promotional,
               count(*)::int AS total,
               max(coalesce(m.sent_at, m.send_after)) FILTER (WHERE m.kind = 'promotional') AS last_promotional_at
-         FROM outbound_messages m
-        WHERE m.subscriber_id = ANY($1) AND m.kind IN ('editorial', 'promotional')
+         FROM ledger_regular_sends m
+        WHERE m.subscriber_id = ANY($1)
           AND coalesce(m.sent_at, m.send_after) > $2::timestamptz - make_interval(days => $3)
           AND coalesce(m.sent_at, m.send_after) <= $2
           AND ${statusFilter} AND NOT (m.id = ANY($4))

@@ -5,10 +5,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { SubscriptionSlots } from '../../audience/subscribers/subscription-slots';
 import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
 import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { ContentMixPolicy } from './content-mix';
+import { PeriodMessages } from './period-messages';
 
 const BATCH = 500;
 
@@ -53,6 +55,8 @@ export class DigestScheduler {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
+    private readonly periods: PeriodMessages,
+    private readonly slots: SubscriptionSlots,
     private readonly mix: ContentMixPolicy,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -61,16 +65,8 @@ export class DigestScheduler {
 
   @OnSchedulerTick('digests', { order: 20 })
   async run(now: Date): Promise<{ scheduled: number; digests: number; due: number }> {
-    // Subscriptions that never got a slot (made through the API, not double opt-in) start their
-    // first period now, like a confirmation does.
-    const started = await queryRows<{ id: string }>(
-      this.dataSource,
-      `UPDATE subscriptions x SET next_due_at = tidings_next_slot($1, x.frequency, s.timezone, $2)
-         FROM subscribers s
-        WHERE s.id = x.subscriber_id AND x.status = 'active' AND x.next_due_at IS NULL
-        RETURNING x.id`,
-      [now, DEFAULT_SEND_HOUR],
-    );
+    // Subscriptions that never got a slot start their first period now.
+    const started = await this.slots.startUnscheduled(now);
     let last = '00000000-0000-0000-0000-000000000000';
     let due = 0;
     let digests = 0;
@@ -103,7 +99,7 @@ export class DigestScheduler {
       if (batch.rows.length < BATCH) break;
     }
     if (digests) this.logger.log({ digests, due }, 'Digests queued');
-    return { scheduled: started.length, digests, due };
+    return { scheduled: started, digests, due };
   }
 
   private async writeDigests(manager: EntityManager, due: DueRow[], now: Date): Promise<string[]> {
@@ -118,13 +114,11 @@ export class DigestScheduler {
           AND c.withdrawn_at IS NULL AND c.published_at <= $2
           AND (c.expires_at IS NULL OR c.expires_at > $2)
           AND ((c.in_digests AND c.published_at >= d.created_at)
-               OR EXISTS (SELECT 1 FROM outbound_messages f
+               OR EXISTS (SELECT 1 FROM ledger_folded_items f
                            WHERE f.subscriber_id = d.subscriber_id AND f.topic_id = d.topic_id
-                             AND f.status = 'skipped' AND f.skip_reason = 'folded'
                              AND c.id = ANY (f.content_item_ids)))
-          AND NOT EXISTS (SELECT 1 FROM outbound_messages r
+          AND NOT EXISTS (SELECT 1 FROM ledger_regular_sends r
                            WHERE r.subscriber_id = d.subscriber_id AND r.topic_id = d.topic_id
-                             AND r.status IN ('queued', 'sending', 'sent')
                              AND c.id = ANY (r.content_item_ids))
         ORDER BY d.id, c.published_at DESC, c.id`,
       [due.map((d) => d.id), now],
@@ -158,39 +152,25 @@ export class DigestScheduler {
     }
     if (!digests.length) return [];
 
-    const ids = await queryRows<{ id: string }>(
+    return this.periods.write(
       manager,
-      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data,
-                                      content_item_ids, send_after, created_at, enqueued_at)
-       SELECT d.key, d.subscriber_id, d.topic_id, 'digest', d.kind, d.data, i.items, $5, $5, $5
-         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $6::jsonb[], $7::text[])
-              AS d(key, subscriber_id, topic_id, kind, data, item_list),
-              LATERAL (SELECT string_to_array(d.item_list, ',')::uuid[] AS items) i
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
-      [
-        digests.map((g) => `digest:${g.due.id}:${g.due.next_due_at.getTime() / 1000}`),
-        digests.map((g) => g.due.subscriber_id),
-        digests.map((g) => g.due.topic_id),
-        digests.map((g) =>
-          g.items.some((c) => c.kind === 'promotional') ? 'promotional' : 'editorial',
-        ),
-        now,
-        digests.map((g) =>
-          JSON.stringify({
+      digests.map((g) => ({
+        use: 'digest' as const,
+        subscriptionId: g.due.id,
+        slot: g.due.next_due_at,
+        message: {
+          subscriberId: g.due.subscriber_id,
+          topicId: g.due.topic_id,
+          template: 'digest',
+          kind: g.items.some((c) => c.kind === 'promotional') ? 'promotional' : 'editorial',
+          data: {
             digest: { itemIds: g.items.map((c) => c.item_id), frequency: g.due.frequency },
-          } satisfies DigestRef),
-        ),
-        digests.map((g) => g.items.map((c) => c.item_id).join(',')),
-      ],
+          } satisfies DigestRef,
+          contentItemIds: g.items.map((c) => c.item_id),
+        },
+      })),
+      now,
     );
-    await manager.query(
-      `UPDATE subscriptions x SET next_due_at = tidings_next_slot($2, x.frequency, s.timezone, $3)
-         FROM subscribers s
-        WHERE x.id = ANY($1) AND s.id = x.subscriber_id`,
-      [digests.map((g) => g.due.id), now, DEFAULT_SEND_HOUR],
-    );
-    return ids.map((r) => r.id);
   }
 }
 

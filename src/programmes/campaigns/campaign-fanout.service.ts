@@ -11,8 +11,9 @@ import { queryRows } from '../../platform/database/sql';
 import { inTransaction } from '../../platform/database/transaction';
 import { DeliveryLease } from '../../messaging/delivery/delivery-lease';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
+import { reserveNextSlotSql } from '../../audience/subscribers/subscription-slots';
 import { ContentMixPolicy } from '../cadence/content-mix';
-import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
 import { Campaign } from './campaign.entity';
 import { segmentSql } from './segment';
 
@@ -189,38 +190,50 @@ export class CampaignFanout {
                  ${cap ? `WHEN NOT ${cap.allows} THEN 'content_mix'` : ''}
                END AS skip_reason
           FROM batch b
-          -- One index probe per subscriber (outbound_messages_subscriber_idx). As an EXISTS, the
+          -- One index probe per subscriber (the ledger's subscriber index). As an EXISTS, the
           -- planner hashed the whole topic's ledger once per batch: a scan that grew with every
           -- batch written (bench:campaign, docs/campaigns.md).
           LEFT JOIN LATERAL (
-            SELECT true AS received FROM outbound_messages r
+            SELECT true AS received FROM ledger_regular_sends r
              WHERE ${itemsRef}::uuid[] IS NOT NULL
                AND r.subscriber_id = b.subscriber_id AND r.topic_id = ${p(campaign.topicId)}
-               AND r.status IN ('queued', 'sending', 'sent')
                AND r.content_item_ids && ${itemsRef}::uuid[]
              LIMIT 1) got ON true
           ${cap ? cap.join : ''}
       ),
       written AS (
-        INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, status,
-                                       skip_reason, data, send_after, created_at, enqueued_at,
-                                       enqueued_by, campaign_id, content_item_ids)
-        SELECT 'campaign:' || ${p(campaign.id)} || ':' || d.subscriber_id, d.subscriber_id,
-               ${p(campaign.topicId)}, ${p(campaign.template)}, ${p(campaign.kind)},
-               CASE WHEN d.skip_reason IS NULL THEN 'queued' ELSE 'skipped' END, d.skip_reason,
-               ${p(JSON.stringify({ campaign: campaign.id } satisfies CampaignRef))}::jsonb,
-               ${at}, ${at}, CASE WHEN d.skip_reason IS NULL THEN ${at}::timestamptz END,
-               CASE WHEN d.skip_reason IS NULL THEN ${p(lease)}::int END,
-               ${p(campaign.id)}::uuid, ${itemsRef}::uuid[]
-          FROM decided d
-        ON CONFLICT (dedupe_key) DO NOTHING
-        RETURNING id, subscriber_id, status
+        ${ledgerInsertSql({
+          values: {
+            dedupeKey: `'campaign:' || ${p(campaign.id)} || ':' || d.subscriber_id`,
+            subscriberId: 'd.subscriber_id',
+            topicId: p(campaign.topicId),
+            template: p(campaign.template),
+            kind: p(campaign.kind),
+            status: `CASE WHEN d.skip_reason IS NULL THEN 'queued' ELSE 'skipped' END`,
+            skipReason: 'd.skip_reason',
+            data: `${p(JSON.stringify({ campaign: campaign.id } satisfies CampaignRef))}::jsonb`,
+            sendAfter: at,
+            createdAt: at,
+            enqueuedAt: `CASE WHEN d.skip_reason IS NULL THEN ${at}::timestamptz END`,
+            enqueuedBy: `CASE WHEN d.skip_reason IS NULL THEN ${p(lease)}::int END`,
+            campaignId: `${p(campaign.id)}::uuid`,
+            contentItemIds: `${itemsRef}::uuid[]`,
+          },
+          from: 'FROM decided d',
+          returning: 'm.id, m.subscriber_id, m.status',
+        })}
       ),
       reserved AS (
-        UPDATE subscriptions x
-           SET next_due_at = tidings_next_slot(${at}, x.frequency, d.timezone, ${p(DEFAULT_SEND_HOUR)})
-          FROM written w JOIN decided d ON d.subscriber_id = w.subscriber_id
-         WHERE w.status = 'queued' AND x.id = d.subscription_id
+        ${reserveNextSlotSql(
+          {
+            from: 'written w JOIN decided d ON d.subscriber_id = w.subscriber_id',
+            where: `w.status = 'queued'`,
+            subscriptionId: 'd.subscription_id',
+            timezone: 'd.timezone',
+            at,
+          },
+          p,
+        )}
       )
       SELECT (SELECT subscriber_id FROM batch ORDER BY subscriber_id DESC LIMIT 1) AS last,
              (SELECT count(*)::int FROM written) AS written,

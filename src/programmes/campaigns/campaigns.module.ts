@@ -9,6 +9,7 @@ import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { DELIVERY_QUEUE_OPTIONS } from '../../messaging/delivery/ledger.service';
 import { DigestsModule } from '../cadence/digests.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
@@ -33,6 +34,7 @@ import { HelpfulVotes } from './helpful-votes';
     ContentModule,
     DigestsModule,
     RenderingModule,
+    SubscribersModule,
     TopicsModule,
   ],
   providers: [

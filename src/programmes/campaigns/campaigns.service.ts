@@ -15,7 +15,9 @@ import { ContentItem } from '../content/content-item.entity';
 import { ContentService } from '../content/content.service';
 import { queryRows } from '../../platform/database/sql';
 import { RenderingService } from '../../messaging/rendering/rendering.service';
-import { DEFAULT_SEND_HOUR } from '../../audience/topics/frequency';
+import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { MessagesService } from '../../messaging/delivery/messages.service';
+import { SubscriptionSlots } from '../../audience/subscribers/subscription-slots';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { Campaign } from './campaign.entity';
@@ -39,12 +41,6 @@ export interface CreateResult {
   replayed: boolean;
 }
 
-interface StatRow {
-  status: string;
-  skip_reason: string | null;
-  n: number;
-}
-
 /**
  * Creating, reading, listing, cancelling and resuming campaigns; the fan-out itself is
  * CampaignFanout, keeping it going is CampaignRecovery.
@@ -61,6 +57,9 @@ export class CampaignsService {
     private readonly rendering: RenderingService,
     private readonly clock: Clock,
     private readonly helpfulVotes: HelpfulVotes,
+    private readonly ledger: LedgerService,
+    private readonly messages: MessagesService,
+    private readonly slots: SubscriptionSlots,
   ) {}
 
   async create(dto: CreateCampaignDto): Promise<CreateResult> {
@@ -168,13 +167,8 @@ export class CampaignsService {
       const campaign = await this.find(manager, id, true);
       if (campaign.status === 'cancelled') return { campaign, cancelled: 0 };
       if (campaign.status === 'sent') {
-        const [{ open }] = await queryRows<{ open: number }>(
-          manager,
-          `SELECT count(*)::int AS open FROM outbound_messages
-            WHERE campaign_id = $1 AND status IN ('queued', 'sending')`,
-          [campaign.id],
-        );
-        if (!open) {
+        const outcomes = await this.messages.campaignOutcomes(campaign.id, manager);
+        if (!outcomes.some((o) => o.status === 'queued' || o.status === 'sending')) {
           throw new ConflictError(
             `Campaign ${id} has been sent; there is nothing left to cancel`,
             'id',
@@ -185,20 +179,14 @@ export class CampaignsService {
       campaign.status = 'cancelled';
       campaign.cancelledAt = now;
       await manager.save(campaign);
-      const rows = await queryRows<{ subscriber_id: string; created_at: Date }>(
+      const cancelled = await this.ledger.cancelCampaign(manager, campaign.id);
+      // A cancelled message gives its slot back if nothing else took it since.
+      await this.slots.release(
         manager,
-        `UPDATE outbound_messages SET status = 'skipped', skip_reason = 'cancelled', updated_at = now()
-          WHERE campaign_id = $1 AND status = 'queued'
-          RETURNING subscriber_id, created_at`,
-        [campaign.id],
+        campaign.topicId,
+        cancelled.map((m) => ({ subscriberId: m.subscriberId, reservedAt: m.createdAt })),
       );
-      await manager.query(
-        `UPDATE outbound_messages SET skip_reason = 'cancelled', updated_at = now()
-          WHERE campaign_id = $1 AND status = 'skipped' AND skip_reason = 'folded'`,
-        [campaign.id],
-      );
-      await this.releaseSlots(manager, campaign.topicId, rows);
-      return { campaign, cancelled: rows.length };
+      return { campaign, cancelled: cancelled.length };
     });
     this.logger.log({ campaignId: campaign.id, cancelled }, 'Campaign cancelled');
     return this.get(campaign.id);
@@ -211,22 +199,6 @@ export class CampaignsService {
   async resume(id: string): Promise<CampaignDto> {
     await this.recovery.resume(id);
     return this.get(id);
-  }
-
-  /** A cancelled message gives its slot back if nothing else took it since. */
-  private async releaseSlots(
-    manager: EntityManager,
-    topicId: string,
-    rows: Array<{ subscriber_id: string; created_at: Date }>,
-  ): Promise<void> {
-    if (!rows.length) return;
-    await manager.query(
-      `UPDATE subscriptions x SET next_due_at = c.created_at
-         FROM unnest($2::uuid[], $3::timestamptz[]) AS c(subscriber_id, created_at), subscribers s
-        WHERE x.subscriber_id = c.subscriber_id AND x.topic_id = $1 AND s.id = x.subscriber_id
-          AND x.next_due_at = tidings_next_slot(c.created_at, x.frequency, s.timezone, $4)`,
-      [topicId, rows.map((r) => r.subscriber_id), rows.map((r) => r.created_at), DEFAULT_SEND_HOUR],
-    );
   }
 
   private async resolveSource(
@@ -325,16 +297,11 @@ export class CampaignsService {
   }
 
   private async stats(campaign: Campaign): Promise<CampaignStatsDto> {
-    const rows = await queryRows<StatRow>(
-      this.dataSource,
-      `SELECT status, skip_reason, count(*)::int AS n FROM outbound_messages
-        WHERE campaign_id = $1 GROUP BY status, skip_reason`,
-      [campaign.id],
-    );
+    const rows = await this.messages.campaignOutcomes(campaign.id);
     const count = (status: string) =>
       rows.filter((r) => r.status === status).reduce((sum, r) => sum + r.n, 0);
     const skipped: Record<string, number> = {};
-    for (const r of rows) if (r.status === 'skipped') skipped[r.skip_reason!] = r.n;
+    for (const r of rows) if (r.status === 'skipped') skipped[r.skipReason!] = r.n;
     const fannedOut = rows.reduce((sum, r) => sum + r.n, 0);
     const audience = campaign.audienceSize;
     const queued = count('queued');
@@ -370,7 +337,7 @@ export class CampaignsService {
       `SELECT count(*) FILTER (WHERE s.status = 'bounced')::int AS bounced,
               count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
                                  AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
-         FROM outbound_messages m
+         FROM ledger_messages m
          JOIN subscribers s ON s.id = m.subscriber_id
          LEFT JOIN subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
         WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')`,

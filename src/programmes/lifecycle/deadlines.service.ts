@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AlertsService } from '../../messaging/alerts/alerts.service';
 import { queryRows } from '../../platform/database/sql';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
 
 export type MissCause = 'failed' | 'not_delivered' | 'scheduled_late';
 
@@ -31,20 +32,7 @@ export class DeadlinesService {
   /** One batch of notices whose deadline passed; returns how many were recorded as missed. */
   async sweep(now: Date, batchSize: number): Promise<{ missed: number; apologies: number }> {
     const { missed, apologyIds } = await this.dataSource.transaction(async (manager) => {
-      const rows = await queryRows<{ id: string; was: 'queued' | 'failed' }>(
-        manager,
-        `WITH due AS (
-           SELECT m.id, m.status AS was FROM outbound_messages m
-            WHERE m.rule_id IS NOT NULL AND m.status IN ('queued', 'failed') AND m.deadline_at <= $1
-            ORDER BY m.deadline_at
-            LIMIT $2
-            FOR UPDATE SKIP LOCKED)
-         UPDATE outbound_messages m
-            SET status = 'skipped', skip_reason = 'deadline_missed', updated_at = now()
-           FROM due WHERE m.id = due.id
-         RETURNING m.id, due.was`,
-        [now, batchSize],
-      );
+      const rows = await this.ledger.skipPastDeadline(manager, now, batchSize);
       const recorded = await this.recordMissed(
         manager,
         rows.map((r) => ({
@@ -76,7 +64,7 @@ export class DeadlinesService {
        SELECT m.rule_id, m.subscriber_id, m.id, m.data->'lifecycle'->>'anchor', m.deadline_at, $3,
               x.cause, m.last_error
          FROM unnest($1::uuid[], $2::text[]) AS x(id, cause)
-         JOIN outbound_messages m ON m.id = x.id
+         JOIN ledger_messages m ON m.id = x.id
        ON CONFLICT (message_id) DO NOTHING
        RETURNING id`,
       [misses.map((m) => m.messageId), misses.map((m) => m.cause), now],
@@ -90,7 +78,7 @@ export class DeadlinesService {
                 COALESCE(m.data->'sendWindow'->>'start', '09:00')::time AS w_start,
                 COALESCE(m.data->'sendWindow'->>'end', '17:00')::time AS w_end
            FROM lifecycle_missed_promises p
-           JOIN outbound_messages m ON m.id = p.message_id
+           JOIN ledger_messages m ON m.id = p.message_id
            JOIN lifecycle_rules r ON r.id = m.rule_id
            JOIN subscribers s ON s.id = m.subscriber_id
            CROSS JOIN LATERAL (SELECT lifecycle_zone(s.timezone) AS tz) z
@@ -105,11 +93,15 @@ export class DeadlinesService {
              COALESCE(a.data->>'heading', a.name) AS original) f
        ),
        ins AS (
-         INSERT INTO outbound_messages
-                (dedupe_key, subscriber_id, topic_id, rule_id, template, kind, data, send_after)
-         SELECT 'apology:' || b.message_id, b.subscriber_id, b.topic_id, b.rule_id, b.apology_template,
-                'notice',
-                jsonb_build_object(
+         ${ledgerInsertSql({
+           values: {
+             dedupeKey: `'apology:' || b.message_id`,
+             subscriberId: 'b.subscriber_id',
+             topicId: 'b.topic_id',
+             ruleId: 'b.rule_id',
+             template: 'b.apology_template',
+             kind: `'notice'`,
+             data: `jsonb_build_object(
                   'heading', CASE WHEN b.locale = 'nl' THEN $3 ELSE $4 END,
                   'intro', COALESCE(b.data->>'intro', ''),
                   'originalSubject', b.original,
@@ -123,11 +115,12 @@ export class DeadlinesService {
                 || jsonb_build_object(
                      'lifecycle', COALESCE(b.data->'lifecycle', '{}'::jsonb)
                                   || jsonb_build_object('apologyFor', b.message_id),
-                     'sendWindow', b.data->'sendWindow'),
-                lifecycle_next_window($2::timestamptz, b.tz, b.w_start, b.w_end)
-           FROM b
-         ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id, dedupe_key
+                     'sendWindow', b.data->'sendWindow')`,
+             sendAfter: 'lifecycle_next_window($2::timestamptz, b.tz, b.w_start, b.w_end)',
+           },
+           from: 'FROM b',
+           returning: 'm.id, m.dedupe_key',
+         })}
        )
        UPDATE lifecycle_missed_promises p SET apology_message_id = ins.id
          FROM ins WHERE ins.dedupe_key = 'apology:' || p.message_id

@@ -122,16 +122,17 @@ export class DueScanService {
     activeSince: Date,
   ): Promise<string[]> {
     if (rule.triggerType === 'date') {
-      await manager.query(
-        `UPDATE outbound_messages o
-            SET status = 'skipped', updated_at = now(),
-                skip_reason = CASE WHEN d.value IS NULL THEN 'date_removed' ELSE 'date_changed' END
-           FROM unnest($2::uuid[]) AS b(id)
-           LEFT JOIN subscriber_dates d ON d.subscriber_id = b.id AND d.name = $3
-          WHERE o.subscriber_id = b.id AND o.rule_id = $1 AND o.status = 'queued'
-            AND o.dedupe_key LIKE 'rule:%'
-            AND (o.data->'lifecycle'->>'anchor') IS DISTINCT FROM lifecycle_date_anchor(d.value)`,
-        [rule.id, subscriberIds, rule.dateName],
+      const current = await queryRows<{ subscriber_id: string; anchor: string | null }>(
+        manager,
+        `SELECT b.id AS subscriber_id, lifecycle_date_anchor(d.value) AS anchor
+           FROM unnest($1::uuid[]) AS b(id)
+           LEFT JOIN subscriber_dates d ON d.subscriber_id = b.id AND d.name = $2`,
+        [subscriberIds, rule.dateName],
+      );
+      await this.ledger.skipMovedNotices(
+        manager,
+        rule.id,
+        current.map((c) => ({ subscriberId: c.subscriber_id, anchor: c.anchor })),
       );
     }
     const source: NoticeSource =

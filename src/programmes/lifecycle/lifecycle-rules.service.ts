@@ -9,6 +9,7 @@ import {
   RuleViolationError,
 } from '../../platform/errors/domain-errors';
 import { isUuid } from '../../platform/ids';
+import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { RenderingService, TemplateError } from '../../messaging/rendering/rendering.service';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
@@ -48,6 +49,7 @@ export class LifecycleRulesService {
     private readonly topics: TopicsService,
     private readonly rendering: RenderingService,
     private readonly clock: Clock,
+    private readonly ledger: LedgerService,
   ) {}
 
   async create(dto: CreateLifecycleRuleDto): Promise<LifecycleRuleDto> {
@@ -109,10 +111,10 @@ export class LifecycleRulesService {
       const row = await manager.save(rule);
       const changed = scheduleFingerprint(row) !== before;
       if (wasEnabled && !row.enabled) {
-        await this.cancelQueued(manager, row.id, 'rule_disabled');
+        await this.ledger.skipQueuedNotices(manager, row.id, 'rule_disabled');
       } else if (row.enabled && (changed || !wasEnabled)) {
         // Queued notices carry the old version; the next ticks write them again from this one.
-        if (wasEnabled) await this.cancelQueued(manager, row.id, 'rule_changed');
+        if (wasEnabled) await this.ledger.skipQueuedNotices(manager, row.id, 'rule_changed');
         await this.restart(manager, row.id);
       }
       return row;
@@ -128,9 +130,9 @@ export class LifecycleRulesService {
   async remove(idOrKey: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const rule = await this.find(manager, idOrKey, true);
-      await this.cancelQueued(manager, rule.id, 'rule_deleted');
+      await this.ledger.skipQueuedNotices(manager, rule.id, 'rule_deleted');
       const [{ used }] = await manager.query<{ used: boolean }[]>(
-        `SELECT EXISTS (SELECT 1 FROM outbound_messages WHERE rule_id = $1)
+        `SELECT EXISTS (SELECT 1 FROM ledger_messages WHERE rule_id = $1)
              OR EXISTS (SELECT 1 FROM lifecycle_missed_promises WHERE rule_id = $1) AS used`,
         [rule.id],
       );
@@ -296,18 +298,6 @@ export class LifecycleRulesService {
       [[...new Set(ids)]],
     );
     return new Map(rows.map((r) => [r.id, r.key]));
-  }
-
-  private async cancelQueued(
-    manager: EntityManager,
-    ruleId: string,
-    reason: string,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE outbound_messages SET status = 'skipped', skip_reason = $2, updated_at = now()
-        WHERE rule_id = $1 AND status = 'queued' AND dedupe_key LIKE 'rule:%'`,
-      [ruleId, reason],
-    );
   }
 
   /** The rule starts over: promises count from now, scans from their first position. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { queryRows, SqlParams } from '../../platform/database/sql';
+import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
 import { hhmm, LifecycleRule } from './lifecycle-rule.entity';
 
 /**
@@ -131,24 +132,28 @@ export class NoticeWriter {
         SELECT u.*, ${late} AS late FROM u WHERE ${filter}
       )${coolCte},
       ins AS (
-        INSERT INTO outbound_messages AS m
-               (dedupe_key, subscriber_id, topic_id, rule_id, template, kind, data, send_after,
-                deadline_at, status, skip_reason)
-        SELECT lifecycle_notice_key(${ruleId}::uuid, w.subscriber_id, w.anchor_key),
-               w.subscriber_id, ${topic}::uuid, ${ruleId}::uuid, ${p.add(rule.template)}, 'notice',
-               lifecycle_fill(CASE WHEN w.locale = 'nl' THEN ${p.add(JSON.stringify(rule.content.nl))}::jsonb
+        ${ledgerInsertSql({
+          values: {
+            dedupeKey: `lifecycle_notice_key(${ruleId}::uuid, w.subscriber_id, w.anchor_key)`,
+            subscriberId: 'w.subscriber_id',
+            topicId: `${topic}::uuid`,
+            ruleId: `${ruleId}::uuid`,
+            template: p.add(rule.template),
+            kind: `'notice'`,
+            data: `lifecycle_fill(CASE WHEN w.locale = 'nl' THEN ${p.add(JSON.stringify(rule.content.nl))}::jsonb
                                    ELSE ${p.add(JSON.stringify(rule.content.en))}::jsonb END, f.vars)
                  || jsonb_build_object(
                       'lifecycle', jsonb_build_object(
                          'rule', ${p.add(rule.key)}::text, 'trigger', ${p.add(rule.triggerType)}::text,
                          'anchor', w.anchor_key, 'date', f.vars->>'date', 'dueDate', f.vars->>'deadline'),
                       'sendWindow', jsonb_build_object('start', ${p.add(hhmm(rule.windowStart))}::text,
-                                                       'end', ${p.add(hhmm(rule.windowEnd))}::text)),
-               CASE WHEN w.late THEN ${now}::timestamptz ELSE w.send_after END,
-               w.deadline_at,
-               CASE WHEN w.late THEN 'skipped' ELSE 'queued' END,
-               CASE WHEN w.late THEN 'deadline_missed' END
-          FROM w
+                                                       'end', ${p.add(hhmm(rule.windowEnd))}::text))`,
+            sendAfter: `CASE WHEN w.late THEN ${now}::timestamptz ELSE w.send_after END`,
+            deadlineAt: 'w.deadline_at',
+            status: `CASE WHEN w.late THEN 'skipped' ELSE 'queued' END`,
+            skipReason: `CASE WHEN w.late THEN 'deadline_missed' END`,
+          },
+          from: `FROM w
           CROSS JOIN LATERAL (
             SELECT jsonb_build_object(
                      'date', lifecycle_format_date(w.anchor_day, w.locale),
@@ -159,18 +164,16 @@ export class NoticeWriter {
          ${cooldown ? 'WHERE w.late OR w.subscriber_id IN (SELECT subscriber_id FROM cool)' : ''}
          -- One order for every writer, so concurrent writers of the same keys queue up instead of
          -- deadlocking on each other's unique-index entries.
-         ORDER BY 1
-        ON CONFLICT (dedupe_key) DO UPDATE
-           SET status = 'queued', skip_reason = NULL, template = EXCLUDED.template,
-               data = EXCLUDED.data, topic_id = EXCLUDED.topic_id, send_after = EXCLUDED.send_after,
-               deadline_at = EXCLUDED.deadline_at, attempts = 0, last_error = NULL,
-               enqueued_at = NULL, claimed_at = NULL, updated_at = now()
-         WHERE EXCLUDED.status = 'queued'
-           AND ((m.status = 'skipped' AND m.skip_reason = ANY(${p.add(REVIVABLE_REASONS)}::text[]))
-                OR (m.status = 'queued' AND m.attempts = 0 AND m.send_after > ${now}::timestamptz
-                    AND (m.send_after, m.deadline_at, m.template, m.data)
-                        IS DISTINCT FROM (EXCLUDED.send_after, EXCLUDED.deadline_at, EXCLUDED.template, EXCLUDED.data)))
-        RETURNING m.id, m.status, m.send_after, (m.xmax = 0) AS inserted
+         ORDER BY 1`,
+          // A date changed back, a rule edited or re-enabled: the same key comes back to life.
+          onConflict: {
+            revive: {
+              reasons: `${p.add(REVIVABLE_REASONS)}::text[]`,
+              now: `${now}::timestamptz`,
+            },
+          },
+          returning: 'm.id, m.status, m.send_after, (m.xmax = 0) AS inserted',
+        })}
       )
       SELECT (SELECT count(*) FROM src)::int AS scanned,
              (SELECT count(*) FROM w)::int AS eligible,

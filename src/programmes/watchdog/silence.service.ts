@@ -11,6 +11,7 @@ import { RenderingService } from '../../messaging/rendering/rendering.service';
 import { DEFAULT_SEND_HOUR, frequencyLabel } from '../../audience/topics/frequency';
 import type { Frequency } from '../../audience/topics/topic.entity';
 import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
+import { PeriodMessages } from '../cadence/period-messages';
 import { Fallback, SilenceReportDto, SilentTopicDto } from './silence.dto';
 import type { Locale } from '../../platform/locale';
 
@@ -46,6 +47,7 @@ export class SilenceService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
+    private readonly periods: PeriodMessages,
     private readonly rendering: RenderingService,
     private readonly alerts: AlertsService,
     private readonly clock: Clock,
@@ -117,7 +119,7 @@ export class SilenceService {
       this.dataSource,
       `SELECT count(*)::int AS confirmed,
               count(*) FILTER (WHERE NOT EXISTS (
-                SELECT 1 FROM outbound_messages m
+                SELECT 1 FROM ledger_messages m
                  WHERE m.subscriber_id = s.id AND m.status = 'sent'
                    AND m.template <> 'confirm-subscription'))::int AS nothing
          FROM subscribers s
@@ -189,36 +191,25 @@ export class SilenceService {
     rows: FallbackRow[],
     now: Date,
   ): Promise<string[]> {
-    const ids = await queryRows<{ id: string }>(
+    return this.periods.write(
       manager,
-      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, data,
-                                      send_after, created_at, enqueued_at)
-       SELECT d.key, d.subscriber_id, d.topic_id, d.template, 'editorial', d.data, $6, $6, $6
-         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::jsonb[])
-              AS d(key, subscriber_id, topic_id, template, data)
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
-      [
-        rows.map((r) => `evergreen:${r.id}:${r.next_due_at.getTime() / 1000}`),
-        rows.map((r) => r.subscriber_id),
-        rows.map((r) => r.topic_id),
-        rows.map((r) => r.template),
-        rows.map((r) =>
-          JSON.stringify({
+      rows.map((r) => ({
+        use: 'evergreen' as const,
+        subscriptionId: r.id,
+        slot: r.next_due_at,
+        message: {
+          subscriberId: r.subscriber_id,
+          topicId: r.topic_id,
+          template: r.template,
+          kind: 'editorial',
+          data: {
             topic: { name: r.topic_name, description: r.topic_description },
             frequencyLabel: frequencyLabel(r.frequency, r.locale),
-          }),
-        ),
-        now,
-      ],
+          },
+        },
+      })),
+      now,
     );
-    await manager.query(
-      `UPDATE subscriptions x SET next_due_at = tidings_next_slot($2, x.frequency, s.timezone, $3)
-         FROM subscribers s
-        WHERE x.id = ANY($1) AND s.id = x.subscriber_id`,
-      [rows.map((r) => r.id), now, DEFAULT_SEND_HOUR],
-    );
-    return ids.map((r) => r.id);
   }
 
   /**

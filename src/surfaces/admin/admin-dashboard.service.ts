@@ -192,7 +192,7 @@ export class AdminDashboardService {
     const rows = await queryRows<{ day: string; kind: MessageKind; n: number }>(
       this.dataSource,
       `SELECT to_char((sent_at AT TIME ZONE $3)::date, 'YYYY-MM-DD') AS day, kind, count(*)::int AS n
-         FROM outbound_messages
+         FROM ledger_messages
         WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2
         GROUP BY 1, 2`,
       [start.toJSDate(), now, this.timezone],

@@ -44,7 +44,7 @@ export class DataExportService {
         `SELECT o.template, o.kind, t.key AS topic, o.status, o.skip_reason AS "skipReason",
                 o.created_at AS "createdAt", o.send_after AS "plannedFor", o.sent_at AS "sentAt",
                 o.deadline_at AS "deadline"
-           FROM outbound_messages o LEFT JOIN topics t ON t.id = o.topic_id
+           FROM ledger_messages o LEFT JOIN topics t ON t.id = o.topic_id
           WHERE o.subscriber_id = $1 ORDER BY o.created_at, o.id`,
         [s.id],
       ),

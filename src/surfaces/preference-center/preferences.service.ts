@@ -130,7 +130,7 @@ export class PreferencesService {
       this.notices.for(s.id, s.locale, access.now),
       this.consent.history(s.id),
       this.dataSource.query<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM outbound_messages WHERE subscriber_id = $1',
+        'SELECT count(*)::int AS n FROM ledger_messages WHERE subscriber_id = $1',
         [s.id],
       ),
     ]);

@@ -91,7 +91,7 @@ export class UnsubscribeService {
       ? await queryRows<{ id: string; key: string; name: string; status: string | null }>(
           m,
           `SELECT t.id, t.key, t.name, x.status
-             FROM outbound_messages o
+             FROM ledger_messages o
              JOIN topics t ON t.id = o.topic_id
              LEFT JOIN subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
             WHERE o.id = $1 AND o.subscriber_id = $2`,

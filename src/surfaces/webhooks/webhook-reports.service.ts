@@ -206,7 +206,7 @@ export class WebhookReportsService {
       }>(
         manager,
         `SELECT m.id, m.subscriber_id, s.email, s.status
-           FROM outbound_messages m LEFT JOIN subscribers s ON s.id = m.subscriber_id
+           FROM ledger_messages m LEFT JOIN subscribers s ON s.id = m.subscriber_id
           WHERE m.id = $1`,
         [ledgerId],
       );
@@ -230,7 +230,7 @@ export class WebhookReportsService {
           manager,
           // 'sending' too: outcomes are committed in small groups, and a fast bounce can arrive
           // a few milliseconds before its message is recorded as sent.
-          `SELECT id FROM outbound_messages
+          `SELECT id FROM ledger_messages
             WHERE subscriber_id = $1 AND status IN ('sent', 'sending')
               AND coalesce(sent_at, claimed_at) <= $2
               AND coalesce(sent_at, claimed_at) > $2::timestamptz - make_interval(days => $3)

@@ -345,7 +345,7 @@ export class AuditService {
                               LIMIT 1) x ON true
           LEFT JOIN LATERAL (
             SELECT m.id, m.status, m.skip_reason, m.send_after, m.deadline_at, m.sent_at
-              FROM outbound_messages m
+              FROM ledger_messages m
              WHERE m.dedupe_key = lifecycle_notice_key(src.rule_id, src.subscriber_id, lifecycle_date_anchor(src.value))
              LIMIT 1
           ) m ON true

@@ -72,7 +72,7 @@ export class MissedDeadlinesService {
         `SELECT p.rule_id, r.key, r.name, p.cause, COALESCE(a.status, 'none') AS apology, count(*)::int AS n
            FROM lifecycle_missed_promises p
            JOIN lifecycle_rules r ON r.id = p.rule_id
-           LEFT JOIN outbound_messages a ON a.id = p.apology_message_id
+           LEFT JOIN ledger_messages a ON a.id = p.apology_message_id
           WHERE p.detected_at >= $1 AND p.detected_at < $2
             AND ($3::uuid IS NULL OR p.rule_id = $3)
           GROUP BY 1, 2, 3, 4, 5`,
@@ -87,7 +87,7 @@ export class MissedDeadlinesService {
                 a.sent_at AS apology_sent_at, a.skip_reason AS apology_skip_reason, p.alerted_at
            FROM lifecycle_missed_promises p
            JOIN lifecycle_rules r ON r.id = p.rule_id
-           LEFT JOIN outbound_messages a ON a.id = p.apology_message_id
+           LEFT JOIN ledger_messages a ON a.id = p.apology_message_id
           WHERE p.detected_at >= $1 AND p.detected_at < $2
             AND ($3::uuid IS NULL OR p.rule_id = $3)
             AND ($4::timestamptz IS NULL OR (p.detected_at, p.id) < ($4::timestamptz, $5::bigint))

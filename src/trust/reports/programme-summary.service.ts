@@ -88,7 +88,7 @@ export class ProgrammeSummaryService {
         WHERE s.status = 'active' AND s.confirmed_at IS NOT NULL
           AND s.confirmed_at < $1::timestamptz - make_interval(mins => $2)
           AND NOT EXISTS (
-            SELECT 1 FROM outbound_messages m
+            SELECT 1 FROM ledger_messages m
              WHERE m.subscriber_id = s.id AND m.status = 'sent' AND m.sent_at >= s.confirmed_at)
         ORDER BY s.confirmed_at, s.id
         LIMIT 20`,
@@ -151,7 +151,7 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `WITH per AS (
          SELECT m.subscriber_id, count(*) AS total, count(*) FILTER (WHERE m.kind = 'promotional') AS promo
-           FROM outbound_messages m
+           FROM ledger_messages m
           WHERE m.status = 'sent' AND m.kind <> 'transactional'
             AND m.sent_at > $1::timestamptz - make_interval(days => $2) AND m.sent_at <= $1
           GROUP BY m.subscriber_id
@@ -183,7 +183,7 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `SELECT (SELECT count(*) FROM delivery_signals
                 WHERE type = 'complaint' AND occurred_at >= $1 AND occurred_at < $2)::int AS complaints,
-              (SELECT count(*) FROM outbound_messages
+              (SELECT count(*) FROM ledger_messages
                 WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2)::int AS sent`,
       [period.from, period.to],
     );

@@ -108,7 +108,7 @@ export class ReportsService {
       queryRows<{ rule_id: string; n: number }>(
         this.dataSource,
         `SELECT m.rule_id, count(*)::int AS n
-           FROM outbound_messages m
+           FROM ledger_messages m
           WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2
             AND m.rule_id IS NOT NULL AND m.dedupe_key LIKE 'apology:%'
           GROUP BY m.rule_id`,
@@ -134,7 +134,7 @@ export class ReportsService {
       queryRows<{ g: string; status: string; reason: string | null; n: number }>(
         this.dataSource,
         `SELECT ${g} AS g, m.status, m.skip_reason AS reason, count(*)::int AS n
-           FROM outbound_messages m
+           FROM ledger_messages m
           WHERE m.status IN ('skipped', 'suppressed', 'failed') AND m.updated_at >= $1 AND m.updated_at < $2
             AND ${only}
           GROUP BY 1, 2, 3`,
@@ -185,7 +185,7 @@ export class ReportsService {
       this.dataSource,
       `WITH sent AS (
          SELECT m.id, m.subscriber_id, m.sent_at, ${g} AS g
-           FROM outbound_messages m
+           FROM ledger_messages m
           WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2 AND ${only}
        ),
        votes AS (
@@ -208,7 +208,7 @@ export class ReportsService {
          SELECT s.g, count(*) AS n
            FROM consent_events e
            CROSS JOIN LATERAL (
-             SELECT m.id FROM outbound_messages m
+             SELECT m.id FROM ledger_messages m
               WHERE m.subscriber_id = e.subscriber_id AND m.status = 'sent'
                 AND m.sent_at <= e.occurred_at
                 AND m.sent_at > e.occurred_at - make_interval(days => $3)
@@ -250,7 +250,7 @@ export class ReportsService {
       this.dataSource,
       `WITH missed AS (
          SELECT ${g} AS g, count(*) AS n
-           FROM lifecycle_missed_promises p JOIN outbound_messages m ON m.id = p.message_id
+           FROM lifecycle_missed_promises p JOIN ledger_messages m ON m.id = p.message_id
           WHERE p.detected_at >= $1 AND p.detected_at < $2 AND ${only}
           GROUP BY 1
        ),
@@ -259,7 +259,7 @@ export class ReportsService {
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
                   lifecycle_local_at((m.data->'lifecycle'->>'anchor')::date, '00:00', lifecycle_zone(s.timezone))
                   - m.sent_at)) / 86400 AS lead_days
-           FROM outbound_messages m JOIN subscribers s ON s.id = m.subscriber_id
+           FROM ledger_messages m JOIN subscribers s ON s.id = m.subscriber_id
           WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2 AND ${only}
             AND m.rule_id IS NOT NULL AND m.dedupe_key LIKE 'rule:%'
             AND m.data->'lifecycle'->>'trigger' = 'date'
