@@ -1,4 +1,4 @@
-import { html, SafeHtml } from '../../platform/http/page';
+import { escapeHtml, html, SafeHtml } from '../../platform/http/page';
 import { EMAIL_INPUT_PATTERN } from '../../audience/subscribers/subscriber.dto';
 import { FORM_WORDING } from '../../programmes/signup/form-wording';
 import { frequencyLabel } from '../../audience/topics/frequency';
@@ -8,6 +8,12 @@ import { isLocale, Locale } from '../../platform/locale';
 import { languageSelect, timeZoneSelect } from './time-zone-select';
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `<option value="...">Label</option>`, on one line (a plain template: the formatter keeps it). */
+const option = (value: string, label: string, selected: boolean) =>
+  new SafeHtml(
+    `<option value="${escapeHtml(value)}"${selected ? ' selected' : ''}>${escapeHtml(label)}</option>`,
+  );
 
 /** The form's fields an error can point at; `form` is the form as a whole. */
 export type FormField = 'email' | 'name' | 'topics' | 'timezone' | 'locale' | 'form';
@@ -122,10 +128,7 @@ export function subscribeFormPage(
         <option value="">${t.notForMe}</option>
         ${x.allowedFrequencies.map((f) => {
           const value = `${x.key}:${f}`;
-          const selected = new SafeHtml(v.topics.includes(value) ? ' selected' : '');
-          return html`<option value="${value}" ${selected}>
-            ${capitalise(frequencyLabel(f, locale))}
-          </option>`;
+          return option(value, capitalise(frequencyLabel(f, locale)), v.topics.includes(value));
         })}
       </select>
     </div>`;
