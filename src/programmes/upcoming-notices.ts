@@ -1,5 +1,6 @@
 import { Injectable, Module, OnModuleInit, Type } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
+import type { EntityManager } from 'typeorm';
 import { decoratedProviders } from '../platform/extension-points';
 
 /** A notice a subscriber will get, as the preference center lists it. */
@@ -11,9 +12,17 @@ export interface UpcomingNotice {
   topicKey: string | null;
 }
 
-/** A module that schedules notices lists the ones a subscriber will get. */
+/**
+ * A module that schedules notices lists the ones a subscriber will get. With `manager` it reads
+ * in that transaction (a confirmation lists them before it commits, for the welcome).
+ */
 export interface UpcomingNoticesSource {
-  list(subscriberId: string, locale: 'nl' | 'en', now: Date): Promise<UpcomingNotice[]>;
+  list(
+    subscriberId: string,
+    locale: 'nl' | 'en',
+    now: Date,
+    manager?: EntityManager,
+  ): Promise<UpcomingNotice[]>;
 }
 
 const LISTS_UPCOMING_NOTICES = Reflector.createDecorator<Record<string, never>>();
@@ -28,7 +37,7 @@ export function ListsUpcomingNotices() {
   };
 }
 
-/** Every `@ListsUpcomingNotices()` provider's notices for a subscriber, soonest first. */
+/** Every `@ListsUpcomingNotices()` provider's notices for a subscriber, soonest first (the preference center, the welcome). */
 @Injectable()
 export class UpcomingNotices implements OnModuleInit {
   private sources: readonly UpcomingNoticesSource[] = [];
@@ -42,8 +51,16 @@ export class UpcomingNotices implements OnModuleInit {
     ).map((s) => s.target);
   }
 
-  async for(subscriberId: string, locale: 'nl' | 'en', now: Date): Promise<UpcomingNotice[]> {
-    const lists = await Promise.all(this.sources.map((s) => s.list(subscriberId, locale, now)));
+  async for(
+    subscriberId: string,
+    locale: 'nl' | 'en',
+    now: Date,
+    manager?: EntityManager,
+  ): Promise<UpcomingNotice[]> {
+    // One source after the other: a transaction's connection runs one query at a time.
+    const lists: UpcomingNotice[][] = [];
+    for (const source of this.sources)
+      lists.push(await source.list(subscriberId, locale, now, manager));
     return lists.flat().sort((a, b) => a.plannedAt.getTime() - b.plannedAt.getTime());
   }
 }

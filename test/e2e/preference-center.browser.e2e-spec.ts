@@ -220,7 +220,7 @@ describe('Preference center in Chromium (playwright-core)', () => {
     // The consent history shows what was agreed, with the exact wording and where.
     const history = await page.locator('table').innerText();
     expect(history).toContain(
-      'Yes, email me about the topics I ticked, no more often than the frequency I chose.',
+      'Yes, email me about the topics I chose above, no more often than the frequency I chose.',
     );
     expect(history).toContain('Sign-up form');
     expect(history).toContain('Confirmed by following the link in the confirmation email.');

@@ -418,7 +418,9 @@ describe('Preference center over HTTP: tokens, CSRF, one-click, erasure, rate li
     expect(pageText(res.text)).toContain('Hoe vaak wil je "Product news"?');
     expect(res.text).toContain(`<option value="${news.key}:quarterly">Per kwartaal</option>`);
     expect(pageText(res.text)).toContain('What changed in the product');
-    expect(pageText(res.text)).toContain('Ja, mail me over de onderwerpen die ik heb aangevinkt');
+    expect(pageText(res.text)).toContain(
+      'Ja, mail me over de onderwerpen die ik hierboven heb gekozen',
+    );
     expect(res.text).not.toContain(hidden.key);
     expect(res.text).not.toContain(customers.key);
     expect(res.headers['x-frame-options']).toBeUndefined();

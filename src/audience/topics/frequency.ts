@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Frequency } from './topic.entity';
-import type { Locale } from '../../platform/locale';
+import type { Frequency, TopicKind } from './topic.entity';
+import { formatLocalDate as formatDay, Locale } from '../../platform/locale';
 
 /** The length of one period, as a calendar duration (months stay months across DST and lengths). */
 export const PERIOD: Record<Frequency, { days?: number; months?: number }> = {
@@ -24,6 +24,20 @@ const LABELS: Record<Locale, Record<Frequency, string>> = {
 
 export function frequencyLabel(frequency: Frequency, locale: Locale): string {
   return LABELS[locale][frequency];
+}
+
+/** What a notice topic promises instead of a frequency: notices come when something is due. */
+const NOTICE_LABELS: Record<Locale, string> = {
+  en: 'only when something is due for you',
+  nl: 'alleen als er voor jou iets aankomt',
+};
+
+/**
+ * How often a topic's email comes, as a subscriber reads it: the chosen frequency, or for a notice
+ * topic (whose messages follow dates and events, not a frequency) that it comes when something is due.
+ */
+export function cadenceLabel(kind: TopicKind, frequency: Frequency, locale: Locale): string {
+  return kind === 'notice' ? NOTICE_LABELS[locale] : frequencyLabel(frequency, locale);
 }
 
 /**
@@ -58,8 +72,7 @@ export function firstDueAt(
   return slotAfter(now, frequency, timezone, sendHour);
 }
 
+/** A date in the subscriber's zone, in the one format of their language (see platform/locale). */
 export function formatLocalDate(date: Date, timezone: string, locale: Locale): string {
-  return DateTime.fromJSDate(date, { zone: timezone })
-    .setLocale(locale)
-    .toLocaleString(DateTime.DATE_FULL);
+  return formatDay(date, timezone, locale);
 }

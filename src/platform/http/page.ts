@@ -50,8 +50,9 @@ export interface PageOptions {
 const DEFAULT_BRAND_COLOR = '#0f766e';
 
 /**
- * The frame of every subscriber-facing page: server-rendered, no JavaScript, readable on a phone,
- * branded with the configured name, colour and logo.
+ * The frame of every subscriber-facing page: server-rendered, readable on a phone, branded with the
+ * configured name, colour and logo. Pages work without JavaScript (the subscribe form adds one
+ * small script of its own, for the browser's time zone).
  */
 export function renderPage(o: PageOptions): string {
   const color = /^#[0-9a-f]{3,8}$/i.test(o.brandColor ?? '') ? o.brandColor! : DEFAULT_BRAND_COLOR;
@@ -150,6 +151,13 @@ export function renderPage(o: PageOptions): string {
             margin: 2rem 0 0.75rem;
             padding-top: 1.25rem;
             border-top: 1px solid var(--line);
+            scroll-margin-top: 0.5rem;
+          }
+          .notice h2 {
+            font-size: 1.02rem;
+            margin: 0 0 0.4rem;
+            padding: 0;
+            border: 0;
           }
           h3 {
             font-size: 1.02rem;
@@ -285,6 +293,44 @@ export function renderPage(o: PageOptions): string {
             background: #fdecea;
             border-left-color: var(--danger);
           }
+          /* A confirmation is the target of the redirect after a change: keep its heading in view. */
+          .notice.done {
+            scroll-margin-top: 4.5rem;
+          }
+          .notice.done p {
+            margin: 0;
+          }
+          .notice:focus {
+            outline: 3px solid var(--brand);
+            outline-offset: 2px;
+          }
+          .field-error {
+            color: var(--danger);
+            font-weight: 600;
+            margin: 0.3rem 0 0;
+          }
+          [aria-invalid='true'] {
+            border-color: var(--danger);
+          }
+          details.where > summary {
+            cursor: pointer;
+            font-weight: 600;
+            margin-bottom: 0.5rem;
+          }
+          nav.toc ul {
+            list-style: none;
+            padding: 0;
+            margin: 0.75rem 0 1.25rem;
+            display: flex;
+            flex-wrap: wrap;
+            gap: 0.25rem 1rem;
+            font-size: 0.92rem;
+          }
+          ul.plain {
+            list-style: none;
+            padding: 0;
+            margin: 0;
+          }
           ul {
             padding-left: 1.2rem;
           }
@@ -299,6 +345,11 @@ export function renderPage(o: PageOptions): string {
             border-collapse: collapse;
             width: 100%;
             font-size: 0.92rem;
+            /* main's overflow-wrap: anywhere would let columns shrink and split words. */
+            overflow-wrap: normal;
+          }
+          td.wording {
+            overflow-wrap: break-word;
           }
           th,
           td {

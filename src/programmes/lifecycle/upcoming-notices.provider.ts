@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { nextInWindow, sendWindowOf } from '../../messaging/send-window';
 import { ListsUpcomingNotices, UpcomingNotice, UpcomingNoticesSource } from '../upcoming-notices';
 import { queryRows } from '../../platform/database/sql';
@@ -40,9 +40,14 @@ const PAUSE_TEXT = {
 export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async list(subscriberId: string, locale: 'nl' | 'en', now: Date): Promise<UpcomingNotice[]> {
+  async list(
+    subscriberId: string,
+    locale: 'nl' | 'en',
+    now: Date,
+    manager?: EntityManager,
+  ): Promise<UpcomingNotice[]> {
     const rows = await queryRows<Row>(
-      this.dataSource,
+      manager ?? this.dataSource,
       `WITH s AS (
          SELECT id, paused_until, confirmed_at, attributes,
                 lifecycle_zone(timezone) AS tz

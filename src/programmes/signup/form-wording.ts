@@ -2,16 +2,17 @@ import type { Locale } from '../../platform/locale';
 
 /**
  * The consent text shown on Tidings' own subscribe form. Its version is recorded with every
- * opt-in; change the version whenever the text changes.
+ * opt-in; change the version whenever the text changes. It describes the form as it is: one
+ * "how often" list per topic (2026-11 said "the topics I ticked", but the form has no ticks).
  */
-export const FORM_WORDING_VERSION = 'tidings-form-2026-11';
+export const FORM_WORDING_VERSION = 'tidings-form-2026-12';
 
 export const FORM_WORDING: Record<Locale, string> = {
   en:
-    'Yes, email me about the topics I ticked, no more often than the frequency I chose. ' +
+    'Yes, email me about the topics I chose above, no more often than the frequency I chose. ' +
     'I can change this or unsubscribe at any time with the link in every email.',
   nl:
-    'Ja, mail me over de onderwerpen die ik heb aangevinkt, niet vaker dan ik heb gekozen. ' +
+    'Ja, mail me over de onderwerpen die ik hierboven heb gekozen, niet vaker dan de frequentie die ik koos. ' +
     'Ik kan dit altijd wijzigen of me afmelden via de link in elke e-mail.',
 };
 

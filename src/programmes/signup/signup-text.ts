@@ -9,6 +9,8 @@ export const SIGNUP_TEXT: Record<
     alreadyTitle: string;
     confirmedBody: string;
     firstExpected: (date: string) => string;
+    /** A notice topic on the confirmed page: the notices planned, or that none are yet. */
+    noticesPlanned: (notices: string[]) => string;
     changeAnytime: string;
     expiredTitle: string;
     expiredBody: string;
@@ -24,6 +26,10 @@ export const SIGNUP_TEXT: Record<
     alreadyTitle: 'Already confirmed',
     confirmedBody: 'Thank you. A welcome email is on its way. You will hear from us about:',
     firstExpected: (date) => `Your first regular message is due around ${date}.`,
+    noticesPlanned: (notices) =>
+      notices.length
+        ? `Planned: ${notices.join('; ')}.`
+        : 'Nothing is planned for you yet: your preference page always shows what is coming.',
     changeAnytime: 'Every email has a link to change what you get, how often, or to unsubscribe.',
     expiredTitle: 'This link has expired',
     expiredBody:
@@ -40,6 +46,10 @@ export const SIGNUP_TEXT: Record<
     alreadyTitle: 'Al bevestigd',
     confirmedBody: 'Dank je wel. Er is een welkomstmail onderweg. Je hoort van ons over:',
     firstExpected: (date) => `Je eerste gewone bericht komt rond ${date}.`,
+    noticesPlanned: (notices) =>
+      notices.length
+        ? `Gepland: ${notices.join('; ')}.`
+        : 'Er staat nog niets voor je gepland: op je voorkeurenpagina zie je altijd wat er komt.',
     changeAnytime:
       'In elke e-mail staat een link om te kiezen wat je ontvangt, hoe vaak, of om je af te melden.',
     expiredTitle: 'Deze link is verlopen',

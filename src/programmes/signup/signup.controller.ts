@@ -1,17 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Public } from '../../platform/http/auth.decorators';
 import { DomainError } from '../../platform/errors/domain-errors';
 import { html, PageOptions, renderPage } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
-import { SubscribeRateLimit } from '../../platform/http/rate-limit';
 import type { Locale } from '../../platform/locale';
 import { SIGNUP_TEXT } from './signup-text';
-import { SubscribeRequestDto, SubscribeResponseDto } from './signup.dto';
 import { SignupService } from './signup.service';
 
+/** The confirmation link's page. The form and `POST /subscribe` are the preference center's (surfaces). */
 @ApiTags('public')
 @Public()
 @Controller()
@@ -35,35 +34,6 @@ export class SignupController {
     });
   }
 
-  @Post('subscribe')
-  @HttpCode(202)
-  @SubscribeRateLimit()
-  @ApiOperation({
-    summary:
-      'Public sign-up (JSON or HTML form): sends only a confirmation email; the answer never reveals whether the address is known',
-  })
-  @ApiAcceptedResponse({ type: SubscribeResponseDto })
-  async subscribe(
-    @Body() dto: SubscribeRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<SubscribeResponseDto | string> {
-    const isForm =
-      req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded';
-    await this.signup.subscribe(dto, 'form');
-    const t = SIGNUP_TEXT[dto.locale ?? 'en'];
-    if (isForm) {
-      res.type('html');
-      return this.page({
-        title: t.checkTitle,
-        lang: dto.locale ?? 'en',
-        body: html`<h1>${t.checkTitle}</h1>
-          <p>${t.checkBody}</p>`,
-      });
-    }
-    return { status: 'pending', message: t.checkBody };
-  }
-
   @Get('confirm/:token')
   @ApiOperation({
     summary: 'Confirm a sign-up from the link in the confirmation email (shows a page)',
@@ -77,7 +47,8 @@ export class SignupController {
       const items = result.topics.map(
         (x) =>
           html`<li>
-            <strong>${x.name}</strong>, ${x.frequencyLabel}. ${t.firstExpected(x.firstExpected)}
+            <strong>${x.name}</strong>, ${x.frequencyLabel}.
+            ${x.firstExpected !== null ? t.firstExpected(x.firstExpected) : t.noticesPlanned(x.notices.map((n) => `${n.description} (${n.date})`))}
           </li>`,
       );
       res

@@ -5,6 +5,7 @@ import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { TokensModule } from '../../platform/tokens/tokens.module';
+import { UpcomingNoticesModule } from '../upcoming-notices';
 import { SignupController } from './signup.controller';
 import { SignupRequest } from './signup-request.entity';
 import { SignupService } from './signup.service';
@@ -17,6 +18,7 @@ import { SignupService } from './signup.service';
     ConsentModule,
     DeliveryModule,
     TokensModule,
+    UpcomingNoticesModule,
   ],
   providers: [SignupService],
   controllers: [SignupController],

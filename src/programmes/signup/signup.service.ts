@@ -22,21 +22,34 @@ import {
 import { Subscription } from '../../audience/subscribers/subscription.entity';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
-import { firstDueAt, formatLocalDate, frequencyLabel } from '../../audience/topics/frequency';
+import { cadenceLabel, firstDueAt, formatLocalDate } from '../../audience/topics/frequency';
 import { Frequency, Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
+import { freshLinkMessage } from '../fresh-link-mail';
+import { UpcomingNotices } from '../upcoming-notices';
 import { CONFIRM_WORDING, FORM_WORDING, FORM_WORDING_VERSION } from './form-wording';
 import { SubscribeRequestDto } from './signup.dto';
 import { SignupRequest } from './signup-request.entity';
 
+/** A topic as the confirmed page and the welcome describe it. */
+export interface ConfirmedTopic {
+  name: string;
+  /** The frequency, or for a notice topic that it comes when something is due. */
+  frequencyLabel: string;
+  /** When the first regular message is due (not for notice topics: they follow dates). */
+  firstExpected: string | null;
+  /** Notice topics: the notices already planned for the subscriber, soonest first. */
+  notices: Array<{ description: string; date: string }>;
+}
+
 export interface ConfirmResult {
   alreadyConfirmed: boolean;
   locale: Subscriber['locale'];
-  topics: Array<{ name: string; frequencyLabel: string; firstExpected: string }>;
+  topics: ConfirmedTopic[];
 }
 
 /** Statuses that never get a confirmation email (and the caller is not told why). */
-const SILENT = new Set(['active', 'bounced', 'complained', 'erased']);
+const SILENT = new Set(['bounced', 'complained', 'erased']);
 
 /**
  * Double opt-in. A sign-up creates a pending subscriber and sends only the confirmation email;
@@ -60,6 +73,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     private readonly ledger: LedgerService,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
+    private readonly upcoming: UpcomingNotices,
     config: ConfigService<AppConfig, true>,
   ) {
     this.publicUrl = config.get('app', { infer: true }).publicUrl;
@@ -94,6 +108,13 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         lock: { mode: 'for_no_key_update' },
       });
       if (subscriber && SILENT.has(subscriber.status)) return [];
+      // Already subscribed: the owner of the address gets a link to their preferences, where
+      // topics can be added; the answer is the same as for a new address.
+      if (subscriber?.status === 'active') {
+        return this.ledger.insert(manager, [
+          freshLinkMessage(subscriber.id, this.clock.now(), 'signup'),
+        ]);
+      }
       if (subscriber && (await this.sentRecently(manager, subscriber.id))) return [];
       if (!subscriber) {
         subscriber = await manager.save(
@@ -131,14 +152,14 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
             expiresInHours: 72,
             topics: allowed.map((c) => ({
               name: c.topic.name,
-              frequencyLabel: frequencyLabel(c.frequency, subscriber.locale),
+              frequencyLabel: cadenceLabel(c.topic.kind, c.frequency, subscriber.locale),
             })),
           },
         },
       ]);
     });
     await this.ledger.enqueue(ids);
-    if (ids.length) this.logger.log({ messageId: ids[0] }, 'Confirmation email queued');
+    if (ids.length) this.logger.log({ messageId: ids[0] }, 'Sign-up email queued');
   }
 
   async confirm(token: string): Promise<ConfirmResult> {
@@ -164,8 +185,8 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         );
       }
       const now = this.clock.now();
-      const topics: ConfirmResult['topics'] = [];
-      const welcomeTopics: Array<Record<string, string>> = [];
+      const topics: ConfirmedTopic[] = [];
+      const welcomeTopics: Array<{ topic: Topic; entry: ConfirmedTopic }> = [];
       const events: NewConsentEvent[] = [];
       for (const choice of request.topics) {
         const topic = await manager.findOne(Topic, { where: { id: choice.topicId } });
@@ -177,13 +198,17 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
               })
             )?.nextDueAt ?? firstDueAt(now, choice.frequency, subscriber.timezone))
           : await this.activate(manager, subscriber, topic, choice.frequency, now);
-        const entry = {
+        const entry: ConfirmedTopic = {
           name: topic.name,
-          frequencyLabel: frequencyLabel(choice.frequency, subscriber.locale),
-          firstExpected: formatLocalDate(dueAt, subscriber.timezone, subscriber.locale),
+          frequencyLabel: cadenceLabel(topic.kind, choice.frequency, subscriber.locale),
+          firstExpected:
+            topic.kind === 'notice'
+              ? null
+              : formatLocalDate(dueAt, subscriber.timezone, subscriber.locale),
+          notices: [],
         };
         topics.push(entry);
-        welcomeTopics.push({ ...entry, description: topic.description });
+        welcomeTopics.push({ topic, entry });
         if (!request.confirmedAt) {
           const details = { frequency: choice.frequency, signupRequestId: request.id };
           events.push(
@@ -209,8 +234,10 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
           );
         }
       }
-      if (request.confirmedAt)
+      if (request.confirmedAt) {
+        await this.addNotices(manager, subscriber, welcomeTopics, now);
         return { result: { alreadyConfirmed: true, locale: subscriber.locale, topics }, ids: [] };
+      }
 
       subscriber.status = 'active';
       subscriber.confirmedAt = subscriber.confirmedAt ?? now;
@@ -218,13 +245,24 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       request.confirmedAt = now;
       await manager.save(request);
       await this.consent.record(manager, events);
+      // Read in this transaction: the subscription and the confirmation are not committed yet.
+      await this.addNotices(manager, subscriber, welcomeTopics, now);
       const ids = await this.ledger.insert(manager, [
         {
           dedupeKey: `welcome:${subscriber.id}`,
           subscriberId: subscriber.id,
           template: 'welcome',
           kind: 'editorial',
-          data: { topics: welcomeTopics },
+          data: {
+            topics: welcomeTopics.map(({ topic, entry }) => ({
+              name: entry.name,
+              description: topic.description,
+              frequencyLabel: entry.frequencyLabel,
+              ...(topic.kind === 'notice'
+                ? { notice: true, notices: entry.notices }
+                : { firstExpected: entry.firstExpected }),
+            })),
+          },
         },
       ]);
       return { result: { alreadyConfirmed: false, locale: subscriber.locale, topics }, ids };
@@ -237,6 +275,26 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       );
     }
     return result.result;
+  }
+
+  /** Notice topics list the notices the subscriber will get (what the preference page shows). */
+  private async addNotices(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    chosen: Array<{ topic: Topic; entry: ConfirmedTopic }>,
+    now: Date,
+  ): Promise<void> {
+    if (!chosen.some((c) => c.topic.kind === 'notice')) return;
+    const notices = await this.upcoming.for(subscriber.id, subscriber.locale, now, manager);
+    for (const { topic, entry } of chosen) {
+      if (topic.kind !== 'notice') continue;
+      entry.notices = notices
+        .filter((n) => n.topicKey === topic.key)
+        .map((n) => ({
+          description: n.description,
+          date: formatLocalDate(n.plannedAt, subscriber.timezone, subscriber.locale),
+        }));
+    }
   }
 
   /** Makes the chosen subscription active and returns when its first regular message is due. */

@@ -9,24 +9,16 @@ import { LedgerService } from '../../messaging/delivery/ledger.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import { Subscriber } from '../../audience/subscribers/subscriber.entity';
-import {
-  TOKEN_TTL_SECONDS,
-  TokenPurpose,
-  TokensService,
-} from '../../platform/tokens/tokens.service';
-
-export const FRESH_LINK_TEMPLATE = 'fresh-link';
-export const FRESH_LINK_HOURS = TOKEN_TTL_SECONDS.elevated / 3600;
-
-/** At most one fresh-link email per subscriber in this window (the dedupe key's bucket). */
-const BUCKET_MS = 10 * 60_000;
+import { TokenPurpose, TokensService } from '../../platform/tokens/tokens.service';
+import { FRESH_LINK_TEMPLATE, freshLinkMessage } from '../../programmes/fresh-link-mail';
 
 /** Links that may ask for a fresh one, even when expired (the signature is still checked). */
 const REQUESTING_PURPOSES: TokenPurpose[] = ['manage', 'elevated', 'unsubscribe'];
 
 /**
  * "Email me a fresh link": a transactional email with an `elevated` preference link, signed when
- * the email is sent (no token is stored) and valid for 24 hours. Proving control of the inbox
+ * the email is sent (no token is stored) and valid for 24 hours (see programmes/fresh-link-mail.ts;
+ * the subscribe form sends it too, to addresses that are already subscribed). Proving control of the inbox
  * again is what lets an old link's holder join topics, get email more often, resume or erase.
  */
 @Injectable()
@@ -68,15 +60,8 @@ export class FreshLinkService implements LinkContributor {
     if (!subscriber?.email || !['active', 'pending', 'unsubscribed'].includes(subscriber.status)) {
       return;
     }
-    const bucket = Math.floor(this.clock.now().getTime() / BUCKET_MS);
     const ids = await this.ledger.send([
-      {
-        dedupeKey: `fresh-link:${subscriber.id}:${bucket}`,
-        subscriberId: subscriber.id,
-        template: FRESH_LINK_TEMPLATE,
-        kind: 'transactional',
-        data: { expiresInHours: FRESH_LINK_HOURS },
-      },
+      freshLinkMessage(subscriber.id, this.clock.now(), 'preferences'),
     ]);
     if (ids.length)
       this.logger.log({ subscriberId: subscriber.id, messageId: ids[0] }, 'Fresh link queued');

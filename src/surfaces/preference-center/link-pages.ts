@@ -60,6 +60,21 @@ export function freshSentPage(locale: Locale, hours: number): SimplePage {
   };
 }
 
+/** Which address a /u/ page is about, in full as on the preference page. */
+function about(t: PageTexts, target: UnsubscribeTarget): SafeHtml {
+  return target.email ? html`<p>${t.unsubscribeAbout(target.email)}</p>` : html``;
+}
+
+/** The link to the preference page that the same email carried. */
+function preferencesLink(locale: Locale, target: UnsubscribeTarget, text: string): SafeHtml {
+  const t = TEXTS[locale];
+  return target.preferencesToken
+    ? html`<p>
+        ${text} <a href="/p/${target.preferencesToken}?lang=${locale}">${t.preferencesLink}</a>
+      </p>`
+    : html``;
+}
+
 /** GET /u/TOKEN: says what the button does; only the POST changes anything. */
 export function unsubscribePage(
   token: string,
@@ -71,14 +86,17 @@ export function unsubscribePage(
     return {
       title: t.unsubscribedTitle,
       body: html`<h1>${t.unsubscribedTitle}</h1>
+        ${about(t, target)}
         <p>
           ${target.topic ? t.unsubscribedAlreadyTopic(target.topic.name) : t.unsubscribedAlreadyAll}
-        </p>`,
+        </p>
+        ${preferencesLink(locale, target, t.unsubscribedAfter)}`,
     };
   }
   return {
     title: t.unsubscribeTitle,
     body: html`<h1>${t.unsubscribeTitle}</h1>
+      ${about(t, target)}
       <p>
         ${target.topic ? t.unsubscribeTopicQuestion(target.topic.name) : t.unsubscribeAllQuestion}
       </p>
@@ -86,10 +104,11 @@ export function unsubscribePage(
         <input type="hidden" name="List-Unsubscribe" value="One-Click" />
         <button type="submit" class="danger solid">${t.unsubscribeButton}</button>
       </form>
-      <p class="muted">${t.unsubscribeOtherChoices}</p>`,
+      ${preferencesLink(locale, target, t.unsubscribeFewer)}`,
   };
 }
 
+/** After the one-click POST: what was left, and the way back (never "fewer emails" any more). */
 export function unsubscribedPage(
   locale: Locale,
   target: UnsubscribeTarget,
@@ -106,8 +125,9 @@ export function unsubscribedPage(
   return {
     title: t.unsubscribedTitle,
     body: html`<h1>${t.unsubscribedTitle}</h1>
+      ${about(t, target)}
       <p role="status">${text}</p>
-      <p class="muted">${t.unsubscribeOtherChoices}</p>`,
+      ${preferencesLink(locale, target, t.unsubscribedAfter)}`,
   };
 }
 

@@ -9,6 +9,7 @@ import { ConsentModule } from '../../audience/consent/consent.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { SignupModule } from '../../programmes/signup/signup.module';
 import { UpcomingNoticesModule } from '../../programmes/upcoming-notices';
 import { DataExportService } from './data-export.service';
 import { FreshLinkService } from './fresh-link.service';
@@ -18,13 +19,17 @@ import { PageFrame } from './page-frame';
 import { PreferencesController } from './preferences.controller';
 import { PreferencesService } from './preferences.service';
 import { throttlerOptions } from '../../platform/http/rate-limit';
-import { SubscribeFormController, SubscribeFormFraming } from './subscribe-form.controller';
+import {
+  SubscribeFormController,
+  SubscribeFormErrors,
+  SubscribeFormFraming,
+} from './subscribe-form.controller';
 import { UnsubscribeController } from './unsubscribe.controller';
 import { UnsubscribeService } from './unsubscribe.service';
 
 /**
  * The subscriber's side: the preference center (/p/), one-click unsubscribe (/u/), the public
- * subscribe form page (GET /subscribe) and the rate limits of these public endpoints.
+ * subscribe form (GET and POST /subscribe) and the rate limits of these public endpoints.
  */
 @Module({
   imports: [
@@ -35,6 +40,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     }),
     ConsentModule,
     DeliveryModule,
+    SignupModule,
     SubscribersModule,
     TokensModule,
     TopicsModule,
@@ -47,6 +53,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     LinkPageFilter,
     PrivatePageHeaders,
     PreferencesService,
+    SubscribeFormErrors,
     UnsubscribeService,
     DataExportService,
     FreshLinkService,

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsTimeZone, Matches, MaxLength } from 'class-validator';
+import { TIMEZONE_MESSAGE } from '../../audience/subscribers/subscriber.dto';
 import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
+import { Locale, LOCALES } from '../../platform/locale';
 
 /** The pause lengths a subscriber can choose on the preference page. */
 export const PAUSE_DAYS = [30, 60, 90] as const;
@@ -37,4 +39,15 @@ export class PauseDto extends LinkFormDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
   @IsIn(PAUSE_DAYS, { message: `days must be one of ${PAUSE_DAYS.join(', ')}` })
   days!: (typeof PAUSE_DAYS)[number];
+}
+
+/** The language of our emails and the time zone they are timed in (the API's rules). */
+export class SettingsDto extends LinkFormDto {
+  @ApiProperty({ enum: LOCALES })
+  @IsIn(LOCALES, { message: `locale must be one of ${LOCALES.join(', ')}` })
+  locale!: Locale;
+
+  @ApiProperty({ example: 'Europe/Amsterdam' })
+  @IsTimeZone({ message: TIMEZONE_MESSAGE })
+  timezone!: string;
 }

@@ -1,13 +1,19 @@
 import { html, SafeHtml } from '../../platform/http/page';
-import { frequencyLabel } from '../../audience/topics/frequency';
+import { cadenceLabel, frequencyLabel } from '../../audience/topics/frequency';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
-import { FRESH_LINK_HOURS } from './fresh-link.service';
+import { FRESH_LINK_HOURS } from '../../programmes/fresh-link-mail';
+import type { UpcomingNotice } from '../../programmes/upcoming-notices';
+import {
+  formatCalendarDate,
+  formatLocalDate,
+  formatLocalDateTime,
+  Locale,
+} from '../../platform/locale';
 import { CSRF_FIELD } from './link-security';
-import { formatDate, formatDateTime } from './page-frame';
 import { PAUSE_DAYS } from './preference-forms.dto';
 import { PreferenceView, TopicChoice } from './preferences.service';
 import { DONE_CODES, DoneCode, PageTexts, TEXTS } from './texts/texts';
-import { Locale } from '../../platform/locale';
+import { languageSelect, timeZoneSelect } from './time-zone-select';
 
 export interface PreferencePageOptions {
   locale: Locale;
@@ -15,7 +21,22 @@ export interface PreferencePageOptions {
   freshLinkHours: number;
   done?: string;
   doneTopic?: string;
+  /** The section a change without a topic was made in (`in=`), for "nothing needed changing". */
+  doneIn?: string;
 }
+
+/** The page's sections, in order; their ids are the in-page navigation's and the redirects' anchors. */
+export const PAGE_SECTIONS = [
+  'topics',
+  'notices',
+  'settings',
+  'pause',
+  'unsubscribe',
+  'history',
+  'data',
+  'erase',
+] as const;
+export type PageSection = (typeof PAGE_SECTIONS)[number];
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -41,6 +62,59 @@ export function freshLinkForm(token: string, t: PageTexts, locale: Locale, csrf:
   );
 }
 
+/** "renewal_date" and "planName" as a person writes them: "Renewal date", "Plan name". */
+function humanise(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return capitalise(words);
+}
+
+/** An attribute's value as text: dates in the page's one format, yes/no, lists. */
+function attributeValue(value: unknown, t: PageTexts, zone: string, locale: Locale): string {
+  if (value === null || value === undefined || value === '') return t.none;
+  if (typeof value === 'boolean') return value ? t.yes : t.no;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return formatCalendarDate(value, locale);
+    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+      const date = new Date(value);
+      if (!Number.isNaN(date.getTime())) return formatLocalDate(date, zone, locale);
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => attributeValue(v, t, zone, locale)).join(', ');
+  return JSON.stringify(value);
+}
+
+/**
+ * Where a confirmation goes: next to what changed. The redirect's anchor is the same section, so
+ * the browser scrolls to it and focuses it (it is focusable), with or without JavaScript.
+ */
+function doneSection(code: DoneCode, o: PreferencePageOptions, unsubscribed: boolean): PageSection {
+  switch (code) {
+    case 'frequency_changed':
+    case 'joined':
+    case 'left':
+    case 'fresh_link_sent':
+      return 'topics';
+    case 'paused':
+    case 'resumed':
+      return 'pause';
+    case 'unsubscribed_all':
+      return 'unsubscribe';
+    case 'settings_changed':
+      return 'settings';
+    case 'unchanged':
+      if (o.doneTopic) return 'topics';
+      if ((PAGE_SECTIONS as readonly string[]).includes(o.doneIn ?? ''))
+        return o.doneIn as PageSection;
+      return unsubscribed ? 'unsubscribe' : 'pause';
+  }
+}
+
 /** The preference center's main page. */
 export function preferencePage(
   view: PreferenceView,
@@ -50,27 +124,66 @@ export function preferencePage(
   const { access } = view;
   const s = access.subscriber;
   const base = `/p/${access.token}`;
-  const paused =
-    s.pausedUntil && s.pausedUntil.getTime() > access.now.getTime() ? s.pausedUntil : null;
-  const date = (d: Date) => formatDate(d, s.timezone, o.locale);
+  const date = (d: Date) => formatLocalDate(d, s.timezone, o.locale);
   const form = (path: string, content: SafeHtml, cssClass = '') =>
     linkForm(`${base}${path}`, o.locale, o.csrf, content, cssClass);
   const blocked = s.status === 'bounced' || s.status === 'complained';
-  const anyCurrent = view.topics.some((x) => x.status === 'active' || x.status === 'pending');
+  const unsubscribed = s.status === 'unsubscribed';
+  const current = (x: TopicChoice) => x.status === 'active' || x.status === 'pending';
+  const anyCurrent = view.topics.some(current);
+  // A pause only matters while something can be sent.
+  const paused =
+    !unsubscribed && !blocked && s.pausedUntil && s.pausedUntil.getTime() > access.now.getTime()
+      ? s.pausedUntil
+      : null;
+  const joinable = view.topics.some((x) => x.joinable);
 
-  const banners: SafeHtml[] = [];
+  // The confirmation of the change just made, with the id of its section (the redirect's anchor).
   const done = doneMessage(view, o, t);
-  if (done) banners.push(html`<div class="notice" role="status" id="done">${done}</div>`);
-  if (s.status === 'unsubscribed')
-    banners.push(html`<div class="notice warn">${t.statusUnsubscribed}</div>`);
-  if (s.status === 'pending') banners.push(html`<div class="notice warn">${t.statusPending}</div>`);
-  if (blocked) banners.push(html`<div class="notice error">${t.statusBlocked}</div>`);
-  if (paused) banners.push(html`<div class="notice warn">${t.statusPaused(date(paused))}</div>`);
+  const doneIn = done ? doneSection(done.code, o, unsubscribed) : null;
+  const heading = (section: PageSection, text: string) =>
+    doneIn === section ? html`<h2>${text}</h2>` : html`<h2 id="${section}">${text}</h2>`;
+  const confirmation = (section: PageSection) =>
+    done && doneIn === section
+      ? html`<div
+          class="notice done"
+          id="${section}"
+          role="status"
+          aria-live="polite"
+          tabindex="-1"
+        >
+          <p id="done">${done.text}</p>
+        </div>`
+      : html``;
+
+  // One banner for the subscriber's state, the most important one.
+  let state: SafeHtml = html``;
+  if (blocked) state = html`<div class="notice error">${t.statusBlocked}</div>`;
+  else if (unsubscribed) {
+    state =
+      joinable && access.fresh
+        ? html`<div class="notice warn">${t.statusUnsubscribed}</div>`
+        : joinable
+          ? html`<div class="notice warn">
+              <p>${t.statusUnsubscribedFresh}</p>
+              ${freshLinkForm(access.token, t, o.locale, o.csrf)}
+            </div>`
+          : html`<div class="notice warn">${t.alreadyUnsubscribedAll}</div>`;
+  } else if (s.status === 'pending')
+    state = html`<div class="notice warn">${t.statusPending}</div>`;
+  else if (paused) state = html`<div class="notice warn">${t.statusPaused(date(paused))}</div>`;
+
+  const noticesOf = (key: string) => view.notices.filter((n) => n.topicKey === key);
+  const noticeItems = (list: UpcomingNotice[]) =>
+    html`<ul class="notices">
+      ${list.map((n) => html`<li>${n.description} <span class="muted">(${date(n.plannedAt)})</span></li>`)}
+    </ul>`;
 
   const topicCard = (x: TopicChoice): SafeHtml => {
-    const current = x.status === 'active' || x.status === 'pending';
+    const isCurrent = current(x);
+    const notice = x.kind === 'notice';
     const headingId = `topic-${x.key}`;
-    const badge = current
+    const badge = isCurrent
       ? html`<span class="badge"
           >${x.status === 'pending' ? t.badgePending : t.badgeSubscribed}</span
         >`
@@ -83,8 +196,27 @@ export function preferencePage(
           </option>`,
       );
     const sr = html`<span class="sr-only">${t.srFor(x.name)}</span>`;
+    const leave = form(
+      '/topics',
+      html`<input type="hidden" name="topic" value="${x.key}" />
+        <input type="hidden" name="change" value="leave" />
+        <button type="submit" class="secondary">${t.leave}${sr}</button>`,
+    );
     let controls: SafeHtml = html``;
-    if (current && x.frequency) {
+    if (isCurrent && notice) {
+      // Notices follow dates and events, not a frequency: show the ones that will come.
+      const list = noticesOf(x.key);
+      controls = html`<p class="muted">
+          ${capitalise(cadenceLabel('notice', 'monthly', o.locale))}.
+        </p>
+        ${
+          list.length
+            ? html`<p>${t.noticeTopicNext}</p>
+                ${noticeItems(list)}`
+            : html`<p>${t.noticeTopicNone}</p>`
+        }
+        <div class="actions">${leave}</div>`;
+    } else if (isCurrent && x.frequency) {
       const allowed = access.fresh
         ? x.allowedFrequencies
         : x.allowedFrequencies.filter(
@@ -109,12 +241,7 @@ export function preferencePage(
               <button type="submit">${t.save}${sr}</button>`,
             'row',
           )}
-          ${form(
-            '/topics',
-            html`<input type="hidden" name="topic" value="${x.key}" />
-              <input type="hidden" name="change" value="leave" />
-              <button type="submit" class="secondary">${t.leave}${sr}</button>`,
-          )}
+          ${leave}
         </div>
         ${
           !access.fresh && allowed.length < x.allowedFrequencies.length
@@ -124,29 +251,38 @@ export function preferencePage(
     } else if (x.joinable && access.fresh) {
       controls = form(
         '/topics',
-        html`<input type="hidden" name="topic" value="${x.key}" />
-          <input type="hidden" name="change" value="join" />
-          <div class="row">
-            <div>
-              <label for="freq-${x.key}">${t.howOften}</label>
-              <select id="freq-${x.key}" name="frequency">
-                ${options(x.allowedFrequencies, x.defaultFrequency)}
-              </select>
-            </div>
-            <button type="submit">${t.join}${sr}</button>
-          </div>
-          <p class="muted">${t.joinConsent(x.name)}</p>`,
+        notice
+          ? html`<input type="hidden" name="topic" value="${x.key}" />
+              <input type="hidden" name="change" value="join" />
+              <div class="row"><button type="submit">${t.join}${sr}</button></div>
+              <p class="muted">${t.joinNoticeConsent(x.name)}</p>`
+          : html`<input type="hidden" name="topic" value="${x.key}" />
+              <input type="hidden" name="change" value="join" />
+              <div class="row">
+                <div>
+                  <label for="freq-${x.key}">${t.howOften}</label>
+                  <select id="freq-${x.key}" name="frequency">
+                    ${options(x.allowedFrequencies, x.defaultFrequency)}
+                  </select>
+                </div>
+                <button type="submit">${t.join}${sr}</button>
+              </div>
+              <p class="muted">${t.joinConsent(x.name)}</p>`,
       );
     }
-    return html`<section class="card ${current ? '' : 'off'}" aria-labelledby="${headingId}">
+    return html`<section class="card ${isCurrent ? '' : 'off'}" aria-labelledby="${headingId}">
       <h3 id="${headingId}">${x.name} ${badge}</h3>
       ${x.description ? html`<p>${x.description}</p>` : html``} ${controls}
     </section>`;
   };
 
+  // The unsubscribed banner already offers the fresh link when joining is all that is left.
   const needsFresh =
-    !access.fresh && !blocked && view.topics.some((x) => x.joinable || x.frequency !== null);
-  const topics = html`<h2 id="topics">${t.topicsHeading}</h2>
+    !access.fresh &&
+    !blocked &&
+    !unsubscribed &&
+    view.topics.some((x) => x.joinable || x.frequency !== null);
+  const topics = html`${heading('topics', t.topicsHeading)} ${confirmation('topics')}
     <p class="muted">${t.topicsIntro}</p>
     ${
       needsFresh
@@ -158,64 +294,90 @@ export function preferencePage(
     }
     ${view.topics.length ? view.topics.map(topicCard) : html`<p>${t.noTopics}</p>`}`;
 
-  const notices = html`<h2 id="notices">${t.noticesHeading}</h2>
-    <p class="muted">${t.noticesIntro}</p>
-    ${
-      view.notices.length
-        ? html`<ul>
-            ${view.notices.map((n) => html`<li>${n.description} <span class="muted">(${date(n.plannedAt)})</span></li>`)}
-          </ul>`
-        : html`<p>${t.noNotices}</p>`
-    }`;
+  // Notices of a topic are shown in its card; this lists any others.
+  const shownInCards = new Set(
+    view.topics.filter((x) => x.kind === 'notice' && current(x)).map((x) => x.key),
+  );
+  const otherNotices = view.notices.filter((n) => !n.topicKey || !shownInCards.has(n.topicKey));
+  const notices = otherNotices.length
+    ? html`${heading('notices', t.noticesHeading)} ${confirmation('notices')}
+        <p class="muted">${t.noticesIntro}</p>
+        ${noticeItems(otherNotices)}`
+    : null;
 
-  const pause = html`<h2 id="pause">${t.pauseHeading}</h2>
-    <p class="muted">${t.pauseIntro}</p>
-    ${paused ? html`<p><strong>${t.pausedUntil(date(paused))}</strong></p>` : html``}
+  const settings = html`${heading('settings', t.settingsHeading)} ${confirmation('settings')}
+    <p class="muted">${t.settingsIntro}</p>
     ${form(
-      '/pause',
-      html`<fieldset>
-          <legend>${t.pauseLegend}</legend>
-          ${PAUSE_DAYS.map(
-            (d, i) =>
-              html`<label class="choice"
-                ><input
-                  type="radio"
-                  name="days"
-                  value="${d}"
-                  ${new SafeHtml(i === 0 ? 'checked' : '')}
-                />
-                ${t.days(d)}</label
-              >`,
+      '/settings',
+      html`<div class="row">
+          <div>
+            <label for="settings-locale">${t.languageLabel}</label>
+            ${languageSelect('settings-locale', s.locale)}
+          </div>
+          <div>
+            <label for="settings-timezone">${t.timezoneLabel}</label>
+            ${timeZoneSelect('settings-timezone', s.timezone, access.now)}
+          </div>
+        </div>
+        <div class="actions"><button type="submit">${t.settingsButton}</button></div>`,
+    )}`;
+
+  const canPause = !unsubscribed && !blocked && anyCurrent;
+  const pause = html`${heading('pause', t.pauseHeading)} ${confirmation('pause')}
+  ${
+    !canPause
+      ? html`<p>${t.pauseNothing}</p>`
+      : html`<p class="muted">${t.pauseIntro}</p>
+          ${paused ? html`<p><strong>${t.pausedUntil(date(paused))}</strong></p>` : html``}
+          ${form(
+            '/pause',
+            html`<fieldset>
+                <legend>${t.pauseLegend}</legend>
+                ${PAUSE_DAYS.map(
+                  (d, i) =>
+                    html`<label class="choice"
+                      ><input
+                        type="radio"
+                        name="days"
+                        value="${d}"
+                        ${new SafeHtml(i === 0 ? 'checked' : '')}
+                      />
+                      ${t.days(d)}</label
+                    >`,
+                )}
+              </fieldset>
+              <div class="actions"><button type="submit">${t.pauseButton}</button></div>`,
           )}
-        </fieldset>
-        <div class="actions"><button type="submit">${t.pauseButton}</button></div>`,
-    )}
-    ${
-      paused && access.fresh
-        ? form(
-            '/resume',
-            html`<div class="actions">
-              <button type="submit" class="secondary">${t.resumeButton}</button>
-            </div>`,
-          )
-        : html``
-    }`;
+          ${
+            paused && access.fresh
+              ? form(
+                  '/resume',
+                  html`<div class="actions">
+                    <button type="submit" class="secondary">${t.resumeButton}</button>
+                  </div>`,
+                )
+              : html``
+          }`
+  }`;
 
   const everything =
-    s.status === 'unsubscribed' && !anyCurrent
+    unsubscribed && !anyCurrent
       ? html`<p>${t.alreadyUnsubscribedAll}</p>`
       : form(
           '/unsubscribe-all',
           html`<button type="submit" class="danger">${t.unsubscribeAllButton}</button>`,
         );
-  const unsubscribe = html`<h2 id="unsubscribe">${t.unsubscribeAllHeading}</h2>
+  const unsubscribe = html`${heading('unsubscribe', t.unsubscribeAllHeading)}
+    ${confirmation('unsubscribe')}
     <p class="muted">${t.unsubscribeAllIntro}</p>
     ${everything}`;
 
-  const history = html`<h2 id="history">${t.historyHeading}</h2>
+  // Newest first: what just happened is what people look for.
+  const entries = [...view.history].reverse();
+  const history = html`${heading('history', t.historyHeading)} ${confirmation('history')}
     <p class="muted">${t.historyIntro}</p>
     ${
-      view.history.length
+      entries.length
         ? html`<div class="table-wrap">
             <table class="stack">
               <thead>
@@ -228,15 +390,15 @@ export function preferencePage(
                 </tr>
               </thead>
               <tbody>
-                ${view.history.map(
+                ${entries.map(
                   (e) =>
                     html`<tr>
                       <td data-label="${t.colWhen}">
-                        ${formatDateTime(e.occurredAt, s.timezone, o.locale)}
+                        ${formatLocalDateTime(e.occurredAt, s.timezone, o.locale)}
                       </td>
                       <td data-label="${t.colWhat}">${t.actions[e.action] ?? e.action}</td>
                       <td data-label="${t.colTopic}">${e.topicName ?? t.allTopics}</td>
-                      <td data-label="${t.colWording}">
+                      <td data-label="${t.colWording}" class="wording">
                         “${e.wording}” <span class="muted">(${t.version(e.wordingVersion)})</span>
                       </td>
                       <td data-label="${t.colSource}">${t.sources[e.source] ?? e.source}</td>
@@ -249,27 +411,39 @@ export function preferencePage(
     }`;
 
   const d = t.dataItems;
-  const dates = Object.entries(view.dates);
-  const attributes = Object.keys(s.attributes ?? {});
-  const subscribed = view.topics.filter((x) => x.status === 'active' || x.status === 'pending');
-  const item = (label: string, value: string, why: string) =>
+  const labelled = (pairs: Array<[string, string]>): SafeHtml | string =>
+    pairs.length
+      ? html`<ul class="plain">
+          ${pairs.map(([k, v]) => html`<li>${k}: ${v}</li>`)}
+        </ul>`
+      : t.none;
+  const dates = Object.entries(view.dates).map(([k, v]): [string, string] => [
+    humanise(k),
+    formatCalendarDate(v, o.locale),
+  ]);
+  const attributes = Object.entries(s.attributes ?? {}).map(([k, v]): [string, string] => [
+    humanise(k),
+    attributeValue(v, t, s.timezone, o.locale),
+  ]);
+  const subscribed = view.topics.filter(current);
+  const item = (label: string, value: string | SafeHtml, why: string) =>
     html`<dt>${label}</dt>
-      <dd><strong>${value}</strong></dd>
+      <dd>${typeof value === 'string' ? html`<strong>${value}</strong>` : value}</dd>
       <dd class="muted">${why}</dd>`;
-  const data = html`<h2 id="data">${t.dataHeading}</h2>
+  const data = html`${heading('data', t.dataHeading)} ${confirmation('data')}
     <p class="muted">${t.dataIntro}</p>
     <dl class="kept">
       ${item(d.email.label, s.email ?? '', d.email.why)}
       ${item(d.name.label, s.name ?? t.notGiven, d.name.why)}
       ${item(d.localeZone.label, `${TEXTS[s.locale].languageName}, ${s.timezone}`, d.localeZone.why)}
       ${item(d.customer.label, s.isCustomer ? t.customerYes : t.customerNo, d.customer.why)}
-      ${item(d.dates.label, dates.length ? dates.map(([k, v]) => `${k}: ${v}`).join(', ') : t.none, d.dates.why)}
-      ${item(d.attributes.label, attributes.length ? attributes.join(', ') : t.none, d.attributes.why)}
+      ${item(d.dates.label, labelled(dates), d.dates.why)}
+      ${item(d.attributes.label, labelled(attributes), d.attributes.why)}
       ${item(
         d.subscriptions.label,
         subscribed.length
           ? subscribed
-              .map((x) => `${x.name} (${frequencyLabel(x.frequency!, o.locale)})`)
+              .map((x) => `${x.name} (${cadenceLabel(x.kind, x.frequency!, o.locale)})`)
               .join(', ')
           : t.none,
         d.subscriptions.why,
@@ -281,33 +455,58 @@ export function preferencePage(
     <p class="muted">${t.retention}</p>
     <p><a class="button secondary" href="${base}/export" download>${t.downloadButton}</a></p>`;
 
-  const erase = html`<h2 id="erase">${t.eraseHeading}</h2>
+  const erase = html`${heading('erase', t.eraseHeading)} ${confirmation('erase')}
     <p class="muted">${t.eraseIntro}</p>
     <p><a href="${base}/erase?lang=${o.locale}">${t.eraseLink}</a></p>`;
+
+  const sections: Array<[PageSection, SafeHtml | null]> = [
+    ['topics', topics],
+    ['notices', notices],
+    ['settings', settings],
+    ['pause', pause],
+    ['unsubscribe', unsubscribe],
+    ['history', history],
+    ['data', data],
+    ['erase', erase],
+  ];
+  const present = sections.filter((x): x is [PageSection, SafeHtml] => x[1] !== null);
+  const toc = html`<nav class="toc" aria-label="${t.tocLabel}">
+    <ul>
+      ${present.map(([id]) => html`<li><a href="#${id}">${t.toc[id]}</a></li>`)}
+    </ul>
+  </nav>`;
 
   return {
     title: t.title,
     body: html`<h1>${t.title}</h1>
       <p>${t.intro(s.email ?? '')}</p>
-      ${banners} ${topics} ${notices} ${pause} ${unsubscribe} ${history} ${data} ${erase}`,
+      ${toc} ${state} ${present.map(([, section]) => section)}`,
   };
 }
 
-/** The confirmation banner; its facts come from the current state, never from the URL. */
-function doneMessage(view: PreferenceView, o: PreferencePageOptions, t: PageTexts): string | null {
+/** The confirmation of a change; its facts come from the current state, never from the URL. */
+function doneMessage(
+  view: PreferenceView,
+  o: PreferencePageOptions,
+  t: PageTexts,
+): { code: DoneCode; text: string } | null {
   if (!o.done || !(DONE_CODES as readonly string[]).includes(o.done)) return null;
   const code = o.done as DoneCode;
   const s = view.access.subscriber;
   const topic = view.topics.find((x) => x.key === o.doneTopic);
-  let extra = '';
+  let frequency = '';
   if (code === 'frequency_changed' || code === 'joined' || code === 'left') {
     if (!topic) return null;
-    if (topic.frequency) extra = frequencyLabel(topic.frequency, o.locale);
+    if (topic.frequency) frequency = cadenceLabel(topic.kind, topic.frequency, o.locale);
   }
-  if (code === 'paused') {
-    if (!s.pausedUntil) return null;
-    extra = formatDate(s.pausedUntil, s.timezone, o.locale);
-  }
-  if (code === 'fresh_link_sent') extra = String(FRESH_LINK_HOURS);
-  return t.done[code](topic?.name ?? '', extra);
+  if (code === 'paused' && !s.pausedUntil) return null;
+  const text = t.done[code]({
+    topic: topic?.name ?? '',
+    frequency,
+    date: s.pausedUntil ? formatLocalDate(s.pausedUntil, s.timezone, o.locale) : '',
+    hours: FRESH_LINK_HOURS,
+    language: t.languageIn[s.locale],
+    zone: s.timezone,
+  });
+  return { code, text };
 }

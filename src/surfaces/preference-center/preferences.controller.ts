@@ -17,22 +17,28 @@ import type { Response } from 'express';
 import { Public } from '../../platform/http/auth.decorators';
 import { Clock } from '../../platform/clock';
 import { DataExportService } from './data-export.service';
-import { FRESH_LINK_HOURS, FreshLinkService } from './fresh-link.service';
+import { FRESH_LINK_HOURS } from '../../programmes/fresh-link-mail';
+import { FreshLinkService } from './fresh-link.service';
 import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
 import { erasedPage, erasePage, freshSentPage } from './link-pages';
 import { LinkFormGuard, LinkSecurity } from './link-security';
 import { PageFrame, pickLocale } from './page-frame';
-import { LinkFormDto, PauseDto, TopicChangeDto } from './preference-forms.dto';
-import { preferencePage } from './preference-page';
+import { LinkFormDto, PauseDto, SettingsDto, TopicChangeDto } from './preference-forms.dto';
+import { PageSection, preferencePage } from './preference-page';
 import { DoneResult, PreferencesService } from './preferences.service';
 import { TokenRateLimit } from '../../platform/http/rate-limit';
 
-/** Where a change lands: the page again (303, so a reload does not post twice) with a banner. */
-function back(token: string, lang: unknown, result: DoneResult, anchor: string) {
+/**
+ * Where a change lands: the page again (303, so a reload does not post twice), at the section
+ * that changed, where the confirmation is shown and focused (see preference-page.ts). A topic
+ * change names its topic; `in` says the section when nothing else does.
+ */
+function back(token: string, lang: unknown, result: DoneResult, section: PageSection) {
   const locale = pickLocale(lang, 'en');
   const topic = result.topic ? `&topic=${encodeURIComponent(result.topic)}` : '';
+  const where = !result.topic && result.done === 'unchanged' ? `&in=${section}` : '';
   return {
-    url: `/p/${token}?lang=${locale}&done=${result.done}${topic}#${anchor}`,
+    url: `/p/${token}?lang=${locale}&done=${result.done}${topic}${where}#${section}`,
     statusCode: 303,
   };
 }
@@ -64,6 +70,7 @@ export class PreferencesController {
     @Query('lang') lang: unknown,
     @Query('done') done: unknown,
     @Query('topic') topic: unknown,
+    @Query('in') section: unknown,
   ): Promise<string> {
     const view = await this.preferences.view(token);
     const locale = pickLocale(lang, view.access.subscriber.locale);
@@ -73,6 +80,7 @@ export class PreferencesController {
       freshLinkHours: this.security.freshLinkHours,
       done: typeof done === 'string' ? done : undefined,
       doneTopic: typeof topic === 'string' ? topic : undefined,
+      doneIn: typeof section === 'string' ? section : undefined,
     });
     return this.frame.render(locale, page.title, page.body, {
       path: `/p/${token}`,
@@ -118,7 +126,15 @@ export class PreferencesController {
     @Query('lang') lang: unknown,
     @Body() _dto: LinkFormDto,
   ) {
-    return back(token, lang, await this.preferences.unsubscribeAll(token), 'done');
+    return back(token, lang, await this.preferences.unsubscribeAll(token), 'unsubscribe');
+  }
+
+  /** The language of our emails and the time zone; the page comes back in the new language. */
+  @Post(':token/settings')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async settings(@Param('token') token: string, @Body() dto: SettingsDto) {
+    return back(token, dto.locale, await this.preferences.changeSettings(token, dto), 'settings');
   }
 
   /** Everything kept about the subscriber, as a JSON download. */

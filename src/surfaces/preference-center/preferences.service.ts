@@ -20,7 +20,7 @@ import { firstDueAt } from '../../audience/topics/frequency';
 import { Frequency, FREQUENCIES, TopicKind } from '../../audience/topics/topic.entity';
 import { sortFrequencies, TopicsService } from '../../audience/topics/topics.service';
 import { LinkSecurity } from './link-security';
-import type { TopicChangeDto } from './preference-forms.dto';
+import type { SettingsDto, TopicChangeDto } from './preference-forms.dto';
 import { TEXTS, DoneCode } from './texts/texts';
 import { Locale } from '../../platform/locale';
 
@@ -189,7 +189,10 @@ export class PreferencesService {
           {
             ...CONTEXT,
             consent: {
-              text: TEXTS[locale].joinConsent(topic.name),
+              text:
+                topic.kind === 'notice'
+                  ? TEXTS[locale].joinNoticeConsent(topic.name)
+                  : TEXTS[locale].joinConsent(topic.name),
               version: PREFERENCE_CENTER_WORDING_VERSION,
             },
           },
@@ -263,6 +266,17 @@ export class PreferencesService {
     );
     this.logger.log({ subscriberId: access.subscriber.id, changed }, 'Unsubscribed from all email');
     return { done: changed ? 'unsubscribed_all' : 'unchanged' };
+  }
+
+  /** Language and time zone: through SubscribersService, like the API. They never raise what we send. */
+  async changeSettings(token: string, dto: SettingsDto): Promise<DoneResult> {
+    const access = await this.open(token);
+    await this.subscribers.update(access.subscriber.id, {
+      locale: dto.locale,
+      timezone: dto.timezone,
+    });
+    this.logger.log({ subscriberId: access.subscriber.id }, 'Language and time zone changed');
+    return { done: 'settings_changed' };
   }
 
   /** Erasure cannot be undone, so it needs a fresh link like the changes that send more. */

@@ -9,7 +9,11 @@ import {
   ChangeContext,
   SubscriptionsService,
 } from '../../audience/subscribers/subscriptions.service';
-import { TokenClaims, TokensService } from '../../platform/tokens/tokens.service';
+import {
+  TOKEN_TTL_SECONDS,
+  TokenClaims,
+  TokensService,
+} from '../../platform/tokens/tokens.service';
 import { inTransaction } from '../../platform/database/transaction';
 import { Locale } from '../../platform/locale';
 
@@ -19,6 +23,13 @@ export interface UnsubscribeTarget {
   topic: { id: string; key: string; name: string } | null;
   /** Nothing left to unsubscribe from (already done, or the person was erased). */
   alreadyDone: boolean;
+  /** The address the link is about, shown as the preference page shows it (null once erased). */
+  email: string | null;
+  /**
+   * The preference link the same email carried: a `manage` token issued when the unsubscribe
+   * link was, so it is no fresher and expires no later than that email's own preference link.
+   */
+  preferencesToken: string | null;
 }
 
 export interface OneClickResult extends UnsubscribeTarget {
@@ -48,6 +59,12 @@ export class UnsubscribeService {
   async describe(token: string): Promise<UnsubscribeTarget> {
     const claims = this.tokens.verify(token, 'unsubscribe', this.clock.now());
     return this.target(this.dataSource.manager, claims);
+  }
+
+  /** A manage token with the unsubscribe link's issue time (its expiry minus its lifetime). */
+  private preferencesToken(claims: TokenClaims): string {
+    const issuedAt = claims.expiresAt.getTime() - TOKEN_TTL_SECONDS.unsubscribe * 1000;
+    return this.tokens.sign('manage', claims.subscriberId, { now: new Date(issuedAt) });
   }
 
   async oneClick(token: string): Promise<OneClickResult> {
@@ -84,9 +101,16 @@ export class UnsubscribeService {
       where: { id: claims.subscriberId },
       ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
     });
-    if (!subscriber || subscriber.status === 'erased') {
-      return { locale: subscriber?.locale ?? 'en', topic: null, alreadyDone: true };
+    if (!subscriber || subscriber.status === 'erased' || !subscriber.email) {
+      return {
+        locale: subscriber?.locale ?? 'en',
+        topic: null,
+        alreadyDone: true,
+        email: null,
+        preferencesToken: null,
+      };
     }
+    const about = { email: subscriber.email, preferencesToken: this.preferencesToken(claims) };
     const [topic] = claims.ref
       ? await queryRows<{ id: string; key: string; name: string; status: string | null }>(
           m,
@@ -103,6 +127,7 @@ export class UnsubscribeService {
         locale: subscriber.locale,
         topic: { id: topic.id, key: topic.key, name: topic.name },
         alreadyDone: topic.status === null || topic.status === 'unsubscribed',
+        ...about,
       };
     }
     const [{ n }] = await queryRows<{ n: number }>(
@@ -111,6 +136,6 @@ export class UnsubscribeService {
       [subscriber.id],
     );
     const reachable = subscriber.status === 'active' || subscriber.status === 'pending';
-    return { locale: subscriber.locale, topic: null, alreadyDone: n === 0 && !reachable };
+    return { locale: subscriber.locale, topic: null, alreadyDone: n === 0 && !reachable, ...about };
   }
 }

@@ -10,7 +10,20 @@ export const EN: PageTexts = {
   title: 'Your email preferences',
   intro: (email) =>
     `You are managing the email we send to ${email}. Choose what you get and how often; changes apply from the next email.`,
+  tocLabel: 'On this page',
+  toc: {
+    topics: 'Topics',
+    notices: 'Notices',
+    settings: 'Language and time zone',
+    pause: 'Pause',
+    unsubscribe: 'Unsubscribe',
+    history: 'Consent history',
+    data: 'Your data',
+    erase: 'Erase',
+  },
   statusUnsubscribed: 'You are unsubscribed from all email. You can join a topic again below.',
+  statusUnsubscribedFresh:
+    'You are unsubscribed from all email. To join a topic again, we first email you a fresh link, so that nobody else can sign you up with a forwarded email.',
   statusPaused: (date) =>
     `All email is paused until ${date}. After that it starts again by itself.`,
   statusPending:
@@ -33,6 +46,10 @@ export const EN: PageTexts = {
   nextPausedNote: (date) => ` Paused until ${date}.`,
   joinConsent: (topic) =>
     `By joining, you agree that we email you "${topic}" no more often than the frequency you picked. You can change this or leave at any time.`,
+  joinNoticeConsent: (topic) =>
+    `By joining, you agree that we email you "${topic}" when something is due for you. You can leave at any time.`,
+  noticeTopicNext: 'Notices you will get from this topic:',
+  noticeTopicNone: 'Nothing is planned for you right now. We write only when something is due.',
   freshNeededIntro: (hours) =>
     `This link is more than ${hours} hours old. It can lower what we send, but to join a topic, get email more often or resume, we first email you a fresh link. That way nobody else can sign you up with a forwarded email.`,
   freshButton: 'Email me a fresh link',
@@ -51,6 +68,15 @@ export const EN: PageTexts = {
   pauseButton: 'Pause all email',
   resumeButton: 'Resume email now',
   pausedUntil: (date) => `Email is paused until ${date}.`,
+  pauseNothing: 'There is nothing to pause: we send you no newsletters, digests or notices now.',
+
+  settingsHeading: 'Language and time zone',
+  settingsIntro: 'We write to you in this language, and send at a sensible hour in this time zone.',
+  languageLabel: 'Language of our emails',
+  timezoneLabel: 'Time zone',
+  timezoneHint: 'We send at a sensible hour in this time zone.',
+  settingsButton: 'Save language and time zone',
+  languageIn: { en: 'English', nl: 'Dutch' },
 
   unsubscribeAllHeading: 'Unsubscribe from everything',
   unsubscribeAllIntro:
@@ -60,7 +86,7 @@ export const EN: PageTexts = {
 
   historyHeading: 'Your consent history',
   historyIntro:
-    'Everything you agreed to or changed, oldest first, with the exact wording you saw and where it happened.',
+    'Everything you agreed to or changed, newest first, with the exact wording you saw and where it happened.',
   historyEmpty: 'Nothing recorded yet.',
   colWhen: 'When',
   colWhat: 'What',
@@ -125,6 +151,8 @@ export const EN: PageTexts = {
   },
   notGiven: 'not given',
   none: 'none',
+  yes: 'yes',
+  no: 'no',
   customerYes: 'customer',
   customerNo: 'not a customer (yet)',
   messagesCount: (n) => `${n} ${n === 1 ? 'message' : 'messages'}`,
@@ -155,15 +183,16 @@ export const EN: PageTexts = {
     'Everything we kept about you is gone. We keep only a fingerprint of your address so we never email it again. The links in our old emails no longer work.',
 
   done: {
-    frequency_changed: (topic, extra) => `Saved: you now get "${topic}" ${extra}.`,
-    joined: (topic) => `Saved: you joined "${topic}".`,
-    left: (topic) => `Saved: you left "${topic}". You will get no more email about it.`,
-    paused: (_topic, extra) => `Saved: all email is paused until ${extra}.`,
+    frequency_changed: (f) => `Saved: you now get "${f.topic}" ${f.frequency}.`,
+    joined: (f) => `Saved: you joined "${f.topic}".`,
+    left: (f) => `Saved: you left "${f.topic}". You will get no more email about it.`,
+    paused: (f) => `Saved: all email is paused until ${f.date}.`,
     resumed: () => 'Saved: email is on again.',
     unsubscribed_all: () =>
       'Saved: you are unsubscribed from all email. We are sorry to see you go.',
-    fresh_link_sent: (_topic, extra) =>
-      `If we can reach you, a fresh link is on its way to your inbox. It works for ${extra} hours.`,
+    fresh_link_sent: (f) =>
+      `If we can reach you, a fresh link is on its way to your inbox. It works for ${f.hours} hours.`,
+    settings_changed: (f) => `Saved: we write to you in ${f.language}, in time zone ${f.zone}.`,
     unchanged: () => 'Nothing needed changing: this was already so.',
   },
 
@@ -171,8 +200,12 @@ export const EN: PageTexts = {
   unsubscribeTopicQuestion: (topic) => `Stop getting "${topic}"?`,
   unsubscribeAllQuestion: 'Stop getting all email from us?',
   unsubscribeButton: 'Unsubscribe',
-  unsubscribeOtherChoices:
-    'Prefer fewer emails instead? Every email also has a link to your preferences, where you can choose how often or pause for a while.',
+  unsubscribeAbout: (email) => `This is about the email we send to ${email}.`,
+  unsubscribeFewer:
+    'Prefer fewer emails instead? On your preference page you can choose how often, or pause for a while.',
+  unsubscribedAfter:
+    'To join a topic again, change your other topics, or see what we keep about you, open your preference page.',
+  preferencesLink: 'Open your preference page',
   unsubscribedTitle: 'You are unsubscribed',
   unsubscribedTopic: (topic) => `You will get no more "${topic}" email.`,
   unsubscribedAll: 'You will get no more email from us.',
@@ -218,4 +251,15 @@ export const EN: PageTexts = {
   subscribeButton: 'Subscribe',
   noPublicTopics: 'There is nothing to subscribe to right now.',
   customersOnly: 'Only for customers.',
+  whereSummary: 'Language and time zone:',
+  formErrorsTitle: 'Please check the form',
+  formErrors: {
+    email: 'Enter a complete email address, such as name@example.com.',
+    name: 'Your name can be at most 200 characters, on one line.',
+    topics: 'Choose at least one topic.',
+    topicClosed: 'One of these topics is no longer open for sign-up. Please choose again.',
+    timezone: 'Choose your time zone from the list.',
+    locale: 'Choose a language from the list.',
+    other: 'Something in the form was not right. Please check it and try again.',
+  },
 };

@@ -10,6 +10,19 @@ export const NL: PageTexts = {
   title: 'Je e-mailvoorkeuren',
   intro: (email) =>
     `Je beheert de e-mail die we naar ${email} sturen. Kies wat je ontvangt en hoe vaak; wijzigingen gelden vanaf de volgende e-mail.`,
+  tocLabel: 'Op deze pagina',
+  toc: {
+    topics: 'Onderwerpen',
+    notices: 'Berichten',
+    settings: 'Taal en tijdzone',
+    pause: 'Pauze',
+    unsubscribe: 'Afmelden',
+    history: 'Toestemmingen',
+    data: 'Je gegevens',
+    erase: 'Wissen',
+  },
+  statusUnsubscribedFresh:
+    'Je bent afgemeld voor alle e-mail. Om je weer voor een onderwerp aan te melden, mailen we je eerst een nieuwe link, zodat niemand anders je kan aanmelden met een doorgestuurde e-mail.',
   statusUnsubscribed:
     'Je bent afgemeld voor alle e-mail. Hieronder kun je je weer voor een onderwerp aanmelden.',
   statusPaused: (date) => `Alle e-mail is gepauzeerd tot ${date}. Daarna begint het vanzelf weer.`,
@@ -33,6 +46,10 @@ export const NL: PageTexts = {
   nextPausedNote: (date) => ` Gepauzeerd tot ${date}.`,
   joinConsent: (topic) =>
     `Door je aan te melden ga je ermee akkoord dat we je "${topic}" mailen, niet vaker dan de frequentie die je koos. Je kunt dit altijd wijzigen of je afmelden.`,
+  joinNoticeConsent: (topic) =>
+    `Door je aan te melden ga je ermee akkoord dat we je "${topic}" mailen als er voor jou iets aankomt. Je kunt je altijd afmelden.`,
+  noticeTopicNext: 'Berichten die je over dit onderwerp krijgt:',
+  noticeTopicNone: 'Er staat nu niets voor je gepland. We schrijven alleen als er iets aankomt.',
   freshNeededIntro: (hours) =>
     `Deze link is meer dan ${hours} uur oud. Je kunt er minder mee ontvangen, maar om je voor een onderwerp aan te melden, vaker e-mail te krijgen of je pauze te beëindigen, sturen we je eerst een nieuwe link. Zo kan niemand anders je aanmelden met een doorgestuurde e-mail.`,
   freshButton: 'Mail me een nieuwe link',
@@ -51,6 +68,17 @@ export const NL: PageTexts = {
   pauseButton: 'Pauzeer alle e-mail',
   resumeButton: 'E-mail nu weer aanzetten',
   pausedUntil: (date) => `E-mail is gepauzeerd tot ${date}.`,
+  pauseNothing:
+    'Er is niets om te pauzeren: we sturen je nu geen nieuwsbrieven, overzichten of berichten.',
+
+  settingsHeading: 'Taal en tijdzone',
+  settingsIntro:
+    'We schrijven je in deze taal, en sturen op een redelijk tijdstip in deze tijdzone.',
+  languageLabel: 'Taal van onze e-mails',
+  timezoneLabel: 'Tijdzone',
+  timezoneHint: 'We sturen op een redelijk tijdstip in deze tijdzone.',
+  settingsButton: 'Taal en tijdzone opslaan',
+  languageIn: { en: 'het Engels', nl: 'het Nederlands' },
 
   unsubscribeAllHeading: 'Afmelden voor alles',
   unsubscribeAllIntro:
@@ -60,7 +88,7 @@ export const NL: PageTexts = {
 
   historyHeading: 'Je toestemmingen',
   historyIntro:
-    'Alles waar je mee instemde of wat je wijzigde, oudste eerst, met de precieze tekst die je zag en waar het gebeurde.',
+    'Alles waar je mee instemde of wat je wijzigde, nieuwste eerst, met de precieze tekst die je zag en waar het gebeurde.',
   historyEmpty: 'Nog niets vastgelegd.',
   colWhen: 'Wanneer',
   colWhat: 'Wat',
@@ -128,6 +156,8 @@ export const NL: PageTexts = {
   },
   notGiven: 'niet opgegeven',
   none: 'geen',
+  yes: 'ja',
+  no: 'nee',
   customerYes: 'klant',
   customerNo: '(nog) geen klant',
   messagesCount: (n) => `${n} ${n === 1 ? 'bericht' : 'berichten'}`,
@@ -158,15 +188,16 @@ export const NL: PageTexts = {
     'Alles wat we over je bewaarden is weg. We bewaren alleen een vingerafdruk van je adres, zodat we het nooit meer mailen. De links in onze oude e-mails werken niet meer.',
 
   done: {
-    frequency_changed: (topic, extra) => `Opgeslagen: je krijgt "${topic}" nu ${extra}.`,
-    joined: (topic) => `Opgeslagen: je bent aangemeld voor "${topic}".`,
-    left: (topic) =>
-      `Opgeslagen: je bent afgemeld voor "${topic}". Je krijgt er geen e-mail meer over.`,
-    paused: (_topic, extra) => `Opgeslagen: alle e-mail is gepauzeerd tot ${extra}.`,
+    frequency_changed: (f) => `Opgeslagen: je krijgt "${f.topic}" nu ${f.frequency}.`,
+    joined: (f) => `Opgeslagen: je bent aangemeld voor "${f.topic}".`,
+    left: (f) =>
+      `Opgeslagen: je bent afgemeld voor "${f.topic}". Je krijgt er geen e-mail meer over.`,
+    paused: (f) => `Opgeslagen: alle e-mail is gepauzeerd tot ${f.date}.`,
     resumed: () => 'Opgeslagen: e-mail staat weer aan.',
     unsubscribed_all: () => 'Opgeslagen: je bent afgemeld voor alle e-mail. Jammer dat je gaat.',
-    fresh_link_sent: (_topic, extra) =>
-      `Als we je kunnen bereiken, is er een nieuwe link onderweg naar je inbox. Hij werkt ${extra} uur.`,
+    fresh_link_sent: (f) =>
+      `Als we je kunnen bereiken, is er een nieuwe link onderweg naar je inbox. Hij werkt ${f.hours} uur.`,
+    settings_changed: (f) => `Opgeslagen: we schrijven je in ${f.language}, in tijdzone ${f.zone}.`,
     unchanged: () => 'Er hoefde niets te veranderen: dit was al zo.',
   },
 
@@ -174,8 +205,12 @@ export const NL: PageTexts = {
   unsubscribeTopicQuestion: (topic) => `Geen "${topic}" meer ontvangen?`,
   unsubscribeAllQuestion: 'Geen e-mail meer van ons ontvangen?',
   unsubscribeButton: 'Afmelden',
-  unsubscribeOtherChoices:
-    'Liever minder e-mail? In elke e-mail staat ook een link naar je voorkeuren, waar je kiest hoe vaak of een tijdje pauzeert.',
+  unsubscribeAbout: (email) => `Dit gaat over de e-mail die we naar ${email} sturen.`,
+  unsubscribeFewer:
+    'Liever minder e-mail? Op je voorkeurenpagina kies je hoe vaak, of pauzeer je een tijdje.',
+  unsubscribedAfter:
+    'Wil je je weer voor een onderwerp aanmelden, je andere onderwerpen wijzigen of zien wat we over je bewaren? Open dan je voorkeurenpagina.',
+  preferencesLink: 'Open je voorkeurenpagina',
   unsubscribedTitle: 'Je bent afgemeld',
   unsubscribedTopic: (topic) => `Je krijgt geen "${topic}" meer.`,
   unsubscribedAll: 'Je krijgt geen e-mail meer van ons.',
@@ -222,4 +257,15 @@ export const NL: PageTexts = {
   subscribeButton: 'Inschrijven',
   noPublicTopics: 'Er is nu niets om je voor in te schrijven.',
   customersOnly: 'Alleen voor klanten.',
+  whereSummary: 'Taal en tijdzone:',
+  formErrorsTitle: 'Controleer het formulier',
+  formErrors: {
+    email: 'Vul een volledig e-mailadres in, zoals naam@voorbeeld.nl.',
+    name: 'Je naam mag hoogstens 200 tekens lang zijn, op één regel.',
+    topics: 'Kies minstens één onderwerp.',
+    topicClosed: 'Een van deze onderwerpen staat niet meer open voor inschrijving. Kies opnieuw.',
+    timezone: 'Kies je tijdzone uit de lijst.',
+    locale: 'Kies een taal uit de lijst.',
+    other: 'Er klopte iets niet in het formulier. Controleer het en probeer het opnieuw.',
+  },
 };

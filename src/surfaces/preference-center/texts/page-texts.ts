@@ -9,9 +9,23 @@ export const DONE_CODES = [
   'resumed',
   'unsubscribed_all',
   'fresh_link_sent',
+  'settings_changed',
   'unchanged',
 ] as const;
 export type DoneCode = (typeof DONE_CODES)[number];
+
+/** What a confirmation says, taken from the current data (never from the URL). */
+export interface DoneFacts {
+  topic: string;
+  /** A frequency label ("monthly"). */
+  frequency: string;
+  /** A formatted date. */
+  date: string;
+  hours: number;
+  /** The subscriber's language, named in the page's language. */
+  language: string;
+  zone: string;
+}
 
 export interface DataItem {
   label: string;
@@ -27,7 +41,21 @@ export interface PageTexts {
 
   title: string;
   intro: (email: string) => string;
+  tocLabel: string;
+  toc: {
+    topics: string;
+    notices: string;
+    settings: string;
+    pause: string;
+    unsubscribe: string;
+    history: string;
+    data: string;
+    erase: string;
+  };
+  /** Unsubscribed, and the page offers join buttons. */
   statusUnsubscribed: string;
+  /** Unsubscribed, and joining needs a fresh link first. */
+  statusUnsubscribedFresh: string;
   statusPaused: (date: string) => string;
   statusPending: string;
   statusBlocked: string;
@@ -46,6 +74,9 @@ export interface PageTexts {
   nextUnknown: string;
   nextPausedNote: (date: string) => string;
   joinConsent: (topic: string) => string;
+  joinNoticeConsent: (topic: string) => string;
+  noticeTopicNext: string;
+  noticeTopicNone: string;
   freshNeededIntro: (hours: number) => string;
   freshButton: string;
   lowerOnlyNote: string;
@@ -61,6 +92,16 @@ export interface PageTexts {
   pauseButton: string;
   resumeButton: string;
   pausedUntil: (date: string) => string;
+  pauseNothing: string;
+
+  settingsHeading: string;
+  settingsIntro: string;
+  languageLabel: string;
+  timezoneLabel: string;
+  timezoneHint: string;
+  settingsButton: string;
+  /** Each language named in this language, as a sentence uses it ("in English", "in het Engels"). */
+  languageIn: Record<'en' | 'nl', string>;
 
   unsubscribeAllHeading: string;
   unsubscribeAllIntro: string;
@@ -96,6 +137,8 @@ export interface PageTexts {
   };
   notGiven: string;
   none: string;
+  yes: string;
+  no: string;
   customerYes: string;
   customerNo: string;
   messagesCount: (n: number) => string;
@@ -116,13 +159,16 @@ export interface PageTexts {
   erasedTitle: string;
   erasedBody: string;
 
-  done: Record<DoneCode, (topic: string, extra: string) => string>;
+  done: Record<DoneCode, (facts: DoneFacts) => string>;
 
   unsubscribeTitle: string;
   unsubscribeTopicQuestion: (topic: string) => string;
   unsubscribeAllQuestion: string;
   unsubscribeButton: string;
-  unsubscribeOtherChoices: string;
+  unsubscribeAbout: (email: string) => string;
+  unsubscribeFewer: string;
+  unsubscribedAfter: string;
+  preferencesLink: string;
   unsubscribedTitle: string;
   unsubscribedTopic: (topic: string) => string;
   unsubscribedAll: string;
@@ -163,4 +209,16 @@ export interface PageTexts {
   subscribeButton: string;
   noPublicTopics: string;
   customersOnly: string;
+  /** The summary of the collapsed language and time zone choice on the form. */
+  whereSummary: string;
+  formErrorsTitle: string;
+  formErrors: {
+    email: string;
+    name: string;
+    topics: string;
+    topicClosed: string;
+    timezone: string;
+    locale: string;
+    other: string;
+  };
 }
