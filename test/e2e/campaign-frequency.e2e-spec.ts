@@ -106,6 +106,16 @@ describe('A campaign to 1,000 subscribers of mixed frequencies (controllable clo
       );
     }
     expect(people).toHaveLength(AUDIENCE);
+    // Each had news from us a year before joining this run, so their room depends on their slot
+    // alone (a subscription that never had a regular message has room in its first period:
+    // campaigns-api.e2e-spec.ts).
+    await t.dataSource.query(
+      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, status,
+                                     created_at, send_after, sent_at)
+       SELECT 'earlier:' || p.id, p.id, $2, 'evergreen', 'editorial', 'sent', $3, $3, $3
+         FROM unnest($1::uuid[]) AS p(id)`,
+      [people.map((p) => p.id), news.id, '2026-01-04T06:00:00Z'],
+    );
     // Bulk-loaded tables get planner statistics the way autovacuum would give them.
     await t.dataSource.query('ANALYZE subscribers, subscriptions');
   }, 60_000);

@@ -421,6 +421,42 @@ describe('Marketer API: content items and campaigns', () => {
       expect(people).toHaveLength(3);
     });
 
+    it('reaches new subscribers in their first period (the welcome is not a regular message), then folds the next one', async () => {
+      const run = unique('fresh');
+      const fresh: Array<{ id: string; email: string }> = [];
+      for (let i = 0; i < 3; i++) {
+        fresh.push(
+          await createSubscriber(t, {
+            email: uniqueEmail('fresh'),
+            topics: [{ topic: topic.key }],
+            attributes: { run },
+          }),
+        );
+      }
+      await tick(t.app); // Their first period starts: next_due_at is their first slot, ahead.
+      const campaign = async (title: string) => {
+        const itemId = (await item({ title }).expect(201)).body.id;
+        const created = await t
+          .api()
+          .post('/v1/campaigns')
+          .send({
+            topic: topic.key,
+            contentItem: itemId,
+            segment: { attributes: [{ name: 'run', op: 'eq', value: run }] },
+          })
+          .expect(201);
+        return finished(created.body.id);
+      };
+      const first = await campaign('Hello, new readers');
+      expect(first.stats).toMatchObject({ audienceSize: 3, folded: 0 });
+      await eventually(async () =>
+        fresh.every((f) => smtp.to(f.email).some((m) => m.parsed.subject === 'Hello, new readers')),
+      );
+      // Their period is used now: the next campaign waits for their next digest.
+      const second = await campaign('Second news');
+      expect(second.stats).toMatchObject({ audienceSize: 3, folded: 3 });
+    });
+
     it('skips, in a second campaign of the same item, everyone who already has it', async () => {
       const run = unique('again');
       const [had, fresh] = await subscribers(2, () => ({ attributes: { run } }));

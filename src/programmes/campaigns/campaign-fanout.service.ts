@@ -186,7 +186,13 @@ export class CampaignFanout {
         SELECT b.subscription_id, b.subscriber_id, b.timezone,
                CASE
                  WHEN got.received THEN 'already_received'
-                 WHEN b.next_due_at IS NULL OR b.next_due_at > ${at} THEN '${noRoom}'
+                 -- No room before their next slot, unless no regular message has gone to them
+                 -- in this topic yet: a new subscription's first period has room (the welcome
+                 -- and the confirmation are transactional and do not use it).
+                 WHEN (b.next_due_at IS NULL OR b.next_due_at > ${at})
+                  AND EXISTS (SELECT 1 FROM ledger_regular_sends e
+                               WHERE e.subscriber_id = b.subscriber_id AND e.topic_id = ${p(campaign.topicId)})
+                 THEN '${noRoom}'
                  ${cap ? `WHEN NOT ${cap.allows} THEN 'content_mix'` : ''}
                END AS skip_reason
           FROM batch b
