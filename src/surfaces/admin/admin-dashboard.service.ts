@@ -218,7 +218,7 @@ export class AdminDashboardService {
     }>(
       this.dataSource,
       `SELECT occurred_at, type, outcome, subscriber_id, message_id, status_code
-         FROM delivery_signals ORDER BY occurred_at DESC, id DESC LIMIT $1`,
+         FROM surfaces_delivery_signals ORDER BY occurred_at DESC, id DESC LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({

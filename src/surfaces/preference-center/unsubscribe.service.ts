@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { queryRows } from '../../platform/database/sql';
-import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import {
   ChangeContext,
@@ -42,6 +42,7 @@ export class UnsubscribeService {
     private readonly clock: Clock,
     private readonly subscriptions: SubscriptionsService,
     private readonly status: SubscriberStatusService,
+    private readonly subscribers: SubscribersService,
   ) {}
 
   /** For the GET page: what the button would do. Changes nothing. */
@@ -80,10 +81,9 @@ export class UnsubscribeService {
     claims: TokenClaims,
     lock = false,
   ): Promise<UnsubscribeTarget> {
-    const subscriber = await m.findOne(Subscriber, {
-      where: { id: claims.subscriberId },
-      ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
-    });
+    const subscriber = lock
+      ? await this.subscribers.lock(m, { id: claims.subscriberId })
+      : await this.subscribers.find(claims.subscriberId, m);
     if (!subscriber || subscriber.status === 'erased') {
       return { locale: subscriber?.locale ?? 'en', topic: null, alreadyDone: true };
     }
@@ -92,8 +92,8 @@ export class UnsubscribeService {
           m,
           `SELECT t.id, t.key, t.name, x.status
              FROM outbound_messages o
-             JOIN topics t ON t.id = o.topic_id
-             LEFT JOIN subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
+             JOIN audience_topics t ON t.id = o.topic_id
+             LEFT JOIN audience_subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
             WHERE o.id = $1 AND o.subscriber_id = $2`,
           [claims.ref, subscriber.id],
         )
@@ -107,7 +107,8 @@ export class UnsubscribeService {
     }
     const [{ n }] = await queryRows<{ n: number }>(
       m,
-      `SELECT count(*)::int AS n FROM subscriptions WHERE subscriber_id = $1 AND status <> 'unsubscribed'`,
+      `SELECT count(*)::int AS n FROM audience_subscriptions
+        WHERE subscriber_id = $1 AND status <> 'unsubscribed'`,
       [subscriber.id],
     );
     const reachable = subscriber.status === 'active' || subscriber.status === 'pending';

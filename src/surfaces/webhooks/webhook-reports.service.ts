@@ -206,7 +206,7 @@ export class WebhookReportsService {
       }>(
         manager,
         `SELECT m.id, m.subscriber_id, s.email, s.status
-           FROM outbound_messages m LEFT JOIN subscribers s ON s.id = m.subscriber_id
+           FROM outbound_messages m LEFT JOIN audience_subscribers s ON s.id = m.subscriber_id
           WHERE m.id = $1`,
         [ledgerId],
       );
@@ -222,7 +222,7 @@ export class WebhookReportsService {
     if (signal.recipient) {
       const [subscriber] = await queryRows<{ id: string; email: string; status: SubscriberStatus }>(
         manager,
-        `SELECT id, email, status FROM subscribers WHERE email = $1`,
+        `SELECT id, email, status FROM audience_subscribers WHERE email = $1`,
         [normaliseEmail(signal.recipient)],
       );
       if (subscriber) {

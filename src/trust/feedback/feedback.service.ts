@@ -199,8 +199,8 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
       `SELECT m.id, m.subscriber_id, m.template, m.sent_at, s.locale, s.status AS subscriber_status,
               t.name AS topic_name, v.helpful, v.comment
          FROM outbound_messages m
-         LEFT JOIN subscribers s ON s.id = m.subscriber_id
-         LEFT JOIN topics t ON t.id = m.topic_id
+         LEFT JOIN audience_subscribers s ON s.id = m.subscriber_id
+         LEFT JOIN audience_topics t ON t.id = m.topic_id
          LEFT JOIN feedback_votes v ON v.message_id = m.id
         WHERE m.id = $1`,
       [messageId],

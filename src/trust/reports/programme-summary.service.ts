@@ -84,7 +84,7 @@ export class ProgrammeSummaryService {
     const rows = await queryRows<{ id: string; total: number }>(
       this.dataSource,
       `SELECT s.id, count(*) OVER ()::int AS total
-         FROM subscribers s
+         FROM audience_subscribers s
         WHERE s.status = 'active' AND s.confirmed_at IS NOT NULL
           AND s.confirmed_at < $1::timestamptz - make_interval(mins => $2)
           AND NOT EXISTS (
@@ -106,8 +106,8 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `${SILENT_CTE}
        SELECT t.id, t.key, t.name, t.kind, count(*)::int AS n
-         FROM silent x JOIN topics t ON t.id = x.topic_id
-        GROUP BY t.id ORDER BY n DESC, t.key`,
+         FROM silent x JOIN audience_topics t ON t.id = x.topic_id
+        GROUP BY t.id, t.key, t.name, t.kind ORDER BY n DESC, t.key`,
       [now, this.graceDays],
     );
     return {
@@ -130,7 +130,7 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `${SILENT_CTE}
        SELECT x.id, x.subscriber_id, t.key, t.name, x.frequency, x.last_delivered_at, x.due_by
-         FROM silent x JOIN topics t ON t.id = x.topic_id
+         FROM silent x JOIN audience_topics t ON t.id = x.topic_id
         ORDER BY x.due_by, x.id
         LIMIT $3`,
       [now, this.graceDays, limit],
@@ -181,7 +181,7 @@ export class ProgrammeSummaryService {
   async complaintRate(period: Period): Promise<ComplaintRateDto> {
     const [row] = await queryRows<{ complaints: number; sent: number }>(
       this.dataSource,
-      `SELECT (SELECT count(*) FROM delivery_signals
+      `SELECT (SELECT count(*) FROM surfaces_delivery_signals
                 WHERE type = 'complaint' AND occurred_at >= $1 AND occurred_at < $2)::int AS complaints,
               (SELECT count(*) FROM outbound_messages
                 WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2)::int AS sent`,
