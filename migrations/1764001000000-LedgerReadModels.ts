@@ -13,7 +13,7 @@ export class LedgerReadModels1764001000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // A message's facts: who, which topic, campaign or rule, what, and what became of it.
     await q.query(`
-      CREATE VIEW ledger_messages AS
+      CREATE VIEW messaging_ledger_messages AS
         SELECT id, dedupe_key, subscriber_id, topic_id, campaign_id, rule_id, template, kind,
                status, skip_reason, data, content_item_ids, send_after, deadline_at, claimed_at,
                sent_at, last_error, created_at, updated_at
@@ -22,7 +22,7 @@ export class LedgerReadModels1764001000000 implements MigrationInterface {
     // What the frequency rule and the content-mix cap count, and what "already received an
     // item" means.
     await q.query(`
-      CREATE VIEW ledger_regular_sends AS
+      CREATE VIEW messaging_regular_sends AS
         SELECT id, subscriber_id, topic_id, campaign_id, kind, status, content_item_ids,
                created_at, send_after, claimed_at, sent_at
           FROM outbound_messages
@@ -30,15 +30,15 @@ export class LedgerReadModels1764001000000 implements MigrationInterface {
     // Campaign items folded into the subscriber's next digest (the campaign found no room in
     // their period).
     await q.query(`
-      CREATE VIEW ledger_folded_items AS
+      CREATE VIEW messaging_folded_items AS
         SELECT id, subscriber_id, topic_id, campaign_id, content_item_ids, created_at
           FROM outbound_messages
          WHERE status = 'skipped' AND skip_reason = 'folded'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP VIEW ledger_folded_items`);
-    await q.query(`DROP VIEW ledger_regular_sends`);
-    await q.query(`DROP VIEW ledger_messages`);
+    await q.query(`DROP VIEW messaging_folded_items`);
+    await q.query(`DROP VIEW messaging_regular_sends`);
+    await q.query(`DROP VIEW messaging_ledger_messages`);
   }
 }

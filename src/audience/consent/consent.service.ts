@@ -54,7 +54,7 @@ export class ConsentService {
   async history(subscriberId: string): Promise<ConsentHistoryEntry[]> {
     const rows = await this.events
       .createQueryBuilder('e')
-      .leftJoin('topics', 't', 't.id = e.topic_id')
+      .leftJoin('audience_topics', 't', 't.id = e.topic_id')
       .addSelect(['t.key AS topic_key', 't.name AS topic_name'])
       .where('e.subscriber_id = :subscriberId', { subscriberId })
       .orderBy('e.id', 'ASC')

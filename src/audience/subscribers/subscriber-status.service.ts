@@ -66,6 +66,21 @@ export class SubscriberStatusService {
   }
 
   /**
+   * A double opt-in confirmed: the subscriber becomes `active`, confirmed now (a first
+   * confirmation stays). The consent events are the caller's: they carry the form's wording.
+   */
+  async confirm(m: EntityManager, subscriber: Subscriber, now: Date): Promise<void> {
+    subscriber.status = 'active';
+    subscriber.confirmedAt = subscriber.confirmedAt ?? now;
+    await m.save(subscriber);
+  }
+
+  /** Pauses all email until `until`, or resumes it (null). The caller records the consent event. */
+  async setPausedUntil(m: EntityManager, subscriberId: string, until: Date | null): Promise<void> {
+    await m.update(Subscriber, { id: subscriberId }, { pausedUntil: until });
+  }
+
+  /**
    * A hard bounce (or the soft-bounce limit): the address is suppressed with reason
    * `hard_bounce`, and the subscriber whose address it still is becomes `bounced` (from active,
    * pending or unsubscribed). No consent event: the person decided nothing.
@@ -180,7 +195,7 @@ export class SubscriberStatusService {
          UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = now()
           WHERE subscriber_id = $1 AND status <> 'unsubscribed'
           RETURNING topic_id)
-       SELECT t.key FROM left_topics l JOIN topics t ON t.id = l.topic_id ORDER BY t.key`,
+       SELECT t.key FROM left_topics l JOIN audience_topics t ON t.id = l.topic_id ORDER BY t.key`,
       [subscriberId, now],
     );
     return rows.map((r) => r.key);

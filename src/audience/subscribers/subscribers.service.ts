@@ -100,6 +100,24 @@ export class SubscribersService {
     return manager.findOne(Subscriber, { where: { id: idOrEmail } });
   }
 
+  /**
+   * The subscriber row by id or (normalised) address, locked for the rest of the caller's
+   * transaction like every writer locks it first (`FOR NO KEY UPDATE`); null when there is none.
+   */
+  lock(manager: EntityManager, by: { id: string } | { email: string }): Promise<Subscriber | null> {
+    return manager.findOne(Subscriber, { where: by, lock: { mode: 'for_no_key_update' } });
+  }
+
+  /** A `pending` prospect for a double opt-in: no topics until they confirm. */
+  createPending(
+    manager: EntityManager,
+    person: Pick<Subscriber, 'email' | 'name' | 'locale' | 'timezone'>,
+  ): Promise<Subscriber> {
+    return manager.save(
+      manager.create(Subscriber, { ...person, status: 'pending', isCustomer: false }),
+    );
+  }
+
   async update(idOrEmail: string, dto: UpdateSubscriberDto): Promise<SubscriberDto> {
     const id = await inTransaction(this.dataSource, async (manager) => {
       const found = await this.find(idOrEmail, manager);

@@ -9,6 +9,7 @@ import {
 import { ConsentAction, ConsentSource } from '../consent/consent-event.entity';
 import { ConsentService } from '../consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../consent/wording';
+import { firstDueAt } from '../topics/frequency';
 import { Frequency, Topic } from '../topics/topic.entity';
 import { TopicsService } from '../topics/topics.service';
 import { Subscriber } from './subscriber.entity';
@@ -194,13 +195,62 @@ export class SubscriptionsService {
   ): Promise<SubscriptionDto[]> {
     const rows = await manager
       .createQueryBuilder(Subscription, 'x')
-      .innerJoin(Topic, 't', 't.id = x.topic_id')
+      .innerJoin('audience_topics', 't', 't.id = x.topic_id')
       .addSelect('t.key', 'topic_key')
       .where('x.subscriber_id = :subscriberId', { subscriberId })
       .orderBy('t.key', 'ASC')
       .getRawAndEntities();
     return rows.entities.map((x, i) =>
       toSubscriptionDto(x, (rows.raw[i] as { topic_key: string }).topic_key),
+    );
+  }
+
+  /** The subscriber's subscription to a topic, whatever its status; null if they never joined. */
+  find(
+    manager: EntityManager,
+    subscriberId: string,
+    topicId: string,
+  ): Promise<Subscription | null> {
+    return manager.findOne(Subscription, { where: { subscriberId, topicId } });
+  }
+
+  /**
+   * A confirmed sign-up's topic becomes active at `frequency`; returns when its first regular
+   * message is due (one period from `now`, or the slot it already had when it was active). No
+   * consent event: the caller records the form's.
+   */
+  async activateConfirmed(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    topicId: string,
+    frequency: Frequency,
+    now: Date,
+  ): Promise<Date> {
+    const dueAt = firstDueAt(now, frequency, subscriber.timezone);
+    const existing = await this.find(manager, subscriber.id, topicId);
+    const subscription =
+      existing ?? manager.create(Subscription, { subscriberId: subscriber.id, topicId });
+    subscription.status = 'active';
+    subscription.frequency = frequency;
+    subscription.unsubscribedAt = null;
+    subscription.nextDueAt =
+      existing?.status === 'active' && existing.nextDueAt ? existing.nextDueAt : dueAt;
+    await manager.save(subscription);
+    return subscription.nextDueAt;
+  }
+
+  /** A (re)joined topic's first regular message is one period away, as after a confirmed sign-up. */
+  async scheduleFirst(
+    manager: EntityManager,
+    x: Subscription,
+    s: Subscriber,
+    now: Date,
+  ): Promise<void> {
+    if (x.status !== 'active' || (x.nextDueAt && x.nextDueAt.getTime() > now.getTime())) return;
+    await manager.update(
+      Subscription,
+      { id: x.id },
+      { nextDueAt: firstDueAt(now, x.frequency, s.timezone) },
     );
   }
 

@@ -46,12 +46,15 @@ export class TopicsService {
 
   /** By id or by key; 404 otherwise. */
   async get(idOrKey: string, manager?: EntityManager): Promise<Topic> {
-    const repo = manager ? manager.getRepository(Topic) : this.topics;
-    const topic = await repo.findOne({
-      where: isUuid(idOrKey) ? { id: idOrKey } : { key: idOrKey },
-    });
+    const topic = await this.find(idOrKey, manager);
     if (!topic) throw new NotFoundError(`Topic "${idOrKey}" not found`, 'topic');
     return topic;
+  }
+
+  /** By id or by key; null otherwise. */
+  find(idOrKey: string, manager?: EntityManager): Promise<Topic | null> {
+    const repo = manager ? manager.getRepository(Topic) : this.topics;
+    return repo.findOne({ where: isUuid(idOrKey) ? { id: idOrKey } : { key: idOrKey } });
   }
 
   /** A topic people can still join. */
@@ -117,7 +120,7 @@ export class TopicsService {
     removed: Frequency[],
   ) {
     const rows = await manager.query<{ frequency: string; n: string }[]>(
-      `SELECT frequency, count(*)::text AS n FROM subscriptions
+      `SELECT frequency, count(*)::text AS n FROM audience_subscriptions
         WHERE topic_id = $1 AND status IN ('active', 'pending') AND frequency = ANY($2)
         GROUP BY frequency`,
       [topic.id, removed],

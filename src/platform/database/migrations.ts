@@ -11,6 +11,13 @@ import { LifecycleNoticeRules1764000970000 } from '../../../migrations/176400097
 import { WatchdogSilence1764000980000 } from '../../../migrations/1764000980000-WatchdogSilence';
 import { LedgerReadModels1764001000000 } from '../../../migrations/1764001000000-LedgerReadModels';
 import { MessageChannels1764001010000 } from '../../../migrations/1764001010000-MessageChannels';
+import { SubscribersReadModels1764001020000 } from '../../../migrations/1764001020000-SubscribersReadModels';
+import { TopicsReadModels1764001021000 } from '../../../migrations/1764001021000-TopicsReadModels';
+import { ConsentReadModels1764001022000 } from '../../../migrations/1764001022000-ConsentReadModels';
+import { SuppressionsReadModels1764001023000 } from '../../../migrations/1764001023000-SuppressionsReadModels';
+import { LifecycleReadModels1764001024000 } from '../../../migrations/1764001024000-LifecycleReadModels';
+import { FeedbackReadModels1764001025000 } from '../../../migrations/1764001025000-FeedbackReadModels';
+import { WebhooksReadModels1764001026000 } from '../../../migrations/1764001026000-WebhooksReadModels';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -30,4 +37,11 @@ export const MIGRATIONS = [
   WatchdogSilence1764000980000,
   LedgerReadModels1764001000000,
   MessageChannels1764001010000,
+  SubscribersReadModels1764001020000,
+  TopicsReadModels1764001021000,
+  ConsentReadModels1764001022000,
+  SuppressionsReadModels1764001023000,
+  LifecycleReadModels1764001024000,
+  FeedbackReadModels1764001025000,
+  WebhooksReadModels1764001026000,
 ];

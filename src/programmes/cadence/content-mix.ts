@@ -49,7 +49,7 @@ export class ContentMixPolicy implements SendTimeCheck {
 
   /**
    * The same rule as `allows()` in SQL, for set-based sends: a LATERAL join on `alias` that
-   * counts a subscriber's decided regular messages (the ledger's `ledger_regular_sends`) in the
+   * counts a subscriber's decided regular messages (the ledger's `messaging_regular_sends`) in the
    * window, and the condition that one more promotional message fits. `now` is a parameter
    * reference; values are appended to `params`.
    */
@@ -65,7 +65,7 @@ export class ContentMixPolicy implements SendTimeCheck {
       join: `LEFT JOIN LATERAL (
           SELECT count(*) FILTER (WHERE m.kind = 'promotional') AS promotional, count(*) AS total,
                  max(coalesce(m.sent_at, m.send_after)) FILTER (WHERE m.kind = 'promotional') AS last_promotional_at
-            FROM ledger_regular_sends m
+            FROM messaging_regular_sends m
            WHERE m.subscriber_id = ${subscriberRef}
              AND coalesce(m.sent_at, m.send_after) > ${now}::timestamptz - make_interval(days => ${window}::int)
              AND coalesce(m.sent_at, m.send_after) <= ${now}::timestamptz) mix ON true`,
@@ -104,7 +104,7 @@ export class ContentMixPolicy implements SendTimeCheck {
               count(*) FILTER (WHERE m.kind = 'promotional')::int AS promotional,
               count(*)::int AS total,
               max(coalesce(m.sent_at, m.send_after)) FILTER (WHERE m.kind = 'promotional') AS last_promotional_at
-         FROM ledger_regular_sends m
+         FROM messaging_regular_sends m
         WHERE m.subscriber_id = ANY($1)
           AND coalesce(m.sent_at, m.send_after) > $2::timestamptz - make_interval(days => $3)
           AND coalesce(m.sent_at, m.send_after) <= $2

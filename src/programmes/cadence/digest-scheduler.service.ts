@@ -114,10 +114,10 @@ export class DigestScheduler {
           AND c.withdrawn_at IS NULL AND c.published_at <= $2
           AND (c.expires_at IS NULL OR c.expires_at > $2)
           AND ((c.in_digests AND c.published_at >= d.created_at)
-               OR EXISTS (SELECT 1 FROM ledger_folded_items f
+               OR EXISTS (SELECT 1 FROM messaging_folded_items f
                            WHERE f.subscriber_id = d.subscriber_id AND f.topic_id = d.topic_id
                              AND c.id = ANY (f.content_item_ids)))
-          AND NOT EXISTS (SELECT 1 FROM ledger_regular_sends r
+          AND NOT EXISTS (SELECT 1 FROM messaging_regular_sends r
                            WHERE r.subscriber_id = d.subscriber_id AND r.topic_id = d.topic_id
                              AND c.id = ANY (r.content_item_ids))
         ORDER BY d.id, c.published_at DESC, c.id`,

@@ -37,7 +37,7 @@ export class FrequencyCheck implements SendTimeCheck {
          JOIN subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
          JOIN subscribers s ON s.id = c.subscriber_id
         WHERE EXISTS (
-          SELECT 1 FROM ledger_regular_sends p
+          SELECT 1 FROM messaging_regular_sends p
            WHERE p.subscriber_id = c.subscriber_id AND p.topic_id = c.topic_id AND p.id <> c.id
              AND (p.status = 'sent'
                   OR (p.status = 'sending' AND (p.created_at, p.id) < (c.decided_at, c.id)))

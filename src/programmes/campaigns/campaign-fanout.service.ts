@@ -190,7 +190,7 @@ export class CampaignFanout {
                  -- in this topic yet: a new subscription's first period has room (the welcome
                  -- and the confirmation are transactional and do not use it).
                  WHEN (b.next_due_at IS NULL OR b.next_due_at > ${at})
-                  AND EXISTS (SELECT 1 FROM ledger_regular_sends e
+                  AND EXISTS (SELECT 1 FROM messaging_regular_sends e
                                WHERE e.subscriber_id = b.subscriber_id AND e.topic_id = ${p(campaign.topicId)})
                  THEN '${noRoom}'
                  ${cap ? `WHEN NOT ${cap.allows} THEN 'content_mix'` : ''}
@@ -200,7 +200,7 @@ export class CampaignFanout {
           -- planner hashed the whole topic's ledger once per batch: a scan that grew with every
           -- batch written (bench:campaign, docs/campaigns.md).
           LEFT JOIN LATERAL (
-            SELECT true AS received FROM ledger_regular_sends r
+            SELECT true AS received FROM messaging_regular_sends r
              WHERE ${itemsRef}::uuid[] IS NOT NULL
                AND r.subscriber_id = b.subscriber_id AND r.topic_id = ${p(campaign.topicId)}
                AND r.content_item_ids && ${itemsRef}::uuid[]

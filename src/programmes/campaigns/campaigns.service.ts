@@ -337,7 +337,7 @@ export class CampaignsService {
       `SELECT count(*) FILTER (WHERE s.status = 'bounced')::int AS bounced,
               count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
                                  AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
-         FROM ledger_messages m
+         FROM messaging_ledger_messages m
          JOIN subscribers s ON s.id = m.subscriber_id
          LEFT JOIN subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
         WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')`,

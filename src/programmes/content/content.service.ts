@@ -75,7 +75,7 @@ export class ContentService {
     const now = this.clock.now();
     const qb = this.dataSource.manager
       .createQueryBuilder(ContentItem, 'c')
-      .innerJoin(Topic, 't', 't.id = c.topic_id')
+      .innerJoin('audience_topics', 't', 't.id = c.topic_id')
       .addSelect('t.key', 'topic_key');
     if (query.topic) {
       const topic = await this.topics.get(query.topic);

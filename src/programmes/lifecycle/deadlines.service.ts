@@ -64,7 +64,7 @@ export class DeadlinesService {
        SELECT m.rule_id, m.subscriber_id, m.id, m.data->'lifecycle'->>'anchor', m.deadline_at, $3,
               x.cause, m.last_error
          FROM unnest($1::uuid[], $2::text[]) AS x(id, cause)
-         JOIN ledger_messages m ON m.id = x.id
+         JOIN messaging_ledger_messages m ON m.id = x.id
        ON CONFLICT (message_id) DO NOTHING
        RETURNING id`,
       [misses.map((m) => m.messageId), misses.map((m) => m.cause), now],
@@ -78,7 +78,7 @@ export class DeadlinesService {
                 COALESCE(m.data->'sendWindow'->>'start', '09:00')::time AS w_start,
                 COALESCE(m.data->'sendWindow'->>'end', '17:00')::time AS w_end
            FROM lifecycle_missed_promises p
-           JOIN ledger_messages m ON m.id = p.message_id
+           JOIN messaging_ledger_messages m ON m.id = p.message_id
            JOIN lifecycle_rules r ON r.id = m.rule_id
            JOIN subscribers s ON s.id = m.subscriber_id
            CROSS JOIN LATERAL (SELECT lifecycle_zone(s.timezone) AS tz) z

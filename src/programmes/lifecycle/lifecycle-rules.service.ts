@@ -132,7 +132,7 @@ export class LifecycleRulesService {
       const rule = await this.find(manager, idOrKey, true);
       await this.ledger.skipQueuedNotices(manager, rule.id, 'rule_deleted');
       const [{ used }] = await manager.query<{ used: boolean }[]>(
-        `SELECT EXISTS (SELECT 1 FROM ledger_messages WHERE rule_id = $1)
+        `SELECT EXISTS (SELECT 1 FROM messaging_ledger_messages WHERE rule_id = $1)
              OR EXISTS (SELECT 1 FROM lifecycle_missed_promises WHERE rule_id = $1) AS used`,
         [rule.id],
       );

@@ -88,13 +88,13 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
               to_char(p.window_start, 'HH24:MI') AS window_start, to_char(p.window_end, 'HH24:MI') AS window_end
          FROM planned p
         WHERE p.planned_at > $2
-          AND NOT EXISTS (SELECT 1 FROM ledger_messages m
+          AND NOT EXISTS (SELECT 1 FROM messaging_ledger_messages m
                            WHERE m.dedupe_key = lifecycle_notice_key(p.rule_id, $1, p.anchor))
        UNION ALL
        SELECT COALESCE(m.data->>'summary', m.data->>'heading', r.name), m.send_after, m.deadline_at,
               t.key, s.tz, s.paused_until,
               COALESCE(m.data->'sendWindow'->>'start', '09:00'), COALESCE(m.data->'sendWindow'->>'end', '17:00')
-         FROM ledger_messages m
+         FROM messaging_ledger_messages m
          JOIN s ON s.id = m.subscriber_id
          JOIN lifecycle_rules r ON r.id = m.rule_id
          JOIN topics t ON t.id = m.topic_id

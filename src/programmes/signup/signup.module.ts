@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../../audience/consent/consent.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
+import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { TokensModule } from '../../platform/tokens/tokens.module';
@@ -14,6 +15,7 @@ import { SignupService } from './signup.service';
   imports: [
     TypeOrmModule.forFeature([SignupRequest]),
     TopicsModule,
+    SubscribersModule,
     SuppressionsModule,
     ConsentModule,
     DeliveryModule,

@@ -14,12 +14,14 @@ import { ConsentService, NewConsentEvent } from '../../audience/consent/consent.
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
-import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import type { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
+import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import { SubscriptionsService } from '../../audience/subscribers/subscriptions.service';
 import {
   ErasesPersonalData,
   PersonalDataEraser,
 } from '../../audience/subscribers/personal-data-erasers';
-import { Subscription } from '../../audience/subscribers/subscription.entity';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import { cadenceLabel, firstDueAt, formatLocalDate } from '../../audience/topics/frequency';
@@ -68,6 +70,9 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly topics: TopicsService,
+    private readonly subscribers: SubscribersService,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly status: SubscriberStatusService,
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
     private readonly ledger: LedgerService,
@@ -103,10 +108,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     }
     const ids = await this.dataSource.transaction(async (manager) => {
       if (await this.suppressions.isSuppressed(email, manager)) return [];
-      let subscriber = await manager.findOne(Subscriber, {
-        where: { email },
-        lock: { mode: 'for_no_key_update' },
-      });
+      let subscriber = await this.subscribers.lock(manager, { email });
       if (subscriber && SILENT.has(subscriber.status)) return [];
       // Already subscribed: the owner of the address gets a link to their preferences, where
       // topics can be added; the answer is the same as for a new address.
@@ -117,16 +119,12 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       }
       if (subscriber && (await this.sentRecently(manager, subscriber.id))) return [];
       if (!subscriber) {
-        subscriber = await manager.save(
-          manager.create(Subscriber, {
-            email,
-            name: dto.name?.trim() || null,
-            locale,
-            timezone: dto.timezone ?? this.defaultTimezone,
-            status: 'pending',
-            isCustomer: false,
-          }),
-        );
+        subscriber = await this.subscribers.createPending(manager, {
+          email,
+          name: dto.name?.trim() || null,
+          locale,
+          timezone: dto.timezone ?? this.defaultTimezone,
+        });
       }
       // Customers-only topics are dropped for prospects, silently: an error would reveal who is a customer.
       const allowed = choices.filter((c) => subscriber.isCustomer || c.topic.prospectsAllowed);
@@ -169,10 +167,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         where: { id: claims.ref, subscriberId: claims.subscriberId },
         lock: { mode: 'pessimistic_write' },
       });
-      const subscriber = await manager.findOne(Subscriber, {
-        where: { id: claims.subscriberId },
-        lock: { mode: 'for_no_key_update' },
-      });
+      const subscriber = await this.subscribers.lock(manager, { id: claims.subscriberId });
       if (
         !request ||
         !subscriber ||
@@ -189,15 +184,18 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       const welcomeTopics: Array<{ topic: Topic; entry: ConfirmedTopic }> = [];
       const events: NewConsentEvent[] = [];
       for (const choice of request.topics) {
-        const topic = await manager.findOne(Topic, { where: { id: choice.topicId } });
+        const topic = await this.topics.find(choice.topicId, manager);
         if (!topic || topic.archivedAt) continue;
         const dueAt = request.confirmedAt
-          ? ((
-              await manager.findOne(Subscription, {
-                where: { subscriberId: subscriber.id, topicId: topic.id },
-              })
-            )?.nextDueAt ?? firstDueAt(now, choice.frequency, subscriber.timezone))
-          : await this.activate(manager, subscriber, topic, choice.frequency, now);
+          ? ((await this.subscriptions.find(manager, subscriber.id, topic.id))?.nextDueAt ??
+            firstDueAt(now, choice.frequency, subscriber.timezone))
+          : await this.subscriptions.activateConfirmed(
+              manager,
+              subscriber,
+              topic.id,
+              choice.frequency,
+              now,
+            );
         const entry: ConfirmedTopic = {
           name: topic.name,
           frequencyLabel: cadenceLabel(topic.kind, choice.frequency, subscriber.locale),
@@ -239,9 +237,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         return { result: { alreadyConfirmed: true, locale: subscriber.locale, topics }, ids: [] };
       }
 
-      subscriber.status = 'active';
-      subscriber.confirmedAt = subscriber.confirmedAt ?? now;
-      await manager.save(subscriber);
+      await this.status.confirm(manager, subscriber, now);
       request.confirmedAt = now;
       await manager.save(request);
       await this.consent.record(manager, events);
@@ -295,29 +291,6 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
           date: formatLocalDate(n.plannedAt, subscriber.timezone, subscriber.locale),
         }));
     }
-  }
-
-  /** Makes the chosen subscription active and returns when its first regular message is due. */
-  private async activate(
-    manager: EntityManager,
-    subscriber: Subscriber,
-    topic: Topic,
-    frequency: Frequency,
-    now: Date,
-  ): Promise<Date> {
-    const dueAt = firstDueAt(now, frequency, subscriber.timezone);
-    const existing = await manager.findOne(Subscription, {
-      where: { subscriberId: subscriber.id, topicId: topic.id },
-    });
-    const subscription =
-      existing ?? manager.create(Subscription, { subscriberId: subscriber.id, topicId: topic.id });
-    subscription.status = 'active';
-    subscription.frequency = frequency;
-    subscription.unsubscribedAt = null;
-    subscription.nextDueAt =
-      existing?.status === 'active' && existing.nextDueAt ? existing.nextDueAt : dueAt;
-    await manager.save(subscription);
-    return subscription.nextDueAt;
   }
 
   private async sentRecently(manager: EntityManager, subscriberId: string): Promise<boolean> {

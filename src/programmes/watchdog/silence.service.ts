@@ -119,7 +119,7 @@ export class SilenceService {
       this.dataSource,
       `SELECT count(*)::int AS confirmed,
               count(*) FILTER (WHERE NOT EXISTS (
-                SELECT 1 FROM ledger_messages m
+                SELECT 1 FROM messaging_ledger_messages m
                  WHERE m.subscriber_id = s.id AND m.status = 'sent'
                    AND m.template <> 'confirm-subscription'))::int AS nothing
          FROM subscribers s

@@ -192,7 +192,7 @@ export class AdminDashboardService {
     const rows = await queryRows<{ day: string; kind: MessageKind; n: number }>(
       this.dataSource,
       `SELECT to_char((sent_at AT TIME ZONE $3)::date, 'YYYY-MM-DD') AS day, kind, count(*)::int AS n
-         FROM ledger_messages
+         FROM messaging_ledger_messages
         WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2
         GROUP BY 1, 2`,
       [start.toJSDate(), now, this.timezone],
@@ -218,7 +218,7 @@ export class AdminDashboardService {
     }>(
       this.dataSource,
       `SELECT occurred_at, type, outcome, subscriber_id, message_id, status_code
-         FROM delivery_signals ORDER BY occurred_at DESC, id DESC LIMIT $1`,
+         FROM surfaces_delivery_signals ORDER BY occurred_at DESC, id DESC LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({

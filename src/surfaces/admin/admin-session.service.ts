@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../api/api-keys.service';
 import { Clock } from '../../platform/clock';
 import { deriveKey, safeEqual } from '../../platform/crypto';
 import { SignedForms } from '../../platform/http/signed-form';
 import { AppConfig } from '../../platform/config/configuration';
-import { queryRows } from '../../platform/database/sql';
 
 export const SESSION_COOKIE = 'tidings_admin';
 export const SESSION_HOURS = 8;
@@ -36,7 +33,6 @@ export class AdminSessionService {
   private readonly secureCookie: boolean;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly apiKeys: ApiKeysService,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
@@ -84,12 +80,8 @@ export class AdminSessionService {
     if (!safeEqual(mac, this.mac(parts.slice(0, 4).join('.')))) return null;
     const expiresAt = new Date(parseInt(expires, 36) * 1000);
     if (!(expiresAt.getTime() > this.clock.now().getTime())) return null;
-    const [key] = await queryRows<{ name: string; scopes: string[]; revoked_at: Date | null }>(
-      this.dataSource,
-      `SELECT name, scopes, revoked_at FROM api_keys WHERE id = $1::uuid`,
-      [apiKeyId],
-    );
-    if (!key || key.revoked_at || !key.scopes.includes('admin')) return null;
+    const key = await this.apiKeys.find(apiKeyId);
+    if (!key || key.revokedAt || !key.scopes.includes('admin')) return null;
     return { apiKeyId, apiKeyName: key.name, nonce, expiresAt };
   }
 

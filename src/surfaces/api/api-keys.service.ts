@@ -49,8 +49,13 @@ export class ApiKeysService {
     return this.keys.find({ order: { createdAt: 'ASC' } });
   }
 
+  /** A key by id, revoked or not; null when there is none. */
+  find(id: string): Promise<ApiKey | null> {
+    return this.keys.findOne({ where: { id } });
+  }
+
   async revoke(id: string): Promise<ApiKey> {
-    const found = await this.keys.findOne({ where: { id } });
+    const found = await this.find(id);
     if (!found) throw new NotFoundError(`API key ${id} not found`, 'id');
     if (!found.revokedAt) {
       found.revokedAt = new Date();

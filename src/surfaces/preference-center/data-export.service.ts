@@ -34,7 +34,7 @@ export class DataExportService {
         `SELECT t.key AS topic, t.name AS "topicName", x.status, x.frequency,
                 x.created_at AS "subscribedAt", x.unsubscribed_at AS "unsubscribedAt",
                 x.last_delivered_at AS "lastDeliveredAt", x.next_due_at AS "nextDueAt"
-           FROM subscriptions x JOIN topics t ON t.id = x.topic_id
+           FROM audience_subscriptions x JOIN audience_topics t ON t.id = x.topic_id
           WHERE x.subscriber_id = $1 ORDER BY t.key`,
         [s.id],
       ),
@@ -44,7 +44,7 @@ export class DataExportService {
         `SELECT o.template, o.kind, t.key AS topic, o.status, o.skip_reason AS "skipReason",
                 o.created_at AS "createdAt", o.send_after AS "plannedFor", o.sent_at AS "sentAt",
                 o.deadline_at AS "deadline"
-           FROM ledger_messages o LEFT JOIN topics t ON t.id = o.topic_id
+           FROM messaging_ledger_messages o LEFT JOIN audience_topics t ON t.id = o.topic_id
           WHERE o.subscriber_id = $1 ORDER BY o.created_at, o.id`,
         [s.id],
       ),

@@ -1,14 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { UnauthorizedError } from '../../platform/errors/domain-errors';
 import { AppConfig } from '../../platform/config/configuration';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
-import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { TokenPurpose, TokensService } from '../../platform/tokens/tokens.service';
 import { FRESH_LINK_TEMPLATE, freshLinkMessage } from '../../programmes/fresh-link-mail';
 
@@ -28,7 +26,7 @@ export class FreshLinkService implements LinkContributor {
   private readonly publicUrl: string;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscribers: SubscribersService,
     private readonly tokens: TokensService,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
@@ -54,9 +52,7 @@ export class FreshLinkService implements LinkContributor {
     if (!REQUESTING_PURPOSES.includes(claims.purpose)) {
       throw new UnauthorizedError('This link is not valid here', 'token', 'invalid_token');
     }
-    const subscriber = await this.dataSource.manager.findOne(Subscriber, {
-      where: { id: claims.subscriberId },
-    });
+    const subscriber = await this.subscribers.find(claims.subscriberId);
     if (!subscriber?.email || !['active', 'pending', 'unsubscribed'].includes(subscriber.status)) {
       return;
     }

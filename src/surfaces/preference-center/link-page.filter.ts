@@ -131,7 +131,7 @@ export class LinkPageFilter implements ExceptionFilter {
         const { subscriberId } = this.tokens.decode(token);
         if (isUuid(subscriberId)) {
           const rows = await this.dataSource.query<{ locale: Locale }[]>(
-            'SELECT locale FROM subscribers WHERE id = $1',
+            'SELECT locale FROM audience_subscribers WHERE id = $1',
             [subscriberId],
           );
           subscriberLocale = rows[0]?.locale;

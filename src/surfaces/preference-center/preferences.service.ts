@@ -1,22 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { ForbiddenError, GoneError, RuleViolationError } from '../../platform/errors/domain-errors';
 import { UpcomingNotice, UpcomingNotices } from '../../programmes/upcoming-notices';
 import { ConsentHistoryEntry, ConsentService } from '../../audience/consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../../audience/consent/wording';
 import { queryRows } from '../../platform/database/sql';
-import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import type { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
-import { Subscription, SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
+import type { SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
 import {
   ChangeContext,
   SubscriptionsService,
 } from '../../audience/subscribers/subscriptions.service';
 import { TokenClaims, TokenPurpose, TokensService } from '../../platform/tokens/tokens.service';
-import { firstDueAt } from '../../audience/topics/frequency';
 import { Frequency, FREQUENCIES, TopicKind } from '../../audience/topics/topic.entity';
 import { sortFrequencies, TopicsService } from '../../audience/topics/topics.service';
 import { LinkSecurity } from './link-security';
@@ -112,9 +111,7 @@ export class PreferencesService {
   ): Promise<LinkAccess> {
     const now = this.clock.now();
     const claims = this.tokens.verify(token, purposes, now);
-    const subscriber = await this.dataSource.manager.findOne(Subscriber, {
-      where: { id: claims.subscriberId },
-    });
+    const subscriber = await this.subscribers.find(claims.subscriberId);
     if (!subscriber || subscriber.status === 'erased' || !subscriber.email) {
       throw new GoneError('The data behind this link has been erased', 'token', 'erased');
     }
@@ -130,7 +127,7 @@ export class PreferencesService {
       this.notices.for(s.id, s.locale, access.now),
       this.consent.history(s.id),
       this.dataSource.query<{ n: number }[]>(
-        'SELECT count(*)::int AS n FROM ledger_messages WHERE subscriber_id = $1',
+        'SELECT count(*)::int AS n FROM messaging_ledger_messages WHERE subscriber_id = $1',
         [s.id],
       ),
     ]);
@@ -150,9 +147,7 @@ export class PreferencesService {
       access.subscriber.id,
       async (m, s): Promise<DoneResult> => {
         const topic = await this.topics.get(dto.topic, m);
-        const current = await m.findOne(Subscription, {
-          where: { subscriberId: s.id, topicId: topic.id },
-        });
+        const current = await this.subscriptions.find(m, s.id, topic.id);
         const isCurrent = current?.status === 'active' || current?.status === 'pending';
         if (dto.change === 'leave') {
           const change = await this.subscriptions.unsubscribe(m, s, topic.key, CONTEXT);
@@ -197,7 +192,9 @@ export class PreferencesService {
             },
           },
         );
-        if (change.joined) await this.scheduleFirst(m, change.subscription, s, access.now);
+        if (change.joined) {
+          await this.subscriptions.scheduleFirst(m, change.subscription, s, access.now);
+        }
         return {
           done: change.changed ? (change.joined ? 'joined' : 'frequency_changed') : 'unchanged',
           topic: topic.key,
@@ -220,7 +217,7 @@ export class PreferencesService {
     const access = await this.open(token);
     const until = new Date(access.now.getTime() + days * 86400_000);
     await this.subscriptions.inTransaction(access.subscriber.id, async (m, s) => {
-      await m.update(Subscriber, { id: s.id }, { pausedUntil: until });
+      await this.status.setPausedUntil(m, s.id, until);
       await this.consent.record(m, [
         {
           subscriberId: s.id,
@@ -243,7 +240,7 @@ export class PreferencesService {
       if (!s.pausedUntil || s.pausedUntil.getTime() <= access.now.getTime())
         return { done: 'unchanged' };
       this.requireFresh(access);
-      await m.update(Subscriber, { id: s.id }, { pausedUntil: null });
+      await this.status.setPausedUntil(m, s.id, null);
       await this.consent.record(m, [
         {
           subscriberId: s.id,
@@ -296,28 +293,13 @@ export class PreferencesService {
     }
   }
 
-  /** A (re)joined topic's first regular message is one period away, as after a confirmed sign-up. */
-  private async scheduleFirst(
-    m: EntityManager,
-    x: Subscription,
-    s: Subscriber,
-    now: Date,
-  ): Promise<void> {
-    if (x.status !== 'active' || (x.nextDueAt && x.nextDueAt.getTime() > now.getTime())) return;
-    await m.update(
-      Subscription,
-      { id: x.id },
-      { nextDueAt: firstDueAt(now, x.frequency, s.timezone) },
-    );
-  }
-
   private async topicChoices(s: Subscriber): Promise<TopicChoice[]> {
     const rows = await queryRows<TopicRow>(
       this.dataSource,
       `SELECT t.key, t.name, t.description, t.kind, t.allowed_frequencies, t.default_frequency,
               t.is_public, t.prospects_allowed, t.archived_at, x.status, x.frequency, x.next_due_at
-         FROM topics t
-         LEFT JOIN subscriptions x ON x.topic_id = t.id AND x.subscriber_id = $1
+         FROM audience_topics t
+         LEFT JOIN audience_subscriptions x ON x.topic_id = t.id AND x.subscriber_id = $1
         WHERE x.status IN ('active', 'pending')
            OR (x.status IS NOT NULL AND t.archived_at IS NULL)
            OR (t.archived_at IS NULL AND t.is_public AND ($2 OR t.prospects_allowed))

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { queryRows } from '../../platform/database/sql';
-import { Subscriber } from '../../audience/subscribers/subscriber.entity';
+import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import {
   ChangeContext,
@@ -53,6 +53,7 @@ export class UnsubscribeService {
     private readonly clock: Clock,
     private readonly subscriptions: SubscriptionsService,
     private readonly status: SubscriberStatusService,
+    private readonly subscribers: SubscribersService,
   ) {}
 
   /** For the GET page: what the button would do. Changes nothing. */
@@ -97,10 +98,9 @@ export class UnsubscribeService {
     claims: TokenClaims,
     lock = false,
   ): Promise<UnsubscribeTarget> {
-    const subscriber = await m.findOne(Subscriber, {
-      where: { id: claims.subscriberId },
-      ...(lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
-    });
+    const subscriber = lock
+      ? await this.subscribers.lock(m, { id: claims.subscriberId })
+      : await this.subscribers.find(claims.subscriberId, m);
     if (!subscriber || subscriber.status === 'erased' || !subscriber.email) {
       return {
         locale: subscriber?.locale ?? 'en',
@@ -115,9 +115,9 @@ export class UnsubscribeService {
       ? await queryRows<{ id: string; key: string; name: string; status: string | null }>(
           m,
           `SELECT t.id, t.key, t.name, x.status
-             FROM ledger_messages o
-             JOIN topics t ON t.id = o.topic_id
-             LEFT JOIN subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
+             FROM messaging_ledger_messages o
+             JOIN audience_topics t ON t.id = o.topic_id
+             LEFT JOIN audience_subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
             WHERE o.id = $1 AND o.subscriber_id = $2`,
           [claims.ref, subscriber.id],
         )
@@ -132,7 +132,8 @@ export class UnsubscribeService {
     }
     const [{ n }] = await queryRows<{ n: number }>(
       m,
-      `SELECT count(*)::int AS n FROM subscriptions WHERE subscriber_id = $1 AND status <> 'unsubscribed'`,
+      `SELECT count(*)::int AS n FROM audience_subscriptions
+        WHERE subscriber_id = $1 AND status <> 'unsubscribed'`,
       [subscriber.id],
     );
     const reachable = subscriber.status === 'active' || subscriber.status === 'pending';

@@ -206,7 +206,7 @@ export class WebhookReportsService {
       }>(
         manager,
         `SELECT m.id, m.subscriber_id, s.email, s.status
-           FROM ledger_messages m LEFT JOIN subscribers s ON s.id = m.subscriber_id
+           FROM messaging_ledger_messages m LEFT JOIN audience_subscribers s ON s.id = m.subscriber_id
           WHERE m.id = $1`,
         [ledgerId],
       );
@@ -222,7 +222,7 @@ export class WebhookReportsService {
     if (signal.recipient) {
       const [subscriber] = await queryRows<{ id: string; email: string; status: SubscriberStatus }>(
         manager,
-        `SELECT id, email, status FROM subscribers WHERE email = $1`,
+        `SELECT id, email, status FROM audience_subscribers WHERE email = $1`,
         [normaliseEmail(signal.recipient)],
       );
       if (subscriber) {
@@ -230,7 +230,7 @@ export class WebhookReportsService {
           manager,
           // 'sending' too: outcomes are committed in small groups, and a fast bounce can arrive
           // a few milliseconds before its message is recorded as sent.
-          `SELECT id FROM ledger_messages
+          `SELECT id FROM messaging_ledger_messages
             WHERE subscriber_id = $1 AND status IN ('sent', 'sending')
               AND coalesce(sent_at, claimed_at) <= $2
               AND coalesce(sent_at, claimed_at) > $2::timestamptz - make_interval(days => $3)

@@ -20,7 +20,7 @@ export class CampaignVotesProvider implements HelpfulVotesCounter {
       this.dataSource,
       `SELECT count(*) FILTER (WHERE v.helpful)::int AS helpful,
               count(*) FILTER (WHERE NOT v.helpful)::int AS not_helpful
-         FROM ledger_messages m JOIN feedback_votes v ON v.message_id = m.id
+         FROM messaging_ledger_messages m JOIN feedback_votes v ON v.message_id = m.id
         WHERE m.campaign_id = $1`,
       [campaignId],
     );

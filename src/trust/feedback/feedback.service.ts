@@ -152,7 +152,7 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
        INSERT INTO feedback_votes AS v
               (message_id, subscriber_id, topic_id, template, helpful, comment, created_at, updated_at)
        SELECT m.id, m.subscriber_id, m.topic_id, m.template, $2, $3, $4, $4
-         FROM ledger_messages m WHERE m.id = $1
+         FROM messaging_ledger_messages m WHERE m.id = $1
        ON CONFLICT (message_id) DO UPDATE
           SET helpful = EXCLUDED.helpful,
               comment = EXCLUDED.comment,
@@ -198,9 +198,9 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
       this.dataSource,
       `SELECT m.id, m.subscriber_id, m.template, m.sent_at, s.locale, s.status AS subscriber_status,
               t.name AS topic_name, v.helpful, v.comment
-         FROM ledger_messages m
-         LEFT JOIN subscribers s ON s.id = m.subscriber_id
-         LEFT JOIN topics t ON t.id = m.topic_id
+         FROM messaging_ledger_messages m
+         LEFT JOIN audience_subscribers s ON s.id = m.subscriber_id
+         LEFT JOIN audience_topics t ON t.id = m.topic_id
          LEFT JOIN feedback_votes v ON v.message_id = m.id
         WHERE m.id = $1`,
       [messageId],

@@ -108,7 +108,7 @@ export class AuditService {
     const rules = await queryRows<AuditRuleRow>(
       this.dataSource,
       `SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.date_name, t.id AS topic_id, t.key AS topic_key
-         FROM lifecycle_rules r JOIN topics t ON t.id = r.topic_id
+         FROM programmes_lifecycle_rules r JOIN audience_topics t ON t.id = r.topic_id
         WHERE r.deleted_at IS NULL AND ($1::uuid IS NULL OR r.id = $1)`,
       [id],
     );
@@ -224,7 +224,7 @@ export class AuditService {
     const p = new SqlParams();
     const source = `
       SELECT r.*, d.subscriber_id, d.value
-        FROM r JOIN subscriber_dates d
+        FROM r JOIN audience_subscriber_dates d
           ON d.name = r.date_name AND d.value >= ${p.add(window.from)}::date
          AND d.value <= ${p.add(window.to)}::date`;
     const sql = this.classified(
@@ -257,7 +257,7 @@ export class AuditService {
     const source = `
       SELECT r.*, d.subscriber_id, d.value
         FROM r CROSS JOIN LATERAL (
-          SELECT d.subscriber_id, d.value FROM subscriber_dates d
+          SELECT d.subscriber_id, d.value FROM audience_subscriber_dates d
            WHERE d.name = ${name}
              AND (d.name, d.value, d.subscriber_id) > (${name}, ${p.add(pos.value)}::date, ${p.add(pos.id)}::uuid)
              AND d.value <= ${p.add(window.to)}::date
@@ -318,8 +318,8 @@ export class AuditService {
       WITH r AS MATERIALIZED (
         SELECT r.id AS rule_id, r.date_name, r.topic_id, r.offset_days, r.deadline_days, r.window_start,
                r.window_end, r.enabled, g.active_since, a.scan_date, a.scan_id
-          FROM lifecycle_rules r
-          LEFT JOIN lifecycle_rule_progress g ON g.rule_id = r.id
+          FROM programmes_lifecycle_rules r
+          LEFT JOIN programmes_lifecycle_rule_progress g ON g.rule_id = r.id
           -- Where the forward scan continues, as the due scan reads it: it writes the dates after.
           CROSS JOIN LATERAL lifecycle_date_scan_after(g.cursor_date, g.cursor_id, g.active_since,
                                                        r.deadline_days) a
@@ -339,13 +339,13 @@ export class AuditService {
           -- size of the ledger or of the subscriber table. (LIMIT 1 keeps the planner from
           -- turning them into hash joins over whole tables.)
           CROSS JOIN LATERAL (SELECT s.status, s.email, s.paused_until, s.timezone
-                                FROM subscribers s WHERE s.id = src.subscriber_id LIMIT 1) s
-          LEFT JOIN LATERAL (SELECT x.status FROM subscriptions x
+                                FROM audience_subscribers s WHERE s.id = src.subscriber_id LIMIT 1) s
+          LEFT JOIN LATERAL (SELECT x.status FROM audience_subscriptions x
                               WHERE x.subscriber_id = src.subscriber_id AND x.topic_id = src.topic_id
                               LIMIT 1) x ON true
           LEFT JOIN LATERAL (
             SELECT m.id, m.status, m.skip_reason, m.send_after, m.deadline_at, m.sent_at
-              FROM ledger_messages m
+              FROM messaging_ledger_messages m
              WHERE m.dedupe_key = lifecycle_notice_key(src.rule_id, src.subscriber_id, lifecycle_date_anchor(src.value))
              LIMIT 1
           ) m ON true
@@ -367,8 +367,8 @@ export class AuditService {
                     ELSE lifecycle_notice_send_after(c.planned_at, ${at}::timestamptz, c.tz, c.window_start, c.window_end)
                END AS send_at,
                c.email IS NOT NULL
-                 AND EXISTS (SELECT 1 FROM suppressions h WHERE h.address_hash = ${hash}) AS suppressed,
-               EXISTS (SELECT 1 FROM lifecycle_recheck k WHERE k.subscriber_id = c.subscriber_id) AS recheck,
+                 AND EXISTS (SELECT 1 FROM audience_suppressions h WHERE h.address_hash = ${hash}) AS suppressed,
+               EXISTS (SELECT 1 FROM programmes_lifecycle_recheck k WHERE k.subscriber_id = c.subscriber_id) AS recheck,
                COALESCE((c.value, c.subscriber_id) > (c.scan_date, c.scan_id), false) AS ahead
           FROM c
       ),

@@ -70,9 +70,9 @@ export class MissedDeadlinesService {
       }>(
         this.dataSource,
         `SELECT p.rule_id, r.key, r.name, p.cause, COALESCE(a.status, 'none') AS apology, count(*)::int AS n
-           FROM lifecycle_missed_promises p
-           JOIN lifecycle_rules r ON r.id = p.rule_id
-           LEFT JOIN ledger_messages a ON a.id = p.apology_message_id
+           FROM programmes_lifecycle_missed_promises p
+           JOIN programmes_lifecycle_rules r ON r.id = p.rule_id
+           LEFT JOIN messaging_ledger_messages a ON a.id = p.apology_message_id
           WHERE p.detected_at >= $1 AND p.detected_at < $2
             AND ($3::uuid IS NULL OR p.rule_id = $3)
           GROUP BY 1, 2, 3, 4, 5`,
@@ -85,9 +85,9 @@ export class MissedDeadlinesService {
                 to_char(p.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts,
                 p.cause, p.last_error, p.apology_message_id, a.status AS apology_status,
                 a.sent_at AS apology_sent_at, a.skip_reason AS apology_skip_reason, p.alerted_at
-           FROM lifecycle_missed_promises p
-           JOIN lifecycle_rules r ON r.id = p.rule_id
-           LEFT JOIN ledger_messages a ON a.id = p.apology_message_id
+           FROM programmes_lifecycle_missed_promises p
+           JOIN programmes_lifecycle_rules r ON r.id = p.rule_id
+           LEFT JOIN messaging_ledger_messages a ON a.id = p.apology_message_id
           WHERE p.detected_at >= $1 AND p.detected_at < $2
             AND ($3::uuid IS NULL OR p.rule_id = $3)
             AND ($4::timestamptz IS NULL OR (p.detected_at, p.id) < ($4::timestamptz, $5::bigint))
@@ -132,7 +132,7 @@ export class MissedDeadlinesService {
   async findRule(idOrKey: string): Promise<RuleRow> {
     const [rule] = await queryRows<RuleRow>(
       this.dataSource,
-      `SELECT id, key, name FROM lifecycle_rules
+      `SELECT id, key, name FROM programmes_lifecycle_rules
         WHERE deleted_at IS NULL AND (key = $1 OR id::text = $1)`,
       [idOrKey],
     );

@@ -84,11 +84,11 @@ export class ProgrammeSummaryService {
     const rows = await queryRows<{ id: string; total: number }>(
       this.dataSource,
       `SELECT s.id, count(*) OVER ()::int AS total
-         FROM subscribers s
+         FROM audience_subscribers s
         WHERE s.status = 'active' AND s.confirmed_at IS NOT NULL
           AND s.confirmed_at < $1::timestamptz - make_interval(mins => $2)
           AND NOT EXISTS (
-            SELECT 1 FROM ledger_messages m
+            SELECT 1 FROM messaging_ledger_messages m
              WHERE m.subscriber_id = s.id AND m.status = 'sent' AND m.sent_at >= s.confirmed_at)
         ORDER BY s.confirmed_at, s.id
         LIMIT 20`,
@@ -106,8 +106,8 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `${SILENT_CTE}
        SELECT t.id, t.key, t.name, t.kind, count(*)::int AS n
-         FROM silent x JOIN topics t ON t.id = x.topic_id
-        GROUP BY t.id ORDER BY n DESC, t.key`,
+         FROM silent x JOIN audience_topics t ON t.id = x.topic_id
+        GROUP BY t.id, t.key, t.name, t.kind ORDER BY n DESC, t.key`,
       [now, this.graceDays],
     );
     return {
@@ -130,7 +130,7 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `${SILENT_CTE}
        SELECT x.id, x.subscriber_id, t.key, t.name, x.frequency, x.last_delivered_at, x.due_by
-         FROM silent x JOIN topics t ON t.id = x.topic_id
+         FROM silent x JOIN audience_topics t ON t.id = x.topic_id
         ORDER BY x.due_by, x.id
         LIMIT $3`,
       [now, this.graceDays, limit],
@@ -151,7 +151,7 @@ export class ProgrammeSummaryService {
       this.dataSource,
       `WITH per AS (
          SELECT m.subscriber_id, count(*) AS total, count(*) FILTER (WHERE m.kind = 'promotional') AS promo
-           FROM ledger_messages m
+           FROM messaging_ledger_messages m
           WHERE m.status = 'sent' AND m.kind <> 'transactional'
             AND m.sent_at > $1::timestamptz - make_interval(days => $2) AND m.sent_at <= $1
           GROUP BY m.subscriber_id
@@ -181,9 +181,9 @@ export class ProgrammeSummaryService {
   async complaintRate(period: Period): Promise<ComplaintRateDto> {
     const [row] = await queryRows<{ complaints: number; sent: number }>(
       this.dataSource,
-      `SELECT (SELECT count(*) FROM delivery_signals
+      `SELECT (SELECT count(*) FROM surfaces_delivery_signals
                 WHERE type = 'complaint' AND occurred_at >= $1 AND occurred_at < $2)::int AS complaints,
-              (SELECT count(*) FROM ledger_messages
+              (SELECT count(*) FROM messaging_ledger_messages
                 WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2)::int AS sent`,
       [period.from, period.to],
     );

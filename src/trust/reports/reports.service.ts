@@ -62,7 +62,7 @@ export class ReportsService {
       (
         await queryRows<ReportTopicDto>(
           this.dataSource,
-          `SELECT id, key, name, kind FROM topics WHERE id = ANY($1::uuid[])`,
+          `SELECT id, key, name, kind FROM audience_topics WHERE id = ANY($1::uuid[])`,
           [ids],
         )
       ).map((t) => [t.id, t]),
@@ -102,13 +102,13 @@ export class ReportsService {
         this.dataSource,
         `SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.deleted_at IS NOT NULL AS deleted,
                 t.id AS topic_id, t.key AS topic_key
-           FROM lifecycle_rules r JOIN topics t ON t.id = r.topic_id
+           FROM programmes_lifecycle_rules r JOIN audience_topics t ON t.id = r.topic_id
           ORDER BY r.key, r.deleted_at NULLS FIRST`,
       ),
       queryRows<{ rule_id: string; n: number }>(
         this.dataSource,
         `SELECT m.rule_id, count(*)::int AS n
-           FROM ledger_messages m
+           FROM messaging_ledger_messages m
           WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2
             AND m.rule_id IS NOT NULL AND m.dedupe_key LIKE 'apology:%'
           GROUP BY m.rule_id`,
@@ -134,7 +134,7 @@ export class ReportsService {
       queryRows<{ g: string; status: string; reason: string | null; n: number }>(
         this.dataSource,
         `SELECT ${g} AS g, m.status, m.skip_reason AS reason, count(*)::int AS n
-           FROM ledger_messages m
+           FROM messaging_ledger_messages m
           WHERE m.status IN ('skipped', 'suppressed', 'failed') AND m.updated_at >= $1 AND m.updated_at < $2
             AND ${only}
           GROUP BY 1, 2, 3`,
@@ -185,20 +185,20 @@ export class ReportsService {
       this.dataSource,
       `WITH sent AS (
          SELECT m.id, m.subscriber_id, m.sent_at, ${g} AS g
-           FROM ledger_messages m
+           FROM messaging_ledger_messages m
           WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2 AND ${only}
        ),
        votes AS (
          SELECT s.g, count(*) FILTER (WHERE v.helpful) AS helpful,
                 count(*) FILTER (WHERE NOT v.helpful) AS unhelpful
-           FROM sent s JOIN feedback_votes v ON v.message_id = s.id
+           FROM sent s JOIN trust_feedback_votes v ON v.message_id = s.id
           GROUP BY s.g
        ),
        signals AS (
          SELECT s.g, count(*) FILTER (WHERE d.type = 'hard_bounce') AS hard,
                 count(*) FILTER (WHERE d.type = 'soft_bounce') AS soft,
                 count(*) FILTER (WHERE d.type = 'complaint') AS complaints
-           FROM sent s JOIN delivery_signals d ON d.message_id = s.id
+           FROM sent s JOIN surfaces_delivery_signals d ON d.message_id = s.id
           WHERE d.type IN ('hard_bounce', 'soft_bounce', 'complaint')
           GROUP BY s.g
        ),
@@ -206,9 +206,9 @@ export class ReportsService {
        -- (in the topic they left, or any message when they left everything), if within the window.
        unsubscribes AS (
          SELECT s.g, count(*) AS n
-           FROM consent_events e
+           FROM audience_consent_events e
            CROSS JOIN LATERAL (
-             SELECT m.id FROM ledger_messages m
+             SELECT m.id FROM messaging_ledger_messages m
               WHERE m.subscriber_id = e.subscriber_id AND m.status = 'sent'
                 AND m.sent_at <= e.occurred_at
                 AND m.sent_at > e.occurred_at - make_interval(days => $3)
@@ -250,7 +250,7 @@ export class ReportsService {
       this.dataSource,
       `WITH missed AS (
          SELECT ${g} AS g, count(*) AS n
-           FROM lifecycle_missed_promises p JOIN ledger_messages m ON m.id = p.message_id
+           FROM programmes_lifecycle_missed_promises p JOIN messaging_ledger_messages m ON m.id = p.message_id
           WHERE p.detected_at >= $1 AND p.detected_at < $2 AND ${only}
           GROUP BY 1
        ),
@@ -259,7 +259,7 @@ export class ReportsService {
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
                   lifecycle_local_at((m.data->'lifecycle'->>'anchor')::date, '00:00', lifecycle_zone(s.timezone))
                   - m.sent_at)) / 86400 AS lead_days
-           FROM ledger_messages m JOIN subscribers s ON s.id = m.subscriber_id
+           FROM messaging_ledger_messages m JOIN audience_subscribers s ON s.id = m.subscriber_id
           WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2 AND ${only}
             AND m.rule_id IS NOT NULL AND m.dedupe_key LIKE 'rule:%'
             AND m.data->'lifecycle'->>'trigger' = 'date'

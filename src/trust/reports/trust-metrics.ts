@@ -111,28 +111,29 @@ export class TrustMetrics implements OnModuleInit {
     const [suppressions, subscribers, unsubscribes, votes, missed] = await Promise.all([
       queryRows<{ reason: string; n: number }>(
         this.dataSource,
-        `SELECT reason, count(*)::int AS n FROM suppressions GROUP BY reason`,
+        `SELECT reason, count(*)::int AS n FROM audience_suppressions GROUP BY reason`,
       ),
       queryRows<{ status: string; n: number }>(
         this.dataSource,
-        `SELECT status, count(*)::int AS n FROM subscribers GROUP BY status`,
+        `SELECT status, count(*)::int AS n FROM audience_subscribers GROUP BY status`,
       ),
       queryRows<{ source: string; n: number }>(
         this.dataSource,
-        `SELECT source, count(*)::int AS n FROM consent_events
+        `SELECT source, count(*)::int AS n FROM audience_consent_events
           WHERE action = 'opt_out' AND occurred_at > $1::timestamptz - interval '24 hours'
           GROUP BY source`,
         [this.clock.now()],
       ),
       queryRows<{ helpful: boolean; n: number }>(
         this.dataSource,
-        `SELECT helpful, count(*)::int AS n FROM feedback_votes GROUP BY helpful`,
+        `SELECT helpful, count(*)::int AS n FROM trust_feedback_votes GROUP BY helpful`,
       ),
       // Deleted rules keep their rows; a key used again adds up under the same label.
       queryRows<{ rule: string; cause: string; n: number }>(
         this.dataSource,
         `SELECT r.key AS rule, p.cause, count(*)::int AS n
-           FROM lifecycle_missed_promises p JOIN lifecycle_rules r ON r.id = p.rule_id
+           FROM programmes_lifecycle_missed_promises p
+           JOIN programmes_lifecycle_rules r ON r.id = p.rule_id
           GROUP BY 1, 2`,
       ),
     ]);

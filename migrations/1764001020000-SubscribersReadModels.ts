@@ -1,0 +1,38 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Read models of src/audience/subscribers (owner of subscribers, subscriptions and
+ * subscriber_dates): what other modules read of them, and nothing more. Only the subscribers
+ * module writes the tables; anyone may read these views. Plain projections: PostgreSQL inlines
+ * them into the calling statement, so plans and indexes stay as they were.
+ *
+ * - `audience_subscribers`: the preference center's language, the bounce and complaint matching,
+ *   the feedback page, the trust audit, reports and metrics.
+ * - `audience_subscriptions`: the preference center's topic list, one-click unsubscribe and data
+ *   export, the topic service's check of frequencies in use, the trust audit.
+ * - `audience_subscriber_dates`: the trust audit's range scans (index (name, value, subscriber_id)).
+ */
+export class SubscribersReadModels1764001020000 implements MigrationInterface {
+  name = 'SubscribersReadModels1764001020000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE VIEW audience_subscribers AS
+        SELECT id, email, locale, timezone, status, paused_until, confirmed_at
+          FROM subscribers`);
+    await q.query(`
+      CREATE VIEW audience_subscriptions AS
+        SELECT subscriber_id, topic_id, status, frequency, last_delivered_at, next_due_at,
+               unsubscribed_at, created_at
+          FROM subscriptions`);
+    await q.query(`
+      CREATE VIEW audience_subscriber_dates AS
+        SELECT subscriber_id, name, value FROM subscriber_dates`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP VIEW audience_subscriber_dates`);
+    await q.query(`DROP VIEW audience_subscriptions`);
+    await q.query(`DROP VIEW audience_subscribers`);
+  }
+}
