@@ -6,19 +6,29 @@ import { configureHttpApp } from './platform/http/configure-app';
 import { boundHeapGrowth, collectStartupGarbage } from './platform/heap';
 import { exitOnStartupError, handleShutdown } from './platform/lifecycle';
 import { loadConfig } from './platform/config/configuration';
+import { assertPortFree, portStartupError } from './platform/net';
 import { prepareInfrastructure } from './infrastructure';
 
 /** The HTTP API, and (unless WORKERS_ENABLED=false) the workers, in one process. */
 async function bootstrap(): Promise<void> {
   boundHeapGrowth();
   const base = loadConfig();
+  // A busy port is refused now, not after Redis, the database and the migrations.
+  await assertPortFree(base.app.port, base.app.host);
   const infra = await prepareInfrastructure({ ...base, app: { ...base.app, role: 'api' } });
   const app = await NestFactory.create(AppModule.forRoot(infra.config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttpApp(app);
   handleShutdown(app, infra.stop);
   const { port, host, publicUrl } = infra.config.app;
-  await app.listen(port, host);
+  try {
+    await app.listen(port, host);
+  } catch (err) {
+    // Taken between the check above and now.
+    await app.close().catch(() => undefined);
+    await infra.stop();
+    throw portStartupError(err, port, host);
+  }
   collectStartupGarbage();
   app
     .get(Logger)

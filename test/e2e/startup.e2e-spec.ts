@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -19,6 +20,7 @@ import {
   waitUntil,
 } from '../support/child-processes';
 import { createTestDatabase } from '../support/test-app';
+import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL } from '../support/test-env';
 
 const KEY = /tdg_[a-f0-9]{12}_[A-Za-z0-9_-]{32}/;
 const keysIn = (text: string): string[] =>
@@ -50,6 +52,38 @@ afterAll(async () => {
   await killAllChildren();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A database without a single table (not a clone of the migrated template). */
+async function createEmptyDatabase() {
+  const name = `${DB_PREFIX}${process.env.TIDINGS_TEST_RUN}_${process.pid}_empty${counter++}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: TEST_PG_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = databaseUrl(name);
+  return {
+    url,
+    async tables(): Promise<string[]> {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ name: string }>(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`,
+        );
+        return rows.map((r) => r.name);
+      } finally {
+        await client.end();
+      }
+    },
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
 
 interface Reply {
   status: number;
@@ -402,6 +436,62 @@ describe('refuses to start with a clear message', () => {
     expect(server.stderr()).toContain(
       `Cannot reach Redis at REDIS_URL=redis://127.0.0.1:${closed}`,
     );
+  });
+
+  /** The message after "Tidings cannot start.": one sentence or two, no stack trace. */
+  const refusal = async (server: RunningProcess): Promise<string> => {
+    const exit = await server.exited;
+    expect(exit.code).toBe(1);
+    const stderr = server.stderr();
+    expect(stderr).toContain('Tidings cannot start.');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const message = stderr.slice(stderr.indexOf('Tidings cannot start.') + 21).trim();
+    expect(message.split('\n')).toHaveLength(1);
+    return message;
+  };
+
+  it('DATABASE_URL that nothing answers', async () => {
+    const closed = await findFreePort();
+    const url = `postgres://tidings:s3cret@127.0.0.1:${closed}/tidings`;
+    const server = startNode(MAIN, [], env({ DATABASE_URL: url }));
+    const message = await refusal(server);
+    expect(message).toContain(
+      `Cannot reach PostgreSQL at DATABASE_URL=postgres://tidings:***@127.0.0.1:${closed}/tidings`,
+    );
+    expect(message).toContain('connection refused');
+    expect(server.stderr() + server.stdout()).not.toContain('s3cret');
+  });
+
+  it('DATABASE_URL naming a database that does not exist', async () => {
+    const missing = `${db.name}_missing`;
+    const url = db.url.replace(db.name, missing);
+    const server = startNode(MAIN, [], env({ DATABASE_URL: url }));
+    const message = await refusal(server);
+    expect(message).toContain(`The database "${missing}" in DATABASE_URL=`);
+    expect(message).toContain('does not exist');
+    expect(message).toContain(`CREATE DATABASE ${missing}`);
+  });
+
+  it('a PORT already in use, before any migration ran', async () => {
+    // An empty database: a start that got as far as migrating would leave tables behind.
+    const empty = await createEmptyDatabase();
+    const busy = createServer();
+    await new Promise<void>((res) => busy.listen(0, '127.0.0.1', res));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const server = startNode(
+        MAIN,
+        [],
+        env({ DATABASE_URL: empty.url, PORT: String(port), HOST: '127.0.0.1' }),
+      );
+      const message = await refusal(server);
+      expect(message).toContain(`PORT=${port} is already in use on 127.0.0.1`);
+      expect(server.stdout()).not.toContain('Applied migrations');
+      expect(await empty.tables()).toEqual([]);
+    } finally {
+      busy.close();
+      await empty.drop();
+    }
   });
 
   it('an invalid PORT', async () => {

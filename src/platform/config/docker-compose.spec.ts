@@ -100,7 +100,7 @@ function serviceEnvironment(
     : Object.entries(service.environment ?? {});
   for (const [key, raw] of entries) {
     if (raw === null || raw === undefined) continue;
-    env[key as string] = interpolate(String(raw), shell, used);
+    env[key] = interpolate(String(raw), shell, used);
   }
   return env;
 }

@@ -4,7 +4,7 @@ import { ApiKeyDto } from '../api/api-key.dto';
 import { ApiKeysModule } from '../api/api-keys.module';
 import { ApiKeysService } from '../api/api-keys.service';
 import { DomainError, NotFoundError } from '../../platform/errors/domain-errors';
-import { StartupError } from '../../platform/redis/redis-bootstrap';
+import { StartupError } from '../../platform/errors/startup-error';
 import { TidingsConfigService } from '../../platform/config/configuration';
 import { ConfigValidationError } from '../../platform/config/environment';
 import {
