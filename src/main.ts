@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AppLogger } from './platform/logging/logging.module';
 import { configureHttpApp } from './platform/http/configure-app';
 import { boundHeapGrowth, collectStartupGarbage } from './platform/heap';
 import { exitOnStartupError, handleShutdown } from './platform/lifecycle';
 import { loadConfig } from './platform/config/configuration';
 import { assertPortFree, portStartupError } from './platform/net';
 import { prepareInfrastructure } from './infrastructure';
+import { frameNotices, StartupNotices } from './platform/startup-notices';
 
 /** The HTTP API, and (unless WORKERS_ENABLED=false) the workers, in one process. */
 async function bootstrap(): Promise<void> {
@@ -17,7 +18,7 @@ async function bootstrap(): Promise<void> {
   await assertPortFree(base.app.port, base.app.host);
   const infra = await prepareInfrastructure({ ...base, app: { ...base.app, role: 'api' } });
   const app = await NestFactory.create(AppModule.forRoot(infra.config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   configureHttpApp(app);
   handleShutdown(app, infra.stop);
   const { port, host, publicUrl } = infra.config.app;
@@ -30,8 +31,12 @@ async function bootstrap(): Promise<void> {
     throw portStartupError(err, port, host);
   }
   collectStartupGarbage();
+  // What the operator must read (the first-run admin key) comes last, framed, just above the
+  // line that says the start is over, where the start-up log cannot scroll it away.
+  const notices = frameNotices(app.get(StartupNotices).take());
+  if (notices) process.stdout.write(`${notices}\n`);
   app
-    .get(Logger)
+    .get(AppLogger)
     .log(`Tidings is serving on ${publicUrl} (API docs at ${publicUrl}/docs)`, 'Startup');
 }
 

@@ -204,6 +204,26 @@ describe('embedded defaults: node dist/src/main.js without DATABASE_URL or REDIS
     BOOT_MS + 10_000,
   );
 
+  it('prints that key framed at the end of the start-up output, after few routine lines', () => {
+    // The start-up output: up to the line that says the server is serving (requests follow).
+    const all = server.stdout().split('\n');
+    const lines = all.slice(0, all.findIndex((l) => l.includes('Tidings is serving on')) + 1);
+    const keyLine = lines.findIndex((l) => KEY.test(l));
+    // The frame (top, the key, the bottom) and at most the "serving" line after it.
+    const top = lines.findLastIndex((l, i) => i < keyLine && l.includes('┌'));
+    const bottom = lines.findIndex((l, i) => i > keyLine && l.includes('└'));
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(bottom).toBeGreaterThan(keyLine);
+    for (const l of lines.slice(top, bottom + 1)) expect(l).toMatch(/^\s+[┌│└]/);
+    // Nest's module-by-module and route-by-route lines are debug, not info.
+    const routine = lines.filter((l) => /InstanceLoader|RoutesResolver|RouterExplorer/.test(l));
+    expect(routine).toEqual([]);
+    expect(lines.length).toBeLessThan(40);
+    expect(lines.slice(bottom + 1).filter((l) => l.trim())).toEqual([
+      expect.stringContaining('Tidings is serving on'),
+    ]);
+  });
+
   it('the apikey CLI finds the running embedded database: create, list, revoke', async () => {
     const cliEnv = isolatedEnv({ DATA_DIR: dataDir });
     const created = await runNode(
