@@ -7,6 +7,7 @@ import { boundHeapGrowth, collectStartupGarbage } from './platform/heap';
 import { exitOnStartupError, handleShutdown } from './platform/lifecycle';
 import { loadConfig } from './platform/config/configuration';
 import { assertPortFree, portStartupError } from './platform/net';
+import { recordRunningServer } from './platform/running-server';
 import { prepareInfrastructure } from './infrastructure';
 import { frameNotices, StartupNotices } from './platform/startup-notices';
 
@@ -20,8 +21,12 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(infra.config), { bufferLogs: true });
   app.useLogger(app.get(AppLogger));
   configureHttpApp(app);
-  handleShutdown(app, infra.stop);
-  const { port, host, publicUrl } = infra.config.app;
+  let forgetServer = (): void => undefined;
+  handleShutdown(app, async () => {
+    forgetServer();
+    await infra.stop();
+  });
+  const { port, host, publicUrl, dataDir } = infra.config.app;
   try {
     await app.listen(port, host);
   } catch (err) {
@@ -30,6 +35,7 @@ async function bootstrap(): Promise<void> {
     await infra.stop();
     throw portStartupError(err, port, host);
   }
+  forgetServer = recordRunningServer(dataDir, publicUrl);
   collectStartupGarbage();
   // What the operator must read (the first-run admin key) comes last, framed, just above the
   // line that says the start is over, where the start-up log cannot scroll it away.

@@ -260,6 +260,23 @@ describe('embedded defaults: node dist/src/main.js without DATABASE_URL or REDIS
     expect((await get(port, '/v1/topics', adminKey)).status).toBe(200);
   });
 
+  it("the apikey CLI's example call uses the running server's URL and a scope the key has", async () => {
+    // The CLI's own environment names no PORT or PUBLIC_URL: the server on DATA_DIR tells it.
+    const created = await runNode(
+      CLI,
+      ['create', '--name', 'reader', '--scopes', 'subscribers:read'],
+      isolatedEnv({ DATA_DIR: dataDir }),
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(
+      new RegExp(
+        `curl -H "Authorization: Bearer <key>" http://localhost:${port}/v1/subscribers\\b`,
+      ),
+    );
+    const key = keysIn(created.stdout)[0];
+    expect((await get(port, '/v1/subscribers', key)).status).toBe(200);
+  });
+
   it('SIGTERM shuts down gracefully with exit code 0 and removes the runtime file', async () => {
     const exit = await server.stop('SIGTERM', SHUTDOWN_MS);
     expect(exit).toEqual({ code: 0, signal: null });
@@ -512,6 +529,13 @@ describe('refuses to start with a clear message', () => {
       busy.close();
       await empty.drop();
     }
+  });
+
+  it('an invalid PORT is one message naming PORT', async () => {
+    const server = startNode(MAIN, [], env({ PORT: 'abc', DATABASE_URL: db.url }));
+    await server.exited;
+    const problems = server.stderr().match(/^ {2}- .*$/gm);
+    expect(problems).toEqual(['  - PORT must be an integer number from 0 to 65535 (got "abc")']);
   });
 
   it('an invalid PORT', async () => {
