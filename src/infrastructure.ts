@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { resolveRedis } from './platform/redis/redis-bootstrap';
 import { AppConfig } from './platform/config/configuration';
 import { ensureSecretKey } from './platform/config/secret-key';
+import { checkDatabase } from './platform/database/database-check';
 import { startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { baseDataSourceOptions, runMigrationsLocked } from './platform/database/typeorm-options';
 
@@ -15,7 +16,8 @@ export interface Infrastructure {
 
 /**
  * Everything that has to exist before Nest starts: the secret, Redis (checked for noeviction),
- * the database (embedded when DATABASE_URL is unset) and its migrations.
+ * the database (checked with one connection, or embedded when DATABASE_URL is unset) and its
+ * migrations. A problem the operator can fix is a StartupError naming the setting.
  */
 export async function prepareInfrastructure(
   base: AppConfig,
@@ -42,7 +44,9 @@ export async function prepareInfrastructure(
     }
 
     let databaseUrl = base.database.url;
-    if (!databaseUrl) {
+    if (databaseUrl) {
+      await checkDatabase(databaseUrl);
+    } else {
       const embedded = await startEmbeddedPostgres(base.app.dataDir);
       stops.push(embedded.stop);
       databaseUrl = embedded.url;

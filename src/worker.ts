@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AppLogger } from './platform/logging/logging.module';
 import { boundHeapGrowth, collectStartupGarbage } from './platform/heap';
 import { exitOnStartupError, handleShutdown } from './platform/lifecycle';
 import { loadConfig } from './platform/config/configuration';
@@ -20,11 +20,11 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(infra.config), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   handleShutdown(app, infra.stop);
   await app.init();
   collectStartupGarbage();
-  app.get(Logger).log('Tidings worker is running (no HTTP)', 'Startup');
+  app.get(AppLogger).log('Tidings worker is running (no HTTP)', 'Startup');
 }
 
 bootstrap().catch(exitOnStartupError);

@@ -1,7 +1,7 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ConfigValidationError } from './config/environment';
 import { DomainError } from './errors/domain-errors';
-import { StartupError } from './redis/redis-bootstrap';
+import { StartupError } from './errors/startup-error';
 
 /**
  * Graceful shutdown on SIGTERM/SIGINT: Nest closes (HTTP stops accepting, workers finish their

@@ -1,10 +1,12 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { ApiKeysService } from '../../src/surfaces/api/api-keys.service';
-import { QueueName } from '../../src/platform/queue/queues';
+import { JobName, QueueName } from '../../src/platform/queue/queues';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
 import {
@@ -526,6 +528,117 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
         await page.screenshot({ path: join(OUTPUT, 'admin-audit-no-js.png'), fullPage: true });
       } finally {
         await browser.close();
+      }
+    });
+  });
+  describe('in Chromium at 375 px wide', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    /** A phone-sized page, logged in, recording every request it makes. */
+    async function phone(javaScriptEnabled: boolean) {
+      const context = await browser.newContext({
+        viewport: { width: 375, height: 800 },
+        javaScriptEnabled,
+      });
+      const page = await context.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`${baseUrl}/admin/login`);
+      await page.fill('#key', t.adminKey);
+      await Promise.all([page.waitForURL(`${baseUrl}/admin`), page.click('button[type=submit]')]);
+      return { page, requests, close: () => context.close() };
+    }
+
+    /** How far the page is wider than the viewport (0: no sideways scrolling). */
+    const overflow = (page: Page) =>
+      page.evaluate(() => {
+        const root = (
+          globalThis as unknown as {
+            document: { documentElement: { scrollWidth: number; clientWidth: number } };
+          }
+        ).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+
+    it('the dashboard fits, and every button has a name', async () => {
+      const { page, close } = await phone(true);
+      try {
+        await page.waitForSelector('html[data-charts="ready"]');
+        await page.screenshot({ path: join(OUTPUT, 'admin-dashboard-375.png'), fullPage: true });
+        expect(await overflow(page)).toBe(0);
+        expect((await unlabelledControls(page)).problems).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('without JavaScript, the charts are tables that show the same figures', async () => {
+      const { page, close } = await phone(false);
+      try {
+        await page.screenshot({
+          path: join(OUTPUT, 'admin-dashboard-375-no-js.png'),
+          fullPage: true,
+        });
+        expect(await overflow(page)).toBe(0);
+        const sends = page.locator('#sends-table');
+        expect(await sends.isVisible()).toBe(true);
+        const kinds = await sends.locator('thead th').allTextContents();
+        expect(kinds.map((k) => k.trim())).toEqual(expect.arrayContaining(['editorial', 'notice']));
+        expect(await sends.locator('tbody tr').count()).toBe(30);
+        const helpful = page.locator('#helpful-table');
+        expect(await helpful.isVisible()).toBe(true);
+        const rows = await helpful
+          .locator('tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim()));
+        expect(rows).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(/^Product news 50(\.0)?\s?% 2\b/),
+            expect.stringMatching(/^Renewal reminders 100(\.0)?\s?% 3\b/),
+          ]),
+        );
+      } finally {
+        await close();
+      }
+    });
+
+    it('the queue dashboard asks no third party for fonts, and its buttons have names', async () => {
+      const { page, requests, close } = await phone(true);
+      try {
+        await page.goto(`${baseUrl}/admin/queues`);
+        await page.waitForSelector('text={delivery}');
+        await page.waitForLoadState('networkidle');
+        expect((await unlabelledControls(page)).problems).toEqual([]);
+        // A job waiting a day: its card has buttons of its own.
+        const delivery = t.app.get<Queue>(getQueueToken(QueueName.Delivery));
+        const job = await delivery.add(
+          JobName.DeliverBatch,
+          { messageIds: [] },
+          { delay: 86_400_000, jobId: unique('adm-delayed') },
+        );
+        try {
+          await page.click('text={delivery}');
+          await page.waitForURL(/\/admin\/queues\/queue\//);
+          await page.goto(`${page.url().split('?')[0]}?status=delayed`);
+          await page.waitForSelector(`text=${job.id}`);
+          await page.waitForLoadState('networkidle');
+        } finally {
+          await job.remove();
+        }
+        await page.screenshot({ path: join(OUTPUT, 'admin-queues-375.png'), fullPage: true });
+        // The job's own buttons, named in Bull Board's words for what they do.
+        for (const name of ['Promote', 'Reschedule', 'Duplicate', 'Update data', 'Clean']) {
+          expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
+        }
+        expect(requests.filter((url) => !url.startsWith(baseUrl))).toEqual([]);
+        expect((await unlabelledControls(page)).problems).toEqual([]);
+      } finally {
+        await close();
       }
     });
   });

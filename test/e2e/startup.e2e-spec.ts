@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -19,6 +20,7 @@ import {
   waitUntil,
 } from '../support/child-processes';
 import { createTestDatabase } from '../support/test-app';
+import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL } from '../support/test-env';
 
 const KEY = /tdg_[a-f0-9]{12}_[A-Za-z0-9_-]{32}/;
 const keysIn = (text: string): string[] =>
@@ -50,6 +52,38 @@ afterAll(async () => {
   await killAllChildren();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A database without a single table (not a clone of the migrated template). */
+async function createEmptyDatabase() {
+  const name = `${DB_PREFIX}${process.env.TIDINGS_TEST_RUN}_${process.pid}_empty${counter++}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: TEST_PG_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = databaseUrl(name);
+  return {
+    url,
+    async tables(): Promise<string[]> {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ name: string }>(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`,
+        );
+        return rows.map((r) => r.name);
+      } finally {
+        await client.end();
+      }
+    },
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
 
 interface Reply {
   status: number;
@@ -170,6 +204,26 @@ describe('embedded defaults: node dist/src/main.js without DATABASE_URL or REDIS
     BOOT_MS + 10_000,
   );
 
+  it('prints that key framed at the end of the start-up output, after few routine lines', () => {
+    // The start-up output: up to the line that says the server is serving (requests follow).
+    const all = server.stdout().split('\n');
+    const lines = all.slice(0, all.findIndex((l) => l.includes('Tidings is serving on')) + 1);
+    const keyLine = lines.findIndex((l) => KEY.test(l));
+    // The frame (top, the key, the bottom) and at most the "serving" line after it.
+    const top = lines.findLastIndex((l, i) => i < keyLine && l.includes('┌'));
+    const bottom = lines.findIndex((l, i) => i > keyLine && l.includes('└'));
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(bottom).toBeGreaterThan(keyLine);
+    for (const l of lines.slice(top, bottom + 1)) expect(l).toMatch(/^\s+[┌│└]/);
+    // Nest's module-by-module and route-by-route lines are debug, not info.
+    const routine = lines.filter((l) => /InstanceLoader|RoutesResolver|RouterExplorer/.test(l));
+    expect(routine).toEqual([]);
+    expect(lines.length).toBeLessThan(40);
+    expect(lines.slice(bottom + 1).filter((l) => l.trim())).toEqual([
+      expect.stringContaining('Tidings is serving on'),
+    ]);
+  });
+
   it('the apikey CLI finds the running embedded database: create, list, revoke', async () => {
     const cliEnv = isolatedEnv({ DATA_DIR: dataDir });
     const created = await runNode(
@@ -204,6 +258,23 @@ describe('embedded defaults: node dist/src/main.js without DATABASE_URL or REDIS
     expect(revoked.stdout).toContain(`Revoked API key ${id}`);
     expect((await get(port, '/v1/topics', ciKey)).status).toBe(401);
     expect((await get(port, '/v1/topics', adminKey)).status).toBe(200);
+  });
+
+  it("the apikey CLI's example call uses the running server's URL and a scope the key has", async () => {
+    // The CLI's own environment names no PORT or PUBLIC_URL: the server on DATA_DIR tells it.
+    const created = await runNode(
+      CLI,
+      ['create', '--name', 'reader', '--scopes', 'subscribers:read'],
+      isolatedEnv({ DATA_DIR: dataDir }),
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(
+      new RegExp(
+        `curl -H "Authorization: Bearer <key>" http://localhost:${port}/v1/subscribers\\b`,
+      ),
+    );
+    const key = keysIn(created.stdout)[0];
+    expect((await get(port, '/v1/subscribers', key)).status).toBe(200);
   });
 
   it('SIGTERM shuts down gracefully with exit code 0 and removes the runtime file', async () => {
@@ -402,6 +473,69 @@ describe('refuses to start with a clear message', () => {
     expect(server.stderr()).toContain(
       `Cannot reach Redis at REDIS_URL=redis://127.0.0.1:${closed}`,
     );
+  });
+
+  /** The message after "Tidings cannot start.": one sentence or two, no stack trace. */
+  const refusal = async (server: RunningProcess): Promise<string> => {
+    const exit = await server.exited;
+    expect(exit.code).toBe(1);
+    const stderr = server.stderr();
+    expect(stderr).toContain('Tidings cannot start.');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const message = stderr.slice(stderr.indexOf('Tidings cannot start.') + 21).trim();
+    expect(message.split('\n')).toHaveLength(1);
+    return message;
+  };
+
+  it('DATABASE_URL that nothing answers', async () => {
+    const closed = await findFreePort();
+    const url = `postgres://tidings:s3cret@127.0.0.1:${closed}/tidings`;
+    const server = startNode(MAIN, [], env({ DATABASE_URL: url }));
+    const message = await refusal(server);
+    expect(message).toContain(
+      `Cannot reach PostgreSQL at DATABASE_URL=postgres://tidings:***@127.0.0.1:${closed}/tidings`,
+    );
+    expect(message).toContain('connection refused');
+    expect(server.stderr() + server.stdout()).not.toContain('s3cret');
+  });
+
+  it('DATABASE_URL naming a database that does not exist', async () => {
+    const missing = `${db.name}_missing`;
+    const url = db.url.replace(db.name, missing);
+    const server = startNode(MAIN, [], env({ DATABASE_URL: url }));
+    const message = await refusal(server);
+    expect(message).toContain(`The database "${missing}" in DATABASE_URL=`);
+    expect(message).toContain('does not exist');
+    expect(message).toContain(`CREATE DATABASE ${missing}`);
+  });
+
+  it('a PORT already in use, before any migration ran', async () => {
+    // An empty database: a start that got as far as migrating would leave tables behind.
+    const empty = await createEmptyDatabase();
+    const busy = createServer();
+    await new Promise<void>((res) => busy.listen(0, '127.0.0.1', res));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const server = startNode(
+        MAIN,
+        [],
+        env({ DATABASE_URL: empty.url, PORT: String(port), HOST: '127.0.0.1' }),
+      );
+      const message = await refusal(server);
+      expect(message).toContain(`PORT=${port} is already in use on 127.0.0.1`);
+      expect(server.stdout()).not.toContain('Applied migrations');
+      expect(await empty.tables()).toEqual([]);
+    } finally {
+      busy.close();
+      await empty.drop();
+    }
+  });
+
+  it('an invalid PORT is one message naming PORT', async () => {
+    const server = startNode(MAIN, [], env({ PORT: 'abc', DATABASE_URL: db.url }));
+    await server.exited;
+    const problems = server.stderr().match(/^ {2}- .*$/gm);
+    expect(problems).toEqual(['  - PORT must be an integer number from 0 to 65535 (got "abc")']);
   });
 
   it('an invalid PORT', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StartupError } from '../../platform/redis/redis-bootstrap';
+import { StartupError } from '../../platform/errors/startup-error';
 import {
   CompiledLocale,
   CompiledTemplate,

@@ -15,6 +15,8 @@ export interface AppConfig {
     port: number;
     host: string;
     publicUrl: string;
+    /** PUBLIC_URL or PORT was given; otherwise publicUrl is the default http://localhost:3000. */
+    publicUrlConfigured: boolean;
     dataDir: string;
     defaultTimezone: string;
   };
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: e.PORT,
       host: e.HOST,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      publicUrlConfigured: !!env.PUBLIC_URL || !!env.PORT,
       dataDir: resolve(e.DATA_DIR),
       defaultTimezone: e.DEFAULT_TIMEZONE,
     },

@@ -34,6 +34,27 @@ describe('validateEnvironment', () => {
     expect(message).toContain('REDIS_URL must be a redis:// or rediss:// URL');
   });
 
+  it('gives one message per bad number, with its range and the value given', () => {
+    const problems = (env: NodeJS.ProcessEnv): string[] => {
+      try {
+        validateEnvironment(env);
+      } catch (e) {
+        return (e as ConfigValidationError).problems;
+      }
+      return [];
+    };
+    expect(problems({ PORT: 'abc' })).toEqual([
+      'PORT must be an integer number from 0 to 65535 (got "abc")',
+    ]);
+    expect(problems({ PORT: '99999' })).toEqual(['PORT must not be greater than 65535']);
+    expect(problems({ DELIVERY_RETRY_BASE_MS: 'soon' })).toEqual([
+      'DELIVERY_RETRY_BASE_MS must be an integer number, at least 10 (got "soon")',
+    ]);
+    expect(problems({ WORKERS_ENABLED: 'maybe' })).toEqual([
+      'WORKERS_ENABLED must be a boolean value (true or false; got "maybe")',
+    ]);
+  });
+
   it('requires SECRET_KEY in production', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/SECRET_KEY is required/);
   });

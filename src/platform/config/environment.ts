@@ -11,7 +11,9 @@ import {
   Max,
   Min,
   MinLength,
+  getMetadataStorage,
   validateSync,
+  ValidationError,
 } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
@@ -378,6 +380,34 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/**
+ * The messages for one variable. A value of the wrong type is one message, with the range the
+ * value must be in and the value given, not also every range check it failed as a consequence
+ * (`PORT=abc` is not "greater than 65535", "less than 0" and "not an integer" at once).
+ */
+function problemsOf(e: ValidationError, known: string[]): string[] {
+  const c = e.constraints ?? {};
+  const given = JSON.stringify(String(e.value));
+  if (c.isInt) return [`${c.isInt}${rangeOf(e.property)} (got ${given})`];
+  if (c.isBoolean) return [`${c.isBoolean} (true or false; got ${given})`];
+  return Object.values(c).map((m) =>
+    known.includes(e.property) || m.startsWith(e.property) ? m : `${e.property}: ${m}`,
+  );
+}
+
+/** The @Min/@Max of a variable, as words. */
+function rangeOf(property: string): string {
+  const rules = getMetadataStorage()
+    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .filter((m) => m.propertyName === property);
+  const bound = (name: string) => rules.find((m) => m.name === name)?.constraints[0] as number;
+  const [min, max] = [bound('min'), bound('max')];
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return `, at least ${min}`;
+  if (max !== undefined) return `, at most ${max}`;
+  return '';
+}
+
 /** Validates the raw environment; unknown variables are ignored, empty strings count as unset. */
 export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
@@ -387,11 +417,7 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
   }
   const env = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });
-  const problems = errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) =>
-      known.includes(e.property) || m.startsWith(e.property) ? m : `${e.property}: ${m}`,
-    ),
-  );
+  const problems = errors.flatMap((e) => problemsOf(e, known));
   if ([env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].filter(Boolean).length % 3 !== 0) {
     problems.push('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY must be set together');
   }

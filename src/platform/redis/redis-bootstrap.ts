@@ -3,15 +3,9 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { StartupError } from '../errors/startup-error';
 import { findFreePort, isProcessAlive } from '../net';
 import { redactUrl, redisOptionsFromUrl } from './redis-options';
-
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
 
 export interface ResolvedRedis {
   url: string;

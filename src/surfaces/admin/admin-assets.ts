@@ -12,6 +12,8 @@ export function chartJsSource(): string {
  */
 export const DASHBOARD_SCRIPT = `(function () {
   'use strict';
+  // The chart boxes get their height only when a chart will be drawn in them (see the page's CSS).
+  document.documentElement.classList.add('js');
   var data = JSON.parse(document.getElementById('dashboard-data').textContent);
   var colours = { transactional: '#94a3b8', notice: '#0f766e', editorial: '#2563eb', promotional: '#d97706' };
   var charts = {};

@@ -22,8 +22,9 @@ const STYLE = `
   .card .label { color: #4b5563; font-size: 0.85rem; }
   .card.bad { border-left: 4px solid #b91c1c; }
   .card.good { border-left: 4px solid #0f766e; }
-  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 1.25rem; }
-  .chart { position: relative; height: 18rem; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1.25rem; }
+  .charts section { min-width: 0; }
+  .js .chart { position: relative; height: 18rem; }
   table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
   th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
   th { color: #4b5563; font-weight: 600; }
@@ -114,6 +115,59 @@ function chartData(d: DashboardData): SafeHtml {
   return new SafeHtml(`<script type="application/json" id="dashboard-data">${json}</script>`);
 }
 
+/**
+ * The charts' figures as tables, inside each canvas: a browser shows a canvas's content instead
+ * of the canvas when scripts do not run, and screen readers read it while the chart is drawn.
+ */
+function sendsTable(d: DashboardData): SafeHtml {
+  return html`<table id="sends-table">
+    <thead>
+      <tr>
+        <th>Day</th>
+        ${d.sends.series.map((s) => html`<th class="n">${s.kind}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${d.sends.days.map(
+        (day, i) =>
+          html`<tr>
+            <td>${day}</td>
+            ${d.sends.series.map((s) => html`<td class="n">${s.counts[i]}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function helpfulTable(d: DashboardData): SafeHtml {
+  const rows = d.topics.filter((r) => r.topic);
+  return html`<table id="helpful-table">
+    <thead>
+      <tr>
+        <th>Topic</th>
+        <th class="n">Found useful</th>
+        <th class="n">Votes</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length
+          ? rows.map(
+              (r) =>
+                html`<tr>
+                  <td>${r.topic!.name}</td>
+                  <td class="n">${pct(r.helpfulRatio)}</td>
+                  <td class="n">${r.helpful + r.unhelpful}</td>
+                </tr>`,
+            )
+          : html`<tr>
+              <td colspan="3" class="muted">No topics yet.</td>
+            </tr>`
+      }
+    </tbody>
+  </table>`;
+}
+
 export function dashboardPage(d: DashboardData, formToken: string, keyName: string): string {
   const s = d.summary;
   const t = s.totals;
@@ -173,13 +227,15 @@ export function dashboardPage(d: DashboardData, formToken: string, keyName: stri
       <section>
         <h2>Sends per day by kind</h2>
         <div class="chart">
-          <canvas id="sends-chart" aria-label="Sends per day by kind"></canvas>
+          <canvas id="sends-chart" aria-label="Sends per day by kind">${sendsTable(d)}</canvas>
         </div>
       </section>
       <section>
         <h2>Found useful, per topic</h2>
         <div class="chart">
-          <canvas id="helpful-chart" aria-label="Share of helpful votes per topic"></canvas>
+          <canvas id="helpful-chart" aria-label="Share of helpful votes per topic"
+            >${helpfulTable(d)}</canvas
+          >
         </div>
       </section>
     </div>

@@ -1,5 +1,4 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../../messaging/alerts/alerts.module';
@@ -7,6 +6,7 @@ import { QueueName } from '../../platform/queue/queues';
 import { ReportsModule } from '../../trust/reports/reports.module';
 import { AdminAuthModule } from './admin-auth.module';
 import { AdminDashboardService } from './admin-dashboard.service';
+import { BullBoardAdapter } from './bull-board-adapter';
 import { AdminController } from './admin.controller';
 import { AdminSessionService } from './admin-session.service';
 
@@ -24,7 +24,7 @@ import { AdminSessionService } from './admin-session.service';
       inject: [AdminSessionService],
       useFactory: (sessions: AdminSessionService) => ({
         route: '/admin/queues',
-        adapter: ExpressAdapter,
+        adapter: BullBoardAdapter,
         middleware: sessions.middleware(),
         boardOptions: { uiConfig: { boardTitle: 'Tidings queues' } },
       }),

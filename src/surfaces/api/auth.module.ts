@@ -4,9 +4,10 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysModule } from './api-keys.module';
 import { FirstRunAdminKey } from './first-run-admin-key';
+import { StartupNoticesModule } from '../../platform/startup-notices';
 
 @Module({
-  imports: [ApiKeysModule],
+  imports: [ApiKeysModule, StartupNoticesModule],
   providers: [FirstRunAdminKey, { provide: APP_GUARD, useClass: ApiKeyGuard }],
   controllers: [ApiKeysController],
   exports: [ApiKeysModule],

@@ -1,11 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfig } from '../../platform/config/configuration';
+import { StartupNotices } from '../../platform/startup-notices';
 import { ApiKeysService } from './api-keys.service';
 
 /**
- * On embedded defaults (a first run) an empty key table gets an admin key, printed once to stdout.
- * With DATABASE_URL the operator creates keys with the CLI instead, and is told so.
+ * On embedded defaults (a first run) an empty key table gets an admin key, shown once: framed,
+ * at the end of the start-up output (StartupNotices). With DATABASE_URL the operator creates keys
+ * with the CLI instead, and is told so.
  */
 @Injectable()
 export class FirstRunAdminKey implements OnApplicationBootstrap {
@@ -14,6 +16,7 @@ export class FirstRunAdminKey implements OnApplicationBootstrap {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly config: ConfigService<AppConfig, true>,
+    private readonly notices: StartupNotices,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -28,21 +31,21 @@ export class FirstRunAdminKey implements OnApplicationBootstrap {
       return;
     }
     const { key } = await this.apiKeys.create('first-run admin', ['admin']);
-    process.stdout.write(
-      [
+    const { publicUrl } = config.get('app', { infer: true });
+    this.notices.add({
+      lines: [
+        'Tidings generated an admin API key. It is shown only this once:',
         '',
-        '  ┌──────────────────────────────────────────────────────────────────────────',
-        '  │ Tidings generated an admin API key. It is shown only this once:',
-        '  │',
-        `  │   ${key}`,
-        '  │',
-        '  │ Send it as `Authorization: Bearer <key>`. Make more (or narrower) keys with',
-        '  │   npm run apikey -- create --name NAME --scopes topics:read,subscribers:write',
-        '  │ and revoke one with  npm run apikey -- revoke <id>',
-        '  └──────────────────────────────────────────────────────────────────────────',
+        `  ${key}`,
         '',
+        'Try it (it may do everything; keep it safe):',
+        `  curl -H "Authorization: Bearer <key>" ${publicUrl}/v1/topics`,
+        `The dashboard: ${publicUrl}/admin (log in with the key).`,
         '',
-      ].join('\n'),
-    );
+        'Make more (or narrower) keys with',
+        '  npm run apikey -- create --name NAME --scopes topics:read,subscribers:write',
+        'and revoke one with  npm run apikey -- revoke <id>',
+      ],
+    });
   }
 }

@@ -187,7 +187,51 @@ export function formatKeyTable(keys: ApiKeyDto[]): string {
   return [line(header), ...rows.map(line), '', 'Times are UTC.', ''].join('\n');
 }
 
+interface ExampleCall {
+  method: 'GET' | 'POST';
+  path: string;
+}
+
+/**
+ * For each scope, a call a key holding only that scope may make (test/e2e/apikey-hint checks
+ * every one against the API). Typed by Scope, so a new scope needs its example here.
+ */
+const EXAMPLE_CALLS: Record<Scope, ExampleCall> = {
+  admin: { method: 'GET', path: '/v1/topics' },
+  'topics:read': { method: 'GET', path: '/v1/topics' },
+  'topics:write': { method: 'POST', path: '/v1/topics' },
+  'subscribers:read': { method: 'GET', path: '/v1/subscribers' },
+  'subscribers:write': { method: 'POST', path: '/v1/subscribers' },
+  'templates:read': { method: 'GET', path: '/v1/templates' },
+  'templates:write': { method: 'POST', path: '/v1/templates/welcome/test-send' },
+  'messages:read': { method: 'GET', path: '/v1/messages' },
+  'reports:read': { method: 'GET', path: '/v1/reports/summary' },
+  'lifecycle:read': { method: 'GET', path: '/v1/lifecycle-rules' },
+  'lifecycle:write': { method: 'POST', path: '/v1/lifecycle-rules' },
+  'events:write': { method: 'POST', path: '/v1/events' },
+  'content:read': { method: 'GET', path: '/v1/content-items' },
+  'content:write': { method: 'POST', path: '/v1/content-items' },
+  'campaigns:read': { method: 'GET', path: '/v1/campaigns' },
+  'campaigns:write': { method: 'POST', path: '/v1/campaigns' },
+};
+
+/** A call the key may make: one that only reads when it may read something. */
+export function exampleCall(scopes: readonly string[]): ExampleCall {
+  const calls = scopes.filter(isScope).map((s) => EXAMPLE_CALLS[s]);
+  return calls.find((c) => c.method === 'GET') ?? calls[0] ?? EXAMPLE_CALLS.admin;
+}
+
+/** What `create` prints: the key once, and an example call it may make on the server's URL. */
 export function formatCreated(key: ApiKeyDto, secret: string, publicUrl: string): string {
+  const call = exampleCall(key.scopes);
+  const auth = '-H "Authorization: Bearer <key>"';
+  const example =
+    call.method === 'GET'
+      ? [`Send it as a bearer token, for example:`, `  curl ${auth} ${publicUrl}${call.path}`]
+      : [
+          `Send it as a bearer token, for example (request bodies: ${publicUrl}/docs):`,
+          `  curl -X POST ${auth} -H "Content-Type: application/json" -d @body.json ${publicUrl}${call.path}`,
+        ];
   return [
     `Created API key "${key.name}".`,
     '',
@@ -197,8 +241,7 @@ export function formatCreated(key: ApiKeyDto, secret: string, publicUrl: string)
     `  key:     ${secret}`,
     '',
     'The key is shown only this once: store it now (Tidings keeps only its hash).',
-    'Send it as a bearer token, for example:',
-    `  curl -H "Authorization: Bearer <key>" ${publicUrl}/v1/topics`,
+    ...example,
     `Revoke it with: npm run apikey -- revoke ${key.id}`,
     '',
   ].join('\n');

@@ -4,7 +4,8 @@ import { ApiKeyDto } from '../api/api-key.dto';
 import { ApiKeysModule } from '../api/api-keys.module';
 import { ApiKeysService } from '../api/api-keys.service';
 import { DomainError, NotFoundError } from '../../platform/errors/domain-errors';
-import { StartupError } from '../../platform/redis/redis-bootstrap';
+import { StartupError } from '../../platform/errors/startup-error';
+import { runningServerUrl } from '../../platform/running-server';
 import { TidingsConfigService } from '../../platform/config/configuration';
 import { ConfigValidationError } from '../../platform/config/environment';
 import {
@@ -72,7 +73,12 @@ async function run(ctx: CliContext, command: Exclude<ApiKeyCommand, { command: '
       const dto = ApiKeyDto.from(apiKey);
       if (command.json) return json({ ...dto, key });
       const config: TidingsConfigService = ctx.app.get(ConfigService);
-      return out(formatCreated(dto, key, config.get('app', { infer: true }).publicUrl));
+      const app = config.get('app', { infer: true });
+      // This shell may not set the server's PORT or PUBLIC_URL; a server on DATA_DIR says where it is.
+      const url = app.publicUrlConfigured
+        ? app.publicUrl
+        : (runningServerUrl(app.dataDir) ?? app.publicUrl);
+      return out(formatCreated(dto, key, url));
     }
     case 'list': {
       const all = (await keys.list()).map((k) => ApiKeyDto.from(k));
