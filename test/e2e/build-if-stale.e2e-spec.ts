@@ -18,7 +18,7 @@ const CLONED = [
   'src',
   'migrations',
   'templates',
-  'scripts',
+  '.ci',
   'package.json',
   'package-lock.json',
   'tsconfig.json',

@@ -7,8 +7,8 @@
  * changed or deleted one does); after a successful build the hash is kept in dist/ next to the
  * output, so a fresh clone, a deleted dist/ or a failed build all build again.
  *
- *   node scripts/build-if-stale.mjs           build if stale
- *   node scripts/build-if-stale.mjs --force   always build (npm run build)
+ *   node .ci/build-if-stale.mjs           build if stale
+ *   node .ci/build-if-stale.mjs --force   always build (npm run build)
  *
  * Templates are not part of the build (the server reads templates/ at run time).
  */
@@ -94,7 +94,7 @@ function nestBuild(root) {
 }
 
 // Run as a script (npm runs it from the package root; argv[1] is this file).
-if (process.argv[1] && resolve(process.argv[1]).endsWith(join('scripts', 'build-if-stale.mjs'))) {
+if (process.argv[1] && resolve(process.argv[1]).endsWith(join('.ci', 'build-if-stale.mjs'))) {
   const root = resolve(dirname(process.argv[1]), '..');
   try {
     const force = process.argv.includes('--force');
