@@ -69,6 +69,33 @@ describe('Marketer API: content items and campaigns', () => {
         ...overrides,
       });
 
+  /** A content item and a campaign of it to a segment of the topic; resolves when it is sent. */
+  async function segmentCampaign(title: string, segment: Record<string, unknown>) {
+    const itemId = (await item({ title }).expect(201)).body.id;
+    const created = await t
+      .api()
+      .post('/v1/campaigns')
+      .send({ topic: topic.key, contentItem: itemId, segment })
+      .expect(201);
+    return finished(created.body.id);
+  }
+
+  /** Waits until `sent` copies went out, then says which of `people` got the subject. */
+  async function recipients(
+    campaignId: string,
+    sent: number,
+    people: Array<{ id: string; email: string }>,
+    subject: string,
+  ) {
+    await eventually(async () => {
+      const res = await t.api().get(`/v1/campaigns/${campaignId}`).expect(200);
+      return res.body.stats.sent === sent;
+    });
+    return people
+      .filter((p) => smtp.to(p.email).some((m) => m.parsed.subject === subject))
+      .map((p) => p.id);
+  }
+
   async function finished(id: string) {
     return eventually(async () => {
       const res = await t.api().get(`/v1/campaigns/${id}`).expect(200);
@@ -366,33 +393,19 @@ describe('Marketer API: content items and campaigns', () => {
       const people = await subscribers(values.length, (i) => ({
         attributes: { run, ...values[i] },
       }));
-      const itemId = (await item({ title: 'For long-time older VIPs' }).expect(201)).body.id;
-      const created = await t
-        .api()
-        .post('/v1/campaigns')
-        .send({
-          topic: topic.key,
-          contentItem: itemId,
-          segment: {
-            attributes: [
-              { name: 'run', op: 'eq', value: run },
-              { name: 'age', op: 'gte', value: 55 },
-              { name: 'vip', op: 'eq', value: true },
-              { name: 'since', op: 'gte', value: '2025-01-01' },
-            ],
-          },
-        })
-        .expect(201);
-      const done = await finished(created.body.id);
-      expect(done.stats.audienceSize).toBe(2);
-      await eventually(async () => {
-        const res = await t.api().get(`/v1/campaigns/${created.body.id}`).expect(200);
-        return res.body.stats.sent === 2;
+      const done = await segmentCampaign('For long-time older VIPs', {
+        attributes: [
+          { name: 'run', op: 'eq', value: run },
+          { name: 'age', op: 'gte', value: 55 },
+          { name: 'vip', op: 'eq', value: true },
+          { name: 'since', op: 'gte', value: '2025-01-01' },
+        ],
       });
-      const got = people.filter((p) =>
-        smtp.to(p.email).some((m) => m.parsed.subject === 'For long-time older VIPs'),
-      );
-      expect(got.map((p) => p.id)).toEqual([people[0].id, people[1].id]);
+      expect(done.stats.audienceSize).toBe(2);
+      expect(await recipients(done.id, 2, people, 'For long-time older VIPs')).toEqual([
+        people[0].id,
+        people[1].id,
+      ]);
     });
 
     it('counts numbers given as imported text in in, eq and lt conditions', async () => {
@@ -400,23 +413,13 @@ describe('Marketer API: content items and campaigns', () => {
       const people = await subscribers(3, (i) => ({
         attributes: { run, size: ['3', 3.0, '4'][i] },
       }));
-      const itemId = (await item({ title: 'For size three' }).expect(201)).body.id;
-      const created = await t
-        .api()
-        .post('/v1/campaigns')
-        .send({
-          topic: topic.key,
-          contentItem: itemId,
-          segment: {
-            attributes: [
-              { name: 'run', op: 'eq', value: run },
-              { name: 'size', op: 'in', value: [3, 5] },
-              { name: 'size', op: 'lt', value: 3.5 },
-            ],
-          },
-        })
-        .expect(201);
-      const done = await finished(created.body.id);
+      const done = await segmentCampaign('For size three', {
+        attributes: [
+          { name: 'run', op: 'eq', value: run },
+          { name: 'size', op: 'in', value: [3, 5] },
+          { name: 'size', op: 'lt', value: 3.5 },
+        ],
+      });
       expect(done.stats.audienceSize).toBe(2);
       expect(people).toHaveLength(3);
     });
@@ -434,19 +437,8 @@ describe('Marketer API: content items and campaigns', () => {
         );
       }
       await tick(t.app); // Their first period starts: next_due_at is their first slot, ahead.
-      const campaign = async (title: string) => {
-        const itemId = (await item({ title }).expect(201)).body.id;
-        const created = await t
-          .api()
-          .post('/v1/campaigns')
-          .send({
-            topic: topic.key,
-            contentItem: itemId,
-            segment: { attributes: [{ name: 'run', op: 'eq', value: run }] },
-          })
-          .expect(201);
-        return finished(created.body.id);
-      };
+      const campaign = (title: string) =>
+        segmentCampaign(title, { attributes: [{ name: 'run', op: 'eq', value: run }] });
       const first = await campaign('Hello, new readers');
       expect(first.stats).toMatchObject({ audienceSize: 3, folded: 0 });
       await eventually(async () =>

@@ -241,7 +241,7 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
       allowedFrequencies: ['weekly'],
       defaultFrequency: 'weekly',
     });
-    await t.api().post('/v1/topics').send(topic).expect(201);
+    const topicId = (await t.api().post('/v1/topics').send(topic).expect(201)).body.id as string;
     const join = async (isCustomer: boolean, at: string) => {
       clock.set(at);
       const s = await createSubscriber(t, {
@@ -256,6 +256,14 @@ describe('Digests at each subscriber’s frequency (controllable clock, real SMT
     const withRoom = await join(true, '2027-06-07T10:00:00Z');
     const prospect = await join(false, '2027-06-07T10:00:00Z');
     const withoutRoom = await join(true, '2027-06-12T10:00:00Z');
+    // They had news in this topic before (a year ago), so their room is their slot alone: a
+    // subscription that never had a regular message has room in its first period.
+    await t.dataSource.query(
+      `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, status,
+                                     created_at, send_after, sent_at)
+       VALUES ('earlier:' || $1, $1::uuid, $2, 'evergreen', 'editorial', 'sent', $3, $3, $3)`,
+      [withoutRoom.id, topicId, '2026-06-12T10:00:00Z'],
+    );
 
     clock.set('2027-06-15T10:00:00Z');
     const item = (
