@@ -11,6 +11,7 @@ import { LifecycleNoticeRules1764000970000 } from '../../../migrations/176400097
 import { WatchdogSilence1764000980000 } from '../../../migrations/1764000980000-WatchdogSilence';
 import { LedgerReadModels1764001000000 } from '../../../migrations/1764001000000-LedgerReadModels';
 import { MessageChannels1764001010000 } from '../../../migrations/1764001010000-MessageChannels';
+import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   WatchdogSilence1764000980000,
   LedgerReadModels1764001000000,
   MessageChannels1764001010000,
+  SubscriberWeeklyCap1764001050000,
 ];
