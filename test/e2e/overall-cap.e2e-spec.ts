@@ -1,6 +1,8 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { createSubscriber, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
+import { csrfOf, pageText } from '../support/preference-center';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { settled, tick } from '../support/ticks';
@@ -233,5 +235,78 @@ describe('Overall cap: at most N regular emails a week across topics; notices al
     const waiting = rows.filter((r) => r.status === 'queued');
     expect(waiting).toHaveLength(1);
     expect(waiting[0].send_after.getTime()).toBeGreaterThan(clock.now().getTime() + 6 * DAY);
+  });
+
+  it('the preference page sets the limit (CSRF, old links may lower it, raising needs a fresh link; nl and en)', async () => {
+    const tokens = t.app.get(TokensService);
+    const s = await createSubscriber(t, {
+      email: uniqueEmail('cappage'),
+      topics: [{ topic: topics.alpha.key, frequency: 'weekly' }],
+    });
+    const weeklyCap = async () =>
+      (
+        await t.dataSource.query<{ weekly_cap: number | null }[]>(
+          `SELECT weekly_cap FROM subscribers WHERE id = $1`,
+          [s.id],
+        )
+      )[0].weekly_cap;
+    const old = tokens.sign('manage', s.id, { now: new Date(clock.now().getTime() - 3 * DAY) });
+    const page = (await t.http().get(`/p/${old}?lang=en`).expect(200)).text;
+    expect(page).toContain(`action="/p/${old}/limit?lang=en"`);
+    expect(page).toMatch(/<option value=""\s*selected\s*>\s*Our default \(5 emails a week\)/);
+    expect(pageText(page)).toContain('How much email');
+    const csrf = csrfOf(page);
+
+    // Lowering works with an old link.
+    await t
+      .http()
+      .post(`/p/${old}/limit?lang=en`)
+      .type('form')
+      .send({ csrf, weeklyCap: '2' })
+      .expect(303)
+      .expect('Location', `/p/${old}?lang=en&done=limit_changed#limit`);
+    expect(await weeklyCap()).toBe(2);
+    const after = (await t.http().get(`/p/${old}?lang=en&done=limit_changed`).expect(200)).text;
+    expect(pageText(after)).toContain(
+      'Saved: across all topics you now get at most 2 emails a week.',
+    );
+    expect(after).toMatch(/<option value="2"\s*selected\s*>\s*2 emails a week/);
+    const nl = pageText(
+      (await t.http().get(`/p/${old}?lang=nl&done=limit_changed`).expect(200)).text,
+    );
+    expect(nl).toContain('Hoeveel e-mail');
+    expect(nl).toContain(
+      'Opgeslagen: over alle onderwerpen samen krijg je nu hooguit 2 e-mails per week.',
+    );
+
+    // Raising it (or going back to a higher default) needs a fresh link.
+    await t.http().post(`/p/${old}/limit`).type('form').send({ csrf, weeklyCap: '10' }).expect(403);
+    await t.http().post(`/p/${old}/limit`).type('form').send({ csrf, weeklyCap: '' }).expect(403);
+    expect(await weeklyCap()).toBe(2);
+    // Out of range: 400 naming the field; without the CSRF token: 403; nothing changes.
+    const bad = await t
+      .http()
+      .post(`/p/${old}/limit`)
+      .type('form')
+      .send({ csrf, weeklyCap: '0' })
+      .expect(400);
+    expect(pageText(bad.text)).toContain('weeklyCap');
+    await t.http().post(`/p/${old}/limit`).type('form').send({ weeklyCap: '1' }).expect(403);
+    expect(await weeklyCap()).toBe(2);
+
+    const fresh = tokens.sign('manage', s.id, { now: clock.now() });
+    const freshCsrf = csrfOf((await t.http().get(`/p/${fresh}`).expect(200)).text);
+    await t
+      .http()
+      .post(`/p/${fresh}/limit?lang=en`)
+      .type('form')
+      .send({ csrf: freshCsrf, weeklyCap: '' })
+      .expect(303)
+      .expect('Location', `/p/${fresh}?lang=en&done=limit_changed#limit`);
+    expect(await weeklyCap()).toBeNull();
+    const back = pageText(
+      (await t.http().get(`/p/${fresh}?lang=en&done=limit_changed`).expect(200)).text,
+    );
+    expect(back).toContain('Saved: across all topics you now get at most 5 emails a week.');
   });
 });

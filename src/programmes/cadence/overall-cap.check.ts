@@ -18,7 +18,7 @@ export const CAP_WINDOW_MS = 7 * 86_400_000;
  * When a subscriber who had `counted` regular messages in the window (their send times, oldest
  * first) may have one more under `cap`: now, or when enough of them left the window.
  */
-export function roomAt(counted: Date[], cap: number, now: Date): Date | null {
+export function roomAt(counted: Date[], cap: number): Date | null {
   if (counted.length < cap) return null;
   // With L counted, one more fits once the oldest L - cap + 1 have left the window.
   return new Date(counted[counted.length - cap].getTime() + CAP_WINDOW_MS);
@@ -88,7 +88,7 @@ export class OverallCapCheck implements SendTimeCheck {
       if (!row || row.cap === null) continue;
       const times = counted.get(m.subscriberId) ?? (row.counted ?? []).map((t) => new Date(t));
       counted.set(m.subscriberId, times);
-      const room = roomAt(times, row.cap, now);
+      const room = roomAt(times, row.cap);
       if (!room) {
         times.push(now);
         continue;

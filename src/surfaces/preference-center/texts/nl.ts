@@ -15,6 +15,7 @@ export const NL: PageTexts = {
     topics: 'Onderwerpen',
     notices: 'Berichten',
     settings: 'Taal en tijdzone',
+    limit: 'Hoeveel e-mail',
     pause: 'Pauze',
     unsubscribe: 'Afmelden',
     history: 'Toestemmingen',
@@ -79,6 +80,17 @@ export const NL: PageTexts = {
   timezoneHint: 'We sturen op een redelijk tijdstip in deze tijdzone.',
   settingsButton: 'Taal en tijdzone opslaan',
   languageIn: { en: 'het Engels', nl: 'het Nederlands' },
+  limitHeading: 'Hoeveel e-mail',
+  limitIntro:
+    'Over al je onderwerpen samen sturen we je in elke 7 dagen hooguit zoveel nieuwsbrieven, overzichten en campagnes. Wat niet past, komt in je volgende overzicht of wacht een paar dagen. Berichten over je account en e-mails waar je zelf om vraagt, komen altijd.',
+  limitLabel: 'Hooguit',
+  limitChoice: (n) => `${n} ${n === 1 ? 'e-mail' : 'e-mails'} per week`,
+  limitNone: 'geen grens over alle onderwerpen',
+  limitDefault: (n) =>
+    n === null
+      ? 'Onze standaard (geen grens)'
+      : `Onze standaard (${n} ${n === 1 ? 'e-mail' : 'e-mails'} per week)`,
+  limitButton: 'Grens opslaan',
 
   unsubscribeAllHeading: 'Afmelden voor alles',
   unsubscribeAllIntro:
@@ -198,6 +210,7 @@ export const NL: PageTexts = {
     fresh_link_sent: (f) =>
       `Als we je kunnen bereiken, is er een nieuwe link onderweg naar je inbox. Hij werkt ${f.hours} uur.`,
     settings_changed: (f) => `Opgeslagen: we schrijven je in ${f.language}, in tijdzone ${f.zone}.`,
+    limit_changed: (f) => `Opgeslagen: over alle onderwerpen samen krijg je nu hooguit ${f.limit}.`,
     unchanged: () => 'Er hoefde niets te veranderen: dit was al zo.',
   },
 
