@@ -472,6 +472,7 @@ export function preferencePage(
           : t.none,
         d.subscriptions.why,
       )}
+      ${item(d.limit.label, limitText(s.weeklyCap ?? view.defaultWeeklyCap, t), d.limit.why)}
       ${item(d.pause.label, paused ? date(paused) : t.notPaused, d.pause.why)}
       ${item(d.consent.label, t.consentCount(view.history.length), d.consent.why)}
       ${item(d.messages.label, t.messagesCount(view.messageCount), d.messages.why)}

@@ -151,6 +151,10 @@ export const EN: PageTexts = {
       label: 'Your topics and how often',
       why: 'To send only what you chose, and never more often than you chose.',
     },
+    limit: {
+      label: 'How much email',
+      why: 'To send you no more newsletters, digests and campaigns a week than you chose.',
+    },
     pause: { label: 'Pause', why: 'To hold all email until the date you picked.' },
     consent: {
       label: 'Consent history',

@@ -156,6 +156,10 @@ export const NL: PageTexts = {
       label: 'Je onderwerpen en hoe vaak',
       why: 'Om alleen te sturen wat je koos, en nooit vaker dan je koos.',
     },
+    limit: {
+      label: 'Hoeveel e-mail',
+      why: 'Om je per week niet meer nieuwsbrieven, overzichten en campagnes te sturen dan je koos.',
+    },
     pause: { label: 'Pauze', why: 'Om alle e-mail tegen te houden tot de datum die je koos.' },
     consent: {
       label: 'Toestemmingen',

@@ -145,6 +145,7 @@ export interface PageTexts {
     dates: DataItem;
     attributes: DataItem;
     subscriptions: DataItem;
+    limit: DataItem;
     pause: DataItem;
     consent: DataItem;
     messages: DataItem;
