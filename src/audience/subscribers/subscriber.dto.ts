@@ -11,7 +11,10 @@ import {
   Length,
   Matches,
   registerDecorator,
+  IsInt,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
   IsArray,
   ArrayMaxSize,
@@ -29,6 +32,9 @@ import { Locale, LOCALES } from '../../platform/locale';
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const DATE_NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+export const WEEKLY_CAP_MIN = 1;
+export const WEEKLY_CAP_MAX = 50;
+export const WEEKLY_CAP_MESSAGE = `weeklyCap must be a whole number from ${WEEKLY_CAP_MIN} to ${WEEKLY_CAP_MAX}, or null for the default`;
 export const TIMEZONE_MESSAGE = 'timezone must be an IANA time zone such as Europe/Amsterdam';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -167,6 +173,21 @@ export class CreateSubscriberDto {
   @IsBoolean()
   isCustomer?: boolean;
 
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: WEEKLY_CAP_MIN,
+    maximum: WEEKLY_CAP_MAX,
+    example: 2,
+    description:
+      'At most this many editorial and promotional emails in any 7 days, across all topics (notices and transactional mail do not count). null: the default (OVERALL_WEEKLY_CAP)',
+  })
+  @IsOptional()
+  @IsInt({ message: WEEKLY_CAP_MESSAGE })
+  @Min(WEEKLY_CAP_MIN, { message: WEEKLY_CAP_MESSAGE })
+  @Max(WEEKLY_CAP_MAX, { message: WEEKLY_CAP_MESSAGE })
+  weeklyCap?: number | null;
+
   @ApiPropertyOptional({ type: Object, example: { plan: 'family', vehicle_age_years: 9 } })
   @IsOptional()
   @NormaliseLineEndings()
@@ -271,6 +292,12 @@ export class SubscriberDto {
     string
   >;
   @ApiProperty({ nullable: true, type: Date }) pausedUntil!: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Their own overall weekly cap; null: the default applies',
+  })
+  weeklyCap!: number | null;
   @ApiProperty({ nullable: true, type: Date }) confirmedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;

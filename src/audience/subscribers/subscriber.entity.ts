@@ -51,6 +51,13 @@ export class Subscriber {
   @Column('timestamptz', { nullable: true })
   pausedUntil!: Date | null;
 
+  /**
+   * At most this many regular emails in any 7 days, across topics (checked at send time by the
+   * overall cap in src/programmes/cadence). Null: the marketer's default, OVERALL_WEEKLY_CAP.
+   */
+  @Column('smallint', { nullable: true })
+  weeklyCap!: number | null;
+
   @Column('timestamptz', { nullable: true })
   confirmedAt!: Date | null;
 

@@ -62,6 +62,7 @@ export class SubscribersService {
           locale: dto.locale ?? 'en',
           timezone: dto.timezone ?? 'UTC',
           isCustomer: dto.isCustomer ?? false,
+          weeklyCap: dto.weeklyCap ?? null,
           attributes: dto.attributes ?? {},
           status: 'active',
         }),
@@ -144,6 +145,7 @@ export class SubscribersService {
       if (dto.locale !== undefined) subscriber.locale = dto.locale;
       if (dto.timezone !== undefined) subscriber.timezone = dto.timezone;
       if (dto.isCustomer !== undefined) subscriber.isCustomer = dto.isCustomer;
+      if (dto.weeklyCap !== undefined) subscriber.weeklyCap = dto.weeklyCap ?? null;
       if (dto.attributes) {
         const merged: Record<string, unknown> = { ...subscriber.attributes };
         for (const [k, v] of Object.entries(dto.attributes)) {
@@ -264,6 +266,7 @@ export function toDto(s: Subscriber, dates: Record<string, string>): SubscriberD
     attributes: s.attributes,
     dates,
     pausedUntil: s.pausedUntil,
+    weeklyCap: s.weeklyCap,
     confirmedAt: s.confirmedAt,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,

@@ -66,6 +66,8 @@ export interface AppConfig {
     windowDays: number;
     promotionalGapDays: number;
   };
+  /** Regular emails per subscriber in any 7 days when they chose no cap themselves; null: none. */
+  overallCap: { weeklyDefault: number | null };
   digests: { maxItems: number; silenceGraceDays: number };
   campaigns: { fanoutBatchSize: number; maxWaitingJobs: number };
   alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
@@ -148,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowDays: e.CONTENT_MIX_WINDOW_DAYS,
       promotionalGapDays: e.CONTENT_MIX_PROMOTIONAL_GAP_DAYS,
     },
+    overallCap: { weeklyDefault: e.OVERALL_WEEKLY_CAP ?? null },
     digests: { maxItems: e.DIGEST_MAX_ITEMS, silenceGraceDays: e.SILENCE_GRACE_DAYS },
     campaigns: {
       fanoutBatchSize: e.CAMPAIGN_FANOUT_BATCH_SIZE,

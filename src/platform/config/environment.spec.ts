@@ -82,6 +82,14 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ BRAND_LOGO_URL: 'logo.png' })).toThrow(/BRAND_LOGO_URL/);
   });
 
+  it('takes an overall weekly cap of 1 to 50, unset by default', () => {
+    expect(validateEnvironment({}).OVERALL_WEEKLY_CAP).toBeUndefined();
+    expect(validateEnvironment({ OVERALL_WEEKLY_CAP: '3' }).OVERALL_WEEKLY_CAP).toBe(3);
+    for (const bad of ['0', '51', 'two', '2.5']) {
+      expect(() => validateEnvironment({ OVERALL_WEEKLY_CAP: bad })).toThrow(/OVERALL_WEEKLY_CAP/);
+    }
+  });
+
   it('treats empty strings as unset', () => {
     expect(validateEnvironment({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

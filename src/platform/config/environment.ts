@@ -242,6 +242,18 @@ export class EnvironmentVariables {
   @Max(365)
   CONTENT_MIX_PROMOTIONAL_GAP_DAYS = 7;
 
+  /**
+   * The marketer's default overall cap: at most this many regular (editorial and promotional)
+   * emails per subscriber in any 7 days, across all topics. Unset: no cap. A subscriber's own
+   * choice on the preference page wins.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  OVERALL_WEEKLY_CAP?: number;
+
   /** Content items at most in one digest (newest first; older ones wait for the next). */
   @Transform(toInt)
   @IsInt()

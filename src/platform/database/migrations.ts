@@ -18,6 +18,7 @@ import { SuppressionsReadModels1764001023000 } from '../../../migrations/1764001
 import { LifecycleReadModels1764001024000 } from '../../../migrations/1764001024000-LifecycleReadModels';
 import { FeedbackReadModels1764001025000 } from '../../../migrations/1764001025000-FeedbackReadModels';
 import { WebhooksReadModels1764001026000 } from '../../../migrations/1764001026000-WebhooksReadModels';
+import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   LifecycleReadModels1764001024000,
   FeedbackReadModels1764001025000,
   WebhooksReadModels1764001026000,
+  SubscriberWeeklyCap1764001050000,
 ];

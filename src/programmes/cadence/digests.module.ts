@@ -6,10 +6,11 @@ import { ContentMixPolicy } from './content-mix';
 import { DigestContentPreparer } from './digest-content.preparer';
 import { DigestScheduler } from './digest-scheduler.service';
 import { FrequencyCheck } from './frequency.check';
+import { OverallCapCheck } from './overall-cap.check';
 import { PeriodMessages } from './period-messages';
 
 /**
- * Frequencies and the content mix: the digest tick, and the send-time checks that keep both
+ * Frequencies, the content mix and the overall cap: the digest tick, and the send-time checks that keep both
  * promises for every regular message, whoever wrote it.
  */
 @Module({
@@ -19,6 +20,7 @@ import { PeriodMessages } from './period-messages';
     DigestContentPreparer,
     FrequencyCheck,
     ContentMixPolicy,
+    OverallCapCheck,
     PeriodMessages,
   ],
   exports: [ContentMixPolicy, PeriodMessages],

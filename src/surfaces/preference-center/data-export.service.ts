@@ -59,6 +59,7 @@ export class DataExportService {
         status: s.status,
         customer: s.isCustomer,
         pausedUntil: s.pausedUntil,
+        weeklyCap: s.weeklyCap,
         confirmedAt: s.confirmedAt,
         createdAt: s.createdAt,
         updatedAt: s.updatedAt,

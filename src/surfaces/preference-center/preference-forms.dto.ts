@@ -1,13 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsTimeZone, Matches, MaxLength } from 'class-validator';
-import { TIMEZONE_MESSAGE } from '../../audience/subscribers/subscriber.dto';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import {
+  TIMEZONE_MESSAGE,
+  WEEKLY_CAP_MAX,
+  WEEKLY_CAP_MESSAGE,
+  WEEKLY_CAP_MIN,
+} from '../../audience/subscribers/subscriber.dto';
 import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
 import { Locale, LOCALES } from '../../platform/locale';
 
 /** The pause lengths a subscriber can choose on the preference page. */
 export const PAUSE_DAYS = [30, 60, 90] as const;
+
+/** The overall limits offered on the preference page (a limit set through the API is shown too). */
+export const WEEKLY_CAP_CHOICES = [1, 2, 3, 5, 7, 10, 14] as const;
 
 /** Every form on a link page carries the CSRF token bound to the link (checked by LinkFormGuard). */
 export class LinkFormDto {
@@ -50,4 +68,22 @@ export class SettingsDto extends LinkFormDto {
   @ApiProperty({ example: 'Europe/Amsterdam' })
   @IsTimeZone({ message: TIMEZONE_MESSAGE })
   timezone!: string;
+}
+
+/** At most this many regular emails a week across topics; empty: the sender's default. */
+export class WeeklyCapDto extends LinkFormDto {
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: WEEKLY_CAP_MIN,
+    maximum: WEEKLY_CAP_MAX,
+  })
+  @Transform(({ value }: { value: unknown }) =>
+    value === '' ? null : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsOptional()
+  @IsInt({ message: WEEKLY_CAP_MESSAGE })
+  @Min(WEEKLY_CAP_MIN, { message: WEEKLY_CAP_MESSAGE })
+  @Max(WEEKLY_CAP_MAX, { message: WEEKLY_CAP_MESSAGE })
+  weeklyCap?: number | null;
 }

@@ -10,7 +10,7 @@ import {
   Locale,
 } from '../../platform/locale';
 import { CSRF_FIELD } from './link-security';
-import { PAUSE_DAYS } from './preference-forms.dto';
+import { PAUSE_DAYS, WEEKLY_CAP_CHOICES } from './preference-forms.dto';
 import { PreferenceView, TopicChoice } from './preferences.service';
 import { DONE_CODES, DoneCode, PageTexts, TEXTS } from './texts/texts';
 import { languageSelect, timeZoneSelect } from './time-zone-select';
@@ -30,6 +30,7 @@ export const PAGE_SECTIONS = [
   'topics',
   'notices',
   'settings',
+  'limit',
   'pause',
   'unsubscribe',
   'history',
@@ -107,6 +108,8 @@ function doneSection(code: DoneCode, o: PreferencePageOptions, unsubscribed: boo
       return 'unsubscribe';
     case 'settings_changed':
       return 'settings';
+    case 'limit_changed':
+      return 'limit';
     case 'unchanged':
       if (o.doneTopic) return 'topics';
       if ((PAGE_SECTIONS as readonly string[]).includes(o.doneIn ?? ''))
@@ -322,6 +325,27 @@ export function preferencePage(
         <div class="actions"><button type="submit">${t.settingsButton}</button></div>`,
     )}`;
 
+  // The overall limit across topics: our default, or one of the choices (and theirs, if it was
+  // set through the API to another number).
+  const caps = [...new Set<number>([...WEEKLY_CAP_CHOICES, ...(s.weeklyCap ? [s.weeklyCap] : [])])];
+  const capOption = (value: string, label: string, selected: boolean) =>
+    html`<option value="${value}" ${new SafeHtml(selected ? 'selected' : '')}>${label}</option>`;
+  const limit = html`${heading('limit', t.limitHeading)} ${confirmation('limit')}
+    <p class="muted">${t.limitIntro}</p>
+    ${form(
+      '/limit',
+      html`<div>
+          <label for="limit-weekly-cap">${t.limitLabel}</label>
+          <select id="limit-weekly-cap" name="weeklyCap">
+            ${capOption('', t.limitDefault(view.defaultWeeklyCap), s.weeklyCap === null)}
+            ${caps
+              .sort((a, b) => a - b)
+              .map((n) => capOption(String(n), t.limitChoice(n), s.weeklyCap === n))}
+          </select>
+        </div>
+        <div class="actions"><button type="submit">${t.limitButton}</button></div>`,
+    )}`;
+
   const canPause = !unsubscribed && !blocked && anyCurrent;
   const pause = html`${heading('pause', t.pauseHeading)} ${confirmation('pause')}
   ${
@@ -448,6 +472,7 @@ export function preferencePage(
           : t.none,
         d.subscriptions.why,
       )}
+      ${item(d.limit.label, limitText(s.weeklyCap ?? view.defaultWeeklyCap, t), d.limit.why)}
       ${item(d.pause.label, paused ? date(paused) : t.notPaused, d.pause.why)}
       ${item(d.consent.label, t.consentCount(view.history.length), d.consent.why)}
       ${item(d.messages.label, t.messagesCount(view.messageCount), d.messages.why)}
@@ -463,6 +488,7 @@ export function preferencePage(
     ['topics', topics],
     ['notices', notices],
     ['settings', settings],
+    ['limit', limit],
     ['pause', pause],
     ['unsubscribe', unsubscribe],
     ['history', history],
@@ -507,6 +533,11 @@ function doneMessage(
     hours: FRESH_LINK_HOURS,
     language: t.languageIn[s.locale],
     zone: s.timezone,
+    limit: limitText(s.weeklyCap ?? view.defaultWeeklyCap, t),
   });
   return { code, text };
+}
+
+function limitText(cap: number | null, t: PageTexts): string {
+  return cap === null ? t.limitNone : t.limitChoice(cap);
 }

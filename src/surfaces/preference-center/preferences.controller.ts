@@ -23,7 +23,13 @@ import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
 import { erasedPage, erasePage, freshSentPage } from './link-pages';
 import { LinkFormGuard, LinkSecurity } from './link-security';
 import { PageFrame, pickLocale } from './page-frame';
-import { LinkFormDto, PauseDto, SettingsDto, TopicChangeDto } from './preference-forms.dto';
+import {
+  LinkFormDto,
+  PauseDto,
+  SettingsDto,
+  TopicChangeDto,
+  WeeklyCapDto,
+} from './preference-forms.dto';
 import { PageSection, preferencePage } from './preference-page';
 import { DoneResult, PreferencesService } from './preferences.service';
 import { TokenRateLimit } from '../../platform/http/rate-limit';
@@ -135,6 +141,23 @@ export class PreferencesController {
   @Redirect()
   async settings(@Param('token') token: string, @Body() dto: SettingsDto) {
     return back(token, dto.locale, await this.preferences.changeSettings(token, dto), 'settings');
+  }
+
+  /** The overall limit across topics; empty is the sender's default. */
+  @Post(':token/limit')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async limit(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() dto: WeeklyCapDto,
+  ) {
+    return back(
+      token,
+      lang,
+      await this.preferences.changeWeeklyCap(token, dto.weeklyCap ?? null),
+      'limit',
+    );
   }
 
   /** Everything kept about the subscriber, as a JSON download. */

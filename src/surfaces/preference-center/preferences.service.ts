@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppConfig } from '../../platform/config/configuration';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../platform/clock';
@@ -59,6 +61,8 @@ export interface PreferenceView {
   notices: UpcomingNotice[];
   history: ConsentHistoryEntry[];
   messageCount: number;
+  /** The sender's overall weekly cap for those who chose none (OVERALL_WEEKLY_CAP); null: none. */
+  defaultWeeklyCap: number | null;
 }
 
 export interface DoneResult {
@@ -90,6 +94,7 @@ const CONTEXT: ChangeContext = { source: 'preference_center', via: 'the preferen
 @Injectable()
 export class PreferencesService {
   private readonly logger = new Logger('PreferenceCenter');
+  private readonly defaultWeeklyCap: number | null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -102,7 +107,10 @@ export class PreferencesService {
     private readonly topics: TopicsService,
     private readonly notices: UpcomingNotices,
     private readonly status: SubscriberStatusService,
-  ) {}
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.defaultWeeklyCap = config.get('overallCap', { infer: true }).weeklyDefault;
+  }
 
   /** Verifies the link (401 tampered, 410 expired) and loads its subscriber (410 once erased). */
   async open(
@@ -138,6 +146,7 @@ export class PreferencesService {
       notices,
       history,
       messageCount: count[0].n,
+      defaultWeeklyCap: this.defaultWeeklyCap,
     };
   }
 
@@ -274,6 +283,21 @@ export class PreferencesService {
     });
     this.logger.log({ subscriberId: access.subscriber.id }, 'Language and time zone changed');
     return { done: 'settings_changed' };
+  }
+
+  /**
+   * The overall limit across topics (null: the sender's default), through SubscribersService like
+   * the API. A change that lets more email through needs a fresh link, like a faster frequency.
+   */
+  async changeWeeklyCap(token: string, weeklyCap: number | null): Promise<DoneResult> {
+    const access = await this.open(token);
+    const current = access.subscriber.weeklyCap;
+    if (current === weeklyCap) return { done: 'unchanged' };
+    const effective = (cap: number | null) => cap ?? this.defaultWeeklyCap ?? Infinity;
+    if (effective(weeklyCap) > effective(current)) this.requireFresh(access);
+    await this.subscribers.update(access.subscriber.id, { weeklyCap });
+    this.logger.log({ subscriberId: access.subscriber.id, weeklyCap }, 'Overall limit changed');
+    return { done: 'limit_changed' };
   }
 
   /** Erasure cannot be undone, so it needs a fresh link like the changes that send more. */

@@ -15,6 +15,7 @@ export const EN: PageTexts = {
     topics: 'Topics',
     notices: 'Notices',
     settings: 'Language and time zone',
+    limit: 'How much email',
     pause: 'Pause',
     unsubscribe: 'Unsubscribe',
     history: 'Consent history',
@@ -77,6 +78,17 @@ export const EN: PageTexts = {
   timezoneHint: 'We send at a sensible hour in this time zone.',
   settingsButton: 'Save language and time zone',
   languageIn: { en: 'English', nl: 'Dutch' },
+  limitHeading: 'How much email',
+  limitIntro:
+    'Across all your topics together, we send you at most this many newsletters, digests and campaigns in any 7 days. What does not fit goes into your next digest or waits a few days. Notices about your account and emails you ask for always come.',
+  limitLabel: 'At most',
+  limitChoice: (n) => `${n} ${n === 1 ? 'email' : 'emails'} a week`,
+  limitNone: 'no overall limit',
+  limitDefault: (n) =>
+    n === null
+      ? 'Our default (no overall limit)'
+      : `Our default (${n} ${n === 1 ? 'email' : 'emails'} a week)`,
+  limitButton: 'Save limit',
 
   unsubscribeAllHeading: 'Unsubscribe from everything',
   unsubscribeAllIntro:
@@ -139,6 +151,10 @@ export const EN: PageTexts = {
       label: 'Your topics and how often',
       why: 'To send only what you chose, and never more often than you chose.',
     },
+    limit: {
+      label: 'How much email',
+      why: 'To send you no more newsletters, digests and campaigns a week than you chose.',
+    },
     pause: { label: 'Pause', why: 'To hold all email until the date you picked.' },
     consent: {
       label: 'Consent history',
@@ -193,6 +209,7 @@ export const EN: PageTexts = {
     fresh_link_sent: (f) =>
       `If we can reach you, a fresh link is on its way to your inbox. It works for ${f.hours} hours.`,
     settings_changed: (f) => `Saved: we write to you in ${f.language}, in time zone ${f.zone}.`,
+    limit_changed: (f) => `Saved: across all topics you now get at most ${f.limit}.`,
     unchanged: () => 'Nothing needed changing: this was already so.',
   },
 

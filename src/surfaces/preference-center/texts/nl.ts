@@ -15,6 +15,7 @@ export const NL: PageTexts = {
     topics: 'Onderwerpen',
     notices: 'Berichten',
     settings: 'Taal en tijdzone',
+    limit: 'Hoeveel e-mail',
     pause: 'Pauze',
     unsubscribe: 'Afmelden',
     history: 'Toestemmingen',
@@ -79,6 +80,17 @@ export const NL: PageTexts = {
   timezoneHint: 'We sturen op een redelijk tijdstip in deze tijdzone.',
   settingsButton: 'Taal en tijdzone opslaan',
   languageIn: { en: 'het Engels', nl: 'het Nederlands' },
+  limitHeading: 'Hoeveel e-mail',
+  limitIntro:
+    'Over al je onderwerpen samen sturen we je in elke 7 dagen hooguit zoveel nieuwsbrieven, overzichten en campagnes. Wat niet past, komt in je volgende overzicht of wacht een paar dagen. Berichten over je account en e-mails waar je zelf om vraagt, komen altijd.',
+  limitLabel: 'Hooguit',
+  limitChoice: (n) => `${n} ${n === 1 ? 'e-mail' : 'e-mails'} per week`,
+  limitNone: 'geen grens over alle onderwerpen',
+  limitDefault: (n) =>
+    n === null
+      ? 'Onze standaard (geen grens)'
+      : `Onze standaard (${n} ${n === 1 ? 'e-mail' : 'e-mails'} per week)`,
+  limitButton: 'Grens opslaan',
 
   unsubscribeAllHeading: 'Afmelden voor alles',
   unsubscribeAllIntro:
@@ -144,6 +156,10 @@ export const NL: PageTexts = {
       label: 'Je onderwerpen en hoe vaak',
       why: 'Om alleen te sturen wat je koos, en nooit vaker dan je koos.',
     },
+    limit: {
+      label: 'Hoeveel e-mail',
+      why: 'Om je per week niet meer nieuwsbrieven, overzichten en campagnes te sturen dan je koos.',
+    },
     pause: { label: 'Pauze', why: 'Om alle e-mail tegen te houden tot de datum die je koos.' },
     consent: {
       label: 'Toestemmingen',
@@ -198,6 +214,7 @@ export const NL: PageTexts = {
     fresh_link_sent: (f) =>
       `Als we je kunnen bereiken, is er een nieuwe link onderweg naar je inbox. Hij werkt ${f.hours} uur.`,
     settings_changed: (f) => `Opgeslagen: we schrijven je in ${f.language}, in tijdzone ${f.zone}.`,
+    limit_changed: (f) => `Opgeslagen: over alle onderwerpen samen krijg je nu hooguit ${f.limit}.`,
     unchanged: () => 'Er hoefde niets te veranderen: dit was al zo.',
   },
 

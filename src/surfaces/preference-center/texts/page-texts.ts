@@ -10,6 +10,7 @@ export const DONE_CODES = [
   'unsubscribed_all',
   'fresh_link_sent',
   'settings_changed',
+  'limit_changed',
   'unchanged',
 ] as const;
 export type DoneCode = (typeof DONE_CODES)[number];
@@ -25,6 +26,8 @@ export interface DoneFacts {
   /** The subscriber's language, named in the page's language. */
   language: string;
   zone: string;
+  /** The overall limit now in force, as `limitChoice` or `limitNone` says it. */
+  limit: string;
 }
 
 export interface DataItem {
@@ -46,6 +49,7 @@ export interface PageTexts {
     topics: string;
     notices: string;
     settings: string;
+    limit: string;
     pause: string;
     unsubscribe: string;
     history: string;
@@ -100,6 +104,16 @@ export interface PageTexts {
   timezoneLabel: string;
   timezoneHint: string;
   settingsButton: string;
+  limitHeading: string;
+  limitIntro: string;
+  limitLabel: string;
+  /** "At most 3 emails a week". */
+  limitChoice: (n: number) => string;
+  /** No limit of their own and none from us. */
+  limitNone: string;
+  /** The option that leaves it to us: with our default, or none. */
+  limitDefault: (n: number | null) => string;
+  limitButton: string;
   /** Each language named in this language, as a sentence uses it ("in English", "in het Engels"). */
   languageIn: Record<'en' | 'nl', string>;
 
@@ -131,6 +145,7 @@ export interface PageTexts {
     dates: DataItem;
     attributes: DataItem;
     subscriptions: DataItem;
+    limit: DataItem;
     pause: DataItem;
     consent: DataItem;
     messages: DataItem;
