@@ -18,6 +18,8 @@ import { SuppressionsReadModels1764001023000 } from '../../../migrations/1764001
 import { LifecycleReadModels1764001024000 } from '../../../migrations/1764001024000-LifecycleReadModels';
 import { FeedbackReadModels1764001025000 } from '../../../migrations/1764001025000-FeedbackReadModels';
 import { WebhooksReadModels1764001026000 } from '../../../migrations/1764001026000-WebhooksReadModels';
+import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
+import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -44,4 +46,6 @@ export const MIGRATIONS = [
   LifecycleReadModels1764001024000,
   FeedbackReadModels1764001025000,
   WebhooksReadModels1764001026000,
+  ContentReadModels1764001060000,
+  WatchdogSilenceColumns1764001061000,
 ];
