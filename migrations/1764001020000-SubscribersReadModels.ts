@@ -7,10 +7,15 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * them into the calling statement, so plans and indexes stay as they were.
  *
  * - `audience_subscribers`: the preference center's language, the bounce and complaint matching,
- *   the feedback page, the trust audit, reports and metrics.
+ *   the feedback page, the trust audit, reports and metrics; delivery's claim and hand-over
+ *   (address, name, status, pause; share-locked through the view), the digest scheduler, the
+ *   campaign fan-out and segments (is_customer, attributes), lifecycle triggers and the watchdog.
  * - `audience_subscriptions`: the preference center's topic list, one-click unsubscribe and data
- *   export, the topic service's check of frequencies in use, the trust audit.
- * - `audience_subscriber_dates`: the trust audit's range scans (index (name, value, subscriber_id)).
+ *   export, the topic service's check of frequencies in use, the trust audit; delivery's claim
+ *   and hand-over, the digest scheduler and the campaign fan-out (which lock rows `FOR UPDATE OF`
+ *   the view's alias: the lock falls on the subscriptions rows), lifecycle and the watchdog.
+ * - `audience_subscriber_dates`: the trust audit's, lifecycle's due scan and campaign segments'
+ *   range scans (index (name, value, subscriber_id)).
  */
 export class SubscribersReadModels1764001020000 implements MigrationInterface {
   name = 'SubscribersReadModels1764001020000';
@@ -18,11 +23,12 @@ export class SubscribersReadModels1764001020000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE VIEW audience_subscribers AS
-        SELECT id, email, locale, timezone, status, paused_until, confirmed_at
+        SELECT id, email, name, locale, timezone, status, is_customer, attributes, paused_until,
+               confirmed_at
           FROM subscribers`);
     await q.query(`
       CREATE VIEW audience_subscriptions AS
-        SELECT subscriber_id, topic_id, status, frequency, last_delivered_at, next_due_at,
+        SELECT id, subscriber_id, topic_id, status, frequency, last_delivered_at, next_due_at,
                unsubscribed_at, created_at
           FROM subscriptions`);
     await q.query(`

@@ -6,7 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * statement, so plans and indexes stay as they were.
  *
  * - `audience_topics`: topic keys and names next to subscriptions, consent history, content,
- *   the preference center's topic list, one-click unsubscribe, data export, feedback and reports.
+ *   the preference center's topic list, one-click unsubscribe, data export, feedback and reports;
+ *   delivery's claim and the ledger listing, the digest scheduler, campaigns, lifecycle and the
+ *   watchdog (its evergreen template).
  */
 export class TopicsReadModels1764001021000 implements MigrationInterface {
   name = 'TopicsReadModels1764001021000';
@@ -15,7 +17,7 @@ export class TopicsReadModels1764001021000 implements MigrationInterface {
     await q.query(`
       CREATE VIEW audience_topics AS
         SELECT id, key, name, description, kind, allowed_frequencies, default_frequency, is_public,
-               prospects_allowed, archived_at
+               prospects_allowed, evergreen_template, archived_at
           FROM topics`);
   }
 

@@ -5,7 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * writes the table; anyone may read the view. A plain projection: PostgreSQL inlines it.
  *
  * - `audience_suppressions`: the keyed address hash (compare it with
- *   `SuppressionsService.sqlHash`) and the reason, for the trust audit and the metrics.
+ *   `SuppressionsService.sqlHash`) and the reason, for the trust audit, the metrics and
+ *   delivery's hand-over.
  */
 export class SuppressionsReadModels1764001023000 implements MigrationInterface {
   name = 'SuppressionsReadModels1764001023000';

@@ -82,9 +82,9 @@ export const CLAIM_SQL = `
          s.status AS subscriber_status, s.paused_until, x.status AS subscription_status,
          t.key AS topic_key, t.name AS topic_name
     FROM claimed c
-    LEFT JOIN subscribers s ON s.id = c.subscriber_id
-    LEFT JOIN subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
-    LEFT JOIN topics t ON t.id = c.topic_id`;
+    LEFT JOIN audience_subscribers s ON s.id = c.subscriber_id
+    LEFT JOIN audience_subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
+    LEFT JOIN audience_topics t ON t.id = c.topic_id`;
 
 export function toClaimed(r: ClaimRow): ClaimedMessage {
   return {

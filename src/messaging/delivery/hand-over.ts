@@ -103,17 +103,17 @@ export class HandOverService {
                   AS c(id, lease, subscriber_id, topic_id, subscriber_status, subscription_status,
                        paused_until, email, email_hash)),
        s AS (
-         SELECT id, status, email, paused_until FROM subscribers
+         SELECT id, status, email, paused_until FROM audience_subscribers
           WHERE id IN (SELECT subscriber_id FROM c) ORDER BY id FOR SHARE),
        x AS (
-         SELECT x.subscriber_id, x.topic_id, x.status FROM subscriptions x
+         SELECT x.subscriber_id, x.topic_id, x.status FROM audience_subscriptions x
           WHERE (x.subscriber_id, x.topic_id) IN (SELECT subscriber_id, topic_id FROM c)
             AND (SELECT count(*) FROM s) >= 0
           ORDER BY x.subscriber_id, x.topic_id FOR SHARE),
        fresh AS (
          SELECT c.id, c.lease, s.status AS subscriber_status, x.status AS subscription_status,
                 s.paused_until, s.email,
-                EXISTS (SELECT 1 FROM suppressions p WHERE p.address_hash = c.email_hash) AS suppressed,
+                EXISTS (SELECT 1 FROM audience_suppressions p WHERE p.address_hash = c.email_hash) AS suppressed,
                 (s.status IS NOT DISTINCT FROM c.subscriber_status
                  AND (c.topic_id IS NULL OR x.status IS NOT DISTINCT FROM c.subscription_status)
                  AND s.paused_until IS NOT DISTINCT FROM c.paused_until

@@ -24,7 +24,7 @@ export class MessagesService {
   async list(query: ListMessagesQueryDto): Promise<Page<MessageDto>> {
     const qb = this.dataSource.manager
       .createQueryBuilder(OutboundMessage, 'm')
-      .leftJoin('topics', 't', 't.id = m.topic_id')
+      .leftJoin('audience_topics', 't', 't.id = m.topic_id')
       .addSelect('t.key', 'topic_key');
     if (query.subscriber)
       qb.andWhere('m.subscriber_id = :subscriber', { subscriber: query.subscriber });

@@ -19,6 +19,8 @@ import { LifecycleReadModels1764001024000 } from '../../../migrations/1764001024
 import { FeedbackReadModels1764001025000 } from '../../../migrations/1764001025000-FeedbackReadModels';
 import { WebhooksReadModels1764001026000 } from '../../../migrations/1764001026000-WebhooksReadModels';
 import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
+import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
+import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -46,4 +48,6 @@ export const MIGRATIONS = [
   FeedbackReadModels1764001025000,
   WebhooksReadModels1764001026000,
   SubscriberWeeklyCap1764001050000,
+  ContentReadModels1764001060000,
+  WatchdogSilenceColumns1764001061000,
 ];

@@ -132,7 +132,7 @@ export class ContentMixPolicy implements SendTimeCheck {
       (
         await queryRows<{ id: string }>(
           this.dataSource,
-          `SELECT id FROM topics WHERE id = ANY($1) AND kind = 'promotional'`,
+          `SELECT id FROM audience_topics WHERE id = ANY($1) AND kind = 'promotional'`,
           [topicIds],
         )
       ).map((r) => r.id),

@@ -75,9 +75,9 @@ export class DigestScheduler {
         const rows = await queryRows<DueRow>(
           manager,
           `SELECT x.id, x.subscriber_id, x.topic_id, x.frequency, x.next_due_at
-             FROM subscriptions x
-             JOIN subscribers s ON s.id = x.subscriber_id
-             JOIN topics t ON t.id = x.topic_id
+             FROM audience_subscriptions x
+             JOIN audience_subscribers s ON s.id = x.subscriber_id
+             JOIN audience_topics t ON t.id = x.topic_id
             WHERE x.status = 'active' AND x.next_due_at <= $1 AND x.id > $2
               AND s.status = 'active' AND (s.paused_until IS NULL OR s.paused_until <= $1)
               AND t.archived_at IS NULL AND t.kind <> 'notice'
@@ -108,8 +108,8 @@ export class DigestScheduler {
     const candidates = await queryRows<CandidateRow>(
       manager,
       `SELECT d.id AS subscription_id, c.id AS item_id, c.kind
-         FROM subscriptions d
-         JOIN content_items c ON c.topic_id = d.topic_id
+         FROM audience_subscriptions d
+         JOIN programmes_content_items c ON c.topic_id = d.topic_id
         WHERE d.id = ANY($1)
           AND c.withdrawn_at IS NULL AND c.published_at <= $2
           AND (c.expires_at IS NULL OR c.expires_at > $2)

@@ -34,8 +34,8 @@ export class FrequencyCheck implements SendTimeCheck {
       `SELECT c.id
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[])
               AS c(id, subscriber_id, topic_id, decided_at)
-         JOIN subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
-         JOIN subscribers s ON s.id = c.subscriber_id
+         JOIN audience_subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
+         JOIN audience_subscribers s ON s.id = c.subscriber_id
         WHERE EXISTS (
           SELECT 1 FROM messaging_regular_sends p
            WHERE p.subscriber_id = c.subscriber_id AND p.topic_id = c.topic_id AND p.id <> c.id

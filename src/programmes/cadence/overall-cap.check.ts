@@ -68,7 +68,7 @@ export class OverallCapCheck implements SendTimeCheck {
               w.counted
          FROM unnest($1::uuid[]) AS c(id)
          JOIN messaging_ledger_messages l ON l.id = c.id
-         JOIN subscribers s ON s.id = l.subscriber_id
+         JOIN audience_subscribers s ON s.id = l.subscriber_id
          LEFT JOIN LATERAL (
            SELECT array_agg(coalesce(r.sent_at, r.claimed_at)
                             ORDER BY coalesce(r.sent_at, r.claimed_at)) AS counted

@@ -138,8 +138,8 @@ export class CampaignFanout {
     params.push(campaign.topicId);
     const topic = `$${params.length}`;
     const sendDate = campaign.sendAt.toISOString().slice(0, 10);
-    return `FROM subscriptions x
-       JOIN subscribers s ON s.id = x.subscriber_id
+    return `FROM audience_subscriptions x
+       JOIN audience_subscribers s ON s.id = x.subscriber_id
       WHERE x.topic_id = ${topic} AND x.status = 'active' AND s.status = 'active'
      ${segmentSql(campaign.segment ?? {}, params, sendDate)}`;
   }

@@ -136,7 +136,7 @@ export class CampaignsService {
   async list(query: ListCampaignsQueryDto): Promise<Page<CampaignDto>> {
     const qb = this.dataSource.manager
       .createQueryBuilder(Campaign, 'c')
-      .innerJoin(Topic, 't', 't.id = c.topic_id')
+      .innerJoin('audience_topics', 't', 't.id = c.topic_id')
       .addSelect('t.key', 'topic_key');
     if (query.topic) {
       const topic = await this.topics.get(query.topic);
@@ -338,8 +338,8 @@ export class CampaignsService {
               count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
                                  AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
          FROM messaging_ledger_messages m
-         JOIN subscribers s ON s.id = m.subscriber_id
-         LEFT JOIN subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
+         JOIN audience_subscribers s ON s.id = m.subscriber_id
+         LEFT JOIN audience_subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
         WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')`,
       [campaignId],
     );

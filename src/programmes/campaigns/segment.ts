@@ -277,7 +277,7 @@ export function segmentSql(segment: Segment, params: unknown[], sendDate: string
       bounds.push(`d.value >= ${p(sendDate)}::date + ${p(d.fromDays)}::int`);
     if (d.toDays !== undefined)
       bounds.push(`d.value <= ${p(sendDate)}::date + ${p(d.toDays)}::int`);
-    parts.push(`EXISTS (SELECT 1 FROM subscriber_dates d WHERE ${bounds.join(' AND ')})`);
+    parts.push(`EXISTS (SELECT 1 FROM audience_subscriber_dates d WHERE ${bounds.join(' AND ')})`);
   }
   return parts.map((x) => `AND ${x}`).join('\n     ');
 }

@@ -36,8 +36,8 @@ export class AttributeTriggerService {
       `SELECT s.id, s.attributes, s.status, COALESCE(x.status = 'active', false) AS subscribed,
               st.is_true, st.occurrence
          FROM unnest($2::uuid[]) AS b(id)
-         JOIN subscribers s ON s.id = b.id
-         LEFT JOIN subscriptions x ON x.subscriber_id = s.id AND x.topic_id = $3
+         JOIN audience_subscribers s ON s.id = b.id
+         LEFT JOIN audience_subscriptions x ON x.subscriber_id = s.id AND x.topic_id = $3
          LEFT JOIN lifecycle_attribute_states st ON st.rule_id = $1 AND st.subscriber_id = s.id`,
       [rule.id, subscriberIds, rule.topicId],
     );
@@ -96,7 +96,7 @@ export class AttributeTriggerService {
     const ids = (
       await queryRows<{ id: string }>(
         manager,
-        `SELECT id FROM subscribers WHERE id > $1 AND status = 'active' ORDER BY id LIMIT $2`,
+        `SELECT id FROM audience_subscribers WHERE id > $1 AND status = 'active' ORDER BY id LIMIT $2`,
         [afterId ?? '00000000-0000-0000-0000-000000000000', batchSize],
       )
     ).map((r) => r.id);

@@ -80,7 +80,7 @@ export class DeadlinesService {
            FROM lifecycle_missed_promises p
            JOIN messaging_ledger_messages m ON m.id = p.message_id
            JOIN lifecycle_rules r ON r.id = m.rule_id
-           JOIN subscribers s ON s.id = m.subscriber_id
+           JOIN audience_subscribers s ON s.id = m.subscriber_id
            CROSS JOIN LATERAL (SELECT lifecycle_zone(s.timezone) AS tz) z
           WHERE p.id = ANY($1::bigint[]) AND r.apology_template IS NOT NULL
        ),

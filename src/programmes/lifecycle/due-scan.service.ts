@@ -126,7 +126,7 @@ export class DueScanService {
         manager,
         `SELECT b.id AS subscriber_id, lifecycle_date_anchor(d.value) AS anchor
            FROM unnest($1::uuid[]) AS b(id)
-           LEFT JOIN subscriber_dates d ON d.subscriber_id = b.id AND d.name = $2`,
+           LEFT JOIN audience_subscriber_dates d ON d.subscriber_id = b.id AND d.name = $2`,
         [subscriberIds, rule.dateName],
       );
       await this.ledger.skipMovedNotices(
@@ -141,14 +141,14 @@ export class DueScanService {
             SELECT d.subscriber_id, lifecycle_date_anchor(d.value) AS anchor_key, d.value AS anchor_date,
                    NULL::timestamptz AS anchor_ts, '{}'::jsonb AS vars,
                    NULL::date AS pos_date, NULL::timestamptz AS pos_ts, NULL::uuid AS pos_id
-              FROM subscriber_dates d
+              FROM audience_subscriber_dates d
              WHERE d.subscriber_id = ANY(${p.add(subscriberIds)}::uuid[]) AND d.name = ${p.add(rule.dateName)}
                AND d.value <= ${p.add(utcDay(now, 1 - rule.offsetDays))}::date`
         : (p) => `
             SELECT s.id AS subscriber_id, 'confirmed' AS anchor_key, NULL::date AS anchor_date,
                    s.confirmed_at AS anchor_ts, '{}'::jsonb AS vars,
                    NULL::date AS pos_date, NULL::timestamptz AS pos_ts, NULL::uuid AS pos_id
-              FROM subscribers s
+              FROM audience_subscribers s
              WHERE s.id = ANY(${p.add(subscriberIds)}::uuid[]) AND s.confirmed_at IS NOT NULL
                AND s.confirmed_at >= ${p.add(confirmedLowerBound(rule, activeSince).toISOString())}::timestamptz
                AND s.confirmed_at < ${p.add(confirmedUpperBound(rule, now).toISOString())}::timestamptz`;
@@ -169,7 +169,7 @@ export class DueScanService {
         SELECT d.subscriber_id, lifecycle_date_anchor(d.value) AS anchor_key, d.value AS anchor_date,
                NULL::timestamptz AS anchor_ts, '{}'::jsonb AS vars,
                d.value AS pos_date, NULL::timestamptz AS pos_ts, d.subscriber_id AS pos_id
-          FROM subscriber_dates d
+          FROM audience_subscriber_dates d
          WHERE d.name = ${name}
            AND (d.name, d.value, d.subscriber_id) > (${name}, ${p.add(progress.scan_date)}::date, ${p.add(progress.scan_id)}::uuid)
            AND d.value <= ${p.add(utcDay(now, 1 - rule.offsetDays))}::date
@@ -190,7 +190,7 @@ export class DueScanService {
       SELECT s.id AS subscriber_id, 'confirmed' AS anchor_key, NULL::date AS anchor_date,
              s.confirmed_at AS anchor_ts, '{}'::jsonb AS vars,
              NULL::date AS pos_date, s.confirmed_at AS pos_ts, s.id AS pos_id
-        FROM subscribers s
+        FROM audience_subscribers s
        WHERE s.confirmed_at IS NOT NULL
          AND (s.confirmed_at, s.id) > (${p.add(new Date(cursorTs).toISOString())}::timestamptz, ${p.add(cursorId)}::uuid)
          AND s.confirmed_at < ${p.add(confirmedUpperBound(rule, now).toISOString())}::timestamptz

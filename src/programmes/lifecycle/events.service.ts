@@ -91,7 +91,7 @@ export class EventsService {
         (
           await queryRows<{ topic_id: string }>(
             manager,
-            `SELECT topic_id FROM subscriptions WHERE subscriber_id = $1 AND status = 'active'`,
+            `SELECT topic_id FROM audience_subscriptions WHERE subscriber_id = $1 AND status = 'active'`,
             [subscriber.id],
           )
         ).map((r) => r.topic_id),

@@ -294,7 +294,7 @@ export class LifecycleRulesService {
   private async topicKeys(ids: string[]): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
     const rows = await this.dataSource.query<{ id: string; key: string }[]>(
-      `SELECT id, key FROM topics WHERE id = ANY($1)`,
+      `SELECT id, key FROM audience_topics WHERE id = ANY($1)`,
       [[...new Set(ids)]],
     );
     return new Map(rows.map((r) => [r.id, r.key]));

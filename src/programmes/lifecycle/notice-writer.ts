@@ -111,8 +111,8 @@ export class NoticeWriter {
         SELECT src.subscriber_id, src.anchor_key, src.vars, s.locale, s.attributes, z.tz,
                COALESCE(src.anchor_date, (src.anchor_ts AT TIME ZONE z.tz)::date) AS anchor_day
           FROM src
-          JOIN subscribers s ON s.id = src.subscriber_id
-          JOIN subscriptions x ON x.subscriber_id = src.subscriber_id AND x.topic_id = ${topic}::uuid
+          JOIN audience_subscribers s ON s.id = src.subscriber_id
+          JOIN audience_subscriptions x ON x.subscriber_id = src.subscriber_id AND x.topic_id = ${topic}::uuid
                               AND x.status = 'active'
           CROSS JOIN LATERAL (SELECT lifecycle_zone(s.timezone) AS tz) z
          WHERE s.status = 'active'

@@ -51,13 +51,13 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
       `WITH s AS (
          SELECT id, paused_until, confirmed_at, attributes,
                 lifecycle_zone(timezone) AS tz
-           FROM subscribers WHERE id = $1 AND status = 'active'
+           FROM audience_subscribers WHERE id = $1 AND status = 'active'
        ),
        r AS (
          SELECT r.*, t.key AS topic_key
            FROM lifecycle_rules r
-           JOIN topics t ON t.id = r.topic_id
-           JOIN subscriptions x ON x.topic_id = r.topic_id AND x.subscriber_id = $1 AND x.status = 'active'
+           JOIN audience_topics t ON t.id = r.topic_id
+           JOIN audience_subscriptions x ON x.topic_id = r.topic_id AND x.subscriber_id = $1 AND x.status = 'active'
           WHERE r.enabled AND r.deleted_at IS NULL AND r.trigger_type IN ('date', 'confirmed')
        ),
        planned AS (
@@ -71,7 +71,7 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
                                                   'days', abs(r.offset_days))
                                || lifecycle_attribute_vars(s.attributes)) #>> '{}' AS description
            FROM r CROSS JOIN s
-           JOIN subscriber_dates d ON d.subscriber_id = s.id AND d.name = r.date_name
+           JOIN audience_subscriber_dates d ON d.subscriber_id = s.id AND d.name = r.date_name
           WHERE r.trigger_type = 'date'
          UNION ALL
          SELECT r.id, r.topic_key, r.window_start, r.window_end, s.tz, s.paused_until, 'confirmed',
@@ -97,7 +97,7 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
          FROM messaging_ledger_messages m
          JOIN s ON s.id = m.subscriber_id
          JOIN lifecycle_rules r ON r.id = m.rule_id
-         JOIN topics t ON t.id = m.topic_id
+         JOIN audience_topics t ON t.id = m.topic_id
         WHERE m.subscriber_id = $1 AND m.rule_id IS NOT NULL AND m.status = 'queued'`,
       [subscriberId, now, locale],
     );

@@ -36,7 +36,7 @@ interface FallbackRow {
  * silent subscribers whose local send hour it is (reserving their slot, so once per period);
  * once a day it stores the report and alerts the marketer for each topic with silent subscribers.
  * What "silent" means is defined once, in SQL (watchdog_silent() and
- * watchdog_silent_subscriptions(), migrations/1764000980000-WatchdogSilence.ts), for the
+ * watchdog_silent_subscriptions(), migrations/1764001061000-WatchdogSilenceColumns.ts), for the
  * fallback, this report, the programme summary and the dashboard.
  */
 @Injectable()
@@ -88,7 +88,7 @@ export class SilenceService {
            FROM silent)
        SELECT t.key, t.name, t.evergreen_template, r.n, r.newest_silent_since, r.subscriber_id, r.frequency,
               r.last_message_at, r.window_ended_at
-         FROM ranked r JOIN topics t ON t.id = r.topic_id
+         FROM ranked r JOIN audience_topics t ON t.id = r.topic_id
         WHERE r.rn <= ${OLDEST_CASES}
         ORDER BY r.n DESC, t.key, r.rn`,
       [now, this.graceDays],
@@ -122,7 +122,7 @@ export class SilenceService {
                 SELECT 1 FROM messaging_ledger_messages m
                  WHERE m.subscriber_id = s.id AND m.status = 'sent'
                    AND m.template <> 'confirm-subscription'))::int AS nothing
-         FROM subscribers s
+         FROM audience_subscribers s
         WHERE s.status <> 'erased'
           AND s.confirmed_at > $1::timestamptz - make_interval(days => $2)
           AND s.confirmed_at <= $1::timestamptz - interval '1 hour'`,
@@ -159,10 +159,13 @@ export class SilenceService {
           `SELECT x.id, x.subscriber_id, x.topic_id, x.frequency, x.next_due_at, s.locale,
                   t.name AS topic_name, t.description AS topic_description,
                   t.evergreen_template AS template
-             FROM subscriptions x
-             JOIN subscribers s ON s.id = x.subscriber_id
-             JOIN topics t ON t.id = x.topic_id
-            WHERE watchdog_silent(x, s, t, $1, $2)
+             FROM audience_subscriptions x
+             JOIN audience_subscribers s ON s.id = x.subscriber_id
+             JOIN audience_topics t ON t.id = x.topic_id
+            WHERE watchdog_silent(x.status, s.status, s.paused_until, t.kind, t.archived_at,
+                                  watchdog_window_end(x.last_delivered_at, x.created_at,
+                                                      s.confirmed_at, x.frequency),
+                                  $1, $2)
               AND x.next_due_at <= $1 AND x.id > $3
               AND t.evergreen_template = ANY ($4)
               AND extract(hour FROM $1::timestamptz AT TIME ZONE s.timezone) = $5

@@ -200,7 +200,7 @@ export class ProgrammeSummaryService {
 
 /**
  * The silent subscriptions, as the silence watchdog defines them (its SQL function
- * watchdog_silent_subscriptions(), migrations/1764000980000-WatchdogSilence.ts): one definition
+ * watchdog_silent_subscriptions(), migrations/1764001061000-WatchdogSilenceColumns.ts): one definition
  * for its report and fallback, the summary and the dashboard. `$1` now, `$2` the grace in days.
  */
 const SILENT_CTE = `
