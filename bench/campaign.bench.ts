@@ -208,6 +208,14 @@ async function seed(db: Client, size: number): Promise<{ topicKey: string }> {
            CASE WHEN (row_number() OVER ()) % 20 = 0 THEN now() + interval '10 days' ELSE now() - interval '1 day' END,
            now() - interval '200 days'
       FROM subscribers s, topics t WHERE t.key = 'bench-news'`);
+  // Their message this period is in the ledger (a subscription that never had one has room).
+  await db.query(`
+    INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, status,
+                                   created_at, send_after, sent_at)
+    SELECT 'bench-earlier:' || x.id, x.subscriber_id, x.topic_id, 'evergreen', 'editorial', 'sent',
+           now() - interval '5 days', now() - interval '5 days', now() - interval '5 days'
+      FROM subscriptions x JOIN topics t ON t.id = x.topic_id
+     WHERE t.key = 'bench-news' AND x.next_due_at > now()`);
   await db.query(`
     INSERT INTO subscriptions (subscriber_id, topic_id, status, frequency, next_due_at, created_at)
     SELECT s.id, t.id, 'active', 'monthly', now() + interval '3 days', now() - interval '200 days'

@@ -31,6 +31,11 @@ export interface ClaimedMessage {
   timezone: string;
   subscriberStatus: SubscriberStatus;
   pausedUntil: Date | null;
+  /**
+   * The subscriber's own overall weekly cap (null: the marketer's default applies). Undefined
+   * when the message was not loaded by the claim: a check must then look it up.
+   */
+  weeklyCap?: number | null;
   subscriptionStatus: SubscriptionStatus | null;
   topicKey: string | null;
   topicName: string | null;
@@ -56,6 +61,7 @@ interface ClaimRow {
   timezone: string | null;
   subscriber_status: SubscriberStatus | null;
   paused_until: Date | null;
+  weekly_cap: number | null;
   subscription_status: SubscriptionStatus | null;
   topic_key: string | null;
   topic_name: string | null;
@@ -79,7 +85,7 @@ export const CLAIM_SQL = `
          c.attempts, c.claimed_by, c.deadline_at, c.created_at,
          CASE c.channel WHEN 'email' THEN s.email END AS address,
          s.email, s.name, s.locale, s.timezone,
-         s.status AS subscriber_status, s.paused_until, x.status AS subscription_status,
+         s.status AS subscriber_status, s.paused_until, s.weekly_cap, x.status AS subscription_status,
          t.key AS topic_key, t.name AS topic_name
     FROM claimed c
     LEFT JOIN audience_subscribers s ON s.id = c.subscriber_id
@@ -107,6 +113,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     timezone: r.timezone ?? 'UTC',
     subscriberStatus: r.subscriber_status ?? 'erased',
     pausedUntil: r.paused_until,
+    weeklyCap: r.weekly_cap,
     subscriptionStatus: r.subscription_status,
     topicKey: r.topic_key,
     topicName: r.topic_name,

@@ -57,7 +57,13 @@ export class OverallCapCheck implements SendTimeCheck {
 
   async check(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
     const decisions = new Map<string, SendDecision>();
-    const regular = messages.filter((m) => m.kind === 'editorial' || m.kind === 'promotional');
+    // Only subscribers with a cap (their own, or the default) are looked up: without either, a
+    // batch costs no query (the claim loaded each subscriber's own cap).
+    const regular = messages.filter(
+      (m) =>
+        (m.kind === 'editorial' || m.kind === 'promotional') &&
+        (m.weeklyCap === undefined || (m.weeklyCap ?? this.weeklyDefault) !== null),
+    );
     if (!regular.length) return decisions;
     // One row per claimed regular message: its subscriber's cap, whether it can fold, and the
     // send times of that subscriber's counted messages in the window (oldest first).
