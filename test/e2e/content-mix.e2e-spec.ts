@@ -1,5 +1,5 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
-import { createSubscriber, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, createTopics, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -26,20 +26,15 @@ describe('Content mix: promotional messages stay under the cap; notices always g
       },
     });
     ledger = t.app.get(LedgerService);
-    for (const [name, kind] of [
-      ['offers', 'promotional'],
-      ['deals', 'promotional'],
-      ['news', 'editorial'],
-      ['renewals', 'notice'],
-    ] as const) {
-      const input = topicInput({
-        name,
-        kind,
-        allowedFrequencies: ['weekly', 'monthly'],
-        defaultFrequency: 'weekly',
-      });
-      topics[name] = (await t.api().post('/v1/topics').send(input).expect(201)).body;
-    }
+    Object.assign(
+      topics,
+      await createTopics(t, [
+        ['offers', 'promotional'],
+        ['deals', 'promotional'],
+        ['news', 'editorial'],
+        ['renewals', 'notice'],
+      ] as const),
+    );
   });
   afterAll(async () => {
     await t.close();

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
-import { formatLocalDate, slotAfter } from '../../src/audience/topics/frequency';
+import { slotAfter } from '../../src/audience/topics/frequency';
+import { formatLocalDate } from '../../src/platform/locale';
 import { FREQUENCIES } from '../../src/audience/topics/topic.entity';
 import { createSubscriber, subscriberInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';

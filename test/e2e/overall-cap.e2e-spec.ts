@@ -1,6 +1,6 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { TokensService } from '../../src/platform/tokens/tokens.service';
-import { createSubscriber, topicInput, uniqueEmail } from '../factories';
+import { createSubscriber, createTopics, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { csrfOf, pageText } from '../support/preference-center';
 import { eventually, SmtpSink } from '../support/smtp-sink';
@@ -29,20 +29,15 @@ describe('Overall cap: at most N regular emails a week across topics; notices al
       },
     });
     ledger = t.app.get(LedgerService);
-    for (const [name, kind] of [
-      ['alpha', 'editorial'],
-      ['beta', 'editorial'],
-      ['gamma', 'editorial'],
-      ['renewals', 'notice'],
-    ] as const) {
-      const input = topicInput({
-        name,
-        kind,
-        allowedFrequencies: ['weekly', 'monthly'],
-        defaultFrequency: 'weekly',
-      });
-      topics[name] = (await t.api().post('/v1/topics').send(input).expect(201)).body;
-    }
+    Object.assign(
+      topics,
+      await createTopics(t, [
+        ['alpha', 'editorial'],
+        ['beta', 'editorial'],
+        ['gamma', 'editorial'],
+        ['renewals', 'notice'],
+      ] as const),
+    );
   });
   afterAll(async () => {
     await t.close();

@@ -86,3 +86,24 @@ export async function createSubscriber(
   const res = await t.api().post('/v1/subscribers').send(subscriberInput(overrides)).expect(201);
   return res.body as CreatedSubscriber;
 }
+
+/**
+ * Topics created through the API (`POST /v1/topics`, expecting 201), one per `[name, kind]`,
+ * weekly by default (weekly and monthly allowed), by name.
+ */
+export async function createTopics(
+  t: Pick<TestApp, 'api'>,
+  specs: ReadonlyArray<readonly [string, string]>,
+): Promise<Record<string, { id: string; key: string }>> {
+  const topics: Record<string, { id: string; key: string }> = {};
+  for (const [name, kind] of specs) {
+    const input = topicInput({
+      name,
+      kind,
+      allowedFrequencies: ['weekly', 'monthly'],
+      defaultFrequency: 'weekly',
+    });
+    topics[name] = (await t.api().post('/v1/topics').send(input).expect(201)).body;
+  }
+  return topics;
+}

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Frequency, TopicKind } from './topic.entity';
-import { formatLocalDate as formatDay, Locale } from '../../platform/locale';
+import { Locale } from '../../platform/locale';
 
 /** The length of one period, as a calendar duration (months stay months across DST and lengths). */
 export const PERIOD: Record<Frequency, { days?: number; months?: number }> = {
@@ -70,9 +70,4 @@ export function firstDueAt(
   sendHour = DEFAULT_SEND_HOUR,
 ): Date {
   return slotAfter(now, frequency, timezone, sendHour);
-}
-
-/** A date in the subscriber's zone, in the one format of their language (see platform/locale). */
-export function formatLocalDate(date: Date, timezone: string, locale: Locale): string {
-  return formatDay(date, timezone, locale);
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DateTime } from 'luxon';
+import { formatLocalDate } from '../../platform/locale';
 import { DataSource, EntityManager } from 'typeorm';
 import { nextInWindow, sendWindowOf } from '../../messaging/send-window';
 import { ListsUpcomingNotices, UpcomingNotice, UpcomingNoticesSource } from '../upcoming-notices';
@@ -120,9 +120,7 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
       sendWindowOf({ sendWindow: { start: r.window_start, end: r.window_end } }),
     );
     if (deadline && (deadline <= pausedUntil || after > deadline)) {
-      const date = DateTime.fromJSDate(deadline, { zone: r.tz })
-        .setLocale(locale === 'nl' ? 'nl' : 'en-GB')
-        .toLocaleString(DateTime.DATE_FULL);
+      const date = formatLocalDate(deadline, r.tz, locale);
       notice.description += PAUSE_TEXT[locale].during(date);
       return notice;
     }

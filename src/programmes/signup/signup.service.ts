@@ -24,7 +24,8 @@ import {
 } from '../../audience/subscribers/personal-data-erasers';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
-import { cadenceLabel, firstDueAt, formatLocalDate } from '../../audience/topics/frequency';
+import { cadenceLabel, firstDueAt } from '../../audience/topics/frequency';
+import { formatLocalDate } from '../../platform/locale';
 import { Frequency, Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { freshLinkMessage } from '../fresh-link-mail';

@@ -159,14 +159,11 @@ export class SilenceService {
           `SELECT x.id, x.subscriber_id, x.topic_id, x.frequency, x.next_due_at, s.locale,
                   t.name AS topic_name, t.description AS topic_description,
                   t.evergreen_template AS template
-             FROM audience_subscriptions x
+             FROM watchdog_silent_subscriptions($1, $2) w
+             JOIN audience_subscriptions x ON x.id = w.subscription_id
              JOIN audience_subscribers s ON s.id = x.subscriber_id
              JOIN audience_topics t ON t.id = x.topic_id
-            WHERE watchdog_silent(x.status, s.status, s.paused_until, t.kind, t.archived_at,
-                                  watchdog_window_end(x.last_delivered_at, x.created_at,
-                                                      s.confirmed_at, x.frequency),
-                                  $1, $2)
-              AND x.next_due_at <= $1 AND x.id > $3
+            WHERE x.next_due_at <= $1 AND x.id > $3
               AND t.evergreen_template = ANY ($4)
               AND extract(hour FROM $1::timestamptz AT TIME ZONE s.timezone) = $5
             ORDER BY x.id

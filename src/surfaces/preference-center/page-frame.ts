@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DateTime } from 'luxon';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
 import { PageTexts, TEXTS } from './texts/texts';
@@ -19,19 +18,6 @@ export function pickLocale(lang: unknown, fallback?: Locale, acceptLanguage?: st
     return lang as Locale;
   if (fallback) return fallback;
   return /^\s*nl\b/i.test(acceptLanguage ?? '') ? 'nl' : 'en';
-}
-
-/** Dates as people read them, in their own time zone and language. */
-export function formatDate(date: Date, timezone: string, locale: Locale): string {
-  return DateTime.fromJSDate(date, { zone: timezone })
-    .setLocale(locale)
-    .toLocaleString(DateTime.DATE_FULL);
-}
-
-export function formatDateTime(date: Date, timezone: string, locale: Locale): string {
-  return DateTime.fromJSDate(date, { zone: timezone })
-    .setLocale(locale)
-    .toLocaleString({ ...DateTime.DATETIME_MED, timeZoneName: 'short' });
 }
 
 /** The branded frame (brand name, colour, logo from config) around the subscriber pages. */
