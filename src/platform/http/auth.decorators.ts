@@ -9,7 +9,8 @@ import {
   ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiErrors } from './api-errors';
 import type { Scope } from './scopes';
 
 export const IS_PUBLIC = 'tidings:public';
@@ -23,8 +24,7 @@ export const RequireScopes = (...scopes: Scope[]) =>
   applyDecorators(
     SetMetadata(REQUIRED_SCOPES, scopes),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked API key' }),
-    ApiForbiddenResponse({ description: `The key lacks a scope: ${scopes.join(', ')}` }),
+    ApiErrors(401, [403, `The key lacks a scope: ${scopes.join(', ')}`]),
   );
 
 /** What a controller learns about the API key that authenticated a request. */
