@@ -23,6 +23,7 @@ import { MessageComposer } from './message-composer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
+import { SendAdmission } from './send-admission';
 import { SendChecks } from './send-checks';
 import { TestSendController } from './test-send.controller';
 
@@ -56,12 +57,20 @@ import { TestSendController } from './test-send.controller';
     DeliveryLease,
     HandOverService,
     SendChecks,
+    SendAdmission,
     MessagesService,
     DeliveryProcessor,
     DispatchProcessor,
     LedgerRowsAfterRedisLoss,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, MessagesService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+  exports: [
+    LedgerService,
+    MessagesService,
+    MessageComposer,
+    SendAdmission,
+    DeliveryLease,
+    MAIL_TRANSPORT,
+  ],
 })
 export class DeliveryModule {}

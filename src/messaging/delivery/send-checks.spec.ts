@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { ClaimedMessage } from './claimed-message';
+import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { baseDecision, SendCheck, SendChecks, SendDecision, SendTimeCheck } from './send-checks';
 
 function message(overrides: Partial<ClaimedMessage> = {}): ClaimedMessage {
@@ -122,7 +123,8 @@ class OtherFrequencyCheck implements SendTimeCheck {
 async function sendChecks(...providers: Array<new (...args: never[]) => object>) {
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule],
-    providers: [SendChecks, ...providers],
+    // Discovery only: the suppression list is not asked.
+    providers: [SendChecks, { provide: SuppressionsService, useValue: {} }, ...providers],
   }).compile();
   await moduleRef.init();
   return moduleRef.get(SendChecks).all();
