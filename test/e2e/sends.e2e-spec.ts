@@ -199,6 +199,25 @@ describe('POST /v1/sends', () => {
     expect(smtp.to(s.email)).toHaveLength(1);
   });
 
+  it('erasing the subscriber removes the data given with their sends', async () => {
+    const s = await subscriber({ topics: [{ topic: noticeTopic }] });
+    const sent = await t.api().post('/v1/sends').send(transactional(s.email)).expect(202);
+    const notice = await t
+      .api()
+      .post('/v1/sends')
+      .send({ ...transactional(s.email), kind: 'notice', topic: noticeTopic })
+      .expect(202);
+    await t.api().delete(`/v1/subscribers/${s.id}`).expect(204);
+    const rows = await t.dataSource.query<{ id: string; data: Record<string, unknown> }[]>(
+      `SELECT id, data FROM outbound_messages WHERE id = ANY($1) ORDER BY id`,
+      [[sent.body.id, notice.body.id]],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.data]))).toEqual({
+      [sent.body.id]: {},
+      [notice.body.id]: { sendWindow: { start: '09:00', end: '17:00' } },
+    });
+  });
+
   it('names the field of every invalid request', async () => {
     const s = await subscriber();
     const send = (body: Record<string, unknown>) => t.api().post('/v1/sends').send(body);

@@ -25,6 +25,7 @@ import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
 import { SendAdmission } from './send-admission';
 import { SendChecks } from './send-checks';
+import { SendDataErasure } from './send-erasure';
 import { TestSendController } from './test-send.controller';
 
 @Module({
@@ -58,6 +59,7 @@ import { TestSendController } from './test-send.controller';
     HandOverService,
     SendChecks,
     SendAdmission,
+    SendDataErasure,
     MessagesService,
     DeliveryProcessor,
     DispatchProcessor,

@@ -27,7 +27,7 @@ export class MessagesController {
       'One message of the send ledger and what became of it (the link `POST /v1/sends` returns)',
   })
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors([404, 'No message with this id'])
+  @ApiErrors([400, 'The id holds a NUL or invalid UTF-8'], [404, 'No message with this id'])
   get(@Param('id') id: string): Promise<MessageDto> {
     return this.messages.get(id);
   }

@@ -156,7 +156,8 @@ export class SendDto {
 
   @ApiProperty({
     nullable: true,
-    enum: LOCALES,
+    // OpenAPI 3.0 validators (ajv) accept null for a nullable enum only when the enum lists it.
+    enum: [...LOCALES, null] as unknown as Locale[],
     description: "The language asked for; null: the subscriber's",
   })
   locale!: Locale | null;
