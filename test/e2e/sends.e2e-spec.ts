@@ -17,7 +17,7 @@ describe('POST /v1/sends', () => {
   // A zone where it is now between 12:00 and 13:00, so the default window (09:00-17:00) is open
   // and a window of 02:00-05:00 is closed, whenever the test runs.
   const offset = 12 - new Date().getUTCHours();
-  const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+  const zone = offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
@@ -88,6 +88,8 @@ describe('POST /v1/sends', () => {
     expect(third.body).toMatchObject({ id: first.body.id, status: 'sent', duplicate: true });
     const link = await t.api().get(first.body.links.message).expect(200);
     expect(link.body).toMatchObject({ id: first.body.id, status: 'sent', kind: 'transactional' });
+    const unknown = await t.api().get(`/v1/messages/${s.id}`).expect(404);
+    expect(unknown.body).toMatchObject({ field: 'id' });
     // A replayed delivery job finds nothing to claim.
     await t.app.get(DeliveryProcessor).deliverBatch([first.body.id]);
     expect(smtp.to(s.email)).toHaveLength(1);
@@ -255,6 +257,11 @@ describe('POST /v1/sends', () => {
       });
     }
     expect(await rowsFor(s.id)).toBe(0);
+    // The key is a body field, and the answer says so to a client that sent the header instead.
+    const header = await send({ ...transactional(s.email), idempotencyKey: undefined })
+      .set('Idempotency-Key', 'k-1')
+      .expect(400);
+    expect(header.body.message).toContain('Idempotency-Key header is not read');
   });
 
   it('needs the sends:write scope', async () => {

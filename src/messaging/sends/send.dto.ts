@@ -116,7 +116,10 @@ export class CreateSendDto {
       'Your unique id for this send (1-200 characters). Repeating it returns the message it ' +
       'wrote (200) and sends nothing more; with a different body it is refused (409).',
   })
-  @IsString()
+  @IsString({
+    message:
+      'idempotencyKey must be a string: a field of the body (an Idempotency-Key header is not read)',
+  })
   @Length(1, 200)
   @Matches(NO_CONTROL_CHARACTERS, {
     message: 'idempotencyKey must not contain control characters',
