@@ -1,7 +1,7 @@
 /**
  * Messaging: turning a decided message into a delivered one. Owns the send ledger
  * (`outbound_messages`) and its only door, LedgerService (delivery), the send-time checks, the
- * transports, rendering of templates, and the marketer's alerts.
+ * transports, rendering of templates, the marketer's alerts, and `POST /v1/sends` (sends).
  *
  * May use: platform, audience. Programmes hand it what to send; they plug into it through
  * @SendCheck, @PreparesMessages and @ContributesLinks instead of being imported by it.
@@ -10,8 +10,9 @@ import { Module } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { RenderingModule } from './rendering/rendering.module';
+import { SendsModule } from './sends/sends.module';
 
 @Module({
-  imports: [DeliveryModule, AlertsModule, RenderingModule],
+  imports: [DeliveryModule, AlertsModule, RenderingModule, SendsModule],
 })
 export class MessagingModule {}

@@ -84,7 +84,7 @@ export const CLAIM_SQL = `
   SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.channel, c.template, c.kind, c.data,
          c.attempts, c.claimed_by, c.deadline_at, c.created_at,
          CASE c.channel WHEN 'email' THEN s.email END AS address,
-         s.email, s.name, s.locale, s.timezone,
+         s.email, s.name, COALESCE(c.locale, s.locale) AS locale, s.timezone,
          s.status AS subscriber_status, s.paused_until, s.weekly_cap, x.status AS subscription_status,
          t.key AS topic_key, t.name AS topic_name
     FROM claimed c

@@ -23,7 +23,9 @@ import { MessageComposer } from './message-composer';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundMessage } from './outbound-message.entity';
+import { SendAdmission } from './send-admission';
 import { SendChecks } from './send-checks';
+import { SendDataErasure } from './send-erasure';
 import { TestSendController } from './test-send.controller';
 
 @Module({
@@ -56,12 +58,21 @@ import { TestSendController } from './test-send.controller';
     DeliveryLease,
     HandOverService,
     SendChecks,
+    SendAdmission,
+    SendDataErasure,
     MessagesService,
     DeliveryProcessor,
     DispatchProcessor,
     LedgerRowsAfterRedisLoss,
   ],
   controllers: [MessagesController, TestSendController],
-  exports: [LedgerService, MessagesService, MessageComposer, DeliveryLease, MAIL_TRANSPORT],
+  exports: [
+    LedgerService,
+    MessagesService,
+    MessageComposer,
+    SendAdmission,
+    DeliveryLease,
+    MAIL_TRANSPORT,
+  ],
 })
 export class DeliveryModule {}

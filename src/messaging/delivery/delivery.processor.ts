@@ -12,7 +12,6 @@ import type { AfterWorkersStopped } from '../../platform/queue/worker-runner.ser
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { SubscriberStatusService } from '../../audience/subscribers/subscriber-status.service';
 import { ChannelGroup, DeliveryChannels, EMAIL_CHANNEL } from './channels';
 import { ClaimedMessage, ClaimRow, CLAIM_SQL, toClaimed } from './claimed-message';
@@ -23,7 +22,7 @@ import { DELIVERY_JOB_OPTIONS } from './ledger.service';
 import { MessageComposer } from './message-composer';
 import type { Carry, MessageTransport, SendFailure, TransportOutcome } from './message-transport';
 import { Outcome, OutcomeWriter } from './outcome-writer';
-import { baseDecision, SendChecks, SendDecision } from './send-checks';
+import { SendChecks, SendDecision } from './send-checks';
 import type { PendingBuild } from './template-kind';
 import { inTransaction } from '../../platform/database/transaction';
 
@@ -89,7 +88,6 @@ export class DeliveryProcessor
     private readonly queue: Queue<JobPayloads[JobName.DeliverBatch]>,
     private readonly channels: DeliveryChannels,
     private readonly composer: MessageComposer,
-    private readonly suppressions: SuppressionsService,
     private readonly status: SubscriberStatusService,
     private readonly checks: SendChecks,
     private readonly lease: DeliveryLease,
@@ -132,7 +130,7 @@ export class DeliveryProcessor
     const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids, now, lease]);
     if (!rows.length) return { claimed: 0 };
     const claimed = rows.map(toClaimed);
-    const decisions = await this.decide(claimed, now);
+    const decisions = await this.checks.decide(claimed, now);
     const prepared = await this.composer.prepare(
       claimed.filter((m) => !decisions.has(m.id)),
       now,
@@ -168,23 +166,6 @@ export class DeliveryProcessor
       },
     );
     await Promise.all(lanes);
-  }
-
-  private async decide(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
-    const suppressed = await this.suppressions.suppressedAmong(
-      messages.map((m) => m.email).filter((e): e is string => !!e),
-    );
-    const decisions = new Map<string, SendDecision>();
-    for (const m of messages) {
-      const d = baseDecision(m, !!m.email && suppressed.has(m.email), now);
-      if (d) decisions.set(m.id, d);
-    }
-    for (const check of this.checks.all()) {
-      const remaining = messages.filter((m) => !decisions.has(m.id));
-      if (!remaining.length) break;
-      for (const [id, d] of await check.check(remaining, now)) decisions.set(id, d);
-    }
-    return decisions;
   }
 
   /**

@@ -19,6 +19,7 @@ const COLUMNS = {
   status: 'status',
   skipReason: 'skip_reason',
   data: 'data',
+  locale: 'locale',
   contentItemIds: 'content_item_ids',
   sendAfter: 'send_after',
   deadlineAt: 'deadline_at',

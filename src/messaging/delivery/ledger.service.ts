@@ -11,6 +11,7 @@ import { queryRows } from '../../platform/database/sql';
 import { EMAIL_CHANNEL } from './channels';
 import { MessageKind } from './outbound-message.entity';
 import { ledgerInsertSql } from './ledger-statements';
+import type { Locale } from '../../platform/locale';
 
 export interface NewMessage {
   /** Unique per intended email; a second insert with the same key is ignored. */
@@ -23,6 +24,8 @@ export interface NewMessage {
   channel?: string;
   /** Template data fixed now (ids and facts, never the address). */
   data?: Record<string, unknown>;
+  /** The locale to render it in; default the subscriber's at send time. */
+  locale?: Locale | null;
   /** Content items the message carries ("who received which item" is read from the ledger). */
   contentItemIds?: string[];
   sendAfter?: Date;
@@ -103,6 +106,7 @@ export class LedgerService {
           kind: 'd.kind',
           channel: 'd.channel',
           data: 'd.data',
+          locale: 'd.locale',
           // unnest() cannot take an array of arrays of different lengths: the ids travel joined.
           contentItemIds: `string_to_array(d.items, ',')::uuid[]`,
           sendAfter: 'd.send_after',
@@ -111,9 +115,9 @@ export class LedgerService {
           ...(options.markEnqueued ? { enqueuedAt: '$10::timestamptz' } : {}),
         },
         from: `FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[],
-                           $7::text[], $8::timestamptz[], $9::timestamptz[], $11::text[])
+                           $7::text[], $8::timestamptz[], $9::timestamptz[], $11::text[], $12::text[])
                      AS d(dedupe_key, subscriber_id, topic_id, template, kind, data, items, send_after,
-                          deadline_at, channel)`,
+                          deadline_at, channel, locale)`,
         returning: 'm.id',
       }),
       [
@@ -128,6 +132,7 @@ export class LedgerService {
         messages.map((m) => m.deadlineAt?.toISOString() ?? null),
         at,
         messages.map((m) => m.channel ?? EMAIL_CHANNEL),
+        messages.map((m) => m.locale ?? null),
       ],
     );
     return rows.map((r) => r.id);

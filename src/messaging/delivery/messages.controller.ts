@@ -1,7 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../../platform/http/auth.decorators';
-import { ListMessagesQueryDto, MessagePageDto } from './message.dto';
+import { ApiErrors } from '../../platform/http/api-errors';
+import { ListMessagesQueryDto, MessageDto, MessagePageDto } from './message.dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -17,5 +18,17 @@ export class MessagesController {
   @ApiOkResponse({ type: MessagePageDto })
   list(@Query() query: ListMessagesQueryDto): Promise<MessagePageDto> {
     return this.messages.list(query);
+  }
+
+  @Get(':id')
+  @RequireScopes('messages:read')
+  @ApiOperation({
+    summary:
+      'One message of the send ledger and what became of it (the link `POST /v1/sends` returns)',
+  })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiErrors([400, 'The id holds a NUL or invalid UTF-8'], [404, 'No message with this id'])
+  get(@Param('id') id: string): Promise<MessageDto> {
+    return this.messages.get(id);
   }
 }

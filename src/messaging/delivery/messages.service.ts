@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from '../../platform/database/sql';
+import { NotFoundError } from '../../platform/errors/domain-errors';
+import { isUuid } from '../../platform/ids';
 import { fetchKeysetPage, Page } from '../../platform/http/pagination';
 import { ListMessagesQueryDto, MessageDto } from './message.dto';
 import { MessageStatus, OutboundMessage } from './outbound-message.entity';
@@ -40,6 +42,34 @@ export class MessagesService {
       items: page.entities.map((m, i) => MessageDto.from(m, page.raw[i].topic_key)),
       nextCursor: page.nextCursor,
     };
+  }
+
+  /** One message by id; 404 naming `id` when there is none. */
+  async get(id: string): Promise<MessageDto> {
+    const found = isUuid(id) ? await this.findOne('m.id = :id', { id }) : null;
+    if (!found) throw new NotFoundError(`No message with id ${id}`, 'id');
+    return MessageDto.from(found.message, found.topicKey);
+  }
+
+  /** The message written with this dedupe key, with its topic's key; null when there is none. */
+  findByDedupeKey(
+    dedupeKey: string,
+  ): Promise<{ message: OutboundMessage; topicKey: string | null } | null> {
+    return this.findOne('m.dedupe_key = :dedupeKey', { dedupeKey });
+  }
+
+  private async findOne(
+    where: string,
+    params: Record<string, string>,
+  ): Promise<{ message: OutboundMessage; topicKey: string | null } | null> {
+    const { entities, raw } = await this.dataSource.manager
+      .createQueryBuilder(OutboundMessage, 'm')
+      .leftJoin('audience_topics', 't', 't.id = m.topic_id')
+      .addSelect('t.key', 'topic_key')
+      .where(where, params)
+      .getRawAndEntities<{ topic_key: string | null }>();
+    if (!entities.length) return null;
+    return { message: entities[0], topicKey: raw[0].topic_key };
   }
 
   /** A campaign's messages counted by status and skip reason. */

@@ -5,6 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { Locale } from '../../platform/locale';
 
 export const MESSAGE_KINDS = ['transactional', 'notice', 'editorial', 'promotional'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -57,6 +58,10 @@ export class OutboundMessage {
 
   @Column('jsonb', { default: {} })
   data!: Record<string, unknown>;
+
+  /** The locale it is rendered in; null: the subscriber's at send time. */
+  @Column('text', { nullable: true })
+  locale!: Locale | null;
 
   @Column('int', { default: 0 })
   attempts!: number;

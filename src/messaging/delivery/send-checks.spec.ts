@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import type { ClaimedMessage } from './claimed-message';
+import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { baseDecision, SendCheck, SendChecks, SendDecision, SendTimeCheck } from './send-checks';
 
 function message(overrides: Partial<ClaimedMessage> = {}): ClaimedMessage {
@@ -122,7 +123,8 @@ class OtherFrequencyCheck implements SendTimeCheck {
 async function sendChecks(...providers: Array<new (...args: never[]) => object>) {
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule],
-    providers: [SendChecks, ...providers],
+    // Discovery only: the suppression list is not asked.
+    providers: [SendChecks, { provide: SuppressionsService, useValue: {} }, ...providers],
   }).compile();
   await moduleRef.init();
   return moduleRef.get(SendChecks).all();
@@ -133,6 +135,67 @@ describe(SendChecks.name, () => {
     const checks = await sendChecks(MixCheck, FrequencyCheck);
     expect(checks.map((c) => c.name)).toEqual(['frequency', 'content-mix']);
     expect(checks[0]).toBeInstanceOf(FrequencyCheck);
+  });
+
+  it('decides base checks first (suppression from one lookup), then each check on what is left', async () => {
+    const seen: string[][] = [];
+    @Injectable()
+    @SendCheck({ order: 10 })
+    class SkipsM3 implements SendTimeCheck {
+      readonly name = 'skips-m3';
+      async check(messages: ClaimedMessage[]): Promise<Map<string, SendDecision>> {
+        seen.push(messages.map((m) => m.id));
+        return new Map([['m3', { status: 'skipped', reason: 'test' }]]);
+      }
+    }
+    @Injectable()
+    @SendCheck({ order: 20 })
+    class Records implements SendTimeCheck {
+      readonly name = 'records';
+      async check(messages: ClaimedMessage[]): Promise<Map<string, SendDecision>> {
+        seen.push(messages.map((m) => m.id));
+        return new Map();
+      }
+    }
+    const lookups: string[][] = [];
+    const moduleRef = await Test.createTestingModule({
+      imports: [DiscoveryModule],
+      providers: [
+        SendChecks,
+        {
+          provide: SuppressionsService,
+          useValue: {
+            suppressedAmong: async (emails: string[]) => {
+              lookups.push(emails);
+              return new Set(['bounced@example.test']);
+            },
+          },
+        },
+        Records,
+        SkipsM3,
+      ],
+    }).compile();
+    await moduleRef.init();
+    const decisions = await moduleRef
+      .get(SendChecks)
+      .decide(
+        [
+          message({ id: 'm1', email: 'bounced@example.test' }),
+          message({ id: 'm2', subscriptionStatus: 'unsubscribed' }),
+          message({ id: 'm3' }),
+          message({ id: 'm4' }),
+        ],
+        new Date('2027-03-01T10:00:00Z'),
+      );
+    expect(Object.fromEntries(decisions)).toEqual({
+      m1: { status: 'suppressed', reason: 'suppressed' },
+      m2: { status: 'skipped', reason: 'not_subscribed' },
+      m3: { status: 'skipped', reason: 'test' },
+    });
+    expect(lookups).toEqual([
+      ['bounced@example.test', 'ada@example.test', 'ada@example.test', 'ada@example.test'],
+    ]);
+    expect(seen).toEqual([['m3', 'm4'], ['m4']]);
   });
 
   it('refuses to start with two checks of one name', async () => {

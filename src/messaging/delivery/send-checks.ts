@@ -6,6 +6,7 @@ import {
   Ordered,
   refuseDuplicateNames,
 } from '../../platform/extension-points';
+import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { nextInWindow, sendWindowOf } from '../send-window';
 import type { ClaimedMessage } from './claimed-message';
 
@@ -41,12 +42,18 @@ export function SendCheck(options: SendCheckOptions = {}) {
   };
 }
 
-/** The `@SendCheck()` providers, in the order they run; two with one name are refused at start. */
+/**
+ * The `@SendCheck()` providers, in the order they run (two with one name are refused at start),
+ * and the whole chain over a set of messages (`decide`).
+ */
 @Injectable()
 export class SendChecks implements OnModuleInit {
   private checks: readonly SendTimeCheck[] = [];
 
-  constructor(private readonly discovery: DiscoveryService) {}
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly suppressions: SuppressionsService,
+  ) {}
 
   onModuleInit(): void {
     const found = inOrder(
@@ -58,6 +65,29 @@ export class SendChecks implements OnModuleInit {
 
   all(): readonly SendTimeCheck[] {
     return this.checks;
+  }
+
+  /**
+   * Every check on these messages: delivery's own (`baseDecision`, with suppression looked up for
+   * all of them in one query), then each `@SendCheck` in order on what is still undecided. What is
+   * not in the map may be sent now. Delivery runs it on every claimed batch; `POST /v1/sends` runs
+   * it on the message it is asked for before writing it (send-admission.ts).
+   */
+  async decide(messages: ClaimedMessage[], now: Date): Promise<Map<string, SendDecision>> {
+    const suppressed = await this.suppressions.suppressedAmong(
+      messages.map((m) => m.email).filter((e): e is string => !!e),
+    );
+    const decisions = new Map<string, SendDecision>();
+    for (const m of messages) {
+      const d = baseDecision(m, !!m.email && suppressed.has(m.email), now);
+      if (d) decisions.set(m.id, d);
+    }
+    for (const check of this.checks) {
+      const remaining = messages.filter((m) => !decisions.has(m.id));
+      if (!remaining.length) break;
+      for (const [id, d] of await check.check(remaining, now)) decisions.set(id, d);
+    }
+    return decisions;
   }
 }
 

@@ -19,6 +19,7 @@ export const SCOPES = [
   'content:write',
   'campaigns:read',
   'campaigns:write',
+  'sends:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

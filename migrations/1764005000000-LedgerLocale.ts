@@ -1,0 +1,19 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * A ledger row may fix the locale it is rendered in (`POST /v1/sends` with `locale`); null, as
+ * every producer so far writes, means the subscriber's locale at send time.
+ */
+export class LedgerLocale1764005000000 implements MigrationInterface {
+  name = 'LedgerLocale1764005000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE outbound_messages ADD COLUMN locale text
+        CONSTRAINT outbound_messages_locale CHECK (locale IN ('en', 'nl'))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE outbound_messages DROP COLUMN locale`);
+  }
+}
