@@ -9,6 +9,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './api/auth.module';
 import { PreferenceCenterModule } from './preference-center/preference-center.module';
+import { ProviderWebhooksModule } from './provider-webhooks/provider-webhooks.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -21,6 +22,7 @@ export class SurfacesModule {
         AuthModule,
         PreferenceCenterModule,
         WebhooksModule,
+        ProviderWebhooksModule,
         ...(options.http ? [AdminModule] : []),
       ],
     };
