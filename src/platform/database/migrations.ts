@@ -22,6 +22,7 @@ import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050
 import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
 import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
 import { ProviderReportFormats1764004000000 } from '../../../migrations/1764004000000-ProviderReportFormats';
+import { InboundMessages1764004100000 } from '../../../migrations/1764004100000-InboundMessages';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   ContentReadModels1764001060000,
   WatchdogSilenceColumns1764001061000,
   ProviderReportFormats1764004000000,
+  InboundMessages1764004100000,
 ];
