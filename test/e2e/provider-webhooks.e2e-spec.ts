@@ -214,6 +214,20 @@ describe('Sending services’ webhooks (SES via SNS, Postmark, SendGrid, Mailgun
       expect(res.body).toEqual({ provider: 'ses', reports: [], subscription: 'confirmed' });
       expect(sns.requested).toContain(subscribeUrl);
     });
+
+    it('does not visit a SubscribeURL outside SNS', async () => {
+      const elsewhere = 'https://attacker.test/?Action=ConfirmSubscription';
+      const body = signer.message({
+        Type: 'SubscriptionConfirmation',
+        TopicArn: TOPIC_ARN,
+        SigningCertURL: CERT_URL,
+        Message: 'You have chosen to subscribe to the topic.',
+        Token: 'abc',
+        SubscribeURL: elsewhere,
+      });
+      expect((await postSns(body).expect(400)).body.field).toBe('SubscribeURL');
+      expect(sns.requested).not.toContain(elsewhere);
+    });
   });
 
   describe('postmark', () => {
@@ -330,6 +344,25 @@ describe('Sending services’ webhooks (SES via SNS, Postmark, SendGrid, Mailgun
       expect(res.body).toMatchObject({ code: 'invalid_signature', field: 'signature.signature' });
       expect(await suppressed(s.email)).toBeNull();
     });
+  });
+
+  it('is documented: the providers, the result and every error with the shared error schema', async () => {
+    const doc = (await t.http().get('/docs/openapi.json').expect(200)).body;
+    const op = doc.paths['/v1/webhooks/providers/{provider}'].post;
+    expect(op.parameters[0]).toMatchObject({
+      name: 'provider',
+      in: 'path',
+      schema: { enum: ['ses', 'postmark', 'sendgrid', 'mailgun'] },
+    });
+    expect(op.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ProviderWebhookResultDto',
+    );
+    for (const status of ['400', '401', '403', '404', '413', '503']) {
+      expect(op.responses[status].content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/ErrorResponse',
+      );
+    }
+    expect(Object.keys(op.requestBody.content)).toEqual(['application/json', 'text/plain']);
   });
 
   it('answers 404 for an unknown provider', async () => {
