@@ -175,9 +175,11 @@ export class InboundMailService {
         refused = err instanceof GoneError ? 'expired_token' : 'invalid_token';
       }
     }
+    // Per subscriber too: another message that reuses a Message-ID cannot stand in for this one.
+    const messageKey = claims ? `${key}:${claims.subscriberId}` : key;
     return inTransaction(this.dataSource, async (m) => {
-      const claimed = await this.claim(m, key, via, 'unsubscribe', now);
-      if (!claimed) return this.replay(m, key, 'unsubscribe');
+      const claimed = await this.claim(m, messageKey, via, 'unsubscribe', now);
+      if (!claimed) return this.replay(m, messageKey, 'unsubscribe');
       if (!claims) {
         await this.record(m, claimed, refused, null, null);
         return {
