@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ImapFlow } from 'imapflow';
 import type { AppConfig } from '../../platform/config/configuration';
@@ -41,6 +46,8 @@ export class ImapMailboxes {
       auth: { user: s.user, pass: s.password },
       logger: false,
     });
+    // An EventEmitter's unhandled 'error' would end the process; a failed poll is retried instead.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       const lock = await client.getMailboxLock(s.mailbox);
@@ -101,7 +108,7 @@ export interface PollResult {
  * nothing.
  */
 @Injectable()
-export class ImapPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('InboundImap');
   private readonly settings: AppConfig['inbound'];
   private timer: NodeJS.Timeout | null = null;
@@ -125,7 +132,8 @@ export class ImapPoller implements OnApplicationBootstrap, OnApplicationShutdown
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes, so a message in flight is still handled (or answered 451). */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);

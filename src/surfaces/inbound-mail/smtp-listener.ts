@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
@@ -23,7 +28,7 @@ function reply(responseCode: number, message: string): Error {
  * handled and committed; a failure on our side is a 451, so the sender tries again later.
  */
 @Injectable()
-export class SmtpListener implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SmtpListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('InboundSmtp');
   private readonly settings: AppConfig['inbound'];
   private server: SMTPServer | null = null;
@@ -91,7 +96,8 @@ export class SmtpListener implements OnApplicationBootstrap, OnApplicationShutdo
     this.logger.log({ host: smtp.host, port: this.port }, 'Inbound SMTP listener started');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes, so a message in flight is still handled (or answered 451). */
+  async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
