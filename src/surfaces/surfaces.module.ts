@@ -1,7 +1,7 @@
 /**
  * Surfaces: the doors people and systems use. Owns API keys and their scopes (api), the
  * subscriber's pages (preference-center), the admin dashboard and queue board (admin), incoming
- * bounce and complaint reports (webhooks), and the command-line tools (cli, outside Nest's graph).
+ * bounce and complaint reports (webhooks, provider-webhooks, inbound-mail), and the command-line tools (cli, outside Nest's graph).
  *
  * May use: every other context. Nothing below imports a surface.
  */
@@ -9,6 +9,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './api/auth.module';
 import { PreferenceCenterModule } from './preference-center/preference-center.module';
+import { InboundMailModule } from './inbound-mail/inbound-mail.module';
+import { ProviderWebhooksModule } from './provider-webhooks/provider-webhooks.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -21,7 +23,9 @@ export class SurfacesModule {
         AuthModule,
         PreferenceCenterModule,
         WebhooksModule,
-        ...(options.http ? [AdminModule] : []),
+        ProviderWebhooksModule,
+        // The SMTP listener and the IMAP poller run once per deployment's API process, not per worker.
+        ...(options.http ? [AdminModule, InboundMailModule] : []),
       ],
     };
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { TokensService } from '../../src/platform/tokens/tokens.service';
+import { SNS_HTTP } from '../../src/surfaces/provider-webhooks/sns-messages';
 import { subscriberInput, topicInput } from '../factories';
 import {
   FuzzRequest,
@@ -11,6 +12,7 @@ import {
   requestsFor,
   send,
 } from '../support/http-fuzz';
+import { sendgridKeys } from '../support/provider-signing';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const BOUNCE_SECRET = 'bounce-secret-fuzz-0123456789';
@@ -40,7 +42,19 @@ describe('Fuzzing every operation (OpenAPI document and public routes): never a 
   beforeAll(async () => {
     t = await createTestApp({
       workers: false,
-      env: { BOUNCE_WEBHOOK_SECRET: BOUNCE_SECRET, COMPLAINT_WEBHOOK_SECRET: COMPLAINT_SECRET },
+      env: {
+        BOUNCE_WEBHOOK_SECRET: BOUNCE_SECRET,
+        COMPLAINT_WEBHOOK_SECRET: COMPLAINT_SECRET,
+        // Every provider webhook on, so the fuzzer reaches their verification and parsing.
+        SES_SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:fuzz',
+        POSTMARK_WEBHOOK_PASSWORD: 'postmark-fuzz-0123456789',
+        SENDGRID_WEBHOOK_PUBLIC_KEY: sendgridKeys().publicKeyBase64,
+        MAILGUN_WEBHOOK_SIGNING_KEY: 'mailgun-fuzz-0123456789',
+      },
+      // No certificate is fetched from the network while fuzzing.
+      overrides: [
+        { provide: SNS_HTTP, useValue: { get: () => Promise.reject(new Error('offline')) } },
+      ],
     });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;

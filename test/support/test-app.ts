@@ -54,6 +54,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Extra providers next to AppModule, e.g. one that plugs into an extension point. */
   providers?: Provider[];
+  /** Providers replaced by a value (a port to the outside world served from the test). */
+  overrides?: Array<{ provide: unknown; useValue: unknown }>;
 }
 
 /** A fresh database cloned from the run's migrated template. */
@@ -120,6 +122,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     providers: options.providers ?? [],
   });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  for (const o of options.overrides ?? []) builder.overrideProvider(o.provide).useValue(o.useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   app.useLogger(app.get(Logger));

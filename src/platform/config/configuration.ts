@@ -1,6 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { normaliseEmail } from '../email';
 import {
   EnvironmentVariables,
   PLACEHOLDER_POSTAL_ADDRESS,
@@ -78,6 +79,33 @@ export interface AppConfig {
     softBounceLimit: number;
     softBounceWindowDays: number;
   };
+  /** Inbound mail: the built-in SMTP listener and the IMAP poller (each off when unset). */
+  inbound: {
+    /** The mailto: List-Unsubscribe address (UNSUBSCRIBE_MAILTO), normalised. */
+    unsubscribeAddress: string;
+    /** Where bounces and complaints arrive (INBOUND_BOUNCE_ADDRESS or the From address), normalised. */
+    bounceAddress: string;
+    maxMessageBytes: number;
+    smtp: { port: number; host: string } | undefined;
+    imap:
+      | {
+          host: string;
+          port: number;
+          secure: boolean;
+          user: string;
+          password: string;
+          mailbox: string;
+          intervalMs: number;
+        }
+      | undefined;
+  };
+  /** Sending services' webhooks (`POST /v1/webhooks/providers/:provider`); unset: 503. */
+  providers: {
+    ses: { topicArns: string[]; autoConfirm: boolean } | undefined;
+    postmark: { username: string; password: string } | undefined;
+    sendgrid: { publicKey: string } | undefined;
+    mailgun: { signingKey: string } | undefined;
+  };
   rendering: {
     /** Absolute path of the templates directory. */
     templatesDir: string;
@@ -104,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     process.loadEnvFile('.env');
   }
   const e = validateEnvironment(env);
+  const mail = mailConfig(e);
   return {
     app: {
       env: e.NODE_ENV,
@@ -129,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: { enabled: e.WORKERS_ENABLED },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     security: { secretKey: e.SECRET_KEY, tokenKeys: parseTokenKeys(e.TOKEN_KEYS) },
-    mail: mailConfig(e),
+    mail,
     delivery: {
       concurrency: e.DELIVERY_CONCURRENCY,
       composeThreads: e.DELIVERY_COMPOSE_THREADS,
@@ -183,6 +212,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       softBounceLimit: e.SOFT_BOUNCE_LIMIT,
       softBounceWindowDays: e.SOFT_BOUNCE_WINDOW_DAYS,
     },
+    inbound: inboundConfig(e, mail),
+    providers: {
+      ses: e.SES_SNS_TOPIC_ARNS
+        ? { topicArns: e.SES_SNS_TOPIC_ARNS.split(','), autoConfirm: e.SES_SNS_AUTO_CONFIRM }
+        : undefined,
+      postmark: e.POSTMARK_WEBHOOK_PASSWORD
+        ? { username: e.POSTMARK_WEBHOOK_USERNAME, password: e.POSTMARK_WEBHOOK_PASSWORD }
+        : undefined,
+      sendgrid: e.SENDGRID_WEBHOOK_PUBLIC_KEY
+        ? { publicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY }
+        : undefined,
+      mailgun: e.MAILGUN_WEBHOOK_SIGNING_KEY
+        ? { signingKey: e.MAILGUN_WEBHOOK_SIGNING_KEY }
+        : undefined,
+    },
+  };
+}
+
+function inboundConfig(e: EnvironmentVariables, mail: AppConfig['mail']): AppConfig['inbound'] {
+  const fromAddress = /<([^>]+)>/.exec(e.MAIL_FROM)?.[1] ?? e.MAIL_FROM.trim();
+  let imap: AppConfig['inbound']['imap'];
+  if (e.INBOUND_IMAP_URL) {
+    const url = new URL(e.INBOUND_IMAP_URL);
+    const secure = url.protocol === 'imaps:';
+    imap = {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : secure ? 993 : 143,
+      secure,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      mailbox: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX',
+      intervalMs: e.INBOUND_IMAP_INTERVAL_SECONDS * 1000,
+    };
+  }
+  return {
+    unsubscribeAddress: normaliseEmail(mail.unsubscribeMailto),
+    bounceAddress: normaliseEmail(e.INBOUND_BOUNCE_ADDRESS ?? fromAddress),
+    maxMessageBytes: e.INBOUND_MAX_MESSAGE_BYTES,
+    smtp:
+      e.INBOUND_SMTP_PORT !== undefined
+        ? { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST }
+        : undefined,
+    imap,
   };
 }
 

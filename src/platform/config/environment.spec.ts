@@ -130,3 +130,74 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('inbound mail and provider webhooks configuration', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      validateEnvironment(env);
+      return [];
+    } catch (e) {
+      return (e as ConfigValidationError).problems;
+    }
+  };
+
+  it('leaves the listener, the poller and every provider webhook off by default', () => {
+    const config = loadConfig({ NODE_ENV: 'test' });
+    expect(config.inbound).toMatchObject({
+      smtp: undefined,
+      imap: undefined,
+      unsubscribeAddress: 'unsubscribe@tidings.localhost',
+      bounceAddress: 'no-reply@tidings.localhost',
+    });
+    expect(config.providers).toEqual({
+      ses: undefined,
+      postmark: undefined,
+      sendgrid: undefined,
+      mailgun: undefined,
+    });
+  });
+
+  it('reads the IMAP URL into its parts, credentials decoded', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      INBOUND_SMTP_PORT: '2525',
+      INBOUND_IMAP_URL: 'imaps://bounces%40acme.test:p%3Ass@imap.acme.test/Bounces',
+      SES_SNS_TOPIC_ARNS:
+        'arn:aws:sns:eu-west-1:123456789012:a,arn:aws:sns:us-east-1:123456789012:b',
+    });
+    expect(config.inbound.smtp).toEqual({ port: 2525, host: '0.0.0.0' });
+    expect(config.inbound.imap).toEqual({
+      host: 'imap.acme.test',
+      port: 993,
+      secure: true,
+      user: 'bounces@acme.test',
+      password: 'p:ss',
+      mailbox: 'Bounces',
+      intervalMs: 60_000,
+    });
+    expect(config.providers.ses?.topicArns).toHaveLength(2);
+  });
+
+  it('refuses bad values with one clear message each', () => {
+    expect(
+      problemsOf({
+        PORT: '3000',
+        INBOUND_SMTP_PORT: '3000',
+        INBOUND_IMAP_URL: 'imap://imap.acme.test',
+        SES_SNS_TOPIC_ARNS: 'my-topic',
+        SENDGRID_WEBHOOK_PUBLIC_KEY: 'not a key',
+        MAILGUN_WEBHOOK_SIGNING_KEY: 'short',
+        INBOUND_BOUNCE_ADDRESS: 'bounces',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        'INBOUND_SMTP_PORT must differ from PORT (both are 3000)',
+        expect.stringContaining('INBOUND_IMAP_URL must be imap:// or imaps://user:password@host'),
+        expect.stringContaining('SES_SNS_TOPIC_ARNS must be SNS topic ARNs'),
+        expect.stringContaining('SENDGRID_WEBHOOK_PUBLIC_KEY must be the Event Webhook'),
+        'MAILGUN_WEBHOOK_SIGNING_KEY must be at least 16 characters',
+        'INBOUND_BOUNCE_ADDRESS must be an email address',
+      ]),
+    );
+  });
+});

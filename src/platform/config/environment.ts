@@ -1,6 +1,8 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -379,6 +381,93 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(365)
   SOFT_BOUNCE_WINDOW_DAYS = 14;
+
+  /**
+   * Port of the built-in SMTP listener for inbound mail (mailto: unsubscribes, bounces and
+   * complaints); it runs in the API process. Unset: no listener. 0 picks a free port (tests).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INBOUND_SMTP_PORT?: number;
+
+  /** The interface the SMTP listener binds to. */
+  @IsString()
+  INBOUND_SMTP_HOST = '0.0.0.0';
+
+  /** Largest inbound message the listener or the IMAP poller reads (bytes); larger is refused. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10_000)
+  @Max(26_214_400)
+  INBOUND_MAX_MESSAGE_BYTES = 10_485_760;
+
+  /**
+   * The address that takes bounces (DSN) and complaints (ARF). Default: the MAIL_FROM address,
+   * which is the envelope sender of every message and so where DSNs are sent.
+   */
+  @IsOptional()
+  @IsEmail({}, { message: 'INBOUND_BOUNCE_ADDRESS must be an email address' })
+  INBOUND_BOUNCE_ADDRESS?: string;
+
+  /**
+   * A mailbox elsewhere to poll for unsubscribe mail and bounces:
+   * `imaps://user:password@imap.example.com:993/INBOX` (credentials percent-encoded). Unset: off.
+   */
+  @IsOptional()
+  @Matches(/^imaps?:\/\/[^\s/@]+:[^\s/@]+@[^\s/]+(\/.*)?$/, {
+    message:
+      'INBOUND_IMAP_URL must be imap:// or imaps://user:password@host[:port][/mailbox] (credentials percent-encoded)',
+  })
+  INBOUND_IMAP_URL?: string;
+
+  /** Seconds between two polls of the IMAP mailbox. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  INBOUND_IMAP_INTERVAL_SECONDS = 60;
+
+  /**
+   * Amazon SES via SNS: the topic ARNs whose notifications `POST /v1/webhooks/providers/ses`
+   * accepts (comma-separated). Unset: that webhook answers 503.
+   */
+  @IsOptional()
+  @Matches(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+(,arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+)*$/,
+    {
+      message:
+        'SES_SNS_TOPIC_ARNS must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>), comma-separated',
+    },
+  )
+  SES_SNS_TOPIC_ARNS?: string;
+
+  /** Confirm an SNS subscription to one of SES_SNS_TOPIC_ARNS by visiting its SubscribeURL. */
+  @Transform(toBool)
+  @IsBoolean()
+  SES_SNS_AUTO_CONFIRM = true;
+
+  /** Basic-auth user name in the Postmark webhook URL. */
+  @IsString()
+  @MinLength(1)
+  POSTMARK_WEBHOOK_USERNAME = 'postmark';
+
+  /** Basic-auth password in the Postmark webhook URL. Unset: that webhook answers 503. */
+  @IsOptional()
+  @MinLength(16, { message: 'POSTMARK_WEBHOOK_PASSWORD must be at least 16 characters' })
+  POSTMARK_WEBHOOK_PASSWORD?: string;
+
+  /** SendGrid Event Webhook verification key (the base64 public key SendGrid shows, or PEM). */
+  @IsOptional()
+  @IsString()
+  SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
+
+  /** Mailgun HTTP webhook signing key. Unset: that webhook answers 503. */
+  @IsOptional()
+  @MinLength(16, { message: 'MAILGUN_WEBHOOK_SIGNING_KEY must be at least 16 characters' })
+  MAILGUN_WEBHOOK_SIGNING_KEY?: string;
 }
 
 /** Printed in footers until POSTAL_ADDRESS is set; obviously not a real address. */
@@ -439,6 +528,30 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
   if (env.NODE_ENV === 'production' && !env.POSTAL_ADDRESS?.trim()) {
     problems.push('POSTAL_ADDRESS is required when NODE_ENV=production (printed in every email)');
   }
+  if (env.INBOUND_SMTP_PORT && env.INBOUND_SMTP_PORT === env.PORT) {
+    problems.push(`INBOUND_SMTP_PORT must differ from PORT (both are ${env.PORT})`);
+  }
+  if (env.SENDGRID_WEBHOOK_PUBLIC_KEY && !sendgridKeyReadable(env.SENDGRID_WEBHOOK_PUBLIC_KEY)) {
+    problems.push(
+      'SENDGRID_WEBHOOK_PUBLIC_KEY must be the Event Webhook verification key SendGrid shows (base64) or a PEM public key',
+    );
+  }
   if (problems.length) throw new ConfigValidationError(problems);
   return env;
+}
+
+/** SendGrid shows its verification key as base64 DER (SPKI); a PEM is taken too. */
+export function sendgridPublicKey(value: string): KeyObject {
+  const text = value.trim().replace(/\\n/g, '\n');
+  return text.includes('PUBLIC KEY')
+    ? createPublicKey(text)
+    : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
+}
+
+function sendgridKeyReadable(value: string): boolean {
+  try {
+    return sendgridPublicKey(value).asymmetricKeyType === 'ec';
+  } catch {
+    return false;
+  }
 }

@@ -38,6 +38,7 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   webhook_reports: 'src/surfaces/webhooks',
   delivery_signals: 'src/surfaces/webhooks',
   api_keys: 'src/surfaces/api',
+  inbound_messages: 'src/surfaces/inbound-mail',
 };
 
 /**

@@ -113,6 +113,26 @@ function verifyJsonBody(req: Request, _res: Response, body: Buffer, encoding: st
     );
   }
   if (!isUtf8(body)) notUtf8.add(req);
+  if (rawJsonPrefixes.some((prefix) => req.originalUrl.startsWith(prefix)))
+    rawBodies.set(req, body);
+}
+
+/** Path prefixes whose JSON bodies are also kept as bytes (see keepRawJsonBody). */
+const rawJsonPrefixes: string[] = [];
+const rawBodies = new WeakMap<Request, Buffer>();
+
+/**
+ * Keeps the exact bytes of JSON bodies under this path prefix, for routes that verify a signature
+ * over them (a sending service's signed webhook): re-serialising the parsed body would not give
+ * the signed bytes back. Called by the module that owns the route when it is set up.
+ */
+export function keepRawJsonBody(pathPrefix: string): void {
+  if (!rawJsonPrefixes.includes(pathPrefix)) rawJsonPrefixes.push(pathPrefix);
+}
+
+/** The bytes of a JSON body kept by keepRawJsonBody (after inflating), if any. */
+export function rawJsonBody(req: Request): Buffer | undefined {
+  return rawBodies.get(req);
 }
 
 /** Called by body-parser with the bytes of a form body; its values are percent-encoded. */

@@ -59,6 +59,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     FreshLinkService,
   ],
   controllers: [PreferencesController, UnsubscribeController, SubscribeFormController],
+  exports: [UnsubscribeService],
 })
 export class PreferenceCenterModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -71,15 +71,9 @@ export class UnsubscribeService {
   async oneClick(token: string): Promise<OneClickResult> {
     const now = this.clock.now();
     const claims = this.tokens.verify(token, 'unsubscribe', now);
-    const result = await inTransaction(this.dataSource, async (m) => {
-      const target = await this.target(m, claims, true);
-      if (target.alreadyDone) return { ...target, changed: false };
-      const subscriber = await this.subscriptions.lockSubscriber(m, claims.subscriberId);
-      const changed = target.topic
-        ? (await this.subscriptions.unsubscribe(m, subscriber, target.topic.id, ONE_CLICK)).changed
-        : await this.status.leaveAll(m, subscriber, ONE_CLICK, now);
-      return { ...target, changed };
-    });
+    const result = await inTransaction(this.dataSource, (m) =>
+      this.unsubscribeIn(m, claims, ONE_CLICK, now),
+    );
     if (result.changed) {
       this.logger.log(
         {
@@ -91,6 +85,26 @@ export class UnsubscribeService {
       );
     }
     return result;
+  }
+
+  /**
+   * What an unsubscribe link does, in the caller's transaction: the message's topic, or every
+   * topic for a message without one; nothing when already done. One-click and the mailto:
+   * List-Unsubscribe address (inbound mail) use it, each with its own context.
+   */
+  async unsubscribeIn(
+    m: EntityManager,
+    claims: TokenClaims,
+    ctx: ChangeContext,
+    now: Date,
+  ): Promise<OneClickResult> {
+    const target = await this.target(m, claims, true);
+    if (target.alreadyDone) return { ...target, changed: false };
+    const subscriber = await this.subscriptions.lockSubscriber(m, claims.subscriberId);
+    const changed = target.topic
+      ? (await this.subscriptions.unsubscribe(m, subscriber, target.topic.id, ctx)).changed
+      : await this.status.leaveAll(m, subscriber, ctx, now);
+    return { ...target, changed };
   }
 
   private async target(

@@ -42,6 +42,14 @@ export class ComplaintsService {
 
   async receive(body: unknown): Promise<WebhookResultDto> {
     const report = Buffer.isBuffer(body) ? await this.parseRaw(body) : this.fromJson(body);
+    return this.process(report);
+  }
+
+  /**
+   * Applies a report that was already read: a raw one (inbound mail) or a sending service's
+   * event mapped onto a report (provider webhooks). Idempotent by the report's key.
+   */
+  async process(report: ParsedReport): Promise<WebhookResultDto> {
     const result = await this.reports.handle('complaints', report, (m, s, ctx) =>
       this.apply(m, s, ctx),
     );
@@ -50,7 +58,8 @@ export class ComplaintsService {
     return result;
   }
 
-  private async parseRaw(body: Buffer): Promise<ParsedReport> {
+  /** A raw report as this endpoint reads it; 400/422 domain errors for what it cannot read. */
+  async parseRaw(body: Buffer): Promise<ParsedReport> {
     try {
       return await parseComplaintEmail(body, this.reports.domain);
     } catch (err) {

@@ -14,6 +14,19 @@ export const SIGNAL_TYPES = [
 ] as const;
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 
+/** How a report arrived: a raw email (dsn, arf, email), our JSON, or a sending service's event. */
+export const REPORT_FORMATS = [
+  'dsn',
+  'arf',
+  'email',
+  'json',
+  'ses',
+  'postmark',
+  'sendgrid',
+  'mailgun',
+] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 /** What a report says about one recipient. */
 export interface RecipientSignal {
   type: SignalType;
@@ -25,7 +38,7 @@ export interface RecipientSignal {
 }
 
 export interface ParsedReport {
-  format: 'dsn' | 'arf' | 'email' | 'json';
+  format: ReportFormat;
   /** Identifies the report for idempotency: its own Message-ID, or a hash of its content. */
   reportKey: string;
   /** The ledger id of the message the report is about, when its headers name one of ours. */

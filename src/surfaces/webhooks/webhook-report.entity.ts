@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { ReportFormat } from './report-parser';
 
 /** A bounce or complaint report received by webhook, stored once per (endpoint, report key). */
 @Entity('webhook_reports')
@@ -14,7 +15,7 @@ export class WebhookReport {
   reportKey!: string;
 
   @Column('text')
-  format!: 'dsn' | 'arf' | 'email' | 'json';
+  format!: ReportFormat;
 
   @Column('timestamptz')
   receivedAt!: Date;

@@ -8,7 +8,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { SIGNAL_TYPES, SignalType } from './report-parser';
+import { REPORT_FORMATS, SIGNAL_TYPES, SignalType } from './report-parser';
 
 export const JSON_BOUNCE_TYPES = ['hard', 'soft', 'delayed', 'auto_reply'] as const;
 export type JsonBounceType = (typeof JSON_BOUNCE_TYPES)[number];
@@ -109,6 +109,11 @@ export class WebhookResultDto {
   @ApiProperty({ format: 'uuid' }) reportId!: string;
   @ApiProperty({ description: 'True when this report had been received before; nothing changed' })
   replayed!: boolean;
-  @ApiProperty({ enum: ['dsn', 'arf', 'email', 'json'] }) format!: string;
+  @ApiProperty({
+    enum: REPORT_FORMATS,
+    description:
+      'How the report arrived: a raw DSN, ARF or other email, JSON, or a sending service’s event',
+  })
+  format!: string;
   @ApiProperty({ type: SignalResultDto, isArray: true }) signals!: SignalResultDto[];
 }

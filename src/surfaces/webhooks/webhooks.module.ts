@@ -22,6 +22,7 @@ import { WebhooksController } from './webhooks.controller';
   ],
   providers: [WebhookReportsService, BouncesService, ComplaintsService, WebhookSecretGuard],
   controllers: [WebhooksController],
+  exports: [WebhookReportsService, BouncesService, ComplaintsService],
 })
 export class WebhooksModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
