@@ -38,6 +38,9 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   webhook_reports: 'src/surfaces/webhooks',
   delivery_signals: 'src/surfaces/webhooks',
   api_keys: 'src/surfaces/api',
+  event_outbox: 'src/platform/events',
+  webhook_endpoints: 'src/surfaces/webhook-endpoints',
+  webhook_deliveries: 'src/surfaces/webhook-endpoints',
 };
 
 /**

@@ -19,6 +19,8 @@ export const SCOPES = [
   'content:write',
   'campaigns:read',
   'campaigns:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

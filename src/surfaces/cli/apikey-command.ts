@@ -213,6 +213,8 @@ const EXAMPLE_CALLS: Record<Scope, ExampleCall> = {
   'content:write': { method: 'POST', path: '/v1/content-items' },
   'campaigns:read': { method: 'GET', path: '/v1/campaigns' },
   'campaigns:write': { method: 'POST', path: '/v1/campaigns' },
+  'webhooks:read': { method: 'GET', path: '/v1/webhook-endpoints' },
+  'webhooks:write': { method: 'POST', path: '/v1/webhook-endpoints' },
 };
 
 /** A call the key may make: one that only reads when it may read something. */
