@@ -2,7 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Webhooks out (docs/webhooks-out.md). `event_outbox` (src/platform/events): events recorded in
- * the transaction of their change, until they are handed on. `webhook_endpoints` and
+ * the transaction of their change, until they are handed on; `event_interest`: the types some
+ * consumer hands on (the outbox records no others). `webhook_endpoints` and
  * `webhook_deliveries` (src/surfaces/webhook-endpoints): where events go, and one row per event
  * and endpoint with its attempts; the retry schedule is `next_attempt_at`, so a crash or a Redis
  * loss loses no delivery.
@@ -19,6 +20,13 @@ export class WebhooksOut1764003000000 implements MigrationInterface {
         subscriber_id uuid,
         data          jsonb NOT NULL DEFAULT '{}',
         occurred_at   timestamptz NOT NULL DEFAULT now()
+      )`);
+    // Which event types someone hands on: the outbox records only those (no cost without).
+    await q.query(`
+      CREATE TABLE event_interest (
+        consumer text NOT NULL,
+        type     text NOT NULL,
+        PRIMARY KEY (type, consumer)
       )`);
     await q.query(`
       CREATE TABLE webhook_endpoints (
@@ -67,6 +75,7 @@ export class WebhooksOut1764003000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE webhook_deliveries`);
     await q.query(`DROP TABLE webhook_endpoints`);
+    await q.query(`DROP TABLE event_interest`);
     await q.query(`DROP TABLE event_outbox`);
   }
 }

@@ -1,9 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SubscriberStatusService } from '../../src/audience/subscribers/subscriber-status.service';
 import { SubscriptionsService } from '../../src/audience/subscribers/subscriptions.service';
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
+import { EventOutbox } from '../../src/platform/events/event-outbox';
+import type { EventType } from '../../src/platform/events/event-types';
 import { WebhookDispatcher } from '../../src/surfaces/webhook-endpoints/webhook-dispatcher.service';
 import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
@@ -149,6 +151,42 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
   }
 
   describe('endpoints', () => {
+    /** Whether an event of this type is recorded now (looked at inside its own transaction). */
+    async function recorded(type: EventType): Promise<boolean> {
+      const subscriberId = randomUUID();
+      let rows = -1;
+      await t.dataSource
+        .transaction(async (m) => {
+          await t.app
+            .get(EventOutbox)
+            .record(m, [{ type, subscriberId, data: {}, occurredAt: new Date() }]);
+          [{ rows }] = await m.query(
+            `SELECT count(*)::int AS rows FROM event_outbox WHERE subscriber_id = $1`,
+            [subscriberId],
+          );
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      return rows === 1;
+    }
+
+    it('the outbox records only the event types an enabled endpoint wants', async () => {
+      expect(await recorded('subscriber.created')).toBe(false);
+      const hook = await endpoint('/interest', { events: ['subscriber.erased'] });
+      expect(await recorded('subscriber.created')).toBe(false);
+      expect(await recorded('subscriber.erased')).toBe(true);
+      await t.api().patch(`/v1/webhook-endpoints/${hook.id}`).send({ enabled: false }).expect(200);
+      expect(await recorded('subscriber.erased')).toBe(false);
+      await t
+        .api()
+        .patch(`/v1/webhook-endpoints/${hook.id}`)
+        .send({ enabled: true, events: ['*'] })
+        .expect(200);
+      expect(await recorded('subscriber.created')).toBe(true);
+      await t.api().delete(`/v1/webhook-endpoints/${hook.id}`).expect(200);
+      expect(await recorded('subscriber.erased')).toBe(false);
+    });
+
     it('refuses a bad URL or an unknown event type with a 400 naming the field', async () => {
       for (const url of ['ftp://crm.example.com/hook', 'not a url', 'javascript:alert(1)']) {
         const res = await t.api().post('/v1/webhook-endpoints').send({ url }).expect(400);
@@ -166,12 +204,14 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
         .send({ url: 'https://crm.example.com/hook', secret: 'short' })
         .expect(400);
       expect(short.body.field).toBe('secret');
+      const patched = await endpoint('/patched');
       const patch = await t
         .api()
-        .patch(`/v1/webhook-endpoints/${(await endpoint('/patched')).id}`)
+        .patch(`/v1/webhook-endpoints/${patched.id}`)
         .send({ url: 'mailto:someone@example.com' })
         .expect(400);
       expect(patch.body.field).toBe('url');
+      await t.api().delete(`/v1/webhook-endpoints/${patched.id}`).expect(200);
       expect(
         (await t.api().get('/v1/webhook-endpoints').expect(200)).body.filter(
           (e: { url: string }) => !e.url.startsWith(receiver.url('')),
@@ -399,6 +439,43 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
       true,
     );
     await t.api().post(`/v1/webhook-endpoints/${hook.id}/deliveries/${hook.id}/replay`).expect(404);
+    await t.api().delete(`/v1/webhook-endpoints/${hook.id}`).expect(200);
+  });
+
+  it('a campaign whose fan-out finished is told once, with its figures', async () => {
+    const hook = await endpoint('/campaigns', { events: ['campaign.finished'] });
+    const people = [
+      await createSubscriber(t, { email: uniqueEmail('c1'), topics: [{ topic: topic.key }] }),
+      await createSubscriber(t, { email: uniqueEmail('c2'), topics: [{ topic: topic.key }] }),
+    ];
+    const item = await t
+      .api()
+      .post('/v1/content-items')
+      .send({ topic: topic.key, kind: 'editorial', title: unique('Item'), summary: 'News.' })
+      .expect(201);
+    const campaign = await t
+      .api()
+      .post('/v1/campaigns')
+      .send({ topic: topic.key, contentItem: item.body.id })
+      .expect(201);
+    await eventually(async () => receiver.at('/campaigns').length > 0, 30_000);
+    await t.app.get(WebhookDispatcher).run();
+    const got = receiver.at('/campaigns');
+    expect(got).toHaveLength(1);
+    expect(got[0].body).toMatchObject({
+      type: 'campaign.finished',
+      data: {
+        campaignId: campaign.body.id,
+        topicId: topic.id,
+        kind: 'editorial',
+        audienceSize: expect.any(Number),
+        fannedOut: expect.any(Number),
+      },
+    });
+    expect(got[0].body.data.audienceSize).toBeGreaterThanOrEqual(people.length);
+    expect(verify(hook.secret, got[0].headers['tidings-signature'] as string, got[0].raw)).toBe(
+      true,
+    );
     await t.api().delete(`/v1/webhook-endpoints/${hook.id}`).expect(200);
   });
 

@@ -3,6 +3,9 @@ import { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
 import { EventType } from './event-types';
 
+/** Someone hands on events of `e.type` (a primary-key lookup in a table of a few rows). */
+const WANTED = `EXISTS (SELECT 1 FROM event_interest i WHERE i.type IN ('*', e.type))`;
+
 /** An event to record: its type, whose it is, and the facts (ids, no personal data). */
 export interface NewEvent {
   type: EventType;
@@ -23,25 +26,44 @@ export interface OutboxEvent {
 /**
  * The transactional outbox of events (`event_outbox`). A context records an event in the
  * transaction of the change it describes (pass that transaction's manager), so a crash keeps
- * both or neither. Whoever hands events on (webhooks out) takes them in a transaction of its own
+ * both or neither. Only types some consumer declared (`event_interest`) are recorded. Whoever hands events on (webhooks out) takes them in a transaction of its own
  * that writes where they go: an event leaves the outbox only together with that write.
  */
 @Injectable()
 export class EventOutbox {
-  /** Records events in the caller's transaction, in one statement. */
+  /**
+   * Records events in the caller's transaction, in one statement; only those of types some
+   * consumer wants (`setInterest`), so an event nobody hands on costs no write.
+   */
   async record(manager: EntityManager, events: NewEvent[]): Promise<void> {
     if (!events.length) return;
     await manager.query(
       `INSERT INTO event_outbox (type, subscriber_id, data, occurred_at)
        SELECT e.type, e.subscriber_id, e.data::jsonb, e.occurred_at
          FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[])
-              AS e(type, subscriber_id, data, occurred_at)`,
+              AS e(type, subscriber_id, data, occurred_at)
+        WHERE ${WANTED}`,
       [
         events.map((e) => e.type),
         events.map((e) => e.subscriberId ?? null),
         events.map((e) => JSON.stringify(e.data)),
         events.map((e) => e.occurredAt),
       ],
+    );
+  }
+
+  /**
+   * The event types `consumer` hands on from now on (`*`: all), in the caller's transaction, so
+   * the change commits with whatever made it (an endpoint created, changed or deleted). Events
+   * recorded after it commits are kept for the consumer.
+   */
+  async setInterest(manager: EntityManager, consumer: string, types: string[]): Promise<void> {
+    await manager.query(`DELETE FROM event_interest WHERE consumer = $1`, [consumer]);
+    if (!types.length) return;
+    await manager.query(
+      `INSERT INTO event_interest (consumer, type) SELECT $1, unnest($2::text[])
+       ON CONFLICT DO NOTHING`,
+      [consumer, [...new Set(types)]],
     );
   }
 
@@ -88,6 +110,9 @@ export function outboxInsertCte(
 ): string {
   return `${name} AS (
       INSERT INTO event_outbox (type, subscriber_id, data, occurred_at)
-      SELECT ${values.type}, ${values.subscriberId}, ${values.data}, ${values.occurredAt}
-        FROM ${from})`;
+      SELECT e.type, e.subscriber_id, e.data, e.occurred_at
+        FROM (SELECT ${values.type} AS type, ${values.subscriberId} AS subscriber_id,
+                     ${values.data} AS data, ${values.occurredAt} AS occurred_at
+                FROM ${from}) e
+       WHERE ${WANTED})`;
 }

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../platform/clock';
+import { queryRows } from '../../platform/database/sql';
+import { EventOutbox } from '../../platform/events/event-outbox';
 import { NotFoundError } from '../../platform/errors/domain-errors';
 import { fetchKeysetPage, Page, PageQueryDto } from '../../platform/http/pagination';
 import { isUuid } from '../../platform/ids';
@@ -27,20 +29,23 @@ export class WebhookEndpointsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly secrets: WebhookSecrets,
+    private readonly outbox: EventOutbox,
   ) {}
 
   async create(dto: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointDto> {
     const secret = dto.secret ?? generateSecret();
-    const repo = this.dataSource.getRepository(WebhookEndpoint);
-    const endpoint = await repo.save(
-      repo.create({
-        url: dto.url,
-        description: dto.description?.trim() || null,
-        events: normaliseEvents(dto.events ?? [ALL_EVENTS]),
-        secret: this.secrets.seal(secret),
-        enabled: dto.enabled ?? true,
-      }),
-    );
+    const endpoint = await this.change(async (m) => {
+      const repo = m.getRepository(WebhookEndpoint);
+      return repo.save(
+        repo.create({
+          url: dto.url,
+          description: dto.description?.trim() || null,
+          events: normaliseEvents(dto.events ?? [ALL_EVENTS]),
+          secret: this.secrets.seal(secret),
+          enabled: dto.enabled ?? true,
+        }),
+      );
+    });
     // The secret and the URL (it may carry a token) are not logged.
     this.logger.log(
       { endpointId: endpoint.id, events: endpoint.events },
@@ -61,21 +66,26 @@ export class WebhookEndpointsService {
   }
 
   async update(id: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointDto> {
-    const endpoint = await this.find(id);
-    if (dto.url !== undefined) endpoint.url = dto.url;
-    if (dto.events !== undefined) endpoint.events = normaliseEvents(dto.events);
-    if (dto.secret !== undefined) endpoint.secret = this.secrets.seal(dto.secret);
-    if (dto.description !== undefined) endpoint.description = dto.description?.trim() || null;
-    if (dto.enabled !== undefined) endpoint.enabled = dto.enabled;
-    const saved = await this.dataSource.getRepository(WebhookEndpoint).save(endpoint);
+    const saved = await this.change(async (m) => {
+      const endpoint = await this.find(id, m);
+      if (dto.url !== undefined) endpoint.url = dto.url;
+      if (dto.events !== undefined) endpoint.events = normaliseEvents(dto.events);
+      if (dto.secret !== undefined) endpoint.secret = this.secrets.seal(dto.secret);
+      if (dto.description !== undefined) endpoint.description = dto.description?.trim() || null;
+      if (dto.enabled !== undefined) endpoint.enabled = dto.enabled;
+      return m.getRepository(WebhookEndpoint).save(endpoint);
+    });
     this.logger.log({ endpointId: id }, 'Webhook endpoint changed');
     return WebhookEndpointDto.from(saved);
   }
 
   /** Deletes the endpoint and its deliveries (pending ones are not sent). */
   async remove(id: string): Promise<WebhookEndpointDto> {
-    const endpoint = await this.find(id);
-    await this.dataSource.getRepository(WebhookEndpoint).delete({ id: endpoint.id });
+    const endpoint = await this.change(async (m) => {
+      const found = await this.find(id, m);
+      await m.getRepository(WebhookEndpoint).delete({ id: found.id });
+      return found;
+    });
     this.logger.log({ endpointId: id }, 'Webhook endpoint deleted');
     return WebhookEndpointDto.from(endpoint);
   }
@@ -126,10 +136,33 @@ export class WebhookEndpointsService {
     return WebhookDeliveryDto.from(replay);
   }
 
-  private async find(id: string): Promise<WebhookEndpoint> {
-    const endpoint = isUuid(id)
-      ? await this.dataSource.getRepository(WebhookEndpoint).findOneBy({ id })
-      : null;
+  /**
+   * Runs a change of the endpoints and, in the same transaction, tells the outbox which event
+   * types are wanted now (those of the enabled endpoints). Changes take one lock, so two
+   * concurrent ones cannot each leave out the other's types.
+   */
+  private change<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('tidings:webhook-endpoints'))`);
+      const result = await fn(m);
+      const rows = await queryRows<{ type: string }>(
+        m,
+        `SELECT DISTINCT unnest(events) AS type FROM webhook_endpoints WHERE enabled`,
+      );
+      await this.outbox.setInterest(
+        m,
+        'webhooks',
+        rows.map((r) => r.type),
+      );
+      return result;
+    });
+  }
+
+  private async find(
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<WebhookEndpoint> {
+    const endpoint = isUuid(id) ? await m.getRepository(WebhookEndpoint).findOneBy({ id }) : null;
     if (!endpoint) throw new NotFoundError(`Webhook endpoint ${id} not found`, 'id');
     return endpoint;
   }
