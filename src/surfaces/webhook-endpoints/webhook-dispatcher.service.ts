@@ -25,8 +25,12 @@ const MAX_BATCHES_PER_RUN = 20;
 /** POSTs in flight at once per process. */
 const CONCURRENCY = 8;
 const MAX_RETRY_DELAY_MS = 6 * 3600_000;
-/** Beyond the POST's own timeout, how long a claimed attempt is held before another may retry it. */
+/**
+ * A claimed batch is held for as long as all of it may take (every lane's POSTs timing out one
+ * after the other) and this margin; only then may another process attempt it again.
+ */
 const LEASE_MARGIN_MS = 60_000;
+const LANE_ROUNDS = Math.ceil(CLAIM_BATCH / CONCURRENCY);
 
 interface ClaimedDelivery {
   id: string;
@@ -124,7 +128,9 @@ export class WebhookDispatcher {
   /** Claims due deliveries of enabled endpoints: the attempt is counted and leased. */
   private async claimDue(): Promise<ClaimedDelivery[]> {
     const now = this.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.config.timeoutMs + LEASE_MARGIN_MS);
+    const leaseUntil = new Date(
+      now.getTime() + LANE_ROUNDS * this.config.timeoutMs + LEASE_MARGIN_MS,
+    );
     return queryRows<ClaimedDelivery>(
       this.dataSource,
       `WITH due AS (
