@@ -219,6 +219,38 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
       ).toEqual([]);
     });
 
+    it('documents every operation with its success and error responses', async () => {
+      const doc = (await t.http().get('/docs/openapi.json').expect(200)).body as {
+        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      };
+      const ops = {
+        '/v1/webhook-endpoints': { post: ['201', '400'], get: ['200'] },
+        '/v1/webhook-endpoints/{id}': {
+          get: ['200', '400', '404'],
+          patch: ['200', '400', '404'],
+          delete: ['200', '400', '404'],
+        },
+        '/v1/webhook-endpoints/{id}/deliveries': { get: ['200', '400', '404'] },
+        '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/replay': {
+          post: ['202', '400', '404'],
+        },
+      };
+      for (const [path, methods] of Object.entries(ops)) {
+        for (const [method, statuses] of Object.entries(methods)) {
+          expect(Object.keys(doc.paths[path][method].responses).sort()).toEqual(
+            [...statuses, '401', '403'].sort(),
+          );
+        }
+      }
+      expect(doc.components.schemas.CreatedWebhookEndpointDto.properties).toHaveProperty('secret');
+      expect(doc.components.schemas.WebhookEndpointDto.properties).not.toHaveProperty('secret');
+      expect(doc.components.schemas.WebhookDeliveryDto.properties.lastResponseCode).toMatchObject({
+        type: 'integer',
+        nullable: true,
+      });
+    });
+
     it('shows the secret once, keeps scopes, and can be changed and deleted', async () => {
       const created = await endpoint('/crud', { events: ['subscriber.erased', 'message.sent'] });
       expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
