@@ -471,6 +471,13 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
       true,
     );
     await t.api().post(`/v1/webhook-endpoints/${hook.id}/deliveries/${hook.id}/replay`).expect(404);
+    const metrics = await t.http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /tidings_webhook_attempts_total\{[^}]*outcome="retry"[^}]*\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(
+      /tidings_webhook_attempts_total\{[^}]*outcome="delivered"[^}]*\} [1-9]/,
+    );
     await t.api().delete(`/v1/webhook-endpoints/${hook.id}`).expect(200);
   });
 

@@ -7,6 +7,7 @@ import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { EventOutbox } from '../../platform/events/event-outbox';
 import { ADDRESS_EVENT_TYPES, EventType } from '../../platform/events/event-types';
+import { MetricsService } from '../../platform/metrics/metrics.service';
 import { OnSchedulerTick } from '../../platform/scheduler/tick-handlers';
 import { WebhookSecrets } from './webhook-secrets';
 import {
@@ -64,15 +65,22 @@ interface AttemptResult {
 export class WebhookDispatcher {
   private readonly logger = new Logger('WebhooksOut');
   private readonly config: AppConfig['webhooksOut'];
+  private readonly attempts;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
     private readonly clock: Clock,
     private readonly secrets: WebhookSecrets,
+    metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('webhooksOut', { infer: true });
+    this.attempts = metrics.counter(
+      'tidings_webhook_attempts_total',
+      'Webhook delivery attempts by outcome: delivered, retry (failed, tried again), failed (gave up)',
+      ['outcome'],
+    );
   }
 
   /** One pass: every recorded event handed on, then due deliveries sent (a bounded number). */
@@ -232,6 +240,7 @@ export class WebhookDispatcher {
       this.logger.error({ err, deliveryId: d.id }, 'Webhook outcome not recorded');
       return;
     }
+    this.attempts.inc({ outcome: result.ok ? 'delivered' : gaveUp ? 'failed' : 'retry' });
     if (!result.ok) {
       this.logger.warn(
         { deliveryId: d.id, endpointId: d.endpoint_id, attempts: d.attempts, error: result.error },

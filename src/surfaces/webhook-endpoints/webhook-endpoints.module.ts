@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../../platform/events/events.module';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
@@ -14,7 +15,11 @@ import { WebhooksOutProcessor } from './webhooks-out.processor';
  * in the outbox (src/platform/events) to them, signed and retried (docs/webhooks-out.md).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEndpoint, WebhookDelivery]), EventsModule],
+  imports: [
+    TypeOrmModule.forFeature([WebhookEndpoint, WebhookDelivery]),
+    EventsModule,
+    MetricsModule,
+  ],
   providers: [WebhookSecrets, WebhookEndpointsService, WebhookDispatcher, WebhooksOutProcessor],
   controllers: [WebhookEndpointsController],
   exports: [WebhookDispatcher],
