@@ -62,7 +62,7 @@ export class WebhooksOut1764003000000 implements MigrationInterface {
         created_at         timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`
-      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at)
         WHERE status = 'pending'`);
     await q.query(`
       CREATE INDEX webhook_deliveries_page ON webhook_deliveries (endpoint_id, created_at, id)`);

@@ -1,4 +1,4 @@
-import { eventBody } from './webhook-dispatcher.service';
+import { eventBody, interleave } from './webhook-dispatcher.service';
 
 describe('eventBody', () => {
   const base = {
@@ -28,5 +28,12 @@ describe('eventBody', () => {
         subscriberId: 's1',
       });
     }
+  });
+});
+
+describe('interleave', () => {
+  it("takes one endpoint's deliveries in turn with the others', keeping each one's order", () => {
+    const rows = ['a1', 'a2', 'a3', 'b1', 'c1', 'b2'].map((id) => ({ id, endpoint_id: id[0] }));
+    expect(interleave(rows).map((r) => r.id)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
   });
 });

@@ -20,8 +20,10 @@ import {
 
 /** Events moved from the outbox to deliveries per transaction. */
 const FANOUT_BATCH = 1000;
-/** Deliveries claimed at once, and the most one run claims before the next run goes on. */
+/** Deliveries claimed at once, and the most batches one run sends before the next run goes on. */
 const CLAIM_BATCH = 100;
+/** Deliveries of one endpoint in one claimed batch at most. */
+const PER_ENDPOINT = 25;
 const MAX_BATCHES_PER_RUN = 20;
 /** POSTs in flight at once per process. */
 const CONCURRENCY = 8;
@@ -56,8 +58,8 @@ interface AttemptResult {
 /**
  * Webhooks out, driven from PostgreSQL: hands recorded events (`event_outbox`) to the endpoints
  * that want them as deliveries, then sends the due deliveries, each an HTTP POST signed with the
- * endpoint's secret. An attempt is claimed by moving its `next_attempt_at` past the POST's
- * timeout, so an attempt whose process died is due again after that; a failed attempt is retried
+ * endpoint's secret. A batch is claimed by moving its `next_attempt_at` past the time all of it
+ * may take, so an attempt whose process died is due again after that; a failed attempt is retried
  * with exponential backoff up to WEBHOOK_MAX_ATTEMPTS. At least once: an attempt that reached the
  * receiver but whose outcome was not recorded is sent again.
  */
@@ -98,7 +100,7 @@ export class WebhookDispatcher {
       const results = await this.sendAll(claimed);
       attempted += claimed.length;
       delivered += results.filter((r) => r.ok).length;
-      if (claimed.length < CLAIM_BATCH) break;
+      if (!claimed.length) break;
     }
     return { handedOn, attempted, delivered };
   }
@@ -139,28 +141,34 @@ export class WebhookDispatcher {
     const leaseUntil = new Date(
       now.getTime() + LANE_ROUNDS * this.config.timeoutMs + LEASE_MARGIN_MS,
     );
-    return queryRows<ClaimedDelivery>(
+    const rows = await queryRows<ClaimedDelivery>(
       this.dataSource,
+      // At most PER_ENDPOINT of one endpoint per batch: one that is down cannot fill the batch.
       `WITH due AS (
-         SELECT d.id FROM webhook_deliveries d
-           JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled
-          WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+         SELECT d.id FROM webhook_endpoints w
+          CROSS JOIN LATERAL (
+            SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+             WHERE d.endpoint_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= $1
+             ORDER BY d.next_attempt_at
+             LIMIT $4
+             FOR UPDATE SKIP LOCKED) d
+          WHERE w.enabled
           ORDER BY d.next_attempt_at
-          LIMIT $3
-          FOR UPDATE OF d SKIP LOCKED),
+          LIMIT $3),
        claimed AS (
          UPDATE webhook_deliveries d
             SET attempts = d.attempts + 1, last_attempt_at = $1, next_attempt_at = $2
            FROM due WHERE d.id = due.id
          RETURNING d.id, d.endpoint_id, d.event_id, d.event_type, d.subscriber_id, d.data,
-                   d.occurred_at, d.attempts, d.next_attempt_at)
+                   d.occurred_at, d.attempts, d.created_at)
        SELECT c.*, w.url, w.secret, s.email
          FROM claimed c
          JOIN webhook_endpoints w ON w.id = c.endpoint_id
          LEFT JOIN audience_subscribers s ON s.id = c.subscriber_id
-        ORDER BY c.next_attempt_at, c.id`,
-      [now, leaseUntil, CLAIM_BATCH],
+        ORDER BY c.created_at, c.id`,
+      [now, leaseUntil, CLAIM_BATCH, PER_ENDPOINT],
     );
+    return interleave(rows);
   }
 
   private async sendAll(claimed: ClaimedDelivery[]): Promise<AttemptResult[]> {
@@ -283,6 +291,22 @@ export function eventBody(d: {
     occurredAt: new Date(d.occurred_at).toISOString(),
     data,
   };
+}
+
+/**
+ * One endpoint's deliveries after another's, in turns (the first of each, then the second of
+ * each, ...), so the lanes do not all wait on one endpoint that does not answer.
+ */
+export function interleave<T extends { endpoint_id: string }>(rows: T[]): T[] {
+  const turn = new Map<string, number>();
+  return rows
+    .map((row, i) => {
+      const n = turn.get(row.endpoint_id) ?? 0;
+      turn.set(row.endpoint_id, n + 1);
+      return { row, n, i };
+    })
+    .sort((a, b) => a.n - b.n || a.i - b.i)
+    .map((x) => x.row);
 }
 
 function describeFetchError(err: unknown): string {
