@@ -1,7 +1,7 @@
 /**
  * Surfaces: the doors people and systems use. Owns API keys and their scopes (api), the
  * subscriber's pages (preference-center), the admin dashboard and queue board (admin), incoming
- * bounce and complaint reports (webhooks, provider-webhooks, inbound-mail), and the command-line tools (cli, outside Nest's graph).
+ * bounce and complaint reports (webhooks, provider-webhooks, inbound-mail), outgoing events (webhook-endpoints), and the command-line tools (cli, outside Nest's graph).
  *
  * May use: every other context. Nothing below imports a surface.
  */
@@ -11,6 +11,7 @@ import { AuthModule } from './api/auth.module';
 import { PreferenceCenterModule } from './preference-center/preference-center.module';
 import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { ProviderWebhooksModule } from './provider-webhooks/provider-webhooks.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class SurfacesModule {
         PreferenceCenterModule,
         WebhooksModule,
         ProviderWebhooksModule,
+        WebhookEndpointsModule,
         // The SMTP listener and the IMAP poller run once per deployment's API process, not per worker.
         ...(options.http ? [AdminModule, InboundMailModule] : []),
       ],

@@ -21,7 +21,7 @@ describe('Operations endpoints', () => {
         detectedBy: expect.stringMatching(/#\d+ \(api\)$/),
         rebuiltAt: expect.any(String),
         recoveredAt: expect.any(String),
-        rebuilt: { ledgerRows: 0, campaigns: 0, schedulers: 2 },
+        rebuilt: { ledgerRows: 0, campaigns: 0, schedulers: 3 },
       },
     });
     expect(res.body.details.queues).toEqual(res.body.info.queues);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createSubscriber, lifecycleRuleInput, topicInput, uniqueEmail } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
-import { SmtpSink } from '../support/smtp-sink';
+import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const HOUR = 3_600_000;
@@ -13,6 +13,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
   let smtp: SmtpSink;
   let webhook: Server;
   const hooks: Array<Record<string, unknown>> = [];
+  /** What the webhook endpoint of outgoing events (docs/webhooks-out.md) received. */
+  const events: Array<{ type: string; data: Record<string, unknown> }> = [];
   let drive: LifecycleDriver;
   let topicKey: string;
   const down = new Set<string>();
@@ -29,7 +31,8 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        hooks.push(JSON.parse(body) as Record<string, unknown>);
+        if (req.url === '/events') events.push(JSON.parse(body) as (typeof events)[number]);
+        else hooks.push(JSON.parse(body) as Record<string, unknown>);
         res.writeHead(204).end();
       });
     });
@@ -42,8 +45,17 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
         DELIVERY_RETRY_BASE_MS: '60000',
         DELIVERY_MAX_ATTEMPTS: '50',
         ALERT_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/alerts`,
+        WEBHOOK_INTERVAL_MS: '200',
       },
     });
+    await t
+      .api()
+      .post('/v1/webhook-endpoints')
+      .send({
+        url: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/events`,
+        events: ['notice.deadline_missed'],
+      })
+      .expect(201);
     drive = new LifecycleDriver(t, clock);
     const topic = topicInput({ kind: 'notice', allowedFrequencies: ['monthly'] });
     topicKey = topic.key;
@@ -124,6 +136,22 @@ describe('Lifecycle deadlines: missed promises, apologies and alerts (real SMTP 
         kind: 'missed_deadline',
         title: '1 notice of rule "renewal-smtp-down" missed its deadline',
         details: expect.objectContaining({ rule: 'renewal-smtp-down', count: 1 }),
+      }),
+    ]);
+    // Systems listening for events hear of it once.
+    await eventually(async () => events.length > 0);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'notice.deadline_missed',
+        data: {
+          subscriberId: s.id,
+          messageId: notice.id,
+          ruleId: rule.id,
+          rule: 'renewal-smtp-down',
+          anchor: '2027-01-14',
+          deadlineAt: expect.any(String),
+          cause: 'not_delivered',
+        },
       }),
     ]);
 

@@ -27,12 +27,15 @@ describe('Job schedulers heal themselves', () => {
   it('an API-only process creates them at start and re-creates a removed one within the check interval', async () => {
     const dispatch = t.app.get<Queue>(getQueueToken(QueueName.Dispatch));
     const scheduler = t.app.get<Queue>(getQueueToken(QueueName.Scheduler));
+    const webhooks = t.app.get<Queue>(getQueueToken(QueueName.Webhooks));
     expect(await dispatch.getJobScheduler(JobName.DispatchDue)).toBeTruthy();
     expect(await scheduler.getJobScheduler(JobName.SchedulerTick)).toBeTruthy();
+    expect(await webhooks.getJobScheduler(JobName.WebhooksRun)).toBeTruthy();
 
     for (const [queue, id] of [
       [dispatch, JobName.DispatchDue],
       [scheduler, JobName.SchedulerTick],
+      [webhooks, JobName.WebhooksRun],
     ] as const) {
       expect(await queue.removeJobScheduler(id)).toBe(true);
       const removedAt = Date.now();
@@ -207,7 +210,7 @@ describe('Redis loses its data (FLUSHALL on a dedicated redis-server) mid-campai
       lostAt: expect.any(String),
       rebuiltAt: expect.any(String),
       recoveredAt: expect.any(String),
-      rebuilt: { ledgerRows: expect.any(Number), campaigns: 1, schedulers: 2 },
+      rebuilt: { ledgerRows: expect.any(Number), campaigns: 1, schedulers: 3 },
     });
     expect(recovered.info.queues.lastLoss.rebuilt.ledgerRows).toBeGreaterThan(0);
   }, 60_000);

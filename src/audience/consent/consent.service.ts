@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { outboxInsertCte } from '../../platform/events/event-outbox';
 import { ConsentAction, ConsentEvent, ConsentSource } from './consent-event.entity';
 
 export interface NewConsentEvent {
@@ -27,16 +28,34 @@ export class ConsentService {
   /**
    * Appends events inside the caller's transaction, so a change and its consent record commit
    * together or not at all. One statement however many events (an import records thousands):
-   * unnest() keeps it to seven parameters, where a multi-row VALUES list would need seven per event.
+   * unnest() keeps it to eight parameters, where a multi-row VALUES list would need eight per event.
+   * Each change of a subscription (joining, leaving or a new frequency for one topic) is also
+   * recorded as a `subscription.changed` event (src/platform/events) by the same statement.
    */
   async record(manager: EntityManager, events: NewConsentEvent[]): Promise<void> {
     if (!events.length) return;
-    // One set-based statement whatever the number of events (imports write thousands per batch).
     await manager.query(
-      `INSERT INTO consent_events (subscriber_id, action, topic_id, wording, wording_version, source, details, occurred_at)
-       SELECT s, a, t, w, v, src, d, COALESCE(o, now())
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])
-              AS u(s, a, t, w, v, src, d, o)`,
+      `WITH u AS (
+         SELECT s, a, t, w, v, src, d, COALESCE(o, now()) AS o
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])
+                AS u(s, a, t, w, v, src, d, o)),
+       recorded AS (
+         INSERT INTO consent_events (subscriber_id, action, topic_id, wording, wording_version, source, details, occurred_at)
+         SELECT s, a, t, w, v, src, d, o FROM u),
+       ${outboxInsertCte(
+         'subscription_events',
+         {
+           type: `'subscription.changed'`,
+           subscriberId: 'u.s',
+           data: `jsonb_build_object('subscriberId', u.s, 'topic', tp.key, 'topicId', u.t,
+                    'change', u.a, 'frequency', u.d->'frequency',
+                    'previousFrequency', u.d->'previousFrequency', 'source', u.src)`,
+           occurredAt: 'u.o',
+         },
+         `u JOIN audience_topics tp ON tp.id = u.t
+           WHERE u.a IN ('opt_in', 'opt_out', 'frequency_change')`,
+       )}
+       SELECT 1`,
       [
         events.map((e) => e.subscriberId),
         events.map((e) => e.action),

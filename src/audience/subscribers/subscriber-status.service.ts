@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { queryRows } from '../../platform/database/sql';
+import { EventOutbox } from '../../platform/events/event-outbox';
 import { ConsentService } from '../consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../consent/wording';
 import { SuppressionsService } from '../suppressions/suppressions.service';
@@ -34,6 +35,7 @@ export class SubscriberStatusService {
   constructor(
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
+    private readonly events: EventOutbox,
   ) {}
 
   /**
@@ -62,6 +64,14 @@ export class SubscriberStatusService {
         details: { ...ctx.details, topics: left },
       },
     ]);
+    await this.events.record(m, [
+      {
+        type: 'subscriber.unsubscribed',
+        subscriberId: subscriber.id,
+        data: { subscriberId: subscriber.id, topicsLeft: left, source: ctx.source },
+        occurredAt: now,
+      },
+    ]);
     return true;
   }
 
@@ -73,6 +83,14 @@ export class SubscriberStatusService {
     subscriber.status = 'active';
     subscriber.confirmedAt = subscriber.confirmedAt ?? now;
     await m.save(subscriber);
+    await this.events.record(m, [
+      {
+        type: 'subscriber.confirmed',
+        subscriberId: subscriber.id,
+        data: { subscriberId: subscriber.id },
+        occurredAt: now,
+      },
+    ]);
   }
 
   /** Pauses all email until `until`, or resumes it (null). The caller records the consent event. */
@@ -93,11 +111,23 @@ export class SubscriberStatusService {
   ): Promise<void> {
     if (subscriberId) {
       // Locks the subscriber row only when it changes it; the address is compared under the lock.
-      await m.query(
+      const changed = await queryRows<{ id: string }>(
+        m,
         `UPDATE subscribers SET status = 'bounced', updated_at = now()
-          WHERE id = $1 AND email = $2 AND status = ANY($3)`,
+          WHERE id = $1 AND email = $2 AND status = ANY($3)
+         RETURNING id`,
         [subscriberId, address, [...BOUNCEABLE]],
       );
+      if (changed.length) {
+        await this.events.record(m, [
+          {
+            type: 'subscriber.bounced',
+            subscriberId,
+            data: { subscriberId, reason: 'hard_bounce' },
+            occurredAt: new Date(),
+          },
+        ]);
+      }
     }
     await this.suppressions.suppress(address, 'hard_bounce', details, m);
   }
@@ -153,6 +183,21 @@ export class SubscriberStatusService {
       `UPDATE subscribers SET status = 'complained', updated_at = now() WHERE id = $1`,
       [subscriberId],
     );
+    if (subscriber.status !== 'complained') {
+      await this.events.record(m, [
+        {
+          type: 'subscriber.complained',
+          subscriberId,
+          data: {
+            subscriberId,
+            messageId: evidence.messageId,
+            feedbackType: evidence.feedbackType ?? null,
+            topicsLeft: left.length,
+          },
+          occurredAt: now,
+        },
+      ]);
+    }
   }
 
   /**
@@ -185,6 +230,14 @@ export class SubscriberStatusService {
         erasedAt: () => 'now()',
       },
     );
+    await this.events.record(m, [
+      {
+        type: 'subscriber.erased',
+        subscriberId: subscriber.id,
+        data: { subscriberId: subscriber.id },
+        occurredAt: new Date(),
+      },
+    ]);
   }
 
   /** Every subscription not left yet becomes `unsubscribed`; returns their topic keys, sorted. */

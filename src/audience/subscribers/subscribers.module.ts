@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '../../platform/events/events.module';
 import { ConsentModule } from '../consent/consent.module';
 import { SuppressionsModule } from '../suppressions/suppressions.module';
 import { TopicsModule } from '../topics/topics.module';
@@ -23,6 +24,7 @@ import { SubscriptionsService } from './subscriptions.service';
     ConsentModule,
     SuppressionsModule,
     SubscriberImportModule,
+    EventsModule,
   ],
   providers: [
     SubscribersService,

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { normaliseEmail } from '../../platform/email';
+import { EventOutbox } from '../../platform/events/event-outbox';
 import {
   ConflictError,
   NotFoundError,
@@ -35,6 +36,7 @@ export class SubscribersService {
     private readonly topics: TopicsService,
     private readonly erasers: PersonalDataErasers,
     private readonly status: SubscriberStatusService,
+    private readonly events: EventOutbox,
   ) {}
 
   /** Creates a subscriber with its dates and opt-ins in one transaction. */
@@ -68,6 +70,7 @@ export class SubscribersService {
         }),
       );
       await this.writeDates(manager, subscriber.id, dto.dates ?? {});
+      await this.recordCreated(manager, subscriber, ctx.source);
       for (const [i, choice] of (dto.topics ?? []).entries()) {
         await this.subscriptions.subscribe(manager, subscriber, choice, ctx, `topics.${i}.topic`);
       }
@@ -110,13 +113,27 @@ export class SubscribersService {
   }
 
   /** A `pending` prospect for a double opt-in: no topics until they confirm. */
-  createPending(
+  async createPending(
     manager: EntityManager,
     person: Pick<Subscriber, 'email' | 'name' | 'locale' | 'timezone'>,
   ): Promise<Subscriber> {
-    return manager.save(
+    const subscriber = await manager.save(
       manager.create(Subscriber, { ...person, status: 'pending', isCustomer: false }),
     );
+    await this.recordCreated(manager, subscriber, 'form');
+    return subscriber;
+  }
+
+  /** The `subscriber.created` event, in the transaction that created the subscriber. */
+  private recordCreated(manager: EntityManager, s: Subscriber, source: string): Promise<void> {
+    return this.events.record(manager, [
+      {
+        type: 'subscriber.created',
+        subscriberId: s.id,
+        data: { subscriberId: s.id, status: s.status, isCustomer: s.isCustomer, source },
+        occurredAt: s.createdAt,
+      },
+    ]);
   }
 
   async update(idOrEmail: string, dto: UpdateSubscriberDto): Promise<SubscriberDto> {

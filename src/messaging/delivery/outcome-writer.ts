@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { lastDeliveryCtes } from '../../audience/subscribers/last-delivery';
 import { queryPrepared } from '../../platform/database/sql';
+import { outboxInsertCte } from '../../platform/events/event-outbox';
 import { GroupCommit } from './group-commit';
 
 export interface Outcome {
@@ -16,6 +17,10 @@ export interface Outcome {
  * one. `param` adds a value to the caller's statement and returns its placeholder. Used alone
  * (OutcomeWriter) and inside the hand-over statement, which records the previous message of an
  * SMTP connection together with the next one's hand-over.
+ *
+ * Each recorded outcome is also a `message.sent` or `message.failed` event (src/platform/events),
+ * written by the same statement: one multi-row insert per group. Its data are ids, the template
+ * and the kind; not the error, which can quote the address (it stays in the ledger).
  *
  * A row taken back meanwhile (its claim was reclaimed) still gets a send that really happened, so
  * its next holder finds it sent instead of sending it again. The subscriptions' last delivery is
@@ -36,7 +41,20 @@ export function outcomeCtes(outcomes: Outcome[], param: (value: unknown) => stri
              last_error = d.error, sent_at = CASE WHEN d.status = 'sent' THEN d.at END,
              updated_at = now()
         FROM outcome d WHERE m.id = d.id AND m.status IN ('queued', 'sending')
-      RETURNING m.subscriber_id, m.topic_id, m.status, d.at),
+      RETURNING m.subscriber_id, m.topic_id, m.status, d.at, m.id, m.campaign_id, m.rule_id,
+                m.template, m.kind, m.channel),
+    ${outboxInsertCte(
+      'message_events',
+      {
+        type: `'message.' || done.status`,
+        subscriberId: 'done.subscriber_id',
+        data: `jsonb_build_object('messageId', done.id, 'subscriberId', done.subscriber_id,
+                 'topicId', done.topic_id, 'campaignId', done.campaign_id, 'ruleId', done.rule_id,
+                 'template', done.template, 'kind', done.kind, 'channel', done.channel)`,
+        occurredAt: 'done.at',
+      },
+      'done',
+    )},
     latest AS (
       SELECT subscriber_id, topic_id, max(at) AS at FROM done
        WHERE status = 'sent' AND topic_id IS NOT NULL

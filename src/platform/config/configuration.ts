@@ -72,6 +72,14 @@ export interface AppConfig {
   digests: { maxItems: number; silenceGraceDays: number };
   campaigns: { fanoutBatchSize: number; maxWaitingJobs: number };
   alerts: { webhookUrl: string | undefined; webhookSecret: string | undefined; emails: string[] };
+  /** Webhooks out (docs/webhooks-out.md). */
+  webhooksOut: {
+    intervalMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    timeoutMs: number;
+    retentionDays: number;
+  };
   webhooks: {
     /** Bearer secrets of the bounce and complaint webhooks; unset disables the endpoint. */
     bounceSecret: string | undefined;
@@ -205,6 +213,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .split(',')
         .map((x) => x.trim())
         .filter(Boolean),
+    },
+    webhooksOut: {
+      intervalMs: e.WEBHOOK_INTERVAL_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
     },
     webhooks: {
       bounceSecret: e.BOUNCE_WEBHOOK_SECRET,

@@ -211,6 +211,40 @@ export class EnvironmentVariables {
   @IsString()
   ALERT_EMAIL?: string;
 
+  /** How often recorded events are handed to webhook endpoints and due deliveries are sent. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_INTERVAL_MS = 2_000;
+
+  /** Attempts of one webhook delivery before it is marked failed (it can still be replayed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  WEBHOOK_MAX_ATTEMPTS = 12;
+
+  /** Delay before a webhook delivery's first retry; doubles per attempt, at most six hours. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  WEBHOOK_RETRY_BASE_MS = 30_000;
+
+  /** How long one webhook POST may take before it counts as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Delivered and failed webhook deliveries are kept this many days, then deleted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  WEBHOOK_RETENTION_DAYS = 30;
+
   /** How often the scheduler looks for due work (notices, digests, watchdog) in PostgreSQL. */
   @Transform(toInt)
   @IsInt()

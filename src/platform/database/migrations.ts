@@ -21,6 +21,7 @@ import { WebhooksReadModels1764001026000 } from '../../../migrations/17640010260
 import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
 import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
 import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
+import { WebhooksOut1764003000000 } from '../../../migrations/1764003000000-WebhooksOut';
 import { ProviderReportFormats1764004000000 } from '../../../migrations/1764004000000-ProviderReportFormats';
 import { InboundMessages1764004100000 } from '../../../migrations/1764004100000-InboundMessages';
 import { LedgerLocale1764005000000 } from '../../../migrations/1764005000000-LedgerLocale';
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   SubscriberWeeklyCap1764001050000,
   ContentReadModels1764001060000,
   WatchdogSilenceColumns1764001061000,
+  WebhooksOut1764003000000,
   ProviderReportFormats1764004000000,
   InboundMessages1764004100000,
   LedgerLocale1764005000000,

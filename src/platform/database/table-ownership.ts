@@ -39,6 +39,10 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   delivery_signals: 'src/surfaces/webhooks',
   api_keys: 'src/surfaces/api',
   inbound_messages: 'src/surfaces/inbound-mail',
+  event_outbox: 'src/platform/events',
+  event_interest: 'src/platform/events',
+  webhook_endpoints: 'src/surfaces/webhook-endpoints',
+  webhook_deliveries: 'src/surfaces/webhook-endpoints',
 };
 
 /**

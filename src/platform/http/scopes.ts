@@ -20,6 +20,8 @@ export const SCOPES = [
   'campaigns:read',
   'campaigns:write',
   'sends:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

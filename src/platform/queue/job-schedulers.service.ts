@@ -7,14 +7,15 @@ import { JobName, QueueName } from './queues';
 
 interface ScheduledJob {
   queue: Queue;
-  id: JobName.DispatchDue | JobName.SchedulerTick;
+  id: JobName.DispatchDue | JobName.SchedulerTick | JobName.WebhooksRun;
   every: number;
 }
 
 const SCHEDULED_JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 50 } as const;
 
 /**
- * The application's BullMQ job schedulers, in one list: the dispatcher and the scheduler tick.
+ * The application's BullMQ job schedulers, in one list: the dispatcher, the scheduler tick and
+ * webhooks out.
  * They live in Redis only, so a Redis that lost its data has none; QueueSelfCheck calls `ensure()`
  * on every check in every process, API or worker, instead of each processor creating its own
  * once at start.
@@ -27,6 +28,7 @@ export class JobSchedulers {
   constructor(
     @InjectQueue(QueueName.Dispatch) dispatch: Queue,
     @InjectQueue(QueueName.Scheduler) scheduler: Queue,
+    @InjectQueue(QueueName.Webhooks) webhooks: Queue,
     config: ConfigService<AppConfig, true>,
   ) {
     this.schedulers = [
@@ -39,6 +41,11 @@ export class JobSchedulers {
         queue: scheduler,
         id: JobName.SchedulerTick,
         every: config.get('scheduler', { infer: true }).intervalMs,
+      },
+      {
+        queue: webhooks,
+        id: JobName.WebhooksRun,
+        every: config.get('webhooksOut', { infer: true }).intervalMs,
       },
     ];
   }

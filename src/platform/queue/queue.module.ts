@@ -30,7 +30,11 @@ import { WorkerRunner } from './worker-runner.service';
       },
     }),
     // The queues that carry job schedulers (JobSchedulers owns the list).
-    BullModule.registerQueue({ name: QueueName.Dispatch }, { name: QueueName.Scheduler }),
+    BullModule.registerQueue(
+      { name: QueueName.Dispatch },
+      { name: QueueName.Scheduler },
+      { name: QueueName.Webhooks },
+    ),
   ],
   providers: [WorkerRunner, JobSchedulers, QueueSelfCheck],
   exports: [QueueSelfCheck],

@@ -13,6 +13,8 @@ export const QueueName = {
   Scheduler: '{scheduler}',
   /** Campaign fan-out: audience → ledger rows, batch by batch. */
   Campaigns: '{campaigns}',
+  /** Webhooks out: hands recorded events to endpoints and sends due deliveries. */
+  Webhooks: '{webhooks}',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -22,6 +24,7 @@ export enum JobName {
   DispatchDue = 'dispatch-due',
   SchedulerTick = 'scheduler-tick',
   CampaignFanout = 'campaign-fanout',
+  WebhooksRun = 'webhooks-run',
 }
 
 /**
@@ -32,6 +35,7 @@ export interface JobPayloads {
   [JobName.DispatchDue]: Record<string, never>;
   [JobName.SchedulerTick]: Record<string, never>;
   [JobName.CampaignFanout]: { campaignId: string };
+  [JobName.WebhooksRun]: Record<string, never>;
 }
 
 export type TypedJob<N extends keyof JobPayloads> = Job<JobPayloads[N], unknown, N & string>;

@@ -8,6 +8,7 @@ import { Clock } from '../../platform/clock';
 import { QueueName } from '../../platform/queue/queues';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
+import { EventOutbox } from '../../platform/events/event-outbox';
 import { inTransaction } from '../../platform/database/transaction';
 import { DeliveryLease } from '../../messaging/delivery/delivery-lease';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
@@ -62,6 +63,7 @@ export class CampaignFanout {
     private readonly lease: DeliveryLease,
     private readonly mix: ContentMixPolicy,
     private readonly clock: Clock,
+    private readonly events: EventOutbox,
     config: ConfigService<AppConfig, true>,
   ) {
     this.config = config.get('campaigns', { infer: true });
@@ -104,6 +106,23 @@ export class CampaignFanout {
           campaign.finishedAt = now;
         }
         await manager.save(campaign);
+        if (campaign.status === 'sent') {
+          // Every recipient's message is in the ledger (or folded into their next digest).
+          await this.events.record(manager, [
+            {
+              type: 'campaign.finished',
+              data: {
+                campaignId: campaign.id,
+                name: campaign.name,
+                topicId: campaign.topicId,
+                kind: campaign.kind,
+                audienceSize: campaign.audienceSize,
+                fannedOut: campaign.fannedOut,
+              },
+              occurredAt: now,
+            },
+          ]);
+        }
         return result;
       });
       if (!step) break;

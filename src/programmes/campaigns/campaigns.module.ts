@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { EventsModule } from '../../platform/events/events.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QueueName } from '../../platform/queue/queues';
 import { AlertsModule } from '../../messaging/alerts/alerts.module';
@@ -36,6 +37,7 @@ import { HelpfulVotes } from './helpful-votes';
     RenderingModule,
     SubscribersModule,
     TopicsModule,
+    EventsModule,
   ],
   providers: [
     CampaignsService,

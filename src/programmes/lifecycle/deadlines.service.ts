@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AlertsService } from '../../messaging/alerts/alerts.service';
 import { queryRows } from '../../platform/database/sql';
+import { outboxInsertCte } from '../../platform/events/event-outbox';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
 
@@ -59,14 +60,28 @@ export class DeadlinesService {
     if (!misses.length) return { missed: 0, apologyIds: [] };
     const promises = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO lifecycle_missed_promises
-              (rule_id, subscriber_id, message_id, anchor, deadline_at, detected_at, cause, last_error)
-       SELECT m.rule_id, m.subscriber_id, m.id, m.data->'lifecycle'->>'anchor', m.deadline_at, $3,
-              x.cause, m.last_error
-         FROM unnest($1::uuid[], $2::text[]) AS x(id, cause)
-         JOIN messaging_ledger_messages m ON m.id = x.id
-       ON CONFLICT (message_id) DO NOTHING
-       RETURNING id`,
+      `WITH p AS (
+         INSERT INTO lifecycle_missed_promises
+                (rule_id, subscriber_id, message_id, anchor, deadline_at, detected_at, cause, last_error)
+         SELECT m.rule_id, m.subscriber_id, m.id, m.data->'lifecycle'->>'anchor', m.deadline_at, $3,
+                x.cause, m.last_error
+           FROM unnest($1::uuid[], $2::text[]) AS x(id, cause)
+           JOIN messaging_ledger_messages m ON m.id = x.id
+         ON CONFLICT (message_id) DO NOTHING
+         RETURNING id, rule_id, subscriber_id, message_id, anchor, deadline_at, detected_at, cause),
+       ${outboxInsertCte(
+         'missed_events',
+         {
+           type: `'notice.deadline_missed'`,
+           subscriberId: 'p.subscriber_id',
+           data: `jsonb_build_object('subscriberId', p.subscriber_id, 'messageId', p.message_id,
+                    'ruleId', p.rule_id, 'rule', r.key, 'anchor', p.anchor,
+                    'deadlineAt', p.deadline_at, 'cause', p.cause)`,
+           occurredAt: 'p.detected_at',
+         },
+         'p JOIN lifecycle_rules r ON r.id = p.rule_id',
+       )}
+       SELECT id FROM p`,
       [misses.map((m) => m.messageId), misses.map((m) => m.cause), now],
     );
     if (!promises.length) return { missed: 0, apologyIds: [] };

@@ -214,6 +214,8 @@ const EXAMPLE_CALLS: Record<Scope, ExampleCall> = {
   'campaigns:read': { method: 'GET', path: '/v1/campaigns' },
   'campaigns:write': { method: 'POST', path: '/v1/campaigns' },
   'sends:write': { method: 'POST', path: '/v1/sends' },
+  'webhooks:read': { method: 'GET', path: '/v1/webhook-endpoints' },
+  'webhooks:write': { method: 'POST', path: '/v1/webhook-endpoints' },
 };
 
 /** A call the key may make: one that only reads when it may read something. */

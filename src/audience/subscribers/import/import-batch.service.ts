@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { NewConsentEvent, ConsentService } from '../../consent/consent.service';
 import { DEFAULT_WORDING_VERSION, defaultWording } from '../../consent/wording';
+import { EventOutbox } from '../../../platform/events/event-outbox';
 import { SuppressionsService } from '../../suppressions/suppressions.service';
 import type { SubscriberStatus } from '../subscriber.entity';
 import { ImportRow, mergeChoices, RowError, TopicChoice } from './import-row';
@@ -72,6 +73,7 @@ export class ImportBatchService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
+    private readonly events: EventOutbox,
   ) {}
 
   /** Rows must have distinct emails (the caller starts a new batch on a repeat). */
@@ -167,7 +169,17 @@ export class ImportBatchService {
     const fresh = plans.filter((p) => !p.existing);
     const known = plans.filter((p) => p.existing);
     const ids = new Map<string, string>(known.map((p) => [p.row.email, p.existing!.id]));
-    for (const r of await this.insertSubscribers(m, fresh)) ids.set(r.email, r.id);
+    const inserted = await this.insertSubscribers(m, fresh);
+    for (const r of inserted) ids.set(r.email, r.id);
+    await this.events.record(
+      m,
+      inserted.map((r) => ({
+        type: 'subscriber.created',
+        subscriberId: r.id,
+        data: { subscriberId: r.id, status: 'active', isCustomer: r.is_customer, source: 'import' },
+        occurredAt: new Date(),
+      })),
+    );
     if (ids.size !== plans.length) throw new ConcurrentInsert();
 
     const changed = new Set<string>();
@@ -208,7 +220,7 @@ export class ImportBatchService {
   private async insertSubscribers(
     m: EntityManager,
     plans: Plan[],
-  ): Promise<{ id: string; email: string }[]> {
+  ): Promise<{ id: string; email: string; is_customer: boolean }[]> {
     if (!plans.length) return [];
     const rows = plans.map((p) => p.row);
     // New subscribers are active; a null attribute means "remove", which for them is "omit".
@@ -219,7 +231,7 @@ export class ImportBatchService {
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[])
               AS u(email, name, locale, timezone, is_customer, attributes)
        ON CONFLICT (email) DO NOTHING
-       RETURNING id, email`,
+       RETURNING id, email, is_customer`,
       [
         rows.map((r) => r.email),
         rows.map((r) => r.name ?? null),

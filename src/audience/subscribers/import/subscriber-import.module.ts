@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../../../platform/events/events.module';
 import { ConsentModule } from '../../consent/consent.module';
 import { SuppressionsModule } from '../../suppressions/suppressions.module';
 import { TopicsModule } from '../../topics/topics.module';
@@ -11,7 +12,7 @@ import { SubscriberImportService } from './subscriber-import.service';
  * database (no Redis, no queues).
  */
 @Module({
-  imports: [TopicsModule, ConsentModule, SuppressionsModule],
+  imports: [TopicsModule, ConsentModule, SuppressionsModule, EventsModule],
   providers: [SubscriberImportService, ImportBatchService],
   controllers: [SubscriberImportController],
   exports: [SubscriberImportService],
