@@ -16,7 +16,7 @@ export class FieldErrorResponse implements FieldError {
 }
 
 export class ErrorResponse implements ErrorBody {
-  @ApiProperty({ example: 400, description: 'The HTTP status, repeated' })
+  @ApiProperty({ type: 'integer', example: 400, description: 'The HTTP status, repeated' })
   statusCode!: number;
 
   @ApiProperty({ example: 'Bad Request', description: 'The status text' })
@@ -42,7 +42,7 @@ export class ErrorResponse implements ErrorBody {
 }
 
 /** What each status means when an operation gives no description of its own. */
-const DEFAULT_DESCRIPTIONS: Record<number, string> = {
+export const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid; `field` and `errors[]` name what is wrong',
   401: 'Missing, unknown or revoked API key',
   403: 'The API key lacks a required scope',

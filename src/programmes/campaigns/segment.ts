@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ANY_JSON_VALUE } from '../../platform/http/api-schemas';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -98,6 +99,7 @@ export class AttributeConditionDto {
   op!: AttributeOp;
 
   @ApiPropertyOptional({
+    ...ANY_JSON_VALUE,
     description:
       'JSON value; a list for `in`; a number or string for gt/gte/lt/lte; none for exists/missing',
     example: 'family',

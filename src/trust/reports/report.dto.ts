@@ -179,9 +179,10 @@ export class ConfirmedWithoutMessageDto {
   sample!: string[];
 }
 
-export class SilentTopicDto {
+/** Named apart from the watchdog's SilentTopicDto: the document keys schemas by class name. */
+export class SilentSubscriptionsByTopicDto {
   @ApiProperty({ type: ReportTopicDto }) topic!: ReportTopicDto;
-  @ApiProperty() subscriptions!: number;
+  @ApiProperty({ type: 'integer' }) subscriptions!: number;
 }
 
 export class SilentSubscriptionsDto {
@@ -191,7 +192,8 @@ export class SilentSubscriptionsDto {
       'grace passed without a message in the topic',
   })
   count!: number;
-  @ApiProperty({ type: SilentTopicDto, isArray: true }) byTopic!: SilentTopicDto[];
+  @ApiProperty({ type: SilentSubscriptionsByTopicDto, isArray: true })
+  byTopic!: SilentSubscriptionsByTopicDto[];
 }
 
 export class ShareBucketDto {
