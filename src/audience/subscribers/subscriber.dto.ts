@@ -175,7 +175,7 @@ export class CreateSubscriberDto {
   isCustomer?: boolean;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     nullable: true,
     minimum: WEEKLY_CAP_MIN,
     maximum: WEEKLY_CAP_MAX,
@@ -295,7 +295,7 @@ export class SubscriberDto {
   @ApiProperty({ nullable: true, type: Date }) pausedUntil!: Date | null;
   @ApiProperty({
     nullable: true,
-    type: Number,
+    type: 'integer',
     description: 'Their own overall weekly cap; null: the default applies',
   })
   weeklyCap!: number | null;

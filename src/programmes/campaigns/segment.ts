@@ -124,14 +124,22 @@ export class DateRangeDto {
   @IsCalendarDate()
   to?: string;
 
-  @ApiPropertyOptional({ example: 0, description: 'At least this many days after the send date' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 0,
+    description: 'At least this many days after the send date',
+  })
   @IsOptional()
   @IsInt()
   @Min(-3650)
   @Max(3650)
   fromDays?: number;
 
-  @ApiPropertyOptional({ example: 30, description: 'At most this many days after the send date' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 30,
+    description: 'At most this many days after the send date',
+  })
   @IsOptional()
   @IsInt()
   @Min(-3650)

@@ -154,6 +154,7 @@ export class TriggerDto {
   condition?: Condition;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: -30,
     default: 0,
     description:
@@ -168,6 +169,7 @@ export class TriggerDto {
   offsetDays?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 7,
     description:
       '`event` and `attribute`: after a notice, the same subscriber gets no other from this rule ' +

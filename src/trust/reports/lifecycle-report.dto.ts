@@ -93,7 +93,7 @@ export class MissedDeadlineDto {
 
 export class MissedByRuleDto {
   @ApiProperty({ type: RuleRefDto }) rule!: RuleRefDto;
-  @ApiProperty() missed!: number;
+  @ApiProperty({ type: 'integer' }) missed!: number;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -112,7 +112,10 @@ export class MissedByRuleDto {
 export class MissedDeadlinesReportDto {
   @ApiProperty({ type: PeriodDto, description: 'By the time the miss was detected' })
   period!: PeriodDto;
-  @ApiProperty({ description: 'Missed deadlines in the period (of the chosen rule)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Missed deadlines in the period (of the chosen rule)',
+  })
   total!: number;
   @ApiProperty({ type: MissedByRuleDto, isArray: true }) byRule!: MissedByRuleDto[];
   @ApiProperty({
@@ -128,6 +131,7 @@ export class MissedDeadlinesReportDto {
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: AUDIT_MAX_DAYS,
     default: AUDIT_DEFAULT_DAYS,
@@ -158,12 +162,18 @@ export class AuditQueryDto extends PageQueryDto {
 }
 
 export class AuditCountsDto {
-  @ApiProperty({ description: 'Dates in the window (one per subscriber with the date)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Dates in the window (one per subscriber with the date)',
+  })
   dates!: number;
-  @ApiProperty({ description: 'Notice already sent' }) sent!: number;
-  @ApiProperty({ description: 'Notice will go out (queued, or written by the next scans)' })
+  @ApiProperty({ type: 'integer', description: 'Notice already sent' }) sent!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Notice will go out (queued, or written by the next scans)',
+  })
   scheduled!: number;
-  @ApiProperty({ description: 'No notice will go out' }) none!: number;
+  @ApiProperty({ type: 'integer', description: 'No notice will go out' }) none!: number;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -218,7 +228,7 @@ export class AuditWindowDto {
 
 export class AuditReportDto {
   @ApiProperty({ description: 'The moment the audit describes' }) asOf!: Date;
-  @ApiProperty() days!: number;
+  @ApiProperty({ type: 'integer' }) days!: number;
   @ApiProperty({ type: AuditWindowDto }) window!: AuditWindowDto;
   @ApiProperty({
     type: AuditRuleDto,
