@@ -2,7 +2,7 @@
  * OpenAPI shapes that DTO classes cannot express, for `@ApiProperty({ ...FREE_FORM_OBJECT })`.
  * A bare `type: object` tells generated clients "no properties at all"; maps say what they hold.
  */
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { SchemaObject } from '@nestjs/swagger';
 
 /** A JSON object with any keys and values (subscriber attributes, event data). */
 export const FREE_FORM_OBJECT = { type: 'object', additionalProperties: true } as const;

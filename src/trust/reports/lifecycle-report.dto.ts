@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { SUBSCRIBER_STATUSES } from '../../audience/subscribers/subscriber.entity';
+import { MESSAGE_STATUSES } from '../../messaging/delivery/outbound-message.entity';
 import { PageQueryDto } from '../../platform/http/pagination';
 import { PeriodDto, ReportPeriodQueryDto, ReportRuleDto } from './report.dto';
 
@@ -215,9 +217,10 @@ export class AuditItemDto {
   deadlineAt!: Date;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The ledger row' })
   messageId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) ledgerStatus!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: MESSAGE_STATUSES }) ledgerStatus!:
+    string | null;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
-  @ApiProperty() subscriberStatus!: string;
+  @ApiProperty({ enum: SUBSCRIBER_STATUSES }) subscriberStatus!: string;
   @ApiProperty({ nullable: true, type: Date }) pausedUntil!: Date | null;
 }
 
