@@ -27,7 +27,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ApiErrors } from '../../platform/http/api-errors';
+import { ApiFormErrors } from '../../platform/http/api-errors';
 import type { NextFunction, Request, Response } from 'express';
 import { Public } from '../../platform/http/auth.decorators';
 import { AppConfig } from '../../platform/config/configuration';
@@ -231,8 +231,11 @@ export class SubscribeFormController {
       'text/html': { schema: { type: 'string' } },
     },
   })
-  @ApiErrors(
+  @ApiFormErrors(
     [400, 'A field is invalid; a form post gets the form again (HTML) with the errors marked'],
+    [404, 'A topic does not exist'],
+    413,
+    415,
     [422, 'A topic does not take sign-ups (archived, customers only); `code` says which'],
     [429, 'Too many sign-ups from this client; see `Retry-After`'],
   )
