@@ -65,7 +65,10 @@ export class LifecycleRulesController {
       'Change a rule (the key never changes). Queued notices of an edited or disabled rule are cancelled; the next ticks write them again from the new version.',
   })
   @ApiOkResponse({ type: LifecycleRuleDto })
-  @ApiErrors(404)
+  @ApiErrors(
+    [404, 'No such rule, or the new topic does not exist'],
+    [422, 'The new topic is not a notice topic, or archived'],
+  )
   update(
     @Param('idOrKey') idOrKey: string,
     @Body() dto: UpdateLifecycleRuleDto,
