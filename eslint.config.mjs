@@ -14,6 +14,7 @@ export default tseslint.config(
       '*.config.mjs',
       '.dependency-cruiser.cjs',
       '.ci/**',
+      'clients/typescript/tidings-api.ts',
     ],
   },
   eslint.configs.recommended,

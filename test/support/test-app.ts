@@ -12,7 +12,9 @@ import { AppModule } from '../../src/app.module';
 import { ApiKeysService } from '../../src/surfaces/api/api-keys.service';
 import { Clock } from '../../src/platform/clock';
 import { configureHttpApp } from '../../src/platform/http/configure-app';
+import { createOpenApiDocument } from '../../src/platform/http/openapi';
 import { AppConfig, loadConfig } from '../../src/platform/config/configuration';
+import { OpenApiContract } from './openapi-contract';
 import { databaseUrl, DB_PREFIX, TEST_PG_ADMIN_URL, TEST_REDIS_URL } from './test-env';
 
 let counter = 0;
@@ -31,10 +33,15 @@ export interface TestApp {
   databaseUrl: string;
   /** An API key with the admin scope. */
   adminKey: string;
-  /** supertest bound to the app's HTTP server. */
+  /**
+   * supertest bound to the app's HTTP server. Every `/v1` answer is held to the OpenAPI document
+   * (test/support/openapi-contract.ts): an undocumented status or body fails the request.
+   */
   http: () => ReturnType<typeof request>;
-  /** supertest with the admin key on every request of the returned agent. */
+  /** supertest with the admin key on every request of the returned agent (contract-checked too). */
   api: () => ReturnType<typeof request.agent>;
+  /** The OpenAPI document this app serves, as a response checker. */
+  contract: OpenApiContract;
   /** A key with only these scopes. */
   keyWith(...scopes: string[]): Promise<string>;
   close(): Promise<void>;
@@ -131,14 +138,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   const apiKeys = app.get(ApiKeysService);
   const adminKey = (await apiKeys.create('test admin', ['admin'])).key;
+  const contract = new OpenApiContract(createOpenApiDocument(app));
   return {
     app,
     config,
     dataSource: app.get(DataSource),
     databaseUrl: db.url,
     adminKey,
-    http: () => request(app.getHttpServer()),
-    api: () => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${adminKey}`),
+    http: () => checkedByContract(request(app.getHttpServer()), contract),
+    api: () =>
+      checkedByContract(
+        request.agent(app.getHttpServer()).set('Authorization', `Bearer ${adminKey}`),
+        contract,
+      ),
+    contract,
     keyWith: async (...scopes: string[]) => (await apiKeys.create('test key', scopes)).key,
     close: async () => {
       await app.close();
@@ -146,4 +159,30 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+
+/**
+ * The same supertest client, whose every request first asserts that its answer is documented
+ * (a supertest assertion, so it runs however the test awaits or ends the request).
+ */
+export function checkedByContract<C extends object>(client: C, contract: OpenApiContract): C {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (!(METHODS as readonly (string | symbol)[]).includes(prop)) {
+        // Chained setters (agent.set(...)) return the client itself: keep it wrapped.
+        return (...args: unknown[]) => {
+          const result: unknown = Reflect.apply(value, target, args);
+          return result === target ? receiver : result;
+        };
+      }
+      return (url: string, ...rest: unknown[]) => {
+        const test = Reflect.apply(value, target, [url, ...rest]) as request.Test;
+        return test.expect((res) => contract.check(String(prop), url, res));
+      };
+    },
+  });
 }

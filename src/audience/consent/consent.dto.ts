@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { FREE_FORM_OBJECT } from '../../platform/http/api-schemas';
 import {
   CONSENT_ACTIONS,
   CONSENT_SOURCES,
@@ -16,7 +17,7 @@ export class ConsentEventDto {
   wording!: string;
   @ApiProperty() wordingVersion!: string;
   @ApiProperty({ enum: CONSENT_SOURCES }) source!: ConsentSource;
-  @ApiProperty({ type: Object }) details!: Record<string, unknown>;
+  @ApiProperty({ ...FREE_FORM_OBJECT }) details!: Record<string, unknown>;
   @ApiProperty({ description: 'UTC' }) occurredAt!: Date;
 
   static from(e: ConsentHistoryEntry): ConsentEventDto {

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { DATE_MAP, FREE_FORM_OBJECT, NULLABLE_DATE_MAP } from '../../platform/http/api-schemas';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -174,7 +175,7 @@ export class CreateSubscriberDto {
   isCustomer?: boolean;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     nullable: true,
     minimum: WEEKLY_CAP_MIN,
     maximum: WEEKLY_CAP_MAX,
@@ -188,14 +189,14 @@ export class CreateSubscriberDto {
   @Max(WEEKLY_CAP_MAX, { message: WEEKLY_CAP_MESSAGE })
   weeklyCap?: number | null;
 
-  @ApiPropertyOptional({ type: Object, example: { plan: 'family', vehicle_age_years: 9 } })
+  @ApiPropertyOptional({ ...FREE_FORM_OBJECT, example: { plan: 'family', vehicle_age_years: 9 } })
   @IsOptional()
   @NormaliseLineEndings()
   @IsSmallJsonObject()
   attributes?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    type: Object,
+    ...DATE_MAP,
     example: { renewal_date: '2027-01-15' },
     description: 'Named dates (YYYY-MM-DD) that notices can be scheduled from',
   })
@@ -225,7 +226,7 @@ export class UpdateSubscriberDto extends PartialType(
   OmitType(CreateSubscriberDto, ['topics', 'consent', 'dates', 'attributes'] as const),
 ) {
   @ApiPropertyOptional({
-    type: Object,
+    ...FREE_FORM_OBJECT,
     description: 'Merged into the attributes; a key set to null is removed',
   })
   @IsOptional()
@@ -234,7 +235,7 @@ export class UpdateSubscriberDto extends PartialType(
   attributes?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    type: Object,
+    ...NULLABLE_DATE_MAP,
     example: { renewal_date: '2027-02-01', warranty_expires_on: null },
     description: 'Dates to set; a date set to null is removed',
   })
@@ -286,15 +287,15 @@ export class SubscriberDto {
   @ApiProperty() timezone!: string;
   @ApiProperty({ enum: SUBSCRIBER_STATUSES }) status!: SubscriberStatus;
   @ApiProperty() isCustomer!: boolean;
-  @ApiProperty({ type: Object }) attributes!: Record<string, unknown>;
-  @ApiProperty({ type: Object, example: { renewal_date: '2027-01-15' } }) dates!: Record<
+  @ApiProperty({ ...FREE_FORM_OBJECT }) attributes!: Record<string, unknown>;
+  @ApiProperty({ ...DATE_MAP, example: { renewal_date: '2027-01-15' } }) dates!: Record<
     string,
     string
   >;
   @ApiProperty({ nullable: true, type: Date }) pausedUntil!: Date | null;
   @ApiProperty({
     nullable: true,
-    type: Number,
+    type: 'integer',
     description: 'Their own overall weekly cap; null: the default applies',
   })
   weeklyCap!: number | null;

@@ -11,17 +11,15 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { ApiCaller, CurrentApiKey, RequireScopes } from '../../platform/http/auth.decorators';
 import { NotFoundError } from '../../platform/errors/domain-errors';
 import { ConsentEventDto } from '../consent/consent.dto';
@@ -59,8 +57,12 @@ export class SubscribersController {
   @RequireScopes('subscribers:write')
   @ApiOperation({ summary: 'Create a subscriber (optionally with dates and topic opt-ins)' })
   @ApiCreatedResponse({ type: SubscriberDto })
-  @ApiConflictResponse({ description: 'The email already exists' })
-  @ApiUnprocessableEntityResponse({ description: 'Suppressed address, or a topic rule refuses it' })
+  @ApiErrors(
+    400,
+    [404, 'A topic to opt in to does not exist'],
+    [409, 'The email already exists'],
+    [422, 'Suppressed address, or a topic rule refuses it'],
+  )
   create(
     @Body() dto: CreateSubscriberDto,
     @CurrentApiKey() key?: ApiCaller,
@@ -72,6 +74,7 @@ export class SubscribersController {
   @RequireScopes('subscribers:read')
   @ApiOperation({ summary: 'List subscribers, oldest first, with keyset pagination' })
   @ApiOkResponse({ type: SubscriberPageDto })
+  @ApiErrors(400)
   list(@Query() query: ListSubscribersQueryDto): Promise<SubscriberPageDto> {
     return this.subscribers.list(query);
   }
@@ -81,7 +84,7 @@ export class SubscribersController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: 'Get a subscriber by id or email, with dates and subscriptions' })
   @ApiOkResponse({ type: SubscriberDto })
-  @ApiNotFoundResponse()
+  @ApiErrors(404)
   get(@Param('id') id: string): Promise<SubscriberDto> {
     return this.subscribers.get(id);
   }
@@ -91,6 +94,12 @@ export class SubscribersController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: 'Update a subscriber; attributes and dates are merged (null removes)' })
   @ApiOkResponse({ type: SubscriberDto })
+  @ApiErrors(
+    400,
+    404,
+    [409, 'Another subscriber has this email'],
+    [422, 'The new address is suppressed'],
+  )
   update(@Param('id') id: string, @Body() dto: UpdateSubscriberDto): Promise<SubscriberDto> {
     return this.subscribers.update(id, dto);
   }
@@ -103,7 +112,8 @@ export class SubscribersController {
     summary:
       'Erase a subscriber: personal data and consent history removed, address suppressed as a keyed hash',
   })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'Erased' })
+  @ApiErrors(404)
   async erase(@Param('id') id: string): Promise<void> {
     await this.subscribers.erase(id);
   }
@@ -113,6 +123,7 @@ export class SubscribersController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: "A subscriber's subscriptions" })
   @ApiOkResponse({ type: SubscriptionDto, isArray: true })
+  @ApiErrors(404)
   async listSubscriptions(@Param('id') id: string): Promise<SubscriptionDto[]> {
     return this.subscriptions.list(await this.resolveId(id));
   }
@@ -124,7 +135,15 @@ export class SubscribersController {
     summary:
       'Subscribe to a topic (201), or change the frequency of an existing subscription (200)',
   })
-  @ApiCreatedResponse({ type: SubscriptionChangeDto })
+  @ApiCreatedResponse({ type: SubscriptionChangeDto, description: 'Subscribed' })
+  @ApiOkResponse({
+    type: SubscriptionChangeDto,
+    description: 'Already subscribed: the frequency was changed, or nothing changed',
+  })
+  @ApiErrors(
+    [404, 'No such subscriber or topic'],
+    [422, 'The topic is archived, does not take prospects, or the frequency is not allowed'],
+  )
   async subscribe(
     @Param('id') id: string,
     @Body() dto: SubscribeDto,
@@ -148,6 +167,10 @@ export class SubscribersController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: 'Change how often the subscriber receives a topic' })
   @ApiOkResponse({ type: SubscriptionChangeDto })
+  @ApiErrors(
+    [404, 'No such subscriber, topic or subscription'],
+    [422, 'The frequency is not allowed'],
+  )
   async changeFrequency(
     @Param('id') id: string,
     @Param('topic') topic: string,
@@ -168,6 +191,7 @@ export class SubscribersController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: 'Unsubscribe from a topic (repeating it is harmless)' })
   @ApiOkResponse({ type: SubscriptionChangeDto })
+  @ApiErrors([404, 'No such subscriber or topic'])
   async unsubscribe(
     @Param('id') id: string,
     @Param('topic') topic: string,
@@ -187,6 +211,7 @@ export class SubscribersController {
     summary: 'The consent history: every opt-in, opt-out and change, with its exact wording',
   })
   @ApiOkResponse({ type: ConsentEventDto, isArray: true })
+  @ApiErrors(404)
   async consentHistory(@Param('id') id: string): Promise<ConsentEventDto[]> {
     const subscriberId = await this.resolveId(id);
     return (await this.consent.history(subscriberId)).map((e) => ConsentEventDto.from(e));

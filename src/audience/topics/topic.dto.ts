@@ -66,6 +66,7 @@ export class CreateTopicDto {
   isPublic?: boolean;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: 'Template key sent when a window would pass silently',
   })

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { CreateTopicDto, ListTopicsQueryDto, TopicDto, UpdateTopicDto } from './topic.dto';
 import { TopicsService } from './topics.service';
@@ -13,6 +14,7 @@ export class TopicsController {
   @RequireScopes('topics:write')
   @ApiOperation({ summary: 'Create a topic' })
   @ApiCreatedResponse({ type: TopicDto })
+  @ApiErrors([409, 'A topic with this key exists'])
   async create(@Body() dto: CreateTopicDto): Promise<TopicDto> {
     return TopicDto.from(await this.topics.create(dto));
   }
@@ -29,6 +31,7 @@ export class TopicsController {
   @RequireScopes('topics:read')
   @ApiOperation({ summary: 'Get a topic by id or key' })
   @ApiOkResponse({ type: TopicDto })
+  @ApiErrors(404)
   async get(@Param('idOrKey') idOrKey: string): Promise<TopicDto> {
     return TopicDto.from(await this.topics.get(idOrKey));
   }
@@ -37,6 +40,7 @@ export class TopicsController {
   @RequireScopes('topics:write')
   @ApiOperation({ summary: 'Update a topic (the key never changes)' })
   @ApiOkResponse({ type: TopicDto })
+  @ApiErrors(404, [409, 'allowedFrequencies drops a frequency subscribers chose'])
   async update(@Param('idOrKey') idOrKey: string, @Body() dto: UpdateTopicDto): Promise<TopicDto> {
     return TopicDto.from(await this.topics.update(idOrKey, dto));
   }
@@ -46,6 +50,7 @@ export class TopicsController {
   @RequireScopes('topics:write')
   @ApiOperation({ summary: 'Archive a topic: it keeps its history and takes no new subscribers' })
   @ApiOkResponse({ type: TopicDto })
+  @ApiErrors(404)
   async archive(@Param('idOrKey') idOrKey: string): Promise<TopicDto> {
     return TopicDto.from(await this.topics.archive(idOrKey));
   }

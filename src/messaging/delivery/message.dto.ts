@@ -36,7 +36,7 @@ export class MessageDto {
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: MessageStatus;
   @ApiProperty({ nullable: true, type: String, description: 'Why a message was skipped' })
   skipReason!: string | null;
-  @ApiProperty() attempts!: number;
+  @ApiProperty({ type: 'integer' }) attempts!: number;
   @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
   @ApiProperty({ nullable: true, type: String }) providerMessageId!: string | null;
   @ApiProperty() sendAfter!: Date;

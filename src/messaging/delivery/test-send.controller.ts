@@ -7,6 +7,7 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -71,6 +72,7 @@ export class TestSendController {
   @RequireScopes('templates:write')
   @ApiOperation({ summary: 'Send a rendered template to an address, to see it in a real inbox' })
   @ApiOkResponse({ type: TestSendResultDto })
+  @ApiErrors([404, 'No template with this key'], [422, 'The template cannot be rendered'])
   async testSend(@Param('key') key: string, @Body() dto: TestSendDto): Promise<TestSendResultDto> {
     const rendered = this.rendering.preview(key, dto.locale, dto.data);
     const subject = headerSafe(`[TEST] ${rendered.subject}`);

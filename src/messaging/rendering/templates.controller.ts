@@ -1,11 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { RenderingService } from './rendering.service';
 import {
@@ -32,7 +27,7 @@ export class TemplatesController {
   @RequireScopes('templates:read')
   @ApiOperation({ summary: 'A template with its sample data (the variables it expects)' })
   @ApiOkResponse({ type: TemplateDetailDto })
-  @ApiNotFoundResponse({ description: 'No template with this key' })
+  @ApiErrors([404, 'No template with this key'])
   get(@Param('key') key: string): TemplateDetailDto {
     const summary = this.rendering.describe(key);
     const samples = Object.fromEntries(
@@ -48,10 +43,11 @@ export class TemplatesController {
     summary: 'Render a template (subject, HTML, text) with sample data, optionally overridden',
   })
   @ApiOkResponse({ type: RenderedEmailDto })
-  @ApiNotFoundResponse({ description: 'No template with this key' })
-  @ApiUnprocessableEntityResponse({
-    description: 'The data lacks a variable the template uses; the message names it and the line',
-  })
+  @ApiErrors([404, 'No template with this key'])
+  @ApiErrors([
+    422,
+    'The data lacks a variable the template uses; the message names it and the line',
+  ])
   preview(@Param('key') key: string, @Body() dto: PreviewTemplateDto): RenderedEmailDto {
     return this.rendering.preview(key, dto.locale, dto.data);
   }

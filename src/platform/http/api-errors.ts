@@ -4,7 +4,13 @@
  * tests can hold the server to it. The body is what `AllExceptionsFilter` writes (`ErrorBody`).
  */
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { ErrorBody, FieldError } from '../errors/http-exception.filter';
 
 export class FieldErrorResponse implements FieldError {
@@ -16,7 +22,7 @@ export class FieldErrorResponse implements FieldError {
 }
 
 export class ErrorResponse implements ErrorBody {
-  @ApiProperty({ example: 400, description: 'The HTTP status, repeated' })
+  @ApiProperty({ type: 'integer', example: 400, description: 'The HTTP status, repeated' })
   statusCode!: number;
 
   @ApiProperty({ example: 'Bad Request', description: 'The status text' })
@@ -42,7 +48,7 @@ export class ErrorResponse implements ErrorBody {
 }
 
 /** What each status means when an operation gives no description of its own. */
-const DEFAULT_DESCRIPTIONS: Record<number, string> = {
+export const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid; `field` and `errors[]` name what is wrong',
   401: 'Missing, unknown or revoked API key',
   403: 'The API key lacks a required scope',
@@ -67,6 +73,29 @@ export function ApiErrors(...statuses: Array<number | [number, string]>) {
         ? entry
         : [entry, DEFAULT_DESCRIPTIONS[entry] ?? 'Error'];
       return ApiResponse({ status, description, type: ErrorResponse });
+    }),
+  );
+}
+
+/**
+ * Like `ApiErrors`, for routes that answer a browser's form post with an HTML page of the same
+ * status (the public subscribe form): `ErrorResponse` as JSON, or `text/html`.
+ */
+export function ApiFormErrors(...statuses: Array<number | [number, string]>) {
+  return applyDecorators(
+    ApiExtraModels(ErrorResponse),
+    ...statuses.map((entry) => {
+      const [status, description] = Array.isArray(entry)
+        ? entry
+        : [entry, DEFAULT_DESCRIPTIONS[entry] ?? 'Error'];
+      return ApiResponse({
+        status,
+        description,
+        content: {
+          'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } },
+          'text/html': { schema: { type: 'string' } },
+        },
+      });
     }),
   );
 }

@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '../config/configuration';
 import { AllExceptionsFilter } from '../errors/http-exception.filter';
+import { createOpenApiDocument } from './openapi';
 import { useRequestInputChecks } from './request-input';
 import { TransientReadRetryInterceptor } from './transient-read-retry.interceptor';
 import { createValidationPipe } from './validation';
@@ -20,18 +21,7 @@ export function configureHttpApp(app: INestApplication): void {
   app.useGlobalInterceptors(new TransientReadRetryInterceptor());
   app.useGlobalFilters(new AllExceptionsFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Tidings API')
-      .setDescription(
-        'The marketer and integration API of Tidings, the email preference and lifecycle engine. ' +
-          'Authenticate with `Authorization: Bearer <API key>`.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (tdg_...)' })
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

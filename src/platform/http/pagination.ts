@@ -5,7 +5,7 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { InvalidInputError } from '../errors/domain-errors';
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

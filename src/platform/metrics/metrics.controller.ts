@@ -13,7 +13,10 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
-  @ApiOkResponse({ description: 'Prometheus text format', type: String })
+  @ApiOkResponse({
+    description: 'Prometheus text format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -118,25 +118,29 @@ export const CAMPAIGN_STATES = [
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 export class HelpfulVotesDto {
-  @ApiProperty() helpful!: number;
-  @ApiProperty() notHelpful!: number;
+  @ApiProperty({ type: 'integer' }) helpful!: number;
+  @ApiProperty({ type: 'integer' }) notHelpful!: number;
 }
 
 export class CampaignStatsDto {
   @ApiProperty({
     nullable: true,
-    type: Number,
+    type: 'integer',
     description: 'Subscribers the campaign addresses (counted when it starts)',
   })
   audienceSize!: number | null;
-  @ApiProperty({ description: 'Ledger rows written so far (one per subscriber in the audience)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Ledger rows written so far (one per subscriber in the audience)',
+  })
   fannedOut!: number;
   @ApiProperty({ description: 'fannedOut / audienceSize, 0..1' }) progress!: number;
-  @ApiProperty() queued!: number;
-  @ApiProperty() sending!: number;
-  @ApiProperty() sent!: number;
-  @ApiProperty() failed!: number;
-  @ApiProperty({ description: 'Addresses on the suppression list' }) suppressed!: number;
+  @ApiProperty({ type: 'integer' }) queued!: number;
+  @ApiProperty({ type: 'integer' }) sending!: number;
+  @ApiProperty({ type: 'integer' }) sent!: number;
+  @ApiProperty({ type: 'integer' }) failed!: number;
+  @ApiProperty({ type: 'integer', description: 'Addresses on the suppression list' })
+  suppressed!: number;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -144,17 +148,20 @@ export class CampaignStatsDto {
     description: 'Skipped messages by reason (folded ones went into the next digest)',
   })
   skipped!: Record<string, number>;
-  @ApiProperty({ description: 'Folded into the subscriber’s next digest (no room this period)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Folded into the subscriber’s next digest (no room this period)',
+  })
   folded!: number;
   @ApiProperty({
     nullable: true,
-    type: Number,
+    type: 'integer',
     description: 'Sent or failed to subscribers whose address has bounced (null while sending)',
   })
   bounced!: number | null;
   @ApiProperty({
     nullable: true,
-    type: Number,
+    type: 'integer',
     description: 'Received it and left the topic afterwards (null while sending)',
   })
   unsubscribedAfter!: number | null;

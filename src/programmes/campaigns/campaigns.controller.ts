@@ -1,12 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import type { Response } from 'express';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
@@ -33,6 +27,14 @@ export class CampaignsController {
     type: CampaignDto,
     description: 'A repeat of an earlier request with the same idempotencyKey',
   })
+  @ApiErrors(
+    [404, 'The topic or content item does not exist'],
+    [409, 'The idempotencyKey was used for a different request'],
+    [
+      422,
+      'A rule refuses it (`code` says which), e.g. promotional content in a non-promotional topic',
+    ],
+  )
   async create(
     @Body() dto: CreateCampaignDto,
     @Res({ passthrough: true }) res: Response,
@@ -54,6 +56,7 @@ export class CampaignsController {
   @RequireScopes('campaigns:read')
   @ApiOperation({ summary: 'A campaign with its progress and stats (live while it runs)' })
   @ApiOkResponse({ type: CampaignDto })
+  @ApiErrors(404)
   get(@Param('id') id: string): Promise<CampaignDto> {
     return this.campaigns.get(id);
   }
@@ -63,6 +66,7 @@ export class CampaignsController {
   @RequireScopes('campaigns:write')
   @ApiOperation({ summary: 'Cancel: nothing not yet sent goes out (409 when all was sent)' })
   @ApiOkResponse({ type: CampaignDto })
+  @ApiErrors(404, [409, 'The campaign has been sent; nothing is left to cancel'])
   cancel(@Param('id') id: string): Promise<CampaignDto> {
     return this.campaigns.cancel(id);
   }
@@ -75,10 +79,10 @@ export class CampaignsController {
       'Resume a failed campaign: its fan-out continues from where it stopped (its cursor); nobody it already reached gets it twice',
   })
   @ApiOkResponse({ type: CampaignDto, description: 'Running again' })
-  @ApiNotFoundResponse({ description: 'No campaign with this id' })
-  @ApiConflictResponse({
-    description: 'The campaign is not failed (code `campaign_not_failed`): nothing to resume',
-  })
+  @ApiErrors(
+    [404, 'No campaign with this id'],
+    [409, 'The campaign is not failed (code `campaign_not_failed`): nothing to resume'],
+  )
   resume(@Param('id') id: string): Promise<CampaignDto> {
     return this.campaigns.resume(id);
   }

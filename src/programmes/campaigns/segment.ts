@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ANY_JSON_VALUE } from '../../platform/http/api-schemas';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -98,6 +99,7 @@ export class AttributeConditionDto {
   op!: AttributeOp;
 
   @ApiPropertyOptional({
+    ...ANY_JSON_VALUE,
     description:
       'JSON value; a list for `in`; a number or string for gt/gte/lt/lte; none for exists/missing',
     example: 'family',
@@ -122,14 +124,22 @@ export class DateRangeDto {
   @IsCalendarDate()
   to?: string;
 
-  @ApiPropertyOptional({ example: 0, description: 'At least this many days after the send date' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 0,
+    description: 'At least this many days after the send date',
+  })
   @IsOptional()
   @IsInt()
   @Min(-3650)
   @Max(3650)
   fromDays?: number;
 
-  @ApiPropertyOptional({ example: 30, description: 'At most this many days after the send date' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 30,
+    description: 'At most this many days after the send date',
+  })
   @IsOptional()
   @IsInt()
   @Min(-3650)

@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
   ContentItemDto,
@@ -29,6 +30,7 @@ export class ContentController {
     summary: 'Publish a content item into a topic (now or at publishAt); it goes into digests',
   })
   @ApiCreatedResponse({ type: ContentItemDto })
+  @ApiErrors([404, 'The topic does not exist'], [422, 'The topic does not take this content'])
   create(@Body() dto: CreateContentItemDto): Promise<ContentItemDto> {
     return this.content.create(dto);
   }
@@ -45,6 +47,7 @@ export class ContentController {
   @RequireScopes('content:read')
   @ApiOperation({ summary: 'Get a content item' })
   @ApiOkResponse({ type: ContentItemDto })
+  @ApiErrors(404)
   get(@Param('id') id: string): Promise<ContentItemDto> {
     return this.content.get(id);
   }
@@ -55,6 +58,12 @@ export class ContentController {
     summary: 'Edit a content item until its first copy is sent (409 afterwards, 410 if withdrawn)',
   })
   @ApiOkResponse({ type: ContentItemDto })
+  @ApiErrors(
+    404,
+    [409, 'The item has been sent already'],
+    [410, 'The item was withdrawn'],
+    [422, 'The topic does not take this content'],
+  )
   update(@Param('id') id: string, @Body() dto: UpdateContentItemDto): Promise<ContentItemDto> {
     return this.content.update(id, dto);
   }
@@ -66,6 +75,7 @@ export class ContentController {
     summary: 'Withdraw a content item: copies not yet sent (digests, campaigns) leave it out',
   })
   @ApiOkResponse({ type: ContentItemDto })
+  @ApiErrors(404)
   withdraw(@Param('id') id: string): Promise<ContentItemDto> {
     return this.content.withdraw(id);
   }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FREE_FORM_OBJECT } from '../../platform/http/api-schemas';
 import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsSmallJsonObject, NormaliseLineEndings } from '../../platform/http/validation';
 import { NO_CONTROL_CHARACTERS } from '../../audience/subscribers/subscriber.dto';
@@ -18,7 +19,7 @@ export class IngestEventDto {
   type!: string;
 
   @ApiPropertyOptional({
-    type: Object,
+    ...FREE_FORM_OBJECT,
     example: { bundle: 'mobile data', percentUsed: 91 },
     description: 'Facts rules can test (trigger.condition) and quote ({event.percentUsed})',
   })

@@ -1,13 +1,6 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import type { Response } from 'express';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { EventDto, IngestEventDto } from './event.dto';
@@ -26,9 +19,11 @@ export class EventsController {
   })
   @ApiCreatedResponse({ type: EventDto, description: 'New event, with what each rule did' })
   @ApiOkResponse({ type: EventDto, description: 'This idempotency key was seen before' })
-  @ApiBadRequestResponse({ description: 'A field is invalid; `field` names it' })
-  @ApiNotFoundResponse({ description: 'Unknown subscriber' })
-  @ApiConflictResponse({ description: 'The idempotency key was used for a different event' })
+  @ApiErrors(
+    [400, 'A field is invalid; `field` names it'],
+    [404, 'Unknown subscriber'],
+    [409, 'The idempotency key was used for a different event'],
+  )
   async ingest(
     @Body() dto: IngestEventDto,
     @Res({ passthrough: true }) res: Response,

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { FREE_FORM_OBJECT } from '../../platform/http/api-schemas';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -89,6 +90,18 @@ function IsLocalisedContent(partial: boolean, options?: ValidationOptions): Prop
     });
 }
 
+/** Template data per locale (free-form: what the rule's template uses). */
+export class LocalisedContentDto {
+  @ApiProperty({ ...FREE_FORM_OBJECT }) en!: Record<string, unknown>;
+  @ApiProperty({ ...FREE_FORM_OBJECT }) nl!: Record<string, unknown>;
+}
+
+/** Template data for some locales, over defaults. */
+export class PartialLocalisedContentDto {
+  @ApiPropertyOptional({ ...FREE_FORM_OBJECT }) en?: Record<string, unknown>;
+  @ApiPropertyOptional({ ...FREE_FORM_OBJECT }) nl?: Record<string, unknown>;
+}
+
 export class SendWindowDto {
   @ApiProperty({ example: '09:00', description: "Start, in the subscriber's own time zone" })
   @IsString()
@@ -129,7 +142,7 @@ export class TriggerDto {
   event?: string;
 
   @ApiPropertyOptional({
-    type: Object,
+    ...FREE_FORM_OBJECT,
     example: { path: 'vehicle_age_years', op: 'gte', value: 8 },
     description:
       '`event`: a condition on the event data (optional); `attribute`: the condition on the ' +
@@ -141,6 +154,7 @@ export class TriggerDto {
   condition?: Condition;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: -30,
     default: 0,
     description:
@@ -155,6 +169,7 @@ export class TriggerDto {
   offsetDays?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 7,
     description:
       '`event` and `attribute`: after a notice, the same subscriber gets no other from this rule ' +
@@ -203,6 +218,7 @@ export class CreateLifecycleRuleDto {
   template!: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'apology',
     nullable: true,
     description: 'Template sent once when a notice misses its deadline',
@@ -218,6 +234,7 @@ export class CreateLifecycleRuleDto {
   trigger!: TriggerDto;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: -14,
     nullable: true,
     description:
@@ -238,7 +255,7 @@ export class CreateLifecycleRuleDto {
   sendWindow?: SendWindowDto;
 
   @ApiProperty({
-    type: Object,
+    type: LocalisedContentDto,
     description:
       'Template data per locale. Strings may use {date}, {deadline}, {days}, {attributes.<name>} ' +
       'and, for events, {event.<field>}. `summary` (optional) is how the preference center lists ' +
@@ -263,7 +280,7 @@ export class CreateLifecycleRuleDto {
   content!: LocalisedContent;
 
   @ApiPropertyOptional({
-    type: Object,
+    type: PartialLocalisedContentDto,
     nullable: true,
     description:
       'Apology data per locale, over the defaults (heading "We should have told you earlier", the ' +
@@ -288,9 +305,9 @@ export class TriggerViewDto {
   @ApiProperty({ enum: TRIGGER_TYPES }) type!: TriggerType;
   @ApiPropertyOptional({ nullable: true, type: String }) date?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) event?: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Object }) condition?: Condition | null;
-  @ApiProperty() offsetDays!: number;
-  @ApiProperty() cooldownDays!: number;
+  @ApiPropertyOptional({ ...FREE_FORM_OBJECT, nullable: true }) condition?: Condition | null;
+  @ApiProperty({ type: 'integer' }) offsetDays!: number;
+  @ApiProperty({ type: 'integer' }) cooldownDays!: number;
 }
 
 export class LifecycleRuleDto {
@@ -302,10 +319,11 @@ export class LifecycleRuleDto {
   @ApiProperty() template!: string;
   @ApiProperty({ nullable: true, type: String }) apologyTemplate!: string | null;
   @ApiProperty({ type: TriggerViewDto }) trigger!: TriggerViewDto;
-  @ApiProperty({ nullable: true, type: Number }) deadlineDays!: number | null;
+  @ApiProperty({ nullable: true, type: 'integer' }) deadlineDays!: number | null;
   @ApiProperty({ type: SendWindowDto }) sendWindow!: SendWindowDto;
-  @ApiProperty({ type: Object }) content!: LocalisedContent;
-  @ApiProperty({ nullable: true, type: Object }) apologyContent!: Partial<LocalisedContent> | null;
+  @ApiProperty({ type: LocalisedContentDto }) content!: LocalisedContent;
+  @ApiProperty({ type: PartialLocalisedContentDto, nullable: true })
+  apologyContent!: Partial<LocalisedContent> | null;
   @ApiProperty() enabled!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;

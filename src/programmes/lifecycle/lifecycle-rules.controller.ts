@@ -1,16 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
   CreateLifecycleRuleDto,
@@ -32,10 +29,12 @@ export class LifecycleRulesController {
     summary: 'Create a lifecycle rule (welcome follow-up, date notice, event or attribute trigger)',
   })
   @ApiCreatedResponse({ type: LifecycleRuleDto })
-  @ApiBadRequestResponse({ description: 'A field is invalid; `field` names it' })
-  @ApiNotFoundResponse({ description: 'The topic does not exist' })
-  @ApiConflictResponse({ description: 'A rule with this key exists' })
-  @ApiUnprocessableEntityResponse({ description: 'The topic is not a notice topic, or archived' })
+  @ApiErrors(
+    [400, 'A field is invalid; `field` names it'],
+    [404, 'The topic does not exist'],
+    [409, 'A rule with this key exists'],
+    [422, 'The topic is not a notice topic, or archived'],
+  )
   create(@Body() dto: CreateLifecycleRuleDto): Promise<LifecycleRuleDto> {
     return this.rules.create(dto);
   }
@@ -53,7 +52,7 @@ export class LifecycleRulesController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: 'Get a lifecycle rule' })
   @ApiOkResponse({ type: LifecycleRuleDto })
-  @ApiNotFoundResponse()
+  @ApiErrors(404)
   get(@Param('idOrKey') idOrKey: string): Promise<LifecycleRuleDto> {
     return this.rules.get(idOrKey);
   }
@@ -66,7 +65,10 @@ export class LifecycleRulesController {
       'Change a rule (the key never changes). Queued notices of an edited or disabled rule are cancelled; the next ticks write them again from the new version.',
   })
   @ApiOkResponse({ type: LifecycleRuleDto })
-  @ApiNotFoundResponse()
+  @ApiErrors(
+    [404, 'No such rule, or the new topic does not exist'],
+    [422, 'The new topic is not a notice topic, or archived'],
+  )
   update(
     @Param('idOrKey') idOrKey: string,
     @Body() dto: UpdateLifecycleRuleDto,
@@ -83,7 +85,7 @@ export class LifecycleRulesController {
       'Delete a rule: its queued notices are cancelled; history (sent notices, missed promises) stays for reports',
   })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
+  @ApiErrors(404)
   async remove(@Param('idOrKey') idOrKey: string): Promise<void> {
     await this.rules.remove(idOrKey);
   }

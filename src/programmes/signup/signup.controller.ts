@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../platform/http/auth.decorators';
 import { DomainError } from '../../platform/errors/domain-errors';
@@ -9,6 +9,8 @@ import { AppConfig } from '../../platform/config/configuration';
 import type { Locale } from '../../platform/locale';
 import { SIGNUP_TEXT } from './signup-text';
 import { SignupService } from './signup.service';
+
+const HTML_PAGE = { 'text/html': { schema: { type: 'string' } } };
 
 /** The confirmation link's page. The form and `POST /subscribe` are the preference center's (surfaces). */
 @ApiTags('public')
@@ -38,6 +40,9 @@ export class SignupController {
   @ApiOperation({
     summary: 'Confirm a sign-up from the link in the confirmation email (shows a page)',
   })
+  @ApiResponse({ status: 200, description: 'Confirmed (or confirmed before)', content: HTML_PAGE })
+  @ApiResponse({ status: 401, description: 'The link is not valid', content: HTML_PAGE })
+  @ApiResponse({ status: 410, description: 'The link has expired', content: HTML_PAGE })
   async confirm(@Param('token') token: string, @Res() res: Response): Promise<void> {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');

@@ -33,6 +33,7 @@ export class SubscribeRequestDto {
   timezone?: string;
 
   @ApiProperty({
+    type: [String],
     example: ['product-news:monthly', 'renewal-reminders'],
     description: 'Topic keys, each optionally with `:frequency`',
   })
@@ -66,6 +67,6 @@ export class SubscribeRequestDto {
 }
 
 export class SubscribeResponseDto {
-  @ApiProperty({ example: 'pending' }) status!: 'pending';
+  @ApiProperty({ enum: ['pending'], example: 'pending' }) status!: 'pending';
   @ApiProperty() message!: string;
 }

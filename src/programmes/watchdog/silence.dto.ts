@@ -20,7 +20,7 @@ export type Fallback = (typeof FALLBACKS)[number];
 export class SilentTopicDto {
   @ApiProperty() topic!: string;
   @ApiProperty() name!: string;
-  @ApiProperty() silentSubscribers!: number;
+  @ApiProperty({ type: 'integer' }) silentSubscribers!: number;
   @ApiProperty({ nullable: true, type: String }) evergreenTemplate!: string | null;
   @ApiProperty({
     enum: FALLBACKS,
@@ -38,13 +38,17 @@ export class SilentTopicDto {
 }
 
 export class OptInSilenceDto {
-  @ApiProperty({ example: 90 }) windowDays!: number;
+  @ApiProperty({ type: 'integer', example: 90 }) windowDays!: number;
   @ApiProperty({
+    type: 'integer',
     description:
       'Subscribers who confirmed an opt-in in the window (up to an hour ago: the welcome needs minutes)',
   })
   confirmed!: number;
-  @ApiProperty({ description: 'Of those, how many received nothing besides the confirmation' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Of those, how many received nothing besides the confirmation',
+  })
   receivedNothing!: number;
   @ApiProperty({
     description: 'receivedNothing / confirmed (0 when nobody confirmed); should be 0',
@@ -54,9 +58,12 @@ export class OptInSilenceDto {
 
 export class SilenceReportDto {
   @ApiProperty() generatedAt!: Date;
-  @ApiProperty({ description: 'Days past the chosen period before someone counts as silent' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Days past the chosen period before someone counts as silent',
+  })
   graceDays!: number;
-  @ApiProperty() totalSilent!: number;
+  @ApiProperty({ type: 'integer' }) totalSilent!: number;
   @ApiProperty({ type: SilentTopicDto, isArray: true }) topics!: SilentTopicDto[];
   @ApiProperty({ type: OptInSilenceDto }) optIns!: OptInSilenceDto;
 }

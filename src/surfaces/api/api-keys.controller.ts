@@ -9,6 +9,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
 import { ApiKeysService } from './api-keys.service';
 import { RequireScopes } from '../../platform/http/auth.decorators';
@@ -38,6 +39,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key' })
   @ApiOkResponse({ type: ApiKeyDto })
+  @ApiErrors(404)
   async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<ApiKeyDto> {
     return ApiKeyDto.from(await this.apiKeys.revoke(id));
   }

@@ -17,7 +17,17 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiAcceptedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiExcludeEndpoint,
+  ApiExtraModels,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ApiFormErrors } from '../../platform/http/api-errors';
 import type { NextFunction, Request, Response } from 'express';
 import { Public } from '../../platform/http/auth.decorators';
 import { AppConfig } from '../../platform/config/configuration';
@@ -206,7 +216,29 @@ export class SubscribeFormController {
     summary:
       'Public sign-up (JSON or HTML form): sends only a confirmation email (or, to an address that is already subscribed, a link to its preferences); the answer never reveals whether the address is known',
   })
-  @ApiAcceptedResponse({ type: SubscribeResponseDto })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({
+    type: SubscribeRequestDto,
+    description:
+      'As JSON, or as an HTML form post (`application/x-www-form-urlencoded`, `topics` repeated ' +
+      'once per topic; an empty value is ignored)',
+  })
+  @ApiExtraModels(SubscribeResponseDto)
+  @ApiAcceptedResponse({
+    description: 'Pending confirmation: JSON for a JSON request, an HTML page for a form post',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(SubscribeResponseDto) } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  })
+  @ApiFormErrors(
+    [400, 'A field is invalid; a form post gets the form again (HTML) with the errors marked'],
+    [404, 'A topic does not exist'],
+    413,
+    415,
+    [422, 'A topic does not take sign-ups (archived, customers only); `code` says which'],
+    [429, 'Too many sign-ups from this client; see `Retry-After`'],
+  )
   async subscribe(
     @Body() dto: SubscribeRequestDto,
     @Query('lang') lang: unknown,

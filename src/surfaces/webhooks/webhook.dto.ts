@@ -101,7 +101,10 @@ export class SignalResultDto {
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) messageId!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) subscriberId!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '5.1.1' }) status!: string | null;
-  @ApiPropertyOptional({ description: 'Soft bounces of this address within the window' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Soft bounces of this address within the window',
+  })
   softBounces?: number;
 }
 

@@ -1,17 +1,15 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { Public } from '../../platform/http/auth.decorators';
 import { BouncesService } from './bounces.service';
 import { ComplaintsService } from './complaints.service';
@@ -22,10 +20,13 @@ const RAW_TYPES = ['message/rfc822', 'text/plain', 'application/octet-stream'];
 
 @ApiTags('webhooks')
 @ApiExtraModels(BounceJsonDto, ComplaintJsonDto)
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or wrong webhook secret' })
-@ApiServiceUnavailableResponse({ description: 'The webhook secret is not configured' })
-@ApiBadRequestResponse({ description: 'Not a report this endpoint understands; `field` says why' })
+@ApiBearerAuth('webhookSecret')
+@ApiErrors(
+  [400, 'Not a report this endpoint understands; `field` says why'],
+  [401, 'Missing or wrong webhook secret'],
+  [422, 'A report too complex to read, or a complaint sent as a bounce; `code` says which'],
+  [503, 'The webhook secret is not configured'],
+)
 @Public()
 @UseGuards(WebhookSecretGuard)
 @Controller('v1/webhooks')

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { SUBSCRIBER_STATUSES } from '../../audience/subscribers/subscriber.entity';
+import { MESSAGE_STATUSES } from '../../messaging/delivery/outbound-message.entity';
 import { PageQueryDto } from '../../platform/http/pagination';
 import { PeriodDto, ReportPeriodQueryDto, ReportRuleDto } from './report.dto';
 
@@ -93,7 +95,7 @@ export class MissedDeadlineDto {
 
 export class MissedByRuleDto {
   @ApiProperty({ type: RuleRefDto }) rule!: RuleRefDto;
-  @ApiProperty() missed!: number;
+  @ApiProperty({ type: 'integer' }) missed!: number;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -112,7 +114,10 @@ export class MissedByRuleDto {
 export class MissedDeadlinesReportDto {
   @ApiProperty({ type: PeriodDto, description: 'By the time the miss was detected' })
   period!: PeriodDto;
-  @ApiProperty({ description: 'Missed deadlines in the period (of the chosen rule)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Missed deadlines in the period (of the chosen rule)',
+  })
   total!: number;
   @ApiProperty({ type: MissedByRuleDto, isArray: true }) byRule!: MissedByRuleDto[];
   @ApiProperty({
@@ -128,6 +133,7 @@ export class MissedDeadlinesReportDto {
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: AUDIT_MAX_DAYS,
     default: AUDIT_DEFAULT_DAYS,
@@ -158,12 +164,18 @@ export class AuditQueryDto extends PageQueryDto {
 }
 
 export class AuditCountsDto {
-  @ApiProperty({ description: 'Dates in the window (one per subscriber with the date)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Dates in the window (one per subscriber with the date)',
+  })
   dates!: number;
-  @ApiProperty({ description: 'Notice already sent' }) sent!: number;
-  @ApiProperty({ description: 'Notice will go out (queued, or written by the next scans)' })
+  @ApiProperty({ type: 'integer', description: 'Notice already sent' }) sent!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Notice will go out (queued, or written by the next scans)',
+  })
   scheduled!: number;
-  @ApiProperty({ description: 'No notice will go out' }) none!: number;
+  @ApiProperty({ type: 'integer', description: 'No notice will go out' }) none!: number;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'number' },
@@ -205,9 +217,10 @@ export class AuditItemDto {
   deadlineAt!: Date;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The ledger row' })
   messageId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) ledgerStatus!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: MESSAGE_STATUSES }) ledgerStatus!:
+    string | null;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
-  @ApiProperty() subscriberStatus!: string;
+  @ApiProperty({ enum: SUBSCRIBER_STATUSES }) subscriberStatus!: string;
   @ApiProperty({ nullable: true, type: Date }) pausedUntil!: Date | null;
 }
 
@@ -218,7 +231,7 @@ export class AuditWindowDto {
 
 export class AuditReportDto {
   @ApiProperty({ description: 'The moment the audit describes' }) asOf!: Date;
-  @ApiProperty() days!: number;
+  @ApiProperty({ type: 'integer' }) days!: number;
   @ApiProperty({ type: AuditWindowDto }) window!: AuditWindowDto;
   @ApiProperty({
     type: AuditRuleDto,

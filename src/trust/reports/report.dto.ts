@@ -34,14 +34,15 @@ export class ReportTopicDto {
 }
 
 export class BounceCountsDto {
-  @ApiProperty() hard!: number;
-  @ApiProperty() soft!: number;
+  @ApiProperty({ type: 'integer' }) hard!: number;
+  @ApiProperty({ type: 'integer' }) soft!: number;
 }
 
 export class ReportFiguresDto {
-  @ApiProperty({ description: 'Messages sent in the period' }) sent!: number;
-  @ApiProperty({ description: '"Was this useful?" yes-votes on those messages' }) helpful!: number;
-  @ApiProperty({ description: 'No-votes on those messages' }) unhelpful!: number;
+  @ApiProperty({ type: 'integer', description: 'Messages sent in the period' }) sent!: number;
+  @ApiProperty({ type: 'integer', description: '"Was this useful?" yes-votes on those messages' })
+  helpful!: number;
+  @ApiProperty({ type: 'integer', description: 'No-votes on those messages' }) unhelpful!: number;
   @ApiProperty({
     nullable: true,
     type: Number,
@@ -49,12 +50,14 @@ export class ReportFiguresDto {
   })
   helpfulRatio!: number | null;
   @ApiProperty({
+    type: 'integer',
     description:
       'Opt-outs (of the message’s topic, or of everything) within 7 days after one of these ' +
       'messages, each attributed to the last message sent before it',
   })
   unsubscribes!: number;
   @ApiProperty({
+    type: 'integer',
     description:
       'Spam complaints about these messages (by Message-ID), or by address within 7 days of one',
   })
@@ -67,10 +70,15 @@ export class ReportFiguresDto {
     example: { paused: 2, not_subscribed: 1 },
   })
   skipped!: Record<string, number>;
-  @ApiProperty({ description: 'Messages not sent because the address is suppressed' })
-  suppressed!: number;
-  @ApiProperty({ description: 'Messages that failed permanently' }) failed!: number;
   @ApiProperty({
+    type: 'integer',
+    description: 'Messages not sent because the address is suppressed',
+  })
+  suppressed!: number;
+  @ApiProperty({ type: 'integer', description: 'Messages that failed permanently' })
+  failed!: number;
+  @ApiProperty({
+    type: 'integer',
     description:
       'Lifecycle notices whose deadline passed undelivered, detected in the period ' +
       '(see /v1/reports/missed-deadlines); 0 where no notices are sent',
@@ -153,7 +161,7 @@ export function toReportRule(r: ReportRuleRow, deleted: boolean): ReportRuleDto 
 
 export class RuleReportRowDto extends ReportFiguresDto {
   @ApiProperty({ type: ReportRuleDto }) rule!: ReportRuleDto;
-  @ApiProperty({ description: 'Of `sent`, the apologies for missed deadlines' })
+  @ApiProperty({ type: 'integer', description: 'Of `sent`, the apologies for missed deadlines' })
   apologiesSent!: number;
 }
 
@@ -165,11 +173,15 @@ export class RuleReportDto {
 
 export class ConfirmedWithoutMessageDto {
   @ApiProperty({
+    type: 'integer',
     description:
       'Active subscribers who confirmed their opt-in and got no message afterwards (should be 0)',
   })
   count!: number;
-  @ApiProperty({ description: 'Confirmations younger than this are not counted yet' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Confirmations younger than this are not counted yet',
+  })
   graceMinutes!: number;
   @ApiProperty({
     type: String,
@@ -179,42 +191,51 @@ export class ConfirmedWithoutMessageDto {
   sample!: string[];
 }
 
-export class SilentTopicDto {
+/** Named apart from the watchdog's SilentTopicDto: the document keys schemas by class name. */
+export class SilentSubscriptionsByTopicDto {
   @ApiProperty({ type: ReportTopicDto }) topic!: ReportTopicDto;
-  @ApiProperty() subscriptions!: number;
+  @ApiProperty({ type: 'integer' }) subscriptions!: number;
 }
 
 export class SilentSubscriptionsDto {
   @ApiProperty({
+    type: 'integer',
     description:
       'Active subscriptions (subscriber active, not paused) whose chosen period plus a day of ' +
       'grace passed without a message in the topic',
   })
   count!: number;
-  @ApiProperty({ type: SilentTopicDto, isArray: true }) byTopic!: SilentTopicDto[];
+  @ApiProperty({ type: SilentSubscriptionsByTopicDto, isArray: true })
+  byTopic!: SilentSubscriptionsByTopicDto[];
 }
 
 export class ShareBucketDto {
   @ApiProperty({ example: 'over 50%' }) label!: string;
   @ApiProperty({ description: 'Share above this (or equal when 0)' }) min!: number;
   @ApiProperty({ description: 'Share up to and including this' }) max!: number;
-  @ApiProperty() subscribers!: number;
+  @ApiProperty({ type: 'integer' }) subscribers!: number;
 }
 
 export class PromotionalShareDto {
-  @ApiProperty() windowDays!: number;
+  @ApiProperty({ type: 'integer' }) windowDays!: number;
   @ApiProperty({ description: 'The default content-mix cap the buckets are read against' })
   cap!: number;
-  @ApiProperty({ description: 'Subscribers who received at least one non-transactional message' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Subscribers who received at least one non-transactional message',
+  })
   subscribers!: number;
-  @ApiProperty({ description: 'Of those, how many had more than `cap` promotional' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Of those, how many had more than `cap` promotional',
+  })
   overCap!: number;
   @ApiProperty({ type: ShareBucketDto, isArray: true }) buckets!: ShareBucketDto[];
 }
 
 export class ComplaintRateDto {
-  @ApiProperty() complaints!: number;
-  @ApiProperty() sent!: number;
+  @ApiProperty({ type: 'integer' }) complaints!: number;
+  @ApiProperty({ type: 'integer' }) sent!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'complaints / sent' })
   rate!: number | null;
   @ApiProperty({ description: 'Mailbox providers’ guideline: stay below 0.1%' })

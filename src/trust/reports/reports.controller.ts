@@ -1,11 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { Clock } from '../../platform/clock';
 import { AuditService } from './audit.service';
@@ -28,7 +23,7 @@ import {
 import { ReportsService } from './reports.service';
 
 @ApiTags('reports')
-@ApiBadRequestResponse({ description: 'from/to invalid, reversed or more than 366 days apart' })
+@ApiErrors([400, 'from/to invalid, reversed or more than 366 days apart'])
 @Controller('v1/reports')
 export class ReportsController {
   constructor(
@@ -88,7 +83,7 @@ export class ReportsController {
       'Notices whose deadline passed undelivered, detected in the period: counts per rule, cause and apology status, and the list (newest first, keyset pages)',
   })
   @ApiOkResponse({ type: MissedDeadlinesReportDto })
-  @ApiNotFoundResponse({ description: 'Unknown rule' })
+  @ApiErrors([404, 'Unknown rule'])
   missed(@Query() query: MissedDeadlinesQueryDto): Promise<MissedDeadlinesReportDto> {
     return this.missedDeadlines.report(resolvePeriod(query, this.clock.now()), query);
   }
@@ -100,7 +95,7 @@ export class ReportsController {
       'The trust audit: for every date rule, the dates in the next N days (default 60) and, per subscriber, whether the notice is sent, scheduled or will not come, and why; counts per rule and reason (first page only), rows in keyset pages',
   })
   @ApiOkResponse({ type: AuditReportDto })
-  @ApiNotFoundResponse({ description: 'Unknown rule' })
+  @ApiErrors([404, 'Unknown rule'])
   audit(@Query() query: AuditQueryDto): Promise<AuditReportDto> {
     return this.audits.report(query, this.clock.now());
   }

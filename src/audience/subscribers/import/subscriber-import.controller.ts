@@ -6,15 +6,8 @@ import {
   Req,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../../platform/http/api-errors';
 import type { Request } from 'express';
 import { ApiCaller, CurrentApiKey, RequireScopes } from '../../../platform/http/auth.decorators';
 import { ImportFormat } from './import-row';
@@ -90,11 +83,11 @@ export class SubscriberImportController {
     },
   })
   @ApiOkResponse({ type: ImportResultDto })
-  @ApiBadRequestResponse({
-    description:
-      'A query option or the CSV header is wrong (names the field or column); nothing was written',
-  })
-  @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type is not CSV or NDJSON' })
+  @ApiErrors([
+    400,
+    'A query option or the CSV header is wrong (names the field or column); nothing was written',
+  ])
+  @ApiErrors([415, 'Content-Type is not CSV or NDJSON'])
   async import(
     @Req() req: Request,
     @Query() query: ImportQueryDto,

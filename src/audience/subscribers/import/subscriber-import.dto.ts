@@ -46,6 +46,7 @@ export class ImportQueryDto {
 
 export class ImportRowErrorDto {
   @ApiProperty({
+    type: 'integer',
     example: 7,
     description: 'Physical line in the file where the row starts (a CSV header is line 1)',
   })
@@ -62,22 +63,31 @@ export class ImportRowErrorDto {
 }
 
 export class ImportResultDto {
-  @ApiProperty({ description: 'Data rows read (blank lines not counted)' })
+  @ApiProperty({ type: 'integer', description: 'Data rows read (blank lines not counted)' })
   rows!: number;
 
-  @ApiProperty({ description: 'New subscribers' })
+  @ApiProperty({ type: 'integer', description: 'New subscribers' })
   created!: number;
 
-  @ApiProperty({ description: 'Existing subscribers the import changed' })
+  @ApiProperty({ type: 'integer', description: 'Existing subscribers the import changed' })
   updated!: number;
 
-  @ApiProperty({ description: 'Existing subscribers the import left exactly as they were' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Existing subscribers the import left exactly as they were',
+  })
   unchanged!: number;
 
-  @ApiProperty({ description: 'New subscriptions (each recorded as an opt-in from import)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'New subscriptions (each recorded as an opt-in from import)',
+  })
   subscribed!: number;
 
-  @ApiProperty({ description: 'Rows refused; rows = created + updated + unchanged + failed' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Rows refused; rows = created + updated + unchanged + failed',
+  })
   failed!: number;
 
   @ApiProperty({ description: 'True when nothing was written' })
