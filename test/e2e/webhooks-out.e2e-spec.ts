@@ -225,10 +225,12 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
         components: { schemas: Record<string, { properties: Record<string, unknown> }> };
       };
       const ops = {
-        '/v1/webhook-endpoints': { post: ['201', '400'], get: ['200'] },
+        // 413 and 415 on every operation with a body, 503 on every /v1 operation (the contract's
+        // request-wide answers).
+        '/v1/webhook-endpoints': { post: ['201', '400', '413', '415'], get: ['200'] },
         '/v1/webhook-endpoints/{id}': {
           get: ['200', '400', '404'],
-          patch: ['200', '400', '404'],
+          patch: ['200', '400', '404', '413', '415'],
           delete: ['200', '400', '404'],
         },
         '/v1/webhook-endpoints/{id}/deliveries': { get: ['200', '400', '404'] },
@@ -239,7 +241,7 @@ describe('Webhooks out (a real HTTP receiver in this process)', () => {
       for (const [path, methods] of Object.entries(ops)) {
         for (const [method, statuses] of Object.entries(methods)) {
           expect(Object.keys(doc.paths[path][method].responses).sort()).toEqual(
-            [...statuses, '401', '403'].sort(),
+            [...statuses, '401', '403', '503'].sort(),
           );
         }
       }
