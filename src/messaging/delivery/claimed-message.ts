@@ -1,7 +1,7 @@
 import type { SubscriberStatus } from '../../audience/subscribers/subscriber.entity';
 import type { SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
 import type { MessageKind } from './outbound-message.entity';
-import type { Locale } from '../../platform/locale';
+import { Locale, localeOr } from '../../platform/locale';
 
 /** A ledger row claimed for sending, with what the send-time checks and rendering need. */
 export interface ClaimedMessage {
@@ -109,7 +109,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     address: r.address,
     email: r.email,
     name: r.name,
-    locale: r.locale ?? 'en',
+    locale: localeOr(r.locale ?? 'en'),
     timezone: r.timezone ?? 'UTC',
     subscriberStatus: r.subscriber_status ?? 'erased',
     pausedUntil: r.paused_until,

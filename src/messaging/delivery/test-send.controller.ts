@@ -17,7 +17,7 @@ import { RenderingService } from '../rendering/rendering.service';
 import { lowerTrim } from '../../audience/subscribers/subscriber.dto';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { headerSafe } from './outgoing-mail';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 
 export class TestSendDto {
   @ApiProperty({
@@ -29,8 +29,8 @@ export class TestSendDto {
   @MaxLength(254)
   to!: string;
 
-  @ApiProperty({ enum: LOCALES })
-  @IsIn(LOCALES)
+  @ApiProperty(LOCALE_API_PROPERTY)
+  @IsConfiguredLocale()
   locale!: Locale;
 
   @ApiPropertyOptional({

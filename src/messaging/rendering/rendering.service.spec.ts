@@ -9,7 +9,7 @@ import {
 } from '../../../test/support/rendering-config';
 import { MjmlCompiler } from './mjml-compiler';
 import { RenderingService, TemplateError } from './rendering.service';
-import { LOCALES } from '../../platform/locale';
+import { SHIPPED_LOCALES as LOCALES } from '../../platform/locale';
 
 const SHIPPED = [
   'apology',

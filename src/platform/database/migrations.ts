@@ -21,6 +21,8 @@ import { WebhooksReadModels1764001026000 } from '../../../migrations/17640010260
 import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
 import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
 import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
+import { TopicTextsPerLocale1764007000000 } from '../../../migrations/1764007000000-TopicTextsPerLocale';
+import { LifecycleLocaleDates1764007001000 } from '../../../migrations/1764007001000-LifecycleLocaleDates';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -50,4 +52,6 @@ export const MIGRATIONS = [
   SubscriberWeeklyCap1764001050000,
   ContentReadModels1764001060000,
   WatchdogSilenceColumns1764001061000,
+  TopicTextsPerLocale1764007000000,
+  LifecycleLocaleDates1764007001000,
 ];

@@ -22,7 +22,7 @@ import { Frequency, FREQUENCIES, TopicKind } from '../../audience/topics/topic.e
 import { sortFrequencies, TopicsService } from '../../audience/topics/topics.service';
 import { LinkSecurity } from './link-security';
 import type { SettingsDto, TopicChangeDto } from './preference-forms.dto';
-import { TEXTS, DoneCode } from './texts/texts';
+import { pageTexts, DoneCode } from './texts/texts';
 import { Locale } from '../../platform/locale';
 
 /** Version recorded with wording that the preference center itself shows or states. */
@@ -195,8 +195,8 @@ export class PreferencesService {
             consent: {
               text:
                 topic.kind === 'notice'
-                  ? TEXTS[locale].joinNoticeConsent(topic.name)
-                  : TEXTS[locale].joinConsent(topic.name),
+                  ? pageTexts(locale).joinNoticeConsent(topic.name)
+                  : pageTexts(locale).joinConsent(topic.name),
               version: PREFERENCE_CENTER_WORDING_VERSION,
             },
           },

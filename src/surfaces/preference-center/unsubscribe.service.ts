@@ -15,7 +15,7 @@ import {
   TokensService,
 } from '../../platform/tokens/tokens.service';
 import { inTransaction } from '../../platform/database/transaction';
-import { Locale } from '../../platform/locale';
+import { Locale, localeOr } from '../../platform/locale';
 
 /** What an unsubscribe link is about: one topic (the message's), or all email. */
 export interface UnsubscribeTarget {
@@ -103,7 +103,7 @@ export class UnsubscribeService {
       : await this.subscribers.find(claims.subscriberId, m);
     if (!subscriber || subscriber.status === 'erased' || !subscriber.email) {
       return {
-        locale: subscriber?.locale ?? 'en',
+        locale: localeOr(subscriber?.locale ?? 'en'),
         topic: null,
         alreadyDone: true,
         email: null,

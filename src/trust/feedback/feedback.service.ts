@@ -16,7 +16,7 @@ import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import type { Locale } from '../../platform/locale';
+import { Locale, localeOr } from '../../platform/locale';
 import {
   ErasesPersonalData,
   PersonalDataEraser,
@@ -181,7 +181,7 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
     return {
       messageId: row.id,
       subscriberId: row.subscriber_id,
-      locale: row.locale ?? 'en',
+      locale: localeOr(row.locale ?? 'en'),
       topicName: row.topic_name,
       template: row.template,
       sentAt: row.sent_at,
