@@ -86,7 +86,7 @@ export const CLAIM_SQL = `
          CASE c.channel WHEN 'email' THEN s.email END AS address,
          s.email, s.name, s.locale, s.timezone,
          s.status AS subscriber_status, s.paused_until, s.weekly_cap, x.status AS subscription_status,
-         t.key AS topic_key, t.name AS topic_name
+         t.key AS topic_key, COALESCE(t.names->>s.locale, t.name) AS topic_name
     FROM claimed c
     LEFT JOIN audience_subscribers s ON s.id = c.subscriber_id
     LEFT JOIN audience_subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id

@@ -25,7 +25,7 @@ import {
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import { cadenceLabel, firstDueAt } from '../../audience/topics/frequency';
-import { formatLocalDate, localeOr } from '../../platform/locale';
+import { formatLocalDate, localeOr, localText } from '../../platform/locale';
 import { Frequency, Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { freshLinkMessage } from '../fresh-link-mail';
@@ -150,7 +150,8 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
             signupRequestId: request.id,
             expiresInHours: 72,
             topics: allowed.map((c) => ({
-              name: c.topic.name,
+              name: localText(c.topic.names, subscriber.locale, c.topic.name),
+              description: localText(c.topic.descriptions, subscriber.locale, c.topic.description),
               frequencyLabel: cadenceLabel(c.topic.kind, c.frequency, subscriber.locale),
             })),
           },
@@ -198,7 +199,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
               now,
             );
         const entry: ConfirmedTopic = {
-          name: topic.name,
+          name: localText(topic.names, subscriber.locale, topic.name),
           frequencyLabel: cadenceLabel(topic.kind, choice.frequency, subscriber.locale),
           firstExpected:
             topic.kind === 'notice'
@@ -253,7 +254,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
           data: {
             topics: welcomeTopics.map(({ topic, entry }) => ({
               name: entry.name,
-              description: topic.description,
+              description: localText(topic.descriptions, subscriber.locale, topic.description),
               frequencyLabel: entry.frequencyLabel,
               ...(topic.kind === 'notice'
                 ? { notice: true, notices: entry.notices }

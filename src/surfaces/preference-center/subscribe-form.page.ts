@@ -4,7 +4,7 @@ import { consentWordings } from '../../programmes/signup/form-wording';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import type { Topic } from '../../audience/topics/topic.entity';
 import { pageTexts } from './texts/texts';
-import { isLocale, Locale } from '../../platform/locale';
+import { isLocale, Locale, localText } from '../../platform/locale';
 import { languageSelect, timeZoneSelect } from './time-zone-select';
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -118,7 +118,13 @@ export function subscribeFormPage(
     return error ? html`<p class="field-error" id="${id}-error">${error.message}</p>` : html``;
   };
 
-  const fields = topics.map((x, i) => {
+  const fields = topics.map((topic, i) => {
+    // The topic's texts in the form's language (else the default locale's).
+    const x = {
+      ...topic,
+      name: localText(topic.names, locale, topic.name),
+      description: localText(topic.descriptions, locale, topic.description),
+    };
     const id = `topic-${x.key}`;
     const about = x.description ? `${id}-about` : undefined;
     return html`<div class="card">

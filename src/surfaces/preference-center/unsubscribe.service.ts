@@ -114,12 +114,12 @@ export class UnsubscribeService {
     const [topic] = claims.ref
       ? await queryRows<{ id: string; key: string; name: string; status: string | null }>(
           m,
-          `SELECT t.id, t.key, t.name, x.status
+          `SELECT t.id, t.key, COALESCE(t.names->>$3::text, t.name) AS name, x.status
              FROM messaging_ledger_messages o
              JOIN audience_topics t ON t.id = o.topic_id
              LEFT JOIN audience_subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
             WHERE o.id = $1 AND o.subscriber_id = $2`,
-          [claims.ref, subscriber.id],
+          [claims.ref, subscriber.id, subscriber.locale],
         )
       : [];
     if (topic) {

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
 import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
 import { formatLocalDate, Locale, localeOr } from '../../platform/locale';
@@ -9,6 +8,9 @@ const EN = {
   legend: 'Your answer',
   about: (what: string, date: string | null) =>
     date ? `About the email "${what}" of ${date}.` : `About the email "${what}".`,
+  /** An email whose subject and topic are unknown. */
+  aboutUnnamed: (date: string | null) =>
+    date ? `About our email of ${date}.` : 'About one of our emails.',
   yes: 'Yes, it was useful',
   no: 'No, it was not useful',
   comment: 'Anything you would like to add? (optional)',
@@ -39,6 +41,8 @@ const feedbackTexts = defineTexts<typeof EN>('feedback', {
     legend: 'Je antwoord',
     about: (what: string, date: string | null) =>
       date ? `Over de e-mail "${what}" van ${date}.` : `Over de e-mail "${what}".`,
+    aboutUnnamed: (date: string | null) =>
+      date ? `Over onze e-mail van ${date}.` : 'Over een van onze e-mails.',
     yes: 'Ja, ik had er iets aan',
     no: 'Nee, ik had er niets aan',
     comment: 'Wil je nog iets kwijt? (niet verplicht)',
@@ -63,15 +67,15 @@ const feedbackTexts = defineTexts<typeof EN>('feedback', {
   },
 });
 
-function describe(state: FeedbackState): string {
-  return state.topicName ?? state.template;
+/** The email by its subject, else its topic; never the template's internal key. */
+function describe(state: FeedbackState, date: string | null): string {
+  const t = feedbackTexts(state.locale);
+  const what = state.subject ?? state.topicName;
+  return what ? t.about(what, date) : t.aboutUnnamed(date);
 }
 
-function localDate(date: Date | null, locale: Locale): string | null {
-  if (!date) return null;
-  return DateTime.fromJSDate(date, { zone: 'UTC' })
-    .setLocale(locale)
-    .toLocaleString(DateTime.DATE_FULL);
+function localDate(date: Date | null, locale: Locale, timezone: string): string | null {
+  return date ? formatLocalDate(date, timezone, locale) : null;
 }
 
 /**
@@ -110,7 +114,7 @@ export function feedbackFormPage(
     intro = html`<p>${t.current(state.vote.helpful)}</p>`;
   }
   const body = html`<h1>${options.justRecorded ? t.thanks : t.title}</h1>
-    <p class="muted">${t.about(describe(state), localDate(state.sentAt, state.locale))}</p>
+    <p class="muted">${describe(state, localDate(state.sentAt, state.locale, state.timezone))}</p>
     ${intro} ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
     <form method="post" action="/f/${token}">
       <input type="hidden" name="form" value="${state.formToken}" />
