@@ -23,6 +23,7 @@ import { ContentReadModels1764001060000 } from '../../../migrations/176400106000
 import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
 import { TopicTextsPerLocale1764007000000 } from '../../../migrations/1764007000000-TopicTextsPerLocale';
 import { LifecycleLocaleDates1764007001000 } from '../../../migrations/1764007001000-LifecycleLocaleDates';
+import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/1764007002000-SubscriberLocalesConfigured';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   WatchdogSilenceColumns1764001061000,
   TopicTextsPerLocale1764007000000,
   LifecycleLocaleDates1764007001000,
+  SubscriberLocalesConfigured1764007002000,
 ];
