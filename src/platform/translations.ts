@@ -58,6 +58,8 @@ export function reportMissingTemplate(locale: Locale, what: string): void {
 }
 
 type AnyTexts = Record<string, unknown>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- texts take any parameters
+type TextFunction = (...args: any[]) => unknown;
 
 interface TextTable {
   section: string;
@@ -138,7 +140,8 @@ function merge(
     const at = `${path}.${key}`;
     const value = given?.[key];
     if (typeof fallback === 'function') {
-      const fn = value === undefined ? undefined : textFunction(value, fallback, locale);
+      const fn =
+        value === undefined ? undefined : textFunction(value, fallback as TextFunction, locale);
       if (!fn) missing.push(at);
       out[key] = fn ?? fallback;
     } else if (Array.isArray(fallback)) {
@@ -169,7 +172,7 @@ function merge(
 /** A function text from a translation: a template string or plural forms, or null if unusable. */
 function textFunction(
   value: unknown,
-  like: Function,
+  like: TextFunction,
   locale: Locale,
 ): ((...args: unknown[]) => string) | undefined {
   const forms = typeof value === 'string' ? { other: value } : value;
@@ -187,7 +190,7 @@ function textFunction(
     });
     // The first number (or list length) picks the plural form; a null picks "none".
     const counted = args.find((a) => typeof a === 'number' || a === null || Array.isArray(a));
-    const count = Array.isArray(counted) ? counted.length : (counted as number | null | undefined);
+    const count = Array.isArray(counted) ? counted.length : counted;
     let form = forms.other as string;
     const flag = args.find((a) => typeof a === 'boolean');
     if (typeof flag === 'boolean' && typeof forms[String(flag)] === 'string') {
@@ -198,13 +201,13 @@ function textFunction(
       if (typeof chosen === 'string') form = chosen;
     }
     return form.replace(/\{([\w.]+)\}/g, (whole, name: string) =>
-      name in vars && !isPlainObject(vars[name]) ? String(vars[name] ?? '') : whole,
+      typeof vars[name] === 'string' || typeof vars[name] === 'number' ? String(vars[name]) : whole,
     );
   };
 }
 
 /** `(topic) => ...`, `(f) => ...`, `(n, m) => ...`: the names the placeholders use. */
-export function parameterNames(fn: Function): string[] {
+export function parameterNames(fn: TextFunction): string[] {
   const source = fn.toString();
   const match = /^(?:async\s*)?(?:function\s*\w*\s*)?\(?([^)=]*?)\)?\s*(?:=>|\{)/.exec(source);
   return (match?.[1] ?? '')

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
+import { IsEmail, IsObject, IsOptional, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { NormaliseLineEndings } from '../../platform/http/validation';

@@ -249,7 +249,7 @@ describe(RenderingService.name, () => {
 
     it('refuses unknown templates and locales with a TemplateError', () => {
       expect(() => service.render('nope', 'en', {})).toThrow(TemplateError);
-      expect(() => service.render('welcome', 'de' as 'en', { marketing: true })).toThrow(
+      expect(() => service.render('welcome', 'de', { marketing: true })).toThrow(
         /unsupported locale "de"/,
       );
     });

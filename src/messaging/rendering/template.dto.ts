@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional } from 'class-validator';
+import { IsObject, IsOptional } from 'class-validator';
 import { NormaliseLineEndings } from '../../platform/http/validation';
 import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 

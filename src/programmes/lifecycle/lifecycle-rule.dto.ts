@@ -31,7 +31,7 @@ import {
   TriggerType,
   hhmm,
 } from './lifecycle-rule.entity';
-import { defaultLocale, isLocale, locales } from '../../platform/locale';
+import { defaultLocale, locales } from '../../platform/locale';
 
 export const RULE_KEY_PATTERN = TOPIC_KEY_PATTERN;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,99}$/;
@@ -65,7 +65,7 @@ function contentProblem(value: unknown, property: string, partial: boolean): str
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return `${property} must be an object of template data per locale (${locales().join(', ')})`;
   const record = value as Record<string, unknown>;
-  const extra = Object.keys(record).find((k) => !isLocale(k));
+  const extra = Object.keys(record).find((k) => !locales().includes(k));
   if (extra)
     return `${property}.${extra}: not a configured locale (LOCALES is ${locales().join(', ')})`;
   if (!partial && record[fallback] === undefined)
