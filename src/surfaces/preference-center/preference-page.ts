@@ -531,7 +531,7 @@ function doneMessage(
     frequency,
     date: s.pausedUntil ? formatLocalDate(s.pausedUntil, s.timezone, o.locale) : '',
     hours: FRESH_LINK_HOURS,
-    language: t.languageIn[s.locale],
+    language: t.languageIn[s.locale] ?? pageTexts(s.locale).languageName,
     zone: s.timezone,
     limit: limitText(s.weeklyCap ?? view.defaultWeeklyCap, t),
   });
