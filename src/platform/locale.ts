@@ -99,7 +99,7 @@ export function datePatterns(list: readonly Locale[] = locales()): Record<Locale
 
 /**
  * Validates a configured locale at request time (the list is configuration, not known when the
- * DTO class is defined): "locale must be one of nl, en".
+ * DTO class is defined): "locale must be one of the following values: nl, en".
  */
 export function IsConfiguredLocale(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
@@ -110,7 +110,9 @@ export function IsConfiguredLocale(options?: ValidationOptions): PropertyDecorat
       options,
       validator: {
         validate: (value: unknown) => isLocale(value),
-        defaultMessage: (args) => `${args?.property} must be one of ${locales().join(', ')}`,
+        // The words of class-validator's IsIn, which this replaced.
+        defaultMessage: (args) =>
+          `${args?.property} must be one of the following values: ${locales().join(', ')}`,
       },
     });
 }

@@ -259,6 +259,25 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
     expect(page.text).toContain('Had je hier iets aan?');
   });
 
+  it('names the email by its subject, never by its template key', async () => {
+    const s = await subscriber('nl');
+    const w = await send(s, {
+      topicId: null,
+      template: 'welcome',
+      kind: 'editorial',
+      data: { topics: [] },
+    });
+    const subject = w.mail.parsed.subject!;
+    expect(subject).toContain('Welkom');
+    const page = await t
+      .http()
+      .get(path(feedbackLinks(w.mail).yes!))
+      .expect(200);
+    expect(page.text).toMatch(/Over de e-mail (&quot;|&#34;|")Welkom/);
+    expect(page.text).toContain(subject);
+    expect(page.text).not.toMatch(/(&quot;|&#34;|")welcome(&quot;|&#34;|")/);
+  });
+
   it('keeps the vote but clears the comment when the subscriber is erased', async () => {
     const s = await subscriber();
     const { id, mail } = await send(s, { ...notice, topicId });

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { missingTranslations } from '../../src/platform/translations';
-import { topicInput, uniqueEmail } from '../factories';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
+import {
+  createSubscriber,
+  lifecycleRuleInput,
+  noticeContent,
+  topicInput,
+  uniqueEmail,
+} from '../factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -169,6 +176,68 @@ describe('Locales (LOCALES=nl,en,de with LOCALE_DIR, real SMTP server in-process
     expect(consent.find((e) => e.action === 'opt_in')?.wording).toContain(
       'nicht öfter als gewählt',
     );
+  });
+
+  it('a notice speaks the subscriber’s locale with its date in that locale’s format; a locale without content gets the default locale’s', async () => {
+    const topic = topicInput({
+      kind: 'notice',
+      allowedFrequencies: ['monthly'],
+      name: undefined,
+      names: { nl: 'Verlengingen', en: 'Renewals', de: 'Verlängerungen' },
+    });
+    await t.api().post('/v1/topics').send(topic).expect(201);
+    const content = {
+      nl: noticeContent().nl,
+      de: {
+        heading: 'Deine Police wird am {date} verlängert',
+        intro: 'Deine Police wird automatisch verlängert. Ändern kannst du sie bis {deadline}.',
+        reason: 'Du bekommst diese Nachricht, weil deine Police am {date} verlängert wird.',
+        summary: 'Eine Erinnerung {days} Tage vor deiner Verlängerung am {date}',
+      },
+    };
+    const onlyEnglish = await t
+      .api()
+      .post('/v1/lifecycle-rules')
+      .send(lifecycleRuleInput(topic.key, { content: { en: noticeContent().en } }))
+      .expect(400);
+    expect(onlyEnglish.body.field).toBe('content');
+    const unknown = await t
+      .api()
+      .post('/v1/lifecycle-rules')
+      .send(lifecycleRuleInput(topic.key, { content: { ...content, fr: content.de } }))
+      .expect(400);
+    expect(unknown.body.field).toBe('content');
+    expect(unknown.body.message).toContain('content.fr');
+    await t
+      .api()
+      .post('/v1/lifecycle-rules')
+      .send(lifecycleRuleInput(topic.key, { content }))
+      .expect(201);
+
+    const tokens = t.app.get(TokensService);
+    const page = async (locale: string) => {
+      const s = await createSubscriber(t, {
+        email: uniqueEmail(`notice-${locale}`),
+        locale,
+        dates: { renewal_date: '2030-03-15' },
+        topics: [{ topic: topic.key }],
+      });
+      return (
+        await t
+          .http()
+          .get(`/p/${tokens.sign('manage', s.id)}`)
+          .expect(200)
+      ).text;
+    };
+    const de = await page('de');
+    expect(de).toContain('Eine Erinnerung 30 Tage vor deiner Verlängerung am 15. März 2030');
+    expect(de).toContain('Verlängerungen');
+    const nl = await page('nl');
+    expect(nl).toContain('Een herinnering 30 dagen voor je verlenging op 15 maart 2030');
+    // English has no content of its own: the default locale's (nl), the date in English.
+    const en = await page('en');
+    expect(en).toContain('Een herinnering 30 dagen voor je verlenging op 15 March 2030');
+    expect(en).toContain('Renewals');
   });
 
   it('names at start what de has no translation for', () => {
