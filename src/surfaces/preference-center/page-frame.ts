@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
-import { PageTexts, pageTexts } from './texts/texts';
+import { PageTexts, languageName, pageTexts } from './texts/texts';
 import { isLocale, Locale, localeOr, locales } from '../../platform/locale';
 
 export interface FrameOptions {
@@ -55,7 +55,7 @@ export class PageFrame {
       languages: options.path
         ? locales().map((l) => ({
             lang: l,
-            label: pageTexts(l).languageName,
+            label: languageName(l),
             href: `${options.path}?lang=${l}`,
             current: l === locale,
           }))

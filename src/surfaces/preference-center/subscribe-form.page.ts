@@ -3,7 +3,7 @@ import { EMAIL_INPUT_PATTERN } from '../../audience/subscribers/subscriber.dto';
 import { consentWordings } from '../../programmes/signup/form-wording';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import type { Topic } from '../../audience/topics/topic.entity';
-import { pageTexts } from './texts/texts';
+import { languageName, pageTexts } from './texts/texts';
 import { isLocale, Locale, localText } from '../../platform/locale';
 import { languageSelect, timeZoneSelect } from './time-zone-select';
 
@@ -150,7 +150,7 @@ export function subscribeFormPage(
   >
     <summary>
       ${t.whereSummary}
-      <span id="where-now">${pageTexts(v.locale).languageName} · ${v.timezone}</span>
+      <span id="where-now">${languageName(v.locale)} · ${v.timezone}</span>
     </summary>
     <div class="field">
       <label for="locale">${t.languageLabel}</label>

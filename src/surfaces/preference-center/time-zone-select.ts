@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { html, SafeHtml } from '../../platform/http/page';
 import { locales, Locale } from '../../platform/locale';
-import { pageTexts } from './texts/texts';
+import { languageName } from './texts/texts';
 
 /** Every IANA zone this runtime knows (what the server's IsTimeZone accepts), plus UTC. */
 const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
@@ -59,7 +59,7 @@ export function languageSelect(
     ${locales().map(
       (l) =>
         html`<option value="${l}" lang="${l}" ${new SafeHtml(l === selected ? 'selected' : '')}>
-          ${pageTexts(l).languageName}
+          ${languageName(l)}
         </option>`,
     )}
   </select>`;
