@@ -80,7 +80,7 @@ export function defineTexts<T extends object>(
   section: string,
   builtIn: Readonly<Record<string, T>>,
 ): (locale: Locale) => T {
-  const cache = new Map<Locale, T>();
+  const cache = new Map<string, T>();
   let seen = -1;
   const table: TextTable = {
     section,
@@ -100,8 +100,10 @@ export function defineTexts<T extends object>(
       cache.clear();
       seen = generation;
     }
-    let texts = cache.get(locale);
-    if (!texts) cache.set(locale, (texts = table.resolve(locale).texts as T));
+    // The default locale is part of the key: what a locale lacks comes from it.
+    const key = `${defaultLocale()}:${locale}`;
+    let texts = cache.get(key);
+    if (!texts) cache.set(key, (texts = table.resolve(locale).texts as T));
     return texts;
   };
 }
