@@ -32,6 +32,14 @@ export function defaultLocale(): Locale {
   return configured[0];
 }
 
+/**
+ * Where built-in texts (pages, email strings) that a locale lacks come from: the default locale
+ * if Tidings ships its texts, else the first configured locale that it ships, else English.
+ */
+export function fallbackLocale(): Locale {
+  return configured.find((l) => SHIPPED_LOCALES.includes(l)) ?? 'en';
+}
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && configured.includes(value);
 }

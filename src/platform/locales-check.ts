@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { defaultLocale } from './locale';
+import { fallbackLocale } from './locale';
 import { missingTranslations } from './translations';
 
 /** How many missing texts one log line names before it counts the rest. */
@@ -19,7 +19,7 @@ export class LocalesCheck implements OnApplicationBootstrap {
       const more = missing.length > NAMED ? ` and ${missing.length - NAMED} more` : '';
       this.logger.warn(
         { locale, missing },
-        `Locale ${locale} has no translation for ${named}${more}; ${defaultLocale()} texts are shown there (add them to LOCALE_DIR/${locale}.json, see docs/locales.md)`,
+        `Locale ${locale} has no translation for ${named}${more}; ${fallbackLocale()} texts are shown there (add them to LOCALE_DIR/${locale}.json, see docs/locales.md)`,
       );
     }
   }

@@ -98,3 +98,14 @@ describe('defineTexts', () => {
     expect(parameterNames(() => '')).toEqual([]);
   });
 });
+
+describe('fallbackLocale', () => {
+  afterEach(() => configureLocales(SHIPPED_LOCALES));
+
+  it('is the default locale when Tidings ships its texts, else the first shipped one configured', () => {
+    configureLocales(['de', 'en', 'nl']);
+    expect(texts('de').greet('Ada')).toBe('Hello Ada');
+    configureLocales(['nl', 'de']);
+    expect(texts('de').greet('Ada')).toBe('Hallo Ada');
+  });
+});

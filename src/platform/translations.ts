@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from './errors/startup-error';
-import { defaultLocale, intlLocale, Locale, locales } from './locale';
+import { fallbackLocale, intlLocale, Locale, locales } from './locale';
 
 /**
  * Translations an operator adds without code: `LOCALE_DIR/<locale>.json`, one file per
  * language, with a section per text table (`pages`, `signup`, `feedback`, `notices`,
  * `templates`). Shipped texts (nl, en) live in code and template files; a configured locale
- * takes them from here, and whatever is missing falls back to the default locale's text (the
+ * takes them from here, and whatever is missing falls back to `fallbackLocale()`'s text (the
  * start-up log names it once, see `missingTranslations`).
  */
 let files = new Map<Locale, Record<string, unknown>>();
@@ -88,7 +88,7 @@ export function defineTexts<T extends object>(
     resolve(locale) {
       const own = builtIn[locale];
       if (own) return { texts: own as AnyTexts, missing: [] };
-      const base = (builtIn[defaultLocale()] ?? Object.values(builtIn)[0]) as AnyTexts;
+      const base = (builtIn[fallbackLocale()] ?? Object.values(builtIn)[0]) as AnyTexts;
       const missing: string[] = [];
       const texts = merge(base, translationSection(locale, section), locale, section, missing);
       return { texts, missing };
@@ -101,7 +101,7 @@ export function defineTexts<T extends object>(
       seen = generation;
     }
     // The default locale is part of the key: what a locale lacks comes from it.
-    const key = `${defaultLocale()}:${locale}`;
+    const key = `${fallbackLocale()}:${locale}`;
     let texts = cache.get(key);
     if (!texts) cache.set(key, (texts = table.resolve(locale).texts as T));
     return texts;

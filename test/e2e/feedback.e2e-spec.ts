@@ -128,7 +128,9 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
     expect(yesPage.headers['cache-control']).toBe('no-store');
     expect(yesPage.text).toMatch(/value="yes"\s+checked/);
     expect(yesPage.text).not.toMatch(/value="no"\s+checked/);
-    expect(yesPage.text).toContain('Renewal reminders');
+    // The email by its subject (issue 15; it named the topic before).
+    expect(yesPage.text).toContain(NOTICE_DATA.heading);
+    expect(mail.parsed.subject).toBe(NOTICE_DATA.heading);
     const noPage = await t.http().get(path(links.no!)).expect(200);
     expect(noPage.text).toMatch(/value="no"\s+checked/);
     await t.http().head(path(links.yes!)).expect(200);

@@ -107,6 +107,15 @@ export class RenderingService implements OnModuleInit {
     return template.render(locale, data);
   }
 
+  /** The subject line alone, for naming a sent email again from its ledger data. */
+  renderSubject(key: string, locale: Locale, data: Record<string, unknown>): string {
+    const template = this.templates.get(key);
+    if (!template) {
+      throw new TemplateError({ template: key }, 'no such template', 'template_unknown');
+    }
+    return template.renderSubject(locale, data);
+  }
+
   /**
    * Renders with the locale's sample data, each top-level key of `data` replacing the sample's (so leaving
    * out a nested value, say `links: {}`, shows what a caller that forgets it would get).

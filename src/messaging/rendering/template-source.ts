@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultLocale, isLocale, Locale } from '../../platform/locale';
+import { fallbackLocale, isLocale, Locale, locales, SHIPPED_LOCALES } from '../../platform/locale';
 import { reportMissingTemplate, translationSection } from '../../platform/translations';
 
 /** A line of a file in the templates directory (path relative to it, line 1-based). */
@@ -96,8 +96,12 @@ export function readTemplateFile(root: string, file: string): string {
 export function readLocaleStrings(root: string, template: string, locale: Locale): LocaleStrings {
   const own = `${template}/locales/${locale}.json`;
   const shipped = existsSync(join(root, own));
-  const fallback = defaultLocale();
-  if (!shipped && (locale === fallback || !isLocale(locale))) {
+  // Strings a locale lacks come from the first configured, then shipped, locale that has them.
+  const fallback = [fallbackLocale(), ...locales(), ...SHIPPED_LOCALES].find(
+    (l) => l !== locale && existsSync(join(root, `${template}/locales/${l}.json`)),
+  );
+  // nl and en ship with every template: their files are required, as the templates' own.
+  if (!shipped && (!fallback || !isLocale(locale) || SHIPPED_LOCALES.includes(locale))) {
     throw new SourceProblem({ file: own, line: 1 }, `the ${locale} strings file is missing`);
   }
   const strings = new Map<string, { value: string; file: string }>();
@@ -105,7 +109,9 @@ export function readLocaleStrings(root: string, template: string, locale: Locale
   if (!shipped || !existsSync(join(root, shared))) {
     // A configured locale without its own files: the default locale's strings, with what
     // LOCALE_DIR/<locale>.json translates (`templates._shared`, `templates.<key>`) over them.
-    for (const [k, v] of readLocaleStrings(root, template, fallback)) strings.set(k, v);
+    if (fallback) {
+      for (const [k, v] of readLocaleStrings(root, template, fallback)) strings.set(k, v);
+    }
   }
   for (const file of shipped ? [shared, own] : []) {
     if (!existsSync(join(root, file))) continue;

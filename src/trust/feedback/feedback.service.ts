@@ -211,12 +211,12 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
     try {
       const locale = localeOr(row.locale ?? 'en');
       const topic = row.topic_name ? { name: row.topic_name } : undefined;
-      const rendered = this.rendering.render(row.template, locale, {
+      const subject = this.rendering.renderSubject(row.template, locale, {
         ...(row.data ?? {}),
         ...(topic ? { topic } : {}),
         subscriber: { name: row.name, email: row.email },
       });
-      return rendered.subject.trim() || null;
+      return subject || null;
     } catch {
       return null;
     }
