@@ -3,7 +3,9 @@ import { ConfigModule } from '@nestjs/config';
 import { AudienceModule } from './audience/audience.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { AppConfig } from './platform/config/configuration';
+import { configureLocales } from './platform/locale';
 import { PlatformModule } from './platform/platform.module';
+import { loadTranslations } from './platform/translations';
 import { ProgrammesModule } from './programmes/programmes.module';
 import { SurfacesModule } from './surfaces/surfaces.module';
 import { TrustModule } from './trust/trust.module';
@@ -17,6 +19,9 @@ export class AppModule {
    * (docs/architecture.md).
    */
   static forRoot(config: AppConfig): DynamicModule {
+    // Locales are process-wide (pages, DTO validation, rendering all read them).
+    configureLocales(config.locales.list);
+    loadTranslations(config.locales.dir);
     return {
       module: AppModule,
       imports: [

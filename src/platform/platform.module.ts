@@ -11,6 +11,7 @@ import { Module } from '@nestjs/common';
 import { ClockModule } from './clock.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LocalesCheck } from './locales-check';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
@@ -30,5 +31,6 @@ import { TokensModule } from './tokens/tokens.module';
     HealthModule,
     TokensModule,
   ],
+  providers: [LocalesCheck],
 })
 export class PlatformModule {}

@@ -2,6 +2,7 @@ import { Injectable, Module, OnModuleInit, Type } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
 import { decoratedProviders } from '../platform/extension-points';
+import type { Locale } from '../platform/locale';
 
 /** A notice a subscriber will get, as the preference center lists it. */
 export interface UpcomingNotice {
@@ -19,7 +20,7 @@ export interface UpcomingNotice {
 export interface UpcomingNoticesSource {
   list(
     subscriberId: string,
-    locale: 'nl' | 'en',
+    locale: Locale,
     now: Date,
     manager?: EntityManager,
   ): Promise<UpcomingNotice[]>;
@@ -53,7 +54,7 @@ export class UpcomingNotices implements OnModuleInit {
 
   async for(
     subscriberId: string,
-    locale: 'nl' | 'en',
+    locale: Locale,
     now: Date,
     manager?: EntityManager,
   ): Promise<UpcomingNotice[]> {

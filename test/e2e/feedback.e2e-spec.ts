@@ -128,7 +128,9 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
     expect(yesPage.headers['cache-control']).toBe('no-store');
     expect(yesPage.text).toMatch(/value="yes"\s+checked/);
     expect(yesPage.text).not.toMatch(/value="no"\s+checked/);
-    expect(yesPage.text).toContain('Renewal reminders');
+    // The email by its subject (issue 15; it named the topic before).
+    expect(yesPage.text).toContain(NOTICE_DATA.heading);
+    expect(mail.parsed.subject).toBe(NOTICE_DATA.heading);
     const noPage = await t.http().get(path(links.no!)).expect(200);
     expect(noPage.text).toMatch(/value="no"\s+checked/);
     await t.http().head(path(links.yes!)).expect(200);
@@ -257,6 +259,25 @@ describe('"Was this useful?" feedback (links in real emails, landing page, votes
       .expect(200);
     expect(page.text).toContain('lang="nl"');
     expect(page.text).toContain('Had je hier iets aan?');
+  });
+
+  it('names the email by its subject, never by its template key', async () => {
+    const s = await subscriber('nl');
+    const w = await send(s, {
+      topicId: null,
+      template: 'welcome',
+      kind: 'editorial',
+      data: { topics: [] },
+    });
+    const subject = w.mail.parsed.subject!;
+    expect(subject).toContain('Welkom');
+    const page = await t
+      .http()
+      .get(path(feedbackLinks(w.mail).yes!))
+      .expect(200);
+    expect(page.text).toMatch(/Over de e-mail (&quot;|&#34;|")Welkom/);
+    expect(page.text).toContain(subject);
+    expect(page.text).not.toMatch(/(&quot;|&#34;|")welcome(&quot;|&#34;|")/);
   });
 
   it('keeps the vote but clears the comment when the subscriber is erased', async () => {

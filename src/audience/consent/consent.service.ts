@@ -74,7 +74,9 @@ export class ConsentService {
     const rows = await this.events
       .createQueryBuilder('e')
       .leftJoin('audience_topics', 't', 't.id = e.topic_id')
-      .addSelect(['t.key AS topic_key', 't.name AS topic_name'])
+      .leftJoin('audience_subscribers', 's', 's.id = e.subscriber_id')
+      // The topic's name in the subscriber's language (else the default locale's).
+      .addSelect(['t.key AS topic_key', 'COALESCE(t.names ->> s.locale, t.name) AS topic_name'])
       .where('e.subscriber_id = :subscriberId', { subscriberId })
       .orderBy('e.id', 'ASC')
       .getRawAndEntities();

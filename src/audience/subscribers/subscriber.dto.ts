@@ -27,7 +27,7 @@ import { TOPIC_KEY_PATTERN } from '../topics/topic.dto';
 import { FREQUENCIES, Frequency } from '../topics/topic.entity';
 import { SUBSCRIBER_STATUSES, SubscriberStatus } from './subscriber.entity';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './subscription.entity';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 
 // eslint-disable-next-line no-control-regex
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
@@ -145,9 +145,12 @@ export const NameField = (): PropertyDecorator =>
 
 export const LocaleField = (): PropertyDecorator =>
   applyDecorators(
-    ApiPropertyOptional({ enum: LOCALES, default: 'en' }),
+    ApiPropertyOptional({
+      ...LOCALE_API_PROPERTY,
+      description: 'One of the configured locales (LOCALES); en if configured, else the first',
+    }),
     IsOptional(),
-    IsIn(LOCALES),
+    IsConfiguredLocale(),
   );
 
 export class CreateSubscriberDto {
@@ -283,7 +286,7 @@ export class SubscriberDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ nullable: true, type: String }) email!: string | null;
   @ApiProperty({ nullable: true, type: String }) name!: string | null;
-  @ApiProperty({ enum: LOCALES }) locale!: Locale;
+  @ApiProperty(LOCALE_API_PROPERTY) locale!: Locale;
   @ApiProperty() timezone!: string;
   @ApiProperty({ enum: SUBSCRIBER_STATUSES }) status!: SubscriberStatus;
   @ApiProperty() isCustomer!: boolean;

@@ -24,6 +24,7 @@ import { SubscriberStatusService } from './subscriber-status.service';
 import { ChangeContext, SubscriptionsService } from './subscriptions.service';
 import { inTransaction } from '../../platform/database/transaction';
 import { PersonalDataErasers } from './personal-data-erasers';
+import { localeOr } from '../../platform/locale';
 
 @Injectable()
 export class SubscribersService {
@@ -61,7 +62,7 @@ export class SubscribersService {
         manager.create(Subscriber, {
           email,
           name: dto.name?.trim() || null,
-          locale: dto.locale ?? 'en',
+          locale: dto.locale ?? localeOr('en'),
           timezone: dto.timezone ?? 'UTC',
           isCustomer: dto.isCustomer ?? false,
           weeklyCap: dto.weeklyCap ?? null,

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Frequency, TopicKind } from './topic.entity';
 import { Locale } from '../../platform/locale';
+import { defineTexts } from '../../platform/translations';
 
 /** The length of one period, as a calendar duration (months stay months across DST and lengths). */
 export const PERIOD: Record<Frequency, { days?: number; months?: number }> = {
@@ -12,32 +13,44 @@ export const PERIOD: Record<Frequency, { days?: number; months?: number }> = {
 
 export const DEFAULT_SEND_HOUR = 9;
 
-const LABELS: Record<Locale, Record<Frequency, string>> = {
-  en: { weekly: 'weekly', biweekly: 'every two weeks', monthly: 'monthly', quarterly: 'quarterly' },
-  nl: {
-    weekly: 'wekelijks',
-    biweekly: 'om de twee weken',
-    monthly: 'maandelijks',
-    quarterly: 'per kwartaal',
-  },
-};
-
-export function frequencyLabel(frequency: Frequency, locale: Locale): string {
-  return LABELS[locale][frequency];
+interface CadenceTexts {
+  frequencies: Record<Frequency, string>;
+  /** What a notice topic promises instead of a frequency: notices come when something is due. */
+  notices: string;
 }
 
-/** What a notice topic promises instead of a frequency: notices come when something is due. */
-const NOTICE_LABELS: Record<Locale, string> = {
-  en: 'only when something is due for you',
-  nl: 'alleen als er voor jou iets aankomt',
-};
+/** Frequency words: built in for nl and en, `LOCALE_DIR/<locale>.json` `cadence` else. */
+const cadenceTexts = defineTexts<CadenceTexts>('cadence', {
+  en: {
+    frequencies: {
+      weekly: 'weekly',
+      biweekly: 'every two weeks',
+      monthly: 'monthly',
+      quarterly: 'quarterly',
+    },
+    notices: 'only when something is due for you',
+  },
+  nl: {
+    frequencies: {
+      weekly: 'wekelijks',
+      biweekly: 'om de twee weken',
+      monthly: 'maandelijks',
+      quarterly: 'per kwartaal',
+    },
+    notices: 'alleen als er voor jou iets aankomt',
+  },
+});
+
+export function frequencyLabel(frequency: Frequency, locale: Locale): string {
+  return cadenceTexts(locale).frequencies[frequency];
+}
 
 /**
  * How often a topic's email comes, as a subscriber reads it: the chosen frequency, or for a notice
  * topic (whose messages follow dates and events, not a frequency) that it comes when something is due.
  */
 export function cadenceLabel(kind: TopicKind, frequency: Frequency, locale: Locale): string {
-  return kind === 'notice' ? NOTICE_LABELS[locale] : frequencyLabel(frequency, locale);
+  return kind === 'notice' ? cadenceTexts(locale).notices : frequencyLabel(frequency, locale);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -26,11 +27,27 @@ export class CreateTopicDto {
   })
   key!: string;
 
-  @ApiProperty({ example: 'Product news' })
+  @ApiPropertyOptional({
+    example: 'Product news',
+    description:
+      "The default locale's name (the first of LOCALES), shown where a locale has no name of its own. Required unless `names` has one.",
+  })
+  @IsOptional()
   @NormaliseLineEndings()
   @IsString()
   @Length(1, 200)
-  name!: string;
+  name?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', minLength: 1, maxLength: 200 },
+    example: { nl: 'Productnieuws', en: 'Product news' },
+    description:
+      "The name per configured locale. Replaces the stored map when given; a locale without a name shows the default locale's.",
+  })
+  @IsOptional()
+  @IsObject()
+  names?: Record<string, string>;
 
   @ApiPropertyOptional({ example: 'What changed in the product, once in a while.' })
   @IsOptional()
@@ -38,6 +55,16 @@ export class CreateTopicDto {
   @IsString()
   @MaxLength(2000)
   description?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 2000 },
+    example: { nl: 'Wat er in het product veranderde.', en: 'What changed in the product.' },
+    description: 'The description per configured locale, like `names`.',
+  })
+  @IsOptional()
+  @IsObject()
+  descriptions?: Record<string, string>;
 
   @ApiProperty({ enum: TOPIC_KINDS })
   @IsIn(TOPIC_KINDS)
@@ -91,8 +118,21 @@ export class ListTopicsQueryDto {
 export class TopicDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() key!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ description: "The default locale's name" }) name!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { nl: 'Productnieuws', en: 'Product news' },
+    description: 'The name per locale, as given; a locale not in it shows `name`',
+  })
+  names!: Record<string, string>;
   @ApiProperty() description!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'The description per locale, as given; a locale not in it shows `description`',
+  })
+  descriptions!: Record<string, string>;
   @ApiProperty({ enum: TOPIC_KINDS }) kind!: TopicKind;
   @ApiProperty({ enum: FREQUENCIES, isArray: true }) allowedFrequencies!: Frequency[];
   @ApiProperty({ enum: FREQUENCIES }) defaultFrequency!: Frequency;
@@ -108,7 +148,9 @@ export class TopicDto {
       id: t.id,
       key: t.key,
       name: t.name,
+      names: t.names ?? {},
       description: t.description,
+      descriptions: t.descriptions ?? {},
       kind: t.kind,
       allowedFrequencies: t.allowedFrequencies,
       defaultFrequency: t.defaultFrequency,

@@ -22,11 +22,20 @@ export class Topic {
   @Column('text', { unique: true })
   key!: string;
 
+  /** The default locale's name, and what a locale without its own name shows. */
   @Column('text')
   name!: string;
 
   @Column('text', { default: '' })
   description!: string;
+
+  /** The name per locale (`{"nl": "...", "en": "..."}`); `name` is the default locale's text. */
+  @Column('jsonb', { default: {} })
+  names!: Record<string, string>;
+
+  /** The description per locale; `description` is the default locale's text. */
+  @Column('jsonb', { default: {} })
+  descriptions!: Record<string, string>;
 
   @Column('text')
   kind!: TopicKind;

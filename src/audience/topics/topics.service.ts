@@ -8,6 +8,7 @@ import {
   RuleViolationError,
 } from '../../platform/errors/domain-errors';
 import { isUuid } from '../../platform/ids';
+import { defaultLocale, isLocale, locales } from '../../platform/locale';
 import { CreateTopicDto, UpdateTopicDto } from './topic.dto';
 import { Frequency, FREQUENCIES, Topic } from './topic.entity';
 
@@ -22,11 +23,22 @@ export class TopicsService {
     if (await this.topics.exists({ where: { key: dto.key } })) {
       throw new ConflictError(`A topic with key "${dto.key}" already exists`, 'key', 'duplicate');
     }
+    const names = localeTexts(dto.names, 'names', 200) ?? {};
+    const descriptions = localeTexts(dto.descriptions, 'descriptions', 2000) ?? {};
+    const name = defaultText(names, 'names', dto.name?.trim());
+    if (!name) {
+      throw new InvalidInputError(
+        `name is required (or names with a text for a configured locale: ${locales().join(', ')})`,
+        'name',
+      );
+    }
     return this.topics.save(
       this.topics.create({
         key: dto.key,
-        name: dto.name.trim(),
-        description: dto.description?.trim() ?? '',
+        name,
+        names,
+        description: defaultText(descriptions, 'descriptions', dto.description?.trim()) ?? '',
+        descriptions,
         kind: dto.kind,
         allowedFrequencies: allowed,
         defaultFrequency,
@@ -88,8 +100,24 @@ export class TopicsService {
       const removed = topic.allowedFrequencies.filter((f) => !allowed.includes(f));
       if (removed.length) await this.assertFrequenciesUnused(manager, topic, removed);
 
-      if (dto.name !== undefined) topic.name = dto.name.trim();
-      if (dto.description !== undefined) topic.description = dto.description.trim();
+      const fallback = defaultLocale();
+      if (dto.names !== undefined) topic.names = localeTexts(dto.names, 'names', 200) ?? {};
+      else if (dto.name !== undefined && topic.names[fallback] !== undefined) {
+        topic.names = { ...topic.names, [fallback]: dto.name.trim() };
+      }
+      if (dto.descriptions !== undefined) {
+        topic.descriptions = localeTexts(dto.descriptions, 'descriptions', 2000) ?? {};
+      } else if (dto.description !== undefined && topic.descriptions[fallback] !== undefined) {
+        topic.descriptions = { ...topic.descriptions, [fallback]: dto.description.trim() };
+      }
+      if (dto.name !== undefined || dto.names !== undefined) {
+        topic.name = defaultText(topic.names, 'names', dto.name?.trim()) ?? topic.name;
+      }
+      if (dto.description !== undefined || dto.descriptions !== undefined) {
+        topic.description =
+          defaultText(topic.descriptions, 'descriptions', dto.description?.trim()) ??
+          topic.description;
+      }
       if (dto.kind !== undefined) topic.kind = dto.kind;
       if (dto.prospectsAllowed !== undefined) topic.prospectsAllowed = dto.prospectsAllowed;
       if (dto.isPublic !== undefined) topic.isPublic = dto.isPublic;
@@ -134,6 +162,61 @@ export class TopicsService {
       );
     }
   }
+}
+
+/**
+ * Texts per locale as the API takes them: keys are configured locales, values text of at most
+ * `max` characters (names not empty); 400 naming the key (`names.de`).
+ */
+function localeTexts(
+  value: Record<string, unknown> | undefined,
+  field: string,
+  max: number,
+): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [locale, text] of Object.entries(value)) {
+    const at = `${field}.${locale}`;
+    if (!isLocale(locale)) {
+      throw new InvalidInputError(
+        `${at}: ${JSON.stringify(locale)} is not a configured locale (LOCALES is ${locales().join(', ')})`,
+        at,
+      );
+    }
+    if (typeof text !== 'string') throw new InvalidInputError(`${at} must be text`, at);
+    const trimmed = text.replace(/\r\n?/g, '\n').trim();
+    if (trimmed.length > max || (field === 'names' && !trimmed)) {
+      throw new InvalidInputError(`${at} must be 1-${max} characters`, at);
+    }
+    if (trimmed) out[locale] = trimmed;
+  }
+  return out;
+}
+
+/**
+ * The default locale's text: the one in the map, else the single one given, else the first
+ * locale's that has one. A single text that contradicts the map's default is refused.
+ */
+function defaultText(
+  texts: Record<string, string>,
+  field: string,
+  single: string | undefined,
+): string | undefined {
+  const own = texts[defaultLocale()];
+  if (own !== undefined && single !== undefined && single !== own) {
+    const at = `${field}.${defaultLocale()}`;
+    throw new InvalidInputError(
+      `${at} and ${field.slice(0, -1)} are both the default locale's text and differ; give one`,
+      at,
+    );
+  }
+  return (
+    own ??
+    single ??
+    locales()
+      .map((l) => texts[l])
+      .find(Boolean)
+  );
 }
 
 export function sortFrequencies(list: Frequency[]): Frequency[] {

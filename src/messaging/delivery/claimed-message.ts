@@ -1,7 +1,7 @@
 import type { SubscriberStatus } from '../../audience/subscribers/subscriber.entity';
 import type { SubscriptionStatus } from '../../audience/subscribers/subscription.entity';
 import type { MessageKind } from './outbound-message.entity';
-import type { Locale } from '../../platform/locale';
+import { Locale, localeOr } from '../../platform/locale';
 
 /** A ledger row claimed for sending, with what the send-time checks and rendering need. */
 export interface ClaimedMessage {
@@ -86,7 +86,7 @@ export const CLAIM_SQL = `
          CASE c.channel WHEN 'email' THEN s.email END AS address,
          s.email, s.name, COALESCE(c.locale, s.locale) AS locale, s.timezone,
          s.status AS subscriber_status, s.paused_until, s.weekly_cap, x.status AS subscription_status,
-         t.key AS topic_key, t.name AS topic_name
+         t.key AS topic_key, COALESCE(t.names->>s.locale, t.name) AS topic_name
     FROM claimed c
     LEFT JOIN audience_subscribers s ON s.id = c.subscriber_id
     LEFT JOIN audience_subscriptions x ON x.subscriber_id = c.subscriber_id AND x.topic_id = c.topic_id
@@ -109,7 +109,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     address: r.address,
     email: r.email,
     name: r.name,
-    locale: r.locale ?? 'en',
+    locale: localeOr(r.locale ?? 'en'),
     timezone: r.timezone ?? 'UTC',
     subscriberStatus: r.subscriber_status ?? 'erased',
     pausedUntil: r.paused_until,

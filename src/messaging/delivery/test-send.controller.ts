@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors } from '../../platform/http/api-errors';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
+import { IsEmail, IsObject, IsOptional, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { NormaliseLineEndings } from '../../platform/http/validation';
@@ -18,7 +18,7 @@ import { RenderingService } from '../rendering/rendering.service';
 import { lowerTrim } from '../../audience/subscribers/subscriber.dto';
 import { MAIL_TRANSPORT, MailTransport } from './mail-transport';
 import { headerSafe } from './outgoing-mail';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 
 export class TestSendDto {
   @ApiProperty({
@@ -30,8 +30,8 @@ export class TestSendDto {
   @MaxLength(254)
   to!: string;
 
-  @ApiProperty({ enum: LOCALES })
-  @IsIn(LOCALES)
+  @ApiProperty(LOCALE_API_PROPERTY)
+  @IsConfiguredLocale()
   locale!: Locale;
 
   @ApiPropertyOptional({

@@ -209,6 +209,16 @@ export class CompiledTemplate {
     return { subject, html, text, templateVersion: this.version };
   }
 
+  /** Only the subject line, as `render` writes it (the feedback page names an email by it). */
+  renderSubject(locale: Locale, input: Record<string, unknown>): string {
+    const parts = this.locales.get(locale);
+    if (!parts) {
+      throw new TemplateError({ template: this.key }, `no ${locale} version`, 'template_locale');
+    }
+    const data: Record<string, unknown> = { links: {}, ...input, ...this.globals, locale };
+    return parts.subject.run(data).replace(/\s+/g, ' ').trim();
+  }
+
   snapshot(): TemplateSnapshot {
     const part = (p: TemplatePart) => ({ compiled: p.compiled, escape: p.escape });
     return {

@@ -1,10 +1,8 @@
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
+import { formatLocalDate, formatLocalDateTime, intlLocale } from '../../platform/locale';
 
 export type HandlebarsEnv = typeof Handlebars;
-
-/** Intl locales for the template locales: British English reads "15 January 2027". */
-const INTL_LOCALE: Record<string, string> = { en: 'en-GB', nl: 'nl-NL' };
 
 const DATE_FORMATS: Record<string, Intl.DateTimeFormatOptions> = {
   long: DateTime.DATE_FULL,
@@ -41,14 +39,17 @@ export function createHandlebars(): HandlebarsEnv {
     if (value === null || value === undefined || value === '') return '';
     const root = options.data?.root ?? {};
     const zone = typeof root.timezone === 'string' ? root.timezone : 'UTC';
-    const locale = INTL_LOCALE[String(root.locale)] ?? 'en-GB';
+    const locale = typeof root.locale === 'string' ? root.locale : 'en';
     let date: DateTime;
     if (value instanceof Date) date = DateTime.fromJSDate(value, { zone });
     else if (typeof value === 'number') date = DateTime.fromMillis(value, { zone });
     else if (typeof value === 'string') date = DateTime.fromISO(value, { zone });
     else throw new Error('formatDate needs an ISO date string, a Date or epoch milliseconds');
     if (!date.isValid) return typeof value === 'string' ? value : '';
-    return date.setLocale(locale).toLocaleString(preset);
+    // The one format per locale that pages use too (src/platform/locale.ts).
+    if (format === 'long') return formatLocalDate(date.toJSDate(), zone, locale);
+    if (format === 'datetime') return formatLocalDateTime(date.toJSDate(), zone, locale);
+    return date.setLocale(intlLocale(locale)).toLocaleString(preset);
   });
 
   return hb;

@@ -13,7 +13,7 @@ import { createHandlebars } from './handlebars-env';
 import { MjmlCompiler } from './mjml-compiler';
 import { TemplateError } from './template-error';
 import { TemplateLoader } from './template-loader';
-import { isLocale, Locale, LOCALES } from '../../platform/locale';
+import { isLocale, Locale, locales } from '../../platform/locale';
 
 export type { RenderedEmail } from './compiled-template';
 export { TemplateError } from './template-error';
@@ -55,7 +55,7 @@ export class RenderingService implements OnModuleInit {
     const next = await this.loader.loadAll(templatesDir, this.globals());
     this.templates = next;
     this.compiler.retainOnly(
-      [...next.values()].flatMap((t) => LOCALES.map((l) => `${t.key}:${l}:${t.version}`)),
+      [...next.values()].flatMap((t) => locales().map((l) => `${t.key}:${l}:${t.version}`)),
     );
     this.logger.log(
       `Loaded ${next.size} email templates from ${templatesDir}: ${[...next.values()]
@@ -99,12 +99,21 @@ export class RenderingService implements OnModuleInit {
     if (!isLocale(locale)) {
       throw new TemplateError(
         { template: key },
-        `unsupported locale "${String(locale)}" (use ${LOCALES.join(' or ')})`,
+        `unsupported locale "${String(locale)}" (use ${locales().join(', ')})`,
         'template_locale',
         'locale',
       );
     }
     return template.render(locale, data);
+  }
+
+  /** The subject line alone, for naming a sent email again from its ledger data. */
+  renderSubject(key: string, locale: Locale, data: Record<string, unknown>): string {
+    const template = this.templates.get(key);
+    if (!template) {
+      throw new TemplateError({ template: key }, 'no such template', 'template_unknown');
+    }
+    return template.renderSubject(locale, data);
   }
 
   /**

@@ -21,7 +21,7 @@ import {
   SHARED_DIR,
   SourceProblem,
 } from './template-source';
-import { Locale, LOCALES } from '../../platform/locale';
+import { Locale, locales as configuredLocales } from '../../platform/locale';
 
 export const TEMPLATE_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const TEMPLATE_FILES = ['index.mjml', 'subject.hbs', 'text.hbs', 'sample.json'] as const;
@@ -83,7 +83,7 @@ export class TemplateLoader {
     const base = readSample(root, `${key}/sample.json`, key);
     const samples = new Map<Locale, Record<string, unknown>>();
     const locales = new Map<Locale, CompiledLocale>();
-    for (const locale of LOCALES) {
+    for (const locale of configuredLocales()) {
       const override = `${key}/sample.${locale}.json`;
       samples.set(locale, {
         ...base,

@@ -1,7 +1,8 @@
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locale } from '../../platform/locale';
+import { fallbackLocale, isLocale, Locale, locales, SHIPPED_LOCALES } from '../../platform/locale';
+import { reportMissingTemplate, translationSection } from '../../platform/translations';
 
 /** A line of a file in the templates directory (path relative to it, line 1-based). */
 export interface Origin {
@@ -88,33 +89,69 @@ export function readTemplateFile(root: string, file: string): string {
 
 /**
  * Locale strings for one template: `_shared/locales/<locale>.json`, overridden by
- * `<template>/locales/<locale>.json` (which must exist). Nested objects become dotted keys.
+ * `<template>/locales/<locale>.json` (which must exist for the default locale). A configured
+ * locale without that file takes LOCALE_DIR's translations over the default locale's strings
+ * (the start-up log names what is missing). Nested objects become dotted keys.
  */
 export function readLocaleStrings(root: string, template: string, locale: Locale): LocaleStrings {
-  const strings = new Map<string, { value: string; file: string }>();
-  const shared = `${SHARED_DIR}/locales/${locale}.json`;
   const own = `${template}/locales/${locale}.json`;
-  if (!existsSync(join(root, own))) {
+  const shipped = existsSync(join(root, own));
+  // Strings a locale lacks come from the first configured, then shipped, locale that has them.
+  const fallback = [fallbackLocale(), ...locales(), ...SHIPPED_LOCALES].find(
+    (l) => l !== locale && existsSync(join(root, `${template}/locales/${l}.json`)),
+  );
+  // nl and en ship with every template: their files are required, as the templates' own.
+  if (!shipped && (!fallback || !isLocale(locale) || SHIPPED_LOCALES.includes(locale))) {
     throw new SourceProblem({ file: own, line: 1 }, `the ${locale} strings file is missing`);
   }
-  for (const file of [shared, own]) {
+  const strings = new Map<string, { value: string; file: string }>();
+  const shared = `${SHARED_DIR}/locales/${locale}.json`;
+  if (!shipped || !existsSync(join(root, shared))) {
+    // A configured locale without its own files: the default locale's strings, with what
+    // LOCALE_DIR/<locale>.json translates (`templates._shared`, `templates.<key>`) over them.
+    if (fallback) {
+      for (const [k, v] of readLocaleStrings(root, template, fallback)) strings.set(k, v);
+    }
+  }
+  for (const file of shipped ? [shared, own] : []) {
     if (!existsSync(join(root, file))) continue;
-    const text = readTemplateFile(root, file);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      throw new SourceProblem(
-        { file, line: jsonErrorLine(text, e as Error) },
-        `invalid JSON: ${(e as Error).message}`,
+    flatten(parseStrings(root, file), '', file, readTemplateFile(root, file), strings);
+  }
+  if (!shipped) {
+    const given = translationSection(locale, 'templates');
+    const file = `LOCALE_DIR/${locale}.json`;
+    const translated = new Map<string, { value: string; file: string }>();
+    for (const part of [SHARED_DIR, template]) {
+      const section = given?.[part];
+      if (isPlainObject(section)) flatten(section, '', file, '', translated);
+    }
+    for (const [k, v] of translated) strings.set(k, v);
+    const missing = [...strings.keys()].filter((k) => !translated.has(k));
+    if (missing.length) {
+      reportMissingTemplate(
+        locale,
+        translated.size ? `templates.${template} (${missing.join(', ')})` : `templates.${template}`,
       );
     }
-    if (!isPlainObject(parsed)) {
-      throw new SourceProblem({ file, line: 1 }, 'a strings file must hold a JSON object');
-    }
-    flatten(parsed, '', file, text, strings);
   }
   return strings;
+}
+
+function parseStrings(root: string, file: string): Record<string, unknown> {
+  const text = readTemplateFile(root, file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new SourceProblem(
+      { file, line: jsonErrorLine(text, e as Error) },
+      `invalid JSON: ${(e as Error).message}`,
+    );
+  }
+  if (!isPlainObject(parsed)) {
+    throw new SourceProblem({ file, line: 1 }, 'a strings file must hold a JSON object');
+  }
+  return parsed;
 }
 
 function flatten(

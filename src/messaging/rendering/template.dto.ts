@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional } from 'class-validator';
+import { IsObject, IsOptional } from 'class-validator';
 import { NormaliseLineEndings } from '../../platform/http/validation';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 
 export class TemplateSummaryDto {
   @ApiProperty({ example: 'welcome' })
   key!: string;
 
-  @ApiProperty({ enum: LOCALES, isArray: true, example: ['nl', 'en'] })
+  @ApiProperty({ ...LOCALE_API_PROPERTY, isArray: true, example: ['nl', 'en'] })
   locales!: Locale[];
 
   @ApiProperty({
@@ -28,8 +28,8 @@ export class TemplateDetailDto extends TemplateSummaryDto {
 }
 
 export class PreviewTemplateDto {
-  @ApiProperty({ enum: LOCALES, example: 'nl' })
-  @IsIn(LOCALES)
+  @ApiProperty(LOCALE_API_PROPERTY)
+  @IsConfiguredLocale()
   locale!: Locale;
 
   @ApiPropertyOptional({

@@ -12,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsSmallJsonObject, NormaliseLineEndings } from '../../platform/http/validation';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 import { lowerTrim, NO_CONTROL_CHARACTERS } from '../../audience/subscribers/subscriber.dto';
 import { MESSAGE_STATUSES, MessageStatus } from '../delivery/outbound-message.entity';
 
@@ -93,11 +93,12 @@ export class CreateSendDto {
   data?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    enum: LOCALES,
-    description: "The language to render in; default the subscriber's at send time",
+    ...LOCALE_API_PROPERTY,
+    description:
+      "The language to render in (one of LOCALES); default the subscriber's at send time",
   })
   @IsOptional()
-  @IsIn(LOCALES, { message: `locale must be one of: ${LOCALES.join(', ')}` })
+  @IsConfiguredLocale()
   locale?: Locale;
 
   @ApiPropertyOptional({
@@ -158,9 +159,8 @@ export class SendDto {
   topic!: string | null;
 
   @ApiProperty({
+    ...LOCALE_API_PROPERTY,
     nullable: true,
-    // OpenAPI 3.0 validators (ajv) accept null for a nullable enum only when the enum lists it.
-    enum: [...LOCALES, null] as unknown as Locale[],
     description: "The language asked for; null: the subscriber's",
   })
   locale!: Locale | null;

@@ -21,6 +21,8 @@ export interface AppConfig {
     dataDir: string;
     defaultTimezone: string;
   };
+  /** LOCALES (the default first) and LOCALE_DIR, resolved. */
+  locales: { list: string[]; dir: string | undefined };
   database: {
     /** Undefined until the embedded database is started (see database/embedded-postgres.ts). */
     url: string | undefined;
@@ -151,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       publicUrlConfigured: !!env.PUBLIC_URL || !!env.PORT,
       dataDir: resolve(e.DATA_DIR),
       defaultTimezone: e.DEFAULT_TIMEZONE,
+    },
+    locales: {
+      list: e.LOCALES.split(','),
+      dir: e.LOCALE_DIR ? resolve(e.LOCALE_DIR) : undefined,
     },
     database: {
       url: e.DATABASE_URL,

@@ -90,6 +90,26 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('takes LOCALES as comma-separated language codes, nl,en by default, each once', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).locales).toEqual({
+      list: ['nl', 'en'],
+      dir: undefined,
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'test', LOCALES: 'en,nl,de', LOCALE_DIR: 'l10n' }).locales,
+    ).toEqual({
+      list: ['en', 'nl', 'de'],
+      dir: resolve('l10n'),
+    });
+    expect(() => validateEnvironment({ LOCALES: 'nl, en' })).toThrow(
+      /LOCALES must be comma-separated/,
+    );
+    expect(() => validateEnvironment({ LOCALES: 'NL' })).toThrow(/LOCALES must be/);
+    expect(() => validateEnvironment({ LOCALES: 'nl,en,nl' })).toThrow(
+      /LOCALES names a locale twice/,
+    );
+  });
+
   it('treats empty strings as unset', () => {
     expect(validateEnvironment({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

@@ -57,6 +57,21 @@ export class EnvironmentVariables {
   @IsTimeZone({ message: 'DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Amsterdam' })
   DEFAULT_TIMEZONE = 'UTC';
 
+  /**
+   * The languages Tidings speaks, comma-separated; the first is the default that every missing
+   * text falls back to. nl and en ship with texts; others need translations (LOCALE_DIR).
+   */
+  @Matches(/^[a-z]{2,3}(-[a-z0-9]{2,8})?(,[a-z]{2,3}(-[a-z0-9]{2,8})?)*$/, {
+    message:
+      'LOCALES must be comma-separated lowercase language codes such as nl,en,de (the first is the default)',
+  })
+  LOCALES = 'nl,en';
+
+  /** Translations for more languages: one `<locale>.json` per language (see docs/locales.md). */
+  @IsOptional()
+  @IsString()
+  LOCALE_DIR?: string;
+
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
@@ -569,6 +584,10 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
     problems.push(
       'SENDGRID_WEBHOOK_PUBLIC_KEY must be the Event Webhook verification key SendGrid shows (base64) or a PEM public key',
     );
+  }
+  const localeList = env.LOCALES.split(',');
+  if (new Set(localeList).size !== localeList.length) {
+    problems.push(`LOCALES names a locale twice (got ${JSON.stringify(env.LOCALES)})`);
   }
   if (problems.length) throw new ConfigValidationError(problems);
   return env;

@@ -30,7 +30,7 @@ import {
   ListCampaignsQueryDto,
 } from './campaign.dto';
 import { Segment, segmentProblem } from './segment';
-import { LOCALES } from '../../platform/locale';
+import { locales } from '../../platform/locale';
 
 /** The template content-item campaigns are rendered with. */
 export const CAMPAIGN_TEMPLATE = 'campaign';
@@ -251,7 +251,7 @@ export class CampaignsService {
     if (!dto.kind) throw new InvalidInputError('kind is required with template', 'kind');
     const data = dto.data ?? {};
     // Refuse data the template cannot render now, rather than failing every message later.
-    for (const locale of LOCALES) {
+    for (const locale of locales()) {
       this.rendering.render(template, locale, {
         ...data,
         subscriber: { name: 'Sample', email: 'sample@example.com' },

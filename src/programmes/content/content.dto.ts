@@ -24,7 +24,7 @@ import {
   ContentStatus,
   contentStatus,
 } from './content-item.entity';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 
 export const MAX_BODY_LENGTH = 200_000;
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -91,9 +91,12 @@ export class CreateContentItemDto extends ContentVariantDto {
   @IsIn(CONTENT_KINDS)
   kind!: ContentKind;
 
-  @ApiPropertyOptional({ enum: LOCALES, default: 'en', description: 'Locale of the main fields' })
+  @ApiPropertyOptional({
+    ...LOCALE_API_PROPERTY,
+    description: 'Locale of the main fields: en if configured, else the first of LOCALES',
+  })
   @IsOptional()
-  @IsIn(LOCALES)
+  @IsConfiguredLocale()
   locale?: Locale;
 
   @ApiPropertyOptional({ enum: BODY_FORMATS, default: 'html' })
@@ -161,7 +164,7 @@ export class ContentItemDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() topic!: string;
   @ApiProperty({ enum: CONTENT_KINDS }) kind!: ContentKind;
-  @ApiProperty({ enum: LOCALES }) locale!: Locale;
+  @ApiProperty(LOCALE_API_PROPERTY) locale!: Locale;
   @ApiProperty() title!: string;
   @ApiProperty() summary!: string;
   @ApiProperty({ enum: BODY_FORMATS }) bodyFormat!: BodyFormat;

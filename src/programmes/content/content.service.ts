@@ -22,7 +22,7 @@ import {
   ListContentQueryDto,
   UpdateContentItemDto,
 } from './content.dto';
-import type { Locale } from '../../platform/locale';
+import { Locale, localeOr } from '../../platform/locale';
 
 /** Publishing, listing, editing (until the first copy goes out) and withdrawing content items. */
 @Injectable()
@@ -47,7 +47,7 @@ export class ContentService {
       repo.create({
         topicId: topic.id,
         kind: dto.kind,
-        locale: dto.locale ?? 'en',
+        locale: dto.locale ?? localeOr('en'),
         title: dto.title.trim(),
         summary: dto.summary?.trim() ?? '',
         bodyFormat: format,

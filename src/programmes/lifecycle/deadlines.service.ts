@@ -6,13 +6,10 @@ import { queryRows } from '../../platform/database/sql';
 import { outboxInsertCte } from '../../platform/events/event-outbox';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
+import { defaultLocale, locales, sqlDatePatterns } from '../../platform/locale';
+import { apologyTexts } from './lifecycle-texts';
 
 export type MissCause = 'failed' | 'not_delivered' | 'scheduled_late';
-
-const APOLOGY_HEADING = {
-  en: 'We should have told you earlier',
-  nl: 'Dit hadden we je eerder moeten laten weten',
-};
 
 /**
  * Keeps the engine honest about its deadlines. A notice whose deadline passed undelivered (still
@@ -104,7 +101,7 @@ export class DeadlinesService {
            FROM a
            CROSS JOIN LATERAL (SELECT
              COALESCE(NULLIF(a.data->'lifecycle'->>'dueDate', ''),
-                      lifecycle_format_date((a.deadline_at AT TIME ZONE a.tz)::date, a.locale)) AS due_date,
+                      lifecycle_format_date((a.deadline_at AT TIME ZONE a.tz)::date, a.locale, $5::jsonb)) AS due_date,
              COALESCE(a.data->>'heading', a.name) AS original) f
        ),
        ins AS (
@@ -117,13 +114,13 @@ export class DeadlinesService {
              template: 'b.apology_template',
              kind: `'notice'`,
              data: `jsonb_build_object(
-                  'heading', CASE WHEN b.locale = 'nl' THEN $3 ELSE $4 END,
+                  'heading', COALESCE($3::jsonb->>b.locale, $3::jsonb->>$4::text),
                   'intro', COALESCE(b.data->>'intro', ''),
                   'originalSubject', b.original,
                   'dueDate', b.due_date)
                 || CASE WHEN jsonb_typeof(b.data->'cta') = 'object'
                         THEN jsonb_build_object('cta', b.data->'cta') ELSE '{}'::jsonb END
-                || lifecycle_fill(COALESCE(b.apology_content->b.locale, '{}'::jsonb),
+                || lifecycle_fill(COALESCE(b.apology_content->b.locale, b.apology_content->$4::text, '{}'::jsonb),
                                   jsonb_build_object('date', b.data->'lifecycle'->>'date',
                                                      'deadline', b.due_date,
                                                      'originalSubject', b.original))
@@ -140,7 +137,13 @@ export class DeadlinesService {
        UPDATE lifecycle_missed_promises p SET apology_message_id = ins.id
          FROM ins WHERE ins.dedupe_key = 'apology:' || p.message_id
        RETURNING ins.id`,
-      [promises.map((p) => p.id), now, APOLOGY_HEADING.nl, APOLOGY_HEADING.en],
+      [
+        promises.map((p) => p.id),
+        now,
+        JSON.stringify(Object.fromEntries(locales().map((l) => [l, apologyTexts(l).heading]))),
+        defaultLocale(),
+        sqlDatePatterns(),
+      ],
     );
     return { missed: promises.length, apologyIds: apologies.map((a) => a.id) };
   }

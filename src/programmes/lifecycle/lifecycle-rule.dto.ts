@@ -32,6 +32,7 @@ import {
   TriggerType,
   hhmm,
 } from './lifecycle-rule.entity';
+import { defaultLocale, locales } from '../../platform/locale';
 
 export const RULE_KEY_PATTERN = TOPIC_KEY_PATTERN;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,99}$/;
@@ -56,16 +57,21 @@ function IsCondition(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** Why a content value is unusable (naming `content.en` and so on), or null. */
+/**
+ * Why a content value is unusable (naming `content.nl` and so on), or null. Keys are configured
+ * locales; the default locale's content is required (others fall back to it) unless `partial`.
+ */
 function contentProblem(value: unknown, property: string, partial: boolean): string | null {
+  const fallback = defaultLocale();
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return `${property} must be an object with "en" and "nl" template data`;
+    return `${property} must be an object of template data per locale (${locales().join(', ')})`;
   const record = value as Record<string, unknown>;
-  const extra = Object.keys(record).find((k) => k !== 'en' && k !== 'nl');
-  if (extra) return `${property}.${extra}: only the locales "en" and "nl" are allowed`;
-  for (const locale of ['en', 'nl']) {
-    const v = record[locale];
-    if (v === undefined && partial) continue;
+  const extra = Object.keys(record).find((k) => !locales().includes(k));
+  if (extra)
+    return `${property}.${extra}: not a configured locale (LOCALES is ${locales().join(', ')})`;
+  if (!partial && record[fallback] === undefined)
+    return `${property} needs the default locale's data (${property}.${fallback}); other locales fall back to it`;
+  for (const [locale, v] of Object.entries(record)) {
     if (typeof v !== 'object' || v === null || Array.isArray(v))
       return `${property}.${locale} must be an object of template data`;
   }
@@ -257,7 +263,8 @@ export class CreateLifecycleRuleDto {
   @ApiProperty({
     type: LocalisedContentDto,
     description:
-      'Template data per locale. Strings may use {date}, {deadline}, {days}, {attributes.<name>} ' +
+      "Template data per configured locale (LOCALES); the default locale's is required and a locale without its own uses it. Strings may use " +
+      '{date}, {deadline}, {days}, {attributes.<name>} ' +
       'and, for events, {event.<field>}. `summary` (optional) is how the preference center lists ' +
       'the notice; the heading otherwise.',
     example: {

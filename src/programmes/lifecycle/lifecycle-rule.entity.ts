@@ -6,12 +6,21 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Condition } from './condition';
+import { defaultLocale } from '../../platform/locale';
 
 export const TRIGGER_TYPES = ['confirmed', 'date', 'event', 'attribute'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
-/** Template data per locale, with `{placeholders}` filled in when a notice is written. */
-export type LocalisedContent = { en: Record<string, unknown>; nl: Record<string, unknown> };
+/**
+ * Template data per configured locale, with `{placeholders}` filled in when a notice is written.
+ * The default locale's is required; another locale without its own uses it.
+ */
+export type LocalisedContent = Record<string, Record<string, unknown>>;
+
+/** The locale whose content a subscriber of `locale` gets: their own, else the default's. */
+export function contentLocale(content: Partial<LocalisedContent> | null, locale: string): string {
+  return content?.[locale] ? locale : defaultLocale();
+}
 
 /**
  * A lifecycle rule: when a notice is due (trigger and offset from its anchor), the latest day it

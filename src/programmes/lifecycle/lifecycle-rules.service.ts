@@ -19,8 +19,9 @@ import {
   TriggerDto,
   UpdateLifecycleRuleDto,
 } from './lifecycle-rule.dto';
-import { LifecycleRule, LocalisedContent } from './lifecycle-rule.entity';
-import { LOCALES } from '../../platform/locale';
+import { contentLocale, LifecycleRule, LocalisedContent } from './lifecycle-rule.entity';
+import { Locale, locales } from '../../platform/locale';
+import { apologyTexts } from './lifecycle-texts';
 
 const DEFAULT_COOLDOWN = { event: 1, attribute: 0, date: 0, confirmed: 0 } as const;
 
@@ -202,15 +203,24 @@ export class LifecycleRulesService {
     }
     this.checkTemplate(rule.template, 'template', rule.content, 'content');
     if (rule.apologyTemplate) {
-      for (const locale of LOCALES) {
+      for (const locale of locales()) {
+        const own = rule.content[contentLocale(rule.content, locale)];
         const data = {
-          heading: 'We should have told you earlier',
-          intro: textOr(rule.content[locale].intro, ''),
-          originalSubject: textOr(rule.content[locale].heading, rule.name),
+          heading: apologyTexts(locale).heading,
+          intro: textOr(own.intro, ''),
+          originalSubject: textOr(own.heading, rule.name),
           dueDate: '1 January 2027',
-          ...(rule.apologyContent?.[locale] ?? {}),
+          ...(rule.apologyContent?.[contentLocale(rule.apologyContent, locale)] ?? {}),
         };
-        this.renderOrThrow(rule.apologyTemplate, 'apologyTemplate', locale, data, 'apologyContent');
+        const at = contentLocale(rule.apologyContent, locale);
+        this.renderOrThrow(
+          rule.apologyTemplate,
+          'apologyTemplate',
+          locale,
+          data,
+          'apologyContent',
+          at,
+        );
       }
     } else if (rule.apologyContent) {
       throw new InvalidInputError('apologyContent needs an apologyTemplate', 'apologyContent');
@@ -223,8 +233,9 @@ export class LifecycleRulesService {
     content: LocalisedContent,
     contentField: string,
   ): void {
-    for (const locale of LOCALES) {
-      this.renderOrThrow(template, field, locale, content[locale], contentField);
+    for (const locale of locales()) {
+      const at = contentLocale(content, locale);
+      this.renderOrThrow(template, field, locale, content[at], contentField, at);
     }
   }
 
@@ -232,9 +243,11 @@ export class LifecycleRulesService {
   private renderOrThrow(
     template: string,
     field: string,
-    locale: (typeof LOCALES)[number],
+    locale: Locale,
     data: Record<string, unknown>,
     contentField: string,
+    /** The locale whose content this is (the default's, for a locale without its own). */
+    contentAt: Locale = locale,
   ): void {
     if (!this.rendering.has(template)) {
       throw new InvalidInputError(
@@ -247,8 +260,8 @@ export class LifecycleRulesService {
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       const at = err.field?.startsWith('data.')
-        ? `${contentField}.${locale}.${err.field.slice(5)}`
-        : `${contentField}.${locale}`;
+        ? `${contentField}.${contentAt}.${err.field.slice(5)}`
+        : `${contentField}.${contentAt}`;
       throw new InvalidInputError(`${at}: ${err.problem} (template "${template}")`, at);
     }
   }

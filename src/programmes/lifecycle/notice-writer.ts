@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { queryRows, SqlParams } from '../../platform/database/sql';
+import { defaultLocale, sqlDatePatterns } from '../../platform/locale';
 import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
 import { hhmm, LifecycleRule } from './lifecycle-rule.entity';
 
@@ -90,6 +91,8 @@ export class NoticeWriter {
     const deadline = p.add(rule.deadlineDays);
     const wStart = p.add(rule.windowStart);
     const wEnd = p.add(rule.windowEnd);
+    const content = p.add(JSON.stringify(rule.content));
+    const dates = p.add(sqlDatePatterns());
     const src = source(p);
     const late = `lifecycle_notice_late(u.send_after, u.deadline_at)`;
     const filter =
@@ -140,8 +143,9 @@ export class NoticeWriter {
             ruleId: `${ruleId}::uuid`,
             template: p.add(rule.template),
             kind: `'notice'`,
-            data: `lifecycle_fill(CASE WHEN w.locale = 'nl' THEN ${p.add(JSON.stringify(rule.content.nl))}::jsonb
-                                   ELSE ${p.add(JSON.stringify(rule.content.en))}::jsonb END, f.vars)
+            // The subscriber's locale's content, else the default locale's.
+            data: `lifecycle_fill(COALESCE(${content}::jsonb -> w.locale,
+                                           ${content}::jsonb -> ${p.add(defaultLocale())}::text), f.vars)
                  || jsonb_build_object(
                       'lifecycle', jsonb_build_object(
                          'rule', ${p.add(rule.key)}::text, 'trigger', ${p.add(rule.triggerType)}::text,
@@ -156,9 +160,9 @@ export class NoticeWriter {
           from: `FROM w
           CROSS JOIN LATERAL (
             SELECT jsonb_build_object(
-                     'date', lifecycle_format_date(w.anchor_day, w.locale),
+                     'date', lifecycle_format_date(w.anchor_day, w.locale, ${dates}::jsonb),
                      'deadline', CASE WHEN ${deadline}::int IS NULL THEN ''
-                                      ELSE lifecycle_format_date(w.anchor_day + ${deadline}::int, w.locale) END,
+                                      ELSE lifecycle_format_date(w.anchor_day + ${deadline}::int, w.locale, ${dates}::jsonb) END,
                      'days', abs(${offset}::int))
                    || lifecycle_attribute_vars(w.attributes) || w.vars AS vars) f
          ${cooldown ? 'WHERE w.late OR w.subscriber_id IN (SELECT subscriber_id FROM cool)' : ''}

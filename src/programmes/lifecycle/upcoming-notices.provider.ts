@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { formatLocalDate } from '../../platform/locale';
+import { defaultLocale, formatLocalDate, Locale, sqlDatePatterns } from '../../platform/locale';
+import { defineTexts } from '../../platform/translations';
 import { DataSource, EntityManager } from 'typeorm';
 import { nextInWindow, sendWindowOf } from '../../messaging/send-window';
 import { ListsUpcomingNotices, UpcomingNotice, UpcomingNoticesSource } from '../upcoming-notices';
@@ -17,7 +18,8 @@ interface Row {
   window_end: string;
 }
 
-const PAUSE_TEXT = {
+/** What the preference page adds to a notice during a pause (`LOCALE_DIR` section `notices`). */
+const pauseTexts = defineTexts<{ during: (date: string) => string; after: string }>('notices', {
   en: {
     during: (date: string) =>
       ` (sent even during your pause: it cannot wait until the pause ends, because it must reach you by ${date})`,
@@ -28,7 +30,7 @@ const PAUSE_TEXT = {
       ` (ook tijdens je pauze: dit kan niet wachten tot je pauze voorbij is, omdat het je uiterlijk ${date} moet bereiken)`,
     after: ' (na je pauze)',
   },
-};
+});
 
 /**
  * Tells the preference center which notices a subscriber will get: notices already written to the
@@ -42,7 +44,7 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
 
   async list(
     subscriberId: string,
-    locale: 'nl' | 'en',
+    locale: Locale,
     now: Date,
     manager?: EntityManager,
   ): Promise<UpcomingNotice[]> {
@@ -65,9 +67,9 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
                 lifecycle_date_anchor(d.value) AS anchor,
                 lifecycle_notice_planned_at(d.value, r.offset_days, r.window_start, s.tz) AS planned_at,
                 lifecycle_notice_deadline_at(d.value, r.deadline_days, r.window_end, s.tz) AS deadline_at,
-                lifecycle_fill(to_jsonb(COALESCE(r.content->$3->>'summary', r.content->$3->>'heading', r.name)),
-                               jsonb_build_object('date', lifecycle_format_date(d.value, $3),
-                                                  'deadline', lifecycle_format_date(d.value + r.deadline_days, $3),
+                lifecycle_fill(to_jsonb(COALESCE(COALESCE(r.content->$3, r.content->$4::text)->>'summary', COALESCE(r.content->$3, r.content->$4::text)->>'heading', r.name)),
+                               jsonb_build_object('date', lifecycle_format_date(d.value, $3, $5::jsonb),
+                                                  'deadline', lifecycle_format_date(d.value + r.deadline_days, $3, $5::jsonb),
                                                   'days', abs(r.offset_days))
                                || lifecycle_attribute_vars(s.attributes)) #>> '{}' AS description
            FROM r CROSS JOIN s
@@ -77,8 +79,8 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
          SELECT r.id, r.topic_key, r.window_start, r.window_end, s.tz, s.paused_until, 'confirmed',
                 lifecycle_notice_planned_at((s.confirmed_at AT TIME ZONE s.tz)::date, r.offset_days, r.window_start, s.tz),
                 lifecycle_notice_deadline_at((s.confirmed_at AT TIME ZONE s.tz)::date, r.deadline_days, r.window_end, s.tz),
-                lifecycle_fill(to_jsonb(COALESCE(r.content->$3->>'summary', r.content->$3->>'heading', r.name)),
-                               jsonb_build_object('date', lifecycle_format_date((s.confirmed_at AT TIME ZONE s.tz)::date, $3),
+                lifecycle_fill(to_jsonb(COALESCE(COALESCE(r.content->$3, r.content->$4::text)->>'summary', COALESCE(r.content->$3, r.content->$4::text)->>'heading', r.name)),
+                               jsonb_build_object('date', lifecycle_format_date((s.confirmed_at AT TIME ZONE s.tz)::date, $3, $5::jsonb),
                                                   'days', r.offset_days)
                                || lifecycle_attribute_vars(s.attributes)) #>> '{}'
            FROM r CROSS JOIN s
@@ -99,13 +101,13 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
          JOIN lifecycle_rules r ON r.id = m.rule_id
          JOIN audience_topics t ON t.id = m.topic_id
         WHERE m.subscriber_id = $1 AND m.rule_id IS NOT NULL AND m.status = 'queued'`,
-      [subscriberId, now, locale],
+      [subscriberId, now, locale, defaultLocale(), sqlDatePatterns()],
     );
     return rows.map((r) => this.explainPause(r, locale, now));
   }
 
   /** Mirrors delivery's pause rule for notices (see baseDecision in delivery/send-checks.ts). */
-  private explainPause(r: Row, locale: 'nl' | 'en', now: Date): UpcomingNotice {
+  private explainPause(r: Row, locale: Locale, now: Date): UpcomingNotice {
     const notice: UpcomingNotice = {
       description: r.description,
       plannedAt: new Date(r.planned_at),
@@ -121,11 +123,11 @@ export class LifecycleUpcomingNotices implements UpcomingNoticesSource {
     );
     if (deadline && (deadline <= pausedUntil || after > deadline)) {
       const date = formatLocalDate(deadline, r.tz, locale);
-      notice.description += PAUSE_TEXT[locale].during(date);
+      notice.description += pauseTexts(locale).during(date);
       return notice;
     }
     notice.plannedAt = after;
-    notice.description += PAUSE_TEXT[locale].after;
+    notice.description += pauseTexts(locale).after;
     return notice;
   }
 }

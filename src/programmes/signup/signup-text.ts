@@ -1,23 +1,23 @@
-import type { Locale } from '../../platform/locale';
+import { defineTexts } from '../../platform/translations';
 
-export const SIGNUP_TEXT: Record<
-  Locale,
-  {
-    checkTitle: string;
-    checkBody: string;
-    confirmedTitle: string;
-    alreadyTitle: string;
-    confirmedBody: string;
-    firstExpected: (date: string) => string;
-    /** A notice topic on the confirmed page: the notices planned, or that none are yet. */
-    noticesPlanned: (notices: string[]) => string;
-    changeAnytime: string;
-    expiredTitle: string;
-    expiredBody: string;
-    invalidTitle: string;
-    invalidBody: string;
-  }
-> = {
+export interface SignupTexts {
+  checkTitle: string;
+  checkBody: string;
+  confirmedTitle: string;
+  alreadyTitle: string;
+  confirmedBody: string;
+  firstExpected: (date: string) => string;
+  /** A notice topic on the confirmed page: the notices planned, or that none are yet. */
+  noticesPlanned: (notices: string[]) => string;
+  changeAnytime: string;
+  expiredTitle: string;
+  expiredBody: string;
+  invalidTitle: string;
+  invalidBody: string;
+}
+
+/** The sign-up pages' texts: built in for nl and en, `LOCALE_DIR/<locale>.json` `signup` else. */
+export const signupTexts = defineTexts<SignupTexts>('signup', {
   en: {
     checkTitle: 'Check your inbox',
     checkBody:
@@ -59,4 +59,4 @@ export const SIGNUP_TEXT: Record<
     invalidBody:
       'Misschien is de link onvolledig. Kopieer de hele link uit de e-mail, of schrijf je opnieuw in. Er is niets gewijzigd.',
   },
-};
+});

@@ -6,8 +6,8 @@ import { Public } from '../../platform/http/auth.decorators';
 import { DomainError } from '../../platform/errors/domain-errors';
 import { html, PageOptions, renderPage } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
-import type { Locale } from '../../platform/locale';
-import { SIGNUP_TEXT } from './signup-text';
+import { Locale, localeOr } from '../../platform/locale';
+import { signupTexts } from './signup-text';
 import { SignupService } from './signup.service';
 
 const HTML_PAGE = { 'text/html': { schema: { type: 'string' } } };
@@ -48,7 +48,7 @@ export class SignupController {
     res.setHeader('Cache-Control', 'no-store');
     try {
       const result = await this.signup.confirm(token);
-      const t = SIGNUP_TEXT[result.locale];
+      const t = signupTexts(result.locale);
       const items = result.topics.map(
         (x) =>
           html`<li>
@@ -73,8 +73,8 @@ export class SignupController {
         );
     } catch (err) {
       if (!(err instanceof DomainError) || (err.status !== 401 && err.status !== 410)) throw err;
-      const locale: Locale = 'en';
-      const t = SIGNUP_TEXT[locale];
+      const locale: Locale = localeOr('en');
+      const t = signupTexts(locale);
       const expired = err.status === 410;
       res
         .status(err.status)

@@ -25,12 +25,12 @@ import {
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import { cadenceLabel, firstDueAt } from '../../audience/topics/frequency';
-import { formatLocalDate } from '../../platform/locale';
+import { formatLocalDate, localeOr, localText } from '../../platform/locale';
 import { Frequency, Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { freshLinkMessage } from '../fresh-link-mail';
 import { UpcomingNotices } from '../upcoming-notices';
-import { CONFIRM_WORDING, FORM_WORDING, FORM_WORDING_VERSION } from './form-wording';
+import { consentWordings, FORM_WORDING_VERSION } from './form-wording';
 import { SubscribeRequestDto } from './signup.dto';
 import { SignupRequest } from './signup-request.entity';
 
@@ -102,7 +102,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
 
   async subscribe(dto: SubscribeRequestDto, source: 'form' | 'api'): Promise<void> {
     const email = normaliseEmail(dto.email);
-    const locale = dto.locale ?? 'en';
+    const locale = dto.locale ?? localeOr('en');
     const choices = await this.resolveTopics(dto.topics);
     if ((dto.consentText === undefined) !== (dto.consentVersion === undefined)) {
       throw new InvalidInputError('consentText and consentVersion go together', 'consentVersion');
@@ -134,7 +134,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         manager.create(SignupRequest, {
           subscriberId: subscriber.id,
           topics: allowed.map((c) => ({ topicId: c.topic.id, frequency: c.frequency })),
-          wording: dto.consentText ?? FORM_WORDING[locale],
+          wording: dto.consentText ?? consentWordings(locale).form,
           wordingVersion: dto.consentVersion ?? FORM_WORDING_VERSION,
           source,
           lastSentAt: this.clock.now(),
@@ -150,7 +150,8 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
             signupRequestId: request.id,
             expiresInHours: 72,
             topics: allowed.map((c) => ({
-              name: c.topic.name,
+              name: localText(c.topic.names, subscriber.locale, c.topic.name),
+              description: localText(c.topic.descriptions, subscriber.locale, c.topic.description),
               frequencyLabel: cadenceLabel(c.topic.kind, c.frequency, subscriber.locale),
             })),
           },
@@ -198,7 +199,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
               now,
             );
         const entry: ConfirmedTopic = {
-          name: topic.name,
+          name: localText(topic.names, subscriber.locale, topic.name),
           frequencyLabel: cadenceLabel(topic.kind, choice.frequency, subscriber.locale),
           firstExpected:
             topic.kind === 'notice'
@@ -225,7 +226,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
               subscriberId: subscriber.id,
               action: 'confirm',
               topicId: topic.id,
-              wording: CONFIRM_WORDING[subscriber.locale],
+              wording: consentWordings(subscriber.locale).confirm,
               wordingVersion: FORM_WORDING_VERSION,
               source: request.source,
               details,
@@ -253,7 +254,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
           data: {
             topics: welcomeTopics.map(({ topic, entry }) => ({
               name: entry.name,
-              description: topic.description,
+              description: localText(topic.descriptions, subscriber.locale, topic.description),
               frequencyLabel: entry.frequencyLabel,
               ...(topic.kind === 'notice'
                 ? { notice: true, notices: entry.notices }

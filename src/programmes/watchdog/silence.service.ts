@@ -157,7 +157,8 @@ export class SilenceService {
         const rows = await queryRows<FallbackRow>(
           manager,
           `SELECT x.id, x.subscriber_id, x.topic_id, x.frequency, x.next_due_at, s.locale,
-                  t.name AS topic_name, t.description AS topic_description,
+                  COALESCE(t.names->>s.locale, t.name) AS topic_name,
+                  COALESCE(t.descriptions->>s.locale, t.description) AS topic_description,
                   t.evergreen_template AS template
              FROM watchdog_silent_subscriptions($1, $2) w
              JOIN audience_subscriptions x ON x.id = w.subscription_id

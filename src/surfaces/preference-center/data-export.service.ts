@@ -31,12 +31,12 @@ export class DataExportService {
       this.subscribers.datesOf(this.dataSource.manager, [s.id]),
       queryRows(
         this.dataSource,
-        `SELECT t.key AS topic, t.name AS "topicName", x.status, x.frequency,
+        `SELECT t.key AS topic, COALESCE(t.names->>$2::text, t.name) AS "topicName", x.status, x.frequency,
                 x.created_at AS "subscribedAt", x.unsubscribed_at AS "unsubscribedAt",
                 x.last_delivered_at AS "lastDeliveredAt", x.next_due_at AS "nextDueAt"
            FROM audience_subscriptions x JOIN audience_topics t ON t.id = x.topic_id
           WHERE x.subscriber_id = $1 ORDER BY t.key`,
-        [s.id],
+        [s.id, s.locale],
       ),
       this.consent.history(s.id),
       queryRows(

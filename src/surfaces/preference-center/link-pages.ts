@@ -1,6 +1,6 @@
 import { html, SafeHtml } from '../../platform/http/page';
 import { freshLinkForm, linkForm } from './preference-page';
-import { PageTexts, TEXTS } from './texts/texts';
+import { PageTexts, pageTexts } from './texts/texts';
 import type { UnsubscribeTarget } from './unsubscribe.service';
 import { Locale } from '../../platform/locale';
 
@@ -16,7 +16,7 @@ export function erasePage(
   fresh: boolean,
   freshLinkHours: number,
 ): SimplePage {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   const back = html`<a href="/p/${token}?lang=${locale}">${t.eraseCancel}</a>`;
   const action = fresh
     ? linkForm(
@@ -43,7 +43,7 @@ export function erasePage(
 }
 
 export function erasedPage(locale: Locale): SimplePage {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   return {
     title: t.erasedTitle,
     body: html`<h1>${t.erasedTitle}</h1>
@@ -52,7 +52,7 @@ export function erasedPage(locale: Locale): SimplePage {
 }
 
 export function freshSentPage(locale: Locale, hours: number): SimplePage {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   return {
     title: t.freshSentTitle,
     body: html`<h1>${t.freshSentTitle}</h1>
@@ -67,7 +67,7 @@ function about(t: PageTexts, target: UnsubscribeTarget): SafeHtml {
 
 /** The link to the preference page that the same email carried. */
 function preferencesLink(locale: Locale, target: UnsubscribeTarget, text: string): SafeHtml {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   return target.preferencesToken
     ? html`<p>
         ${text} <a href="/p/${target.preferencesToken}?lang=${locale}">${t.preferencesLink}</a>
@@ -81,7 +81,7 @@ export function unsubscribePage(
   locale: Locale,
   target: UnsubscribeTarget,
 ): SimplePage {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   if (target.alreadyDone) {
     return {
       title: t.unsubscribedTitle,
@@ -114,7 +114,7 @@ export function unsubscribedPage(
   target: UnsubscribeTarget,
   changed: boolean,
 ): SimplePage {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   const text = target.topic
     ? changed
       ? t.unsubscribedTopic(target.topic.name)
@@ -141,7 +141,7 @@ export interface ErrorPageOptions {
 
 /** Clear pages for 400/401/403/404/410/422/429/500; never a stack trace. */
 export function errorPage(locale: Locale, o: ErrorPageOptions): SimplePage {
-  const t: PageTexts = TEXTS[locale];
+  const t: PageTexts = pageTexts(locale);
   const e = t.errors;
   let title: string;
   let body: string;

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
 import { AppConfig } from '../../platform/config/configuration';
-import { PageTexts, TEXTS } from './texts/texts';
-import { Locale, LOCALES } from '../../platform/locale';
+import { PageTexts, languageName, pageTexts } from './texts/texts';
+import { isLocale, Locale, localeOr, locales } from '../../platform/locale';
 
 export interface FrameOptions {
   /** The page's own path: the language switch links to it with `?lang=`. */
@@ -14,10 +14,15 @@ export interface FrameOptions {
 
 /** Picks the page language: an explicit `?lang=`, else the subscriber's, else the browser's. */
 export function pickLocale(lang: unknown, fallback?: Locale, acceptLanguage?: string): Locale {
-  if (typeof lang === 'string' && (LOCALES as readonly string[]).includes(lang))
-    return lang as Locale;
-  if (fallback) return fallback;
-  return /^\s*nl\b/i.test(acceptLanguage ?? '') ? 'nl' : 'en';
+  if (isLocale(lang)) return lang;
+  if (fallback) return localeOr(fallback);
+  // The browser's first language Tidings speaks; else English where configured.
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const language = part.split(';')[0].trim().toLowerCase();
+    const found = [language, language.split('-')[0]].find((l) => locales().includes(l));
+    if (found) return found;
+  }
+  return localeOr('en');
 }
 
 /** The branded frame (brand name, colour, logo from config) around the subscriber pages. */
@@ -34,11 +39,11 @@ export class PageFrame {
   }
 
   texts(locale: Locale): PageTexts {
-    return TEXTS[locale];
+    return pageTexts(locale);
   }
 
   render(locale: Locale, title: string, body: SafeHtml, options: FrameOptions = {}): string {
-    const t = TEXTS[locale];
+    const t = pageTexts(locale);
     return renderPage({
       title,
       lang: locale,
@@ -48,9 +53,9 @@ export class PageFrame {
       brandLogoUrl: this.brand.logoUrl,
       languagesLabel: t.languagesLabel,
       languages: options.path
-        ? LOCALES.map((l) => ({
+        ? locales().map((l) => ({
             lang: l,
-            label: TEXTS[l].languageName,
+            label: languageName(l),
             href: `${options.path}?lang=${l}`,
             current: l === locale,
           }))

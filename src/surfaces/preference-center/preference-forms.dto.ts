@@ -19,7 +19,7 @@ import {
 } from '../../audience/subscribers/subscriber.dto';
 import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
-import { Locale, LOCALES } from '../../platform/locale';
+import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 
 /** The pause lengths a subscriber can choose on the preference page. */
 export const PAUSE_DAYS = [30, 60, 90] as const;
@@ -61,8 +61,8 @@ export class PauseDto extends LinkFormDto {
 
 /** The language of our emails and the time zone they are timed in (the API's rules). */
 export class SettingsDto extends LinkFormDto {
-  @ApiProperty({ enum: LOCALES })
-  @IsIn(LOCALES, { message: `locale must be one of ${LOCALES.join(', ')}` })
+  @ApiProperty(LOCALE_API_PROPERTY)
+  @IsConfiguredLocale()
   locale!: Locale;
 
   @ApiProperty({ example: 'Europe/Amsterdam' })

@@ -12,7 +12,7 @@ import {
 import { CSRF_FIELD } from './link-security';
 import { PAUSE_DAYS, WEEKLY_CAP_CHOICES } from './preference-forms.dto';
 import { PreferenceView, TopicChoice } from './preferences.service';
-import { DONE_CODES, DoneCode, PageTexts, TEXTS } from './texts/texts';
+import { DONE_CODES, DoneCode, PageTexts, languageName, pageTexts } from './texts/texts';
 import { languageSelect, timeZoneSelect } from './time-zone-select';
 
 export interface PreferencePageOptions {
@@ -123,7 +123,7 @@ export function preferencePage(
   view: PreferenceView,
   o: PreferencePageOptions,
 ): { title: string; body: SafeHtml } {
-  const t = TEXTS[o.locale];
+  const t = pageTexts(o.locale);
   const { access } = view;
   const s = access.subscriber;
   const base = `/p/${access.token}`;
@@ -459,7 +459,7 @@ export function preferencePage(
     <dl class="kept">
       ${item(d.email.label, s.email ?? '', d.email.why)}
       ${item(d.name.label, s.name ?? t.notGiven, d.name.why)}
-      ${item(d.localeZone.label, `${TEXTS[s.locale].languageName}, ${s.timezone}`, d.localeZone.why)}
+      ${item(d.localeZone.label, `${languageName(s.locale)}, ${s.timezone}`, d.localeZone.why)}
       ${item(d.customer.label, s.isCustomer ? t.customerYes : t.customerNo, d.customer.why)}
       ${item(d.dates.label, labelled(dates), d.dates.why)}
       ${item(d.attributes.label, labelled(attributes), d.attributes.why)}
@@ -531,7 +531,7 @@ function doneMessage(
     frequency,
     date: s.pausedUntil ? formatLocalDate(s.pausedUntil, s.timezone, o.locale) : '',
     hours: FRESH_LINK_HOURS,
-    language: t.languageIn[s.locale],
+    language: t.languageIn[s.locale] ?? languageName(s.locale),
     zone: s.timezone,
     limit: limitText(s.weeklyCap ?? view.defaultWeeklyCap, t),
   });

@@ -22,8 +22,8 @@ import { Frequency, FREQUENCIES, TopicKind } from '../../audience/topics/topic.e
 import { sortFrequencies, TopicsService } from '../../audience/topics/topics.service';
 import { LinkSecurity } from './link-security';
 import type { SettingsDto, TopicChangeDto } from './preference-forms.dto';
-import { TEXTS, DoneCode } from './texts/texts';
-import { Locale } from '../../platform/locale';
+import { pageTexts, DoneCode } from './texts/texts';
+import { Locale, localText } from '../../platform/locale';
 
 /** Version recorded with wording that the preference center itself shows or states. */
 export const PREFERENCE_CENTER_WORDING_VERSION = 'tidings-preferences-1';
@@ -195,8 +195,8 @@ export class PreferencesService {
             consent: {
               text:
                 topic.kind === 'notice'
-                  ? TEXTS[locale].joinNoticeConsent(topic.name)
-                  : TEXTS[locale].joinConsent(topic.name),
+                  ? pageTexts(locale).joinNoticeConsent(localText(topic.names, locale, topic.name))
+                  : pageTexts(locale).joinConsent(localText(topic.names, locale, topic.name)),
               version: PREFERENCE_CENTER_WORDING_VERSION,
             },
           },
@@ -320,15 +320,17 @@ export class PreferencesService {
   private async topicChoices(s: Subscriber): Promise<TopicChoice[]> {
     const rows = await queryRows<TopicRow>(
       this.dataSource,
-      `SELECT t.key, t.name, t.description, t.kind, t.allowed_frequencies, t.default_frequency,
+      `SELECT t.key, COALESCE(t.names->>$3::text, t.name) AS name,
+              COALESCE(t.descriptions->>$3::text, t.description) AS description,
+              t.kind, t.allowed_frequencies, t.default_frequency,
               t.is_public, t.prospects_allowed, t.archived_at, x.status, x.frequency, x.next_due_at
          FROM audience_topics t
          LEFT JOIN audience_subscriptions x ON x.topic_id = t.id AND x.subscriber_id = $1
         WHERE x.status IN ('active', 'pending')
            OR (x.status IS NOT NULL AND t.archived_at IS NULL)
            OR (t.archived_at IS NULL AND t.is_public AND ($2 OR t.prospects_allowed))
-        ORDER BY lower(t.name), t.key`,
-      [s.id, s.isCustomer],
+        ORDER BY lower(COALESCE(t.names->>$3::text, t.name)), t.key`,
+      [s.id, s.isCustomer, s.locale],
     );
     return rows.map((r) => {
       const current = r.status === 'active' || r.status === 'pending';

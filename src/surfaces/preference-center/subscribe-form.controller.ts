@@ -38,10 +38,10 @@ import {
   mapError,
 } from '../../platform/errors/http-exception.filter';
 import { html } from '../../platform/http/page';
-import { isLocale } from '../../platform/locale';
+import { isLocale, localeOr } from '../../platform/locale';
 import { TopicsService } from '../../audience/topics/topics.service';
 import type { Topic } from '../../audience/topics/topic.entity';
-import { SIGNUP_TEXT } from '../../programmes/signup/signup-text';
+import { signupTexts } from '../../programmes/signup/signup-text';
 import { SubscribeRequestDto, SubscribeResponseDto } from '../../programmes/signup/signup.dto';
 import { SignupService } from '../../programmes/signup/signup.service';
 import { PageFrame, pickLocale } from './page-frame';
@@ -52,7 +52,7 @@ import {
   SUBSCRIBE_FORM_SCRIPT,
   subscribeFormPage,
 } from './subscribe-form.page';
-import { PageTexts, TEXTS } from './texts/texts';
+import { PageTexts, pageTexts } from './texts/texts';
 
 /**
  * The subscribe form (and the page its post answers with) may be embedded in an iframe on the
@@ -156,7 +156,7 @@ export class SubscribeFormErrors implements ExceptionFilter {
       defaultTimezone: this.defaultTimezone,
       now: this.clock.now(),
       values: postedValues(posted, locale, this.defaultTimezone),
-      errors: formErrors(body, TEXTS[locale]),
+      errors: formErrors(body, pageTexts(locale)),
     });
     if (body.statusCode === 429) res.setHeader('Retry-After', '60');
     res
@@ -249,7 +249,7 @@ export class SubscribeFormController {
     if (isFormPost(req)) {
       // The page's language (the form posts with ?lang=), which may differ from the emails'.
       const locale = pickLocale(lang, dto.locale, req.get('accept-language'));
-      const t = SIGNUP_TEXT[locale];
+      const t = signupTexts(locale);
       res.type('html');
       return this.frame.render(
         locale,
@@ -258,6 +258,6 @@ export class SubscribeFormController {
           <p role="status">${t.checkBody}</p>`,
       );
     }
-    return { status: 'pending', message: SIGNUP_TEXT[dto.locale ?? 'en'].checkBody };
+    return { status: 'pending', message: signupTexts(dto.locale ?? localeOr('en')).checkBody };
   }
 }

@@ -1,10 +1,10 @@
 import { escapeHtml, html, SafeHtml } from '../../platform/http/page';
 import { EMAIL_INPUT_PATTERN } from '../../audience/subscribers/subscriber.dto';
-import { FORM_WORDING } from '../../programmes/signup/form-wording';
+import { consentWordings } from '../../programmes/signup/form-wording';
 import { frequencyLabel } from '../../audience/topics/frequency';
 import type { Topic } from '../../audience/topics/topic.entity';
-import { TEXTS } from './texts/texts';
-import { isLocale, Locale } from '../../platform/locale';
+import { languageName, pageTexts } from './texts/texts';
+import { isLocale, Locale, localText } from '../../platform/locale';
 import { languageSelect, timeZoneSelect } from './time-zone-select';
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -95,7 +95,7 @@ export function subscribeFormPage(
   topics: Topic[],
   o: SubscribeFormOptions,
 ): { title: string; body: SafeHtml } {
-  const t = TEXTS[locale];
+  const t = pageTexts(locale);
   const v: SubscribeFormValues = o.values ?? {
     email: '',
     name: '',
@@ -118,7 +118,13 @@ export function subscribeFormPage(
     return error ? html`<p class="field-error" id="${id}-error">${error.message}</p>` : html``;
   };
 
-  const fields = topics.map((x, i) => {
+  const fields = topics.map((topic, i) => {
+    // The topic's texts in the form's language (else the default locale's).
+    const x = {
+      ...topic,
+      name: localText(topic.names, locale, topic.name),
+      description: localText(topic.descriptions, locale, topic.description),
+    };
     const id = `topic-${x.key}`;
     const about = x.description ? `${id}-about` : undefined;
     return html`<div class="card">
@@ -144,7 +150,7 @@ export function subscribeFormPage(
   >
     <summary>
       ${t.whereSummary}
-      <span id="where-now">${TEXTS[v.locale].languageName} · ${v.timezone}</span>
+      <span id="where-now">${languageName(v.locale)} · ${v.timezone}</span>
     </summary>
     <div class="field">
       <label for="locale">${t.languageLabel}</label>
@@ -208,7 +214,7 @@ export function subscribeFormPage(
             ${fieldError('name', 'name')}
           </div>
           ${where} ${fieldError('topics', 'topics')} ${fields}
-          <p class="muted" id="consent-wording">${FORM_WORDING[locale]}</p>
+          <p class="muted" id="consent-wording">${consentWordings(locale).form}</p>
           <button type="submit" aria-describedby="consent-wording">${t.subscribeButton}</button>
         </form>
         <script src="${SUBSCRIBE_FORM_SCRIPT_PATH}" defer></script>`

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { html, SafeHtml } from '../../platform/http/page';
-import { LOCALES, Locale } from '../../platform/locale';
-import { TEXTS } from './texts/texts';
+import { locales, Locale } from '../../platform/locale';
+import { languageName } from './texts/texts';
 
 /** Every IANA zone this runtime knows (what the server's IsTimeZone accepts), plus UTC. */
 const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone')];
@@ -56,10 +56,10 @@ export function languageSelect(
   attributes: SafeHtml = html``,
 ): SafeHtml {
   return html`<select id="${id}" name="locale" ${attributes}>
-    ${LOCALES.map(
+    ${locales().map(
       (l) =>
         html`<option value="${l}" lang="${l}" ${new SafeHtml(l === selected ? 'selected' : '')}>
-          ${TEXTS[l].languageName}
+          ${languageName(l)}
         </option>`,
     )}
   </select>`;

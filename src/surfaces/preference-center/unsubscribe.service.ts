@@ -15,7 +15,7 @@ import {
   TokensService,
 } from '../../platform/tokens/tokens.service';
 import { inTransaction } from '../../platform/database/transaction';
-import { Locale } from '../../platform/locale';
+import { Locale, localeOr } from '../../platform/locale';
 
 /** What an unsubscribe link is about: one topic (the message's), or all email. */
 export interface UnsubscribeTarget {
@@ -117,7 +117,7 @@ export class UnsubscribeService {
       : await this.subscribers.find(claims.subscriberId, m);
     if (!subscriber || subscriber.status === 'erased' || !subscriber.email) {
       return {
-        locale: subscriber?.locale ?? 'en',
+        locale: localeOr(subscriber?.locale ?? 'en'),
         topic: null,
         alreadyDone: true,
         email: null,
@@ -128,12 +128,12 @@ export class UnsubscribeService {
     const [topic] = claims.ref
       ? await queryRows<{ id: string; key: string; name: string; status: string | null }>(
           m,
-          `SELECT t.id, t.key, t.name, x.status
+          `SELECT t.id, t.key, COALESCE(t.names->>$3::text, t.name) AS name, x.status
              FROM messaging_ledger_messages o
              JOIN audience_topics t ON t.id = o.topic_id
              LEFT JOIN audience_subscriptions x ON x.topic_id = t.id AND x.subscriber_id = o.subscriber_id
             WHERE o.id = $1 AND o.subscriber_id = $2`,
-          [claims.ref, subscriber.id],
+          [claims.ref, subscriber.id, subscriber.locale],
         )
       : [];
     if (topic) {

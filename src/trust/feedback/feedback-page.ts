@@ -1,41 +1,48 @@
-import { DateTime } from 'luxon';
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
 import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
-import type { Locale } from '../../platform/locale';
+import { formatLocalDate, Locale, localeOr } from '../../platform/locale';
+import { defineTexts } from '../../platform/translations';
 
-const TEXT = {
-  en: {
-    title: 'Was this useful?',
-    legend: 'Your answer',
-    about: (what: string, date: string | null) =>
-      date ? `About the email "${what}" of ${date}.` : `About the email "${what}".`,
-    yes: 'Yes, it was useful',
-    no: 'No, it was not useful',
-    comment: 'Anything you would like to add? (optional)',
-    send: 'Send my answer',
-    change: 'Change my answer',
-    thanks: 'Thank you',
-    recorded: (helpful: boolean) =>
-      `We recorded your answer: ${helpful ? 'useful' : 'not useful'}.`,
-    current: (helpful: boolean) =>
-      `Your current answer is "${helpful ? 'useful' : 'not useful'}". You can change it or add a comment.`,
-    scanner:
-      'Your answer is recorded only when you press the button, so a mail scanner that opens links cannot answer for you.',
-    invalidTitle: 'This link is not valid',
-    invalidBody: 'The link may have been cut off or changed. Please use the link in the email.',
-    expiredTitle: 'This link has expired',
-    expiredBody: 'Feedback links work for six months after an email is sent.',
-    missingTitle: 'Message not found',
-    missingBody: 'The message this link is about no longer exists.',
-    formTitle: 'Please try again',
-    formBody:
-      'This form has expired or did not come from this page. Open the link from the email again.',
-  },
+const EN = {
+  title: 'Was this useful?',
+  legend: 'Your answer',
+  about: (what: string, date: string | null) =>
+    date ? `About the email "${what}" of ${date}.` : `About the email "${what}".`,
+  /** An email whose subject and topic are unknown. */
+  aboutUnnamed: (date: string | null) =>
+    date ? `About our email of ${date}.` : 'About one of our emails.',
+  yes: 'Yes, it was useful',
+  no: 'No, it was not useful',
+  comment: 'Anything you would like to add? (optional)',
+  send: 'Send my answer',
+  change: 'Change my answer',
+  thanks: 'Thank you',
+  recorded: (helpful: boolean) => `We recorded your answer: ${helpful ? 'useful' : 'not useful'}.`,
+  current: (helpful: boolean) =>
+    `Your current answer is "${helpful ? 'useful' : 'not useful'}". You can change it or add a comment.`,
+  scanner:
+    'Your answer is recorded only when you press the button, so a mail scanner that opens links cannot answer for you.',
+  invalidTitle: 'This link is not valid',
+  invalidBody: 'The link may have been cut off or changed. Please use the link in the email.',
+  expiredTitle: 'This link has expired',
+  expiredBody: 'Feedback links work for six months after an email is sent.',
+  missingTitle: 'Message not found',
+  missingBody: 'The message this link is about no longer exists.',
+  formTitle: 'Please try again',
+  formBody:
+    'This form has expired or did not come from this page. Open the link from the email again.',
+};
+
+/** The feedback pages' texts: built in for nl and en, `LOCALE_DIR/<locale>.json` `feedback` else. */
+const feedbackTexts = defineTexts<typeof EN>('feedback', {
+  en: EN,
   nl: {
     title: 'Had je hier iets aan?',
     legend: 'Je antwoord',
     about: (what: string, date: string | null) =>
       date ? `Over de e-mail "${what}" van ${date}.` : `Over de e-mail "${what}".`,
+    aboutUnnamed: (date: string | null) =>
+      date ? `Over onze e-mail van ${date}.` : 'Over een van onze e-mails.',
     yes: 'Ja, ik had er iets aan',
     no: 'Nee, ik had er niets aan',
     comment: 'Wil je nog iets kwijt? (niet verplicht)',
@@ -58,17 +65,17 @@ const TEXT = {
     formBody:
       'Dit formulier is verlopen of kwam niet van deze pagina. Open de link uit de e-mail opnieuw.',
   },
-} as const;
+});
 
-function describe(state: FeedbackState): string {
-  return state.topicName ?? state.template;
+/** The email by its subject, else its topic; never the template's internal key. */
+function describe(state: FeedbackState, date: string | null): string {
+  const t = feedbackTexts(state.locale);
+  const what = state.subject ?? state.topicName;
+  return what ? t.about(what, date) : t.aboutUnnamed(date);
 }
 
-function localDate(date: Date | null, locale: Locale): string | null {
-  if (!date) return null;
-  return DateTime.fromJSDate(date, { zone: 'UTC' })
-    .setLocale(locale)
-    .toLocaleString(DateTime.DATE_FULL);
+function localDate(date: Date | null, locale: Locale, timezone: string): string | null {
+  return date ? formatLocalDate(date, timezone, locale) : null;
 }
 
 /**
@@ -86,7 +93,7 @@ export function feedbackFormPage(
   brand: Brand,
   options: { preselect?: Answer; justRecorded?: boolean; error?: string },
 ): string {
-  const t = TEXT[state.locale];
+  const t = feedbackTexts(state.locale);
   const selected: Answer | undefined =
     options.preselect ?? (state.vote ? (state.vote.helpful ? 'yes' : 'no') : undefined);
   const radio = (value: Answer, label: string) =>
@@ -107,7 +114,7 @@ export function feedbackFormPage(
     intro = html`<p>${t.current(state.vote.helpful)}</p>`;
   }
   const body = html`<h1>${options.justRecorded ? t.thanks : t.title}</h1>
-    <p class="muted">${t.about(describe(state), localDate(state.sentAt, state.locale))}</p>
+    <p class="muted">${describe(state, localDate(state.sentAt, state.locale, state.timezone))}</p>
     ${intro} ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
     <form method="post" action="/f/${token}">
       <input type="hidden" name="form" value="${state.formToken}" />
@@ -167,9 +174,9 @@ export type FeedbackProblem = 'invalid' | 'expired' | 'missing' | 'form';
 export function feedbackProblemPage(
   problem: FeedbackProblem,
   brand: Brand,
-  locale: Locale = 'en',
+  locale: Locale = localeOr('en'),
 ): string {
-  const t = TEXT[locale];
+  const t = feedbackTexts(locale);
   const [title, text] = {
     invalid: [t.invalidTitle, t.invalidBody],
     expired: [t.expiredTitle, t.expiredBody],

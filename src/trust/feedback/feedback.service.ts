@@ -16,7 +16,8 @@ import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import type { MessageKind } from '../../messaging/delivery/outbound-message.entity';
 import { MetricsService } from '../../platform/metrics/metrics.service';
-import type { Locale } from '../../platform/locale';
+import { RenderingService } from '../../messaging/rendering/rendering.service';
+import { Locale, localeOr } from '../../platform/locale';
 import {
   ErasesPersonalData,
   PersonalDataEraser,
@@ -38,8 +39,11 @@ export interface FeedbackState {
   subscriberId: string;
   locale: Locale;
   topicName: string | null;
+  /** The email's subject as the subscriber saw it, when the ledger holds all it was made from. */
+  subject: string | null;
   template: string;
   sentAt: Date | null;
+  timezone: string;
   /** The recorded answer, if any. */
   vote: { helpful: boolean; comment: string | null } | null;
   /** Anti-forgery value for the form, bound to this link token. */
@@ -54,6 +58,11 @@ interface MessageRow {
   locale: Locale | null;
   subscriber_status: string | null;
   topic_name: string | null;
+  data: Record<string, unknown> | null;
+  content_item_ids: string[] | null;
+  name: string | null;
+  email: string | null;
+  timezone: string | null;
   helpful: boolean | null;
   comment: string | null;
 }
@@ -76,6 +85,7 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
+    private readonly rendering: RenderingService,
     metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -181,13 +191,35 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
     return {
       messageId: row.id,
       subscriberId: row.subscriber_id,
-      locale: row.locale ?? 'en',
+      locale: localeOr(row.locale ?? 'en'),
       topicName: row.topic_name,
+      subject: this.subjectOf(row),
       template: row.template,
       sentAt: row.sent_at,
+      timezone: row.timezone ?? 'UTC',
       vote,
       formToken: this.forms.issue(token, now),
     };
+  }
+
+  /**
+   * The subject, rendered again from what the ledger kept. Messages whose content is added at
+   * send time (digests and campaigns name their items) show their topic instead.
+   */
+  private subjectOf(row: MessageRow): string | null {
+    if (row.content_item_ids?.length || !this.rendering.has(row.template)) return null;
+    try {
+      const locale = localeOr(row.locale ?? 'en');
+      const topic = row.topic_name ? { name: row.topic_name } : undefined;
+      const subject = this.rendering.renderSubject(row.template, locale, {
+        ...(row.data ?? {}),
+        ...(topic ? { topic } : {}),
+        subscriber: { name: row.name, email: row.email },
+      });
+      return subject || null;
+    } catch {
+      return null;
+    }
   }
 
   private async load(messageId: string | undefined, subscriberId: string): Promise<MessageRow> {
@@ -197,7 +229,8 @@ export class FeedbackService implements LinkContributor, PersonalDataEraser {
     const [row] = await queryRows<MessageRow>(
       this.dataSource,
       `SELECT m.id, m.subscriber_id, m.template, m.sent_at, s.locale, s.status AS subscriber_status,
-              t.name AS topic_name, v.helpful, v.comment
+              m.data, m.content_item_ids, s.name, s.email, s.timezone,
+              COALESCE(t.names->>s.locale, t.name) AS topic_name, v.helpful, v.comment
          FROM messaging_ledger_messages m
          LEFT JOIN audience_subscribers s ON s.id = m.subscriber_id
          LEFT JOIN audience_topics t ON t.id = m.topic_id

@@ -7,6 +7,7 @@ import { EventOutbox } from '../../../platform/events/event-outbox';
 import { SuppressionsService } from '../../suppressions/suppressions.service';
 import type { SubscriberStatus } from '../subscriber.entity';
 import { ImportRow, mergeChoices, RowError, TopicChoice } from './import-row';
+import { localeOr } from '../../../platform/locale';
 
 /** What applies to every row of one import. */
 export interface BatchSettings {
@@ -226,7 +227,7 @@ export class ImportBatchService {
     // New subscribers are active; a null attribute means "remove", which for them is "omit".
     return m.query(
       `INSERT INTO subscribers (email, name, locale, timezone, is_customer, attributes, status)
-       SELECT u.email, u.name, coalesce(u.locale, 'en'), coalesce(u.timezone, 'UTC'),
+       SELECT u.email, u.name, u.locale, coalesce(u.timezone, 'UTC'),
               coalesce(u.is_customer, false), coalesce(u.attributes::jsonb, '{}'::jsonb), 'active'
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[])
               AS u(email, name, locale, timezone, is_customer, attributes)
@@ -235,7 +236,7 @@ export class ImportBatchService {
       [
         rows.map((r) => r.email),
         rows.map((r) => r.name ?? null),
-        rows.map((r) => r.locale ?? null),
+        rows.map((r) => r.locale ?? localeOr('en')),
         rows.map((r) => r.timezone ?? null),
         rows.map((r) => r.isCustomer ?? null),
         rows.map((r) => (r.attributes ? JSON.stringify(splitAttributes(r.attributes).set) : null)),

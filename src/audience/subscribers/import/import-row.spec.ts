@@ -17,6 +17,8 @@ function topic(key: string, overrides: Partial<Topic> = {}): Topic {
     key,
     name: `Topic ${key}`,
     description: '',
+    names: {},
+    descriptions: {},
     kind: 'editorial',
     allowedFrequencies: ['weekly', 'monthly'],
     defaultFrequency: 'monthly',

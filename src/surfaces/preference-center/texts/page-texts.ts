@@ -115,7 +115,7 @@ export interface PageTexts {
   limitDefault: (n: number | null) => string;
   limitButton: string;
   /** Each language named in this language, as a sentence uses it ("in English", "in het Engels"). */
-  languageIn: Record<'en' | 'nl', string>;
+  languageIn: Record<string, string>;
 
   unsubscribeAllHeading: string;
   unsubscribeAllIntro: string;
