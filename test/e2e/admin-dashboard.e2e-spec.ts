@@ -345,6 +345,7 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
         '{delivery}',
         '{dispatch}',
         '{scheduler}',
+        '{webhooks}',
       ]);
     });
   });
