@@ -1,7 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
-import { ListMessagesQueryDto, MessagePageDto } from './message.dto';
+import { ListMessagesQueryDto, MessageDto, MessagePageDto } from './message.dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -17,5 +18,16 @@ export class MessagesController {
   @ApiOkResponse({ type: MessagePageDto })
   list(@Query() query: ListMessagesQueryDto): Promise<MessagePageDto> {
     return this.messages.list(query);
+  }
+
+  @Get(':id')
+  @RequireScopes('messages:read')
+  @ApiOperation({
+    summary: 'One ledger row: its status, and the template version it was rendered with',
+  })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiErrors([400, 'id is not a UUID'], 404)
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<MessageDto> {
+    return this.messages.get(id);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from '../../platform/database/sql';
+import { NotFoundError } from '../../platform/errors/domain-errors';
 import { fetchKeysetPage, Page } from '../../platform/http/pagination';
 import { ListMessagesQueryDto, MessageDto } from './message.dto';
 import { MessageStatus, OutboundMessage } from './outbound-message.entity';
@@ -40,6 +41,17 @@ export class MessagesService {
       items: page.entities.map((m, i) => MessageDto.from(m, page.raw[i].topic_key)),
       nextCursor: page.nextCursor,
     };
+  }
+
+  async get(id: string): Promise<MessageDto> {
+    const qb = this.dataSource.manager
+      .createQueryBuilder(OutboundMessage, 'm')
+      .leftJoin('audience_topics', 't', 't.id = m.topic_id')
+      .addSelect('t.key', 'topic_key')
+      .where('m.id = :id', { id });
+    const { entities, raw } = await qb.getRawAndEntities<{ topic_key: string | null }>();
+    if (!entities[0]) throw new NotFoundError(`Message ${id} not found`, 'id');
+    return MessageDto.from(entities[0], raw[0].topic_key);
   }
 
   /** A campaign's messages counted by status and skip reason. */

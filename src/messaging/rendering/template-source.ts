@@ -35,6 +35,19 @@ export class SourceMap {
     return found.origin;
   }
 
+  /**
+   * The 1-based column in the origin file of `column` (0-based) on a combined line; by default the
+   * line's first non-blank character. Exact where the line starts in its origin file.
+   */
+  columnAt(line: number, column?: number): number | undefined {
+    const segments = this.segments[line - 1];
+    if (!segments?.length) return undefined;
+    const col = column ?? Math.max(0, (this.lines[line - 1] ?? '').search(/\S/));
+    let found = segments[0];
+    for (const s of segments) if (s.col <= col) found = s;
+    return col - found.col + 1;
+  }
+
   lineText(line: number): string | undefined {
     return this.lines[line - 1];
   }
@@ -64,9 +77,46 @@ export interface BrandGlobals {
 /** Locale strings by dotted key, each with the file that defined it. */
 export type LocaleStrings = ReadonlyMap<string, { value: string; file: string }>;
 
+/**
+ * Where template sources are read: the templates directory, or a stored template laid over it
+ * (overlayFiles). Paths are relative to the templates directory.
+ */
+export interface SourceFiles {
+  exists(file: string): boolean;
+  read(file: string): string;
+}
+
+/** The files of a templates directory. */
+export function directoryFiles(root: string): SourceFiles {
+  return {
+    exists: (file) => existsSync(join(root, file)),
+    read: (file) => readTemplateFile(root, file),
+  };
+}
+
+/**
+ * A stored template over the templates directory: the files under `<key>/` come from `own` only
+ * (so nothing of the shipped default leaks in), everything else (the shared partials and strings)
+ * from `base`.
+ */
+export function overlayFiles(
+  base: SourceFiles,
+  key: string,
+  own: Readonly<Record<string, string>>,
+): SourceFiles {
+  const mine = (file: string) => file.startsWith(`${key}/`);
+  return {
+    exists: (file) => (mine(file) ? file in own : base.exists(file)),
+    read: (file) => {
+      if (!mine(file)) return base.read(file);
+      if (!(file in own)) throw new SourceProblem({ file, line: 1 }, 'the file is missing');
+      return own[file].replace(/\r\n?/g, '\n');
+    },
+  };
+}
+
 export interface PrepareOptions {
-  /** Absolute templates directory. */
-  root: string;
+  files: SourceFiles;
   template: string;
   locale: Locale;
   /** `mjml` sources are HTML: inserted strings and brand values are escaped; text ones are not. */
@@ -90,16 +140,20 @@ export function readTemplateFile(root: string, file: string): string {
  * Locale strings for one template: `_shared/locales/<locale>.json`, overridden by
  * `<template>/locales/<locale>.json` (which must exist). Nested objects become dotted keys.
  */
-export function readLocaleStrings(root: string, template: string, locale: Locale): LocaleStrings {
+export function readLocaleStrings(
+  files: SourceFiles,
+  template: string,
+  locale: Locale,
+): LocaleStrings {
   const strings = new Map<string, { value: string; file: string }>();
   const shared = `${SHARED_DIR}/locales/${locale}.json`;
   const own = `${template}/locales/${locale}.json`;
-  if (!existsSync(join(root, own))) {
+  if (!files.exists(own)) {
     throw new SourceProblem({ file: own, line: 1 }, `the ${locale} strings file is missing`);
   }
   for (const file of [shared, own]) {
-    if (!existsSync(join(root, file))) continue;
-    const text = readTemplateFile(root, file);
+    if (!files.exists(file)) continue;
+    const text = files.read(file);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -169,7 +223,7 @@ export function prepareSource(file: string, options: PrepareOptions): PreparedSo
         `partials nest deeper than ${MAX_PARTIAL_DEPTH}`,
       );
     }
-    let text = substitute(readTemplateFile(options.root, name), name, options);
+    let text = substitute(options.files.read(name), name, options);
     if (stack.length) text = text.replace(/\n$/, '');
     text.split('\n').forEach((line, i) => {
       if (i > 0) {
@@ -203,7 +257,7 @@ function findPartial(name: string, from: Origin, options: PrepareOptions): strin
     `${options.template}/partials/${name}.${ext}`,
     `${SHARED_DIR}/partials/${name}.${ext}`,
   ];
-  const found = candidates.find((c) => existsSync(join(options.root, c)));
+  const found = candidates.find((c) => options.files.exists(c));
   if (!found) {
     throw new SourceProblem(from, `no partial "${name}" (looked for ${candidates.join(' and ')})`);
   }

@@ -21,6 +21,7 @@ import { WebhooksReadModels1764001026000 } from '../../../migrations/17640010260
 import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
 import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
 import { WatchdogSilenceColumns1764001061000 } from '../../../migrations/1764001061000-WatchdogSilenceColumns';
+import { TemplateVersions1764006000000 } from '../../../migrations/1764006000000-TemplateVersions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   SubscriberWeeklyCap1764001050000,
   ContentReadModels1764001060000,
   WatchdogSilenceColumns1764001061000,
+  TemplateVersions1764006000000,
 ];
