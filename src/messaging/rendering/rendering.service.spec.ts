@@ -1,3 +1,4 @@
+import { readDefault } from './template-content';
 import { MemoryTemplateStore } from '../../../test/support/memory-template-store';
 import { Logger } from '@nestjs/common';
 import Handlebars from 'handlebars';
@@ -58,6 +59,16 @@ describe(RenderingService.name, () => {
     '%s (%s) from its sample',
     (key, locale) => {
       const render = () => service.render(key, locale, service.sample(key, locale));
+
+      it('hides no text: no preheader made to vanish (spam filters score hidden text)', async () => {
+        const html = render().html;
+        expect(html).not.toMatch(/display\s*:\s*none/i);
+        expect(html).not.toMatch(/opacity\s*:\s*0[;"]/i);
+        expect(html).not.toMatch(/max-height\s*:\s*0/i);
+        expect(html).not.toMatch(/color:#ffffff;line-height:1px/);
+        const { warnings } = await service.validator().validate(key, readDefault('templates', key));
+        expect(warnings.filter((w) => w.code === 'hidden_text')).toEqual([]);
+      });
 
       it('matches the subject, text and HTML snapshots', () => {
         const email = render();

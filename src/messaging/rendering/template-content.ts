@@ -131,6 +131,9 @@ export function readDefault(root: string, key: string): TemplateContent {
       sample,
     };
   }
+  if (Array.isArray(meta.variables)) {
+    for (const name of meta.variables) if (typeof name === 'string') variables.add(name);
+  }
   for (const name of GLOBAL_VARIABLES) variables.delete(name);
   return {
     description: typeof meta.description === 'string' ? meta.description : '',
