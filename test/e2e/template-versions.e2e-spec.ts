@@ -217,4 +217,55 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
     expect(v3.body.template.version).toBe(3);
     expect(v3.body.template.published.locales.en.subject).not.toContain('V2MARK');
   }, 60_000);
+
+  it('test-sends with the headers of a real send, and its one-click link unsubscribes nobody real', async () => {
+    const real = await a.dataSource.query<{ id: string }[]>(
+      `INSERT INTO subscribers (email, name, locale, timezone, status)
+       VALUES ($1, 'Real Person', 'en', 'UTC', 'active') RETURNING id`,
+      [`${unique('real')}@example.test`],
+    );
+    const state = () =>
+      a.dataSource.query<{ n: number }[]>(
+        `SELECT (SELECT count(*) FROM subscribers WHERE status = 'active')::int
+              + (SELECT count(*) FROM consent_events)::int * 1000
+              + (SELECT count(*) FROM subscriptions WHERE status = 'unsubscribed')::int * 1000000 AS n`,
+      );
+    const before = await state();
+
+    const to = `${unique('designer')}@acme.test`;
+    const res = await a
+      .api()
+      .post('/v1/templates/notice/test-send')
+      .send({ to, locale: 'en' })
+      .expect(200);
+    expect(res.body.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    const mail = await smtp.waitFor((m) => m.to.includes(to));
+    expect(mail.parsed.subject).toMatch(/^\[TEST\] /);
+    expect(mail.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(mail.header('List-Id')).toMatch(/<updates\./);
+    const listUnsubscribe = mail.header('List-Unsubscribe') ?? '';
+    const url = /<(https:\/\/tidings\.test\/u\/[^>]+)>/.exec(listUnsubscribe)?.[1];
+    expect(url).toBeDefined();
+    expect(listUnsubscribe).toContain('<mailto:');
+    // The visible links are the same working ones, on PUBLIC_URL.
+    expect(String(mail.parsed.html)).toContain(url);
+    expect(String(mail.parsed.html)).toContain('https://tidings.test/p/');
+
+    const path = new URL(url!).pathname;
+    const oneClick = await a
+      .http()
+      .post(path)
+      .set('Accept', 'text/plain')
+      .type('form')
+      .send({ 'List-Unsubscribe': 'One-Click' })
+      .expect(200);
+    expect(oneClick.text).toContain('Unsubscribed');
+    await a.http().get(path).expect(200);
+    expect(await state()).toEqual(before);
+    const [person] = await a.dataSource.query<{ status: string }[]>(
+      `SELECT status FROM subscribers WHERE id = $1`,
+      [real[0].id],
+    );
+    expect(person.status).toBe('active');
+  });
 });
