@@ -1,5 +1,5 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
-import { unique } from '../factories';
+import { topicInput, unique } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -267,5 +267,47 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
       [real[0].id],
     );
     expect(person.status).toBe('active');
+  });
+
+  it('refuses a 120 KB content item naming the limit, and warns near it', async () => {
+    const topic = (await a.api().post('/v1/topics').send(topicInput()).expect(201)).body;
+    const paragraph = (kb: number) =>
+      `<p>${'Lorem ipsum dolor sit amet. '.repeat((kb * 1024) / 28)}</p>`;
+    const big = await a
+      .api()
+      .post('/v1/content-items')
+      .send({ topic: topic.key, kind: 'editorial', title: 'Too long', body: paragraph(120) })
+      .expect(422);
+    expect(big.body.code).toBe('content_too_large');
+    expect(big.body.field).toBe('body');
+    expect(big.body.message).toContain('the limit is 102 KB');
+    const none = await a.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM content_items WHERE title = 'Too long'`,
+    );
+    expect(none[0].n).toBe(0);
+
+    const near = await a
+      .api()
+      .post('/v1/content-items')
+      .send({ topic: topic.key, kind: 'editorial', title: 'Long', body: paragraph(88) })
+      .expect(201);
+    expect(near.body.warnings).toEqual([expect.stringContaining('near the 102 KB limit')]);
+
+    const small = await a
+      .api()
+      .post('/v1/content-items')
+      .send({ topic: topic.key, kind: 'editorial', title: 'Short', body: paragraph(2) })
+      .expect(201);
+    expect(small.body.warnings).toEqual([]);
+
+    // An edit that grows it past the limit is refused too, and leaves the item as it was.
+    const edit = await a
+      .api()
+      .patch(`/v1/content-items/${small.body.id}`)
+      .send({ body: paragraph(120) })
+      .expect(422);
+    expect(edit.body.code).toBe('content_too_large');
+    const after = await a.api().get(`/v1/content-items/${small.body.id}`).expect(200);
+    expect(after.body.body).toBe(paragraph(2));
   });
 });

@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
   ContentItemDto,
@@ -29,6 +30,10 @@ export class ContentController {
     summary: 'Publish a content item into a topic (now or at publishAt); it goes into digests',
   })
   @ApiCreatedResponse({ type: ContentItemDto })
+  @ApiErrors(400, 404, [
+    422,
+    'A rule refuses it: `content_too_large` (its email would pass 102 KB), a kind the topic does not allow',
+  ])
   create(@Body() dto: CreateContentItemDto): Promise<ContentItemDto> {
     return this.content.create(dto);
   }
@@ -55,6 +60,10 @@ export class ContentController {
     summary: 'Edit a content item until its first copy is sent (409 afterwards, 410 if withdrawn)',
   })
   @ApiOkResponse({ type: ContentItemDto })
+  @ApiErrors(400, 404, 409, 410, [
+    422,
+    'A rule refuses it: `content_too_large` (its email would pass 102 KB), a kind the topic does not allow',
+  ])
   update(@Param('id') id: string, @Body() dto: UpdateContentItemDto): Promise<ContentItemDto> {
     return this.content.update(id, dto);
   }
