@@ -310,4 +310,62 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
     const after = await a.api().get(`/v1/content-items/${small.body.id}`).expect(200);
     expect(after.body.body).toBe(paragraph(2));
   });
+  it('creates a template as a draft, previews every locale side by side with a subscriber, and publishes it', async () => {
+    const base = await published('notice');
+    const key = unique('renewal')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60);
+    const created = await a
+      .api()
+      .post('/v1/templates')
+      .send({ key, ...base, description: 'Our own renewal notice' })
+      .expect(201);
+    expect(created.body.template).toMatchObject({ key, version: null, hasDraft: true });
+    await a
+      .api()
+      .post('/v1/templates')
+      .send({ key, ...base })
+      .expect(409);
+    // Not published: nothing renders it yet.
+    await a.api().post(`/v1/templates/${key}/preview`).send({ locale: 'en' }).expect(404);
+
+    const email = `${unique('anna')}@example.test`;
+    await a.dataSource.query(
+      `INSERT INTO subscribers (email, name, locale, timezone, status)
+       VALUES ($1, 'Anna Jansen', 'nl', 'UTC', 'active')`,
+      [email],
+    );
+    const previews = await a
+      .api()
+      .post(`/v1/templates/${key}/previews`)
+      .send({ draft: true, subscriber: email })
+      .expect(200);
+    expect(previews.body.version).toBeNull();
+    expect(previews.body.locales.map((l: { locale: string }) => l.locale)).toEqual(['nl', 'en']);
+    for (const l of previews.body.locales) expect(l.html).toContain('Anna Jansen');
+    await a
+      .api()
+      .post(`/v1/templates/${key}/previews`)
+      .send({ subscriber: 'nobody@example.test', draft: true })
+      .expect(404);
+
+    await a.api().post(`/v1/templates/${key}/publish`).expect(200);
+    await a.api().post(`/v1/templates/${key}/publish`).expect(422);
+    // The other process renders it within 5 s of the publish (the nudge).
+    await eventually(async () => {
+      const res = await b.api().post(`/v1/templates/${key}/preview`).send({ locale: 'nl' });
+      return res.status === 200 && res.body.templateVersion === 1;
+    }, 5000);
+    await a.api().get(`/v1/templates/${key}/versions/9/restore`).expect(404);
+    await a.api().post(`/v1/templates/${key}/versions/9/restore`).expect(404);
+    await a.api().post(`/v1/templates/${key}/reset`).expect(404);
+    const readOnly = await a.keyWith('templates:read');
+    await a
+      .http()
+      .put(`/v1/templates/${key}`)
+      .set('Authorization', `Bearer ${readOnly}`)
+      .send(base)
+      .expect(403);
+  });
 });

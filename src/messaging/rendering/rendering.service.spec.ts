@@ -316,6 +316,27 @@ describe(RenderingService.name, () => {
     expect(email.html).not.toContain('#0f766e');
     expect(email.text).toContain('Verstuurd door Acme & Sons');
   });
+
+  it('refresh: a call made after a publish sees it; concurrent calls share the runs', async () => {
+    const store = new MemoryTemplateStore();
+    const live = new RenderingService(renderingConfig(), new MjmlCompiler(), store.asStore());
+    await live.onModuleInit();
+    live.onModuleDestroy();
+    const looks = jest.spyOn(store, 'publishedVersions');
+    const before = live.refresh(); // starts a look that cannot see the publish below
+    const content = (await store.version('welcome', 1))!.content;
+    content.locales.en!.subject = 'Changed for {{subscriber.name}}';
+    store.publish('welcome', content);
+    const after = Promise.all(Array.from({ length: 10 }, () => live.refresh()));
+    await Promise.all([before, after]);
+    expect(looks).toHaveBeenCalledTimes(2);
+    expect(live.versions().get('welcome')).toBe(2);
+    expect(live.preview('welcome', 'en').subject).toBe('Changed for Anna de Vries');
+    // The version a batch was claimed with stays renderable after the next publish.
+    expect(live.renderVersion('welcome', 1, 'en', live.sample('welcome', 'en')).subject).toBe(
+      "Welcome to Tidings: here's what to expect",
+    );
+  });
 });
 
 function escapeRegExp(s: string): string {

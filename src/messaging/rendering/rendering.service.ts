@@ -45,8 +45,10 @@ export class RenderingService implements OnModuleInit, OnModuleDestroy {
   readonly loader: TemplateLoader;
   private templates = new Map<string, CompiledTemplate>();
   private readonly kept = new Map<string, CompiledTemplate>();
-  private refreshing: Promise<void> | null = null;
-  private again = false;
+  /** Refresh calls made, and the last call a finished run covers (it started after it). */
+  private requested = 0;
+  private completed = 0;
+  private running: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
   private readonly listeners: Array<(changed: CompiledTemplate[]) => void> = [];
   private globalsCache?: RenderingGlobals;
@@ -111,22 +113,25 @@ export class RenderingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Loads every version published since the last look. Concurrent callers share one run; a call
-   * during a run waits for one more, so it sees everything published before it was called.
+   * Loads every version published since the last look, and resolves once a look that started
+   * after this call has finished: so it sees everything published before it was called.
+   * Concurrent callers share runs; a caller waits for at most the run in progress and one more.
    */
   async refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
-      while (this.refreshing !== null) await this.refreshing;
-      return;
+    const wanted = ++this.requested;
+    while (this.completed < wanted) {
+      if (!this.running) {
+        const covers = this.requested;
+        this.running = this.loadPublished()
+          .then(() => {
+            this.completed = Math.max(this.completed, covers);
+          })
+          .finally(() => {
+            this.running = null;
+          });
+      }
+      await this.running;
     }
-    this.refreshing = (async () => {
-      do {
-        this.again = false;
-        await this.loadPublished();
-      } while (this.again);
-    })().finally(() => (this.refreshing = null));
-    await this.refreshing;
   }
 
   private async loadPublished(): Promise<void> {
