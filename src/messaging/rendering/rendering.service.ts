@@ -97,17 +97,19 @@ export class RenderingService implements OnModuleInit, OnModuleDestroy {
     const existing = new Set(await this.store.keys());
     const missing = defaultKeys(this.root).filter((k) => !existing.has(k));
     const errors: TemplateError[] = [];
+    const imported: string[] = [];
     for (const key of missing) {
       try {
         const content = readDefault(this.root, key);
         await this.loader.compile(key, 0, content, this.files, this.globals());
-        if (await this.store.importDefault(key, content)) {
-          this.logger.log(`Imported the shipped template "${key}" as version 1`);
-        }
+        if (await this.store.importDefault(key, content)) imported.push(key);
       } catch (e) {
         if (!(e instanceof TemplateError)) throw e;
         errors.push(e);
       }
+    }
+    if (imported.length) {
+      this.logger.log(`Imported the shipped templates as version 1: ${imported.join(', ')}`);
     }
     if (errors.length) throw TemplateError.combine(errors);
   }
