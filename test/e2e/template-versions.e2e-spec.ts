@@ -1,4 +1,6 @@
 import { LedgerService } from '../../src/messaging/delivery/ledger.service';
+import { readDefault } from '../../src/messaging/rendering/template-content';
+import { TemplateStore } from '../../src/messaging/rendering/template-store';
 import { topicInput, unique } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -53,6 +55,18 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
   it('imports the shipped defaults once, as version 1, for both processes', async () => {
     const versions = await a.api().get('/v1/templates/notice/versions').expect(200);
     expect(versions.body).toEqual([expect.objectContaining({ version: 1, origin: 'default' })]);
+    // Processes starting at once import a missing default once: one insert wins, the rest wait
+    // for it and do nothing.
+    const content = readDefault('templates', 'evergreen');
+    await a.dataSource.query(`DELETE FROM templates WHERE key = 'evergreen'`);
+    const stores = [a, b].map((app) => app.app.get(TemplateStore));
+    const imported = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => stores[i % 2].importDefault('evergreen', content)),
+    );
+    expect(imported.filter(Boolean)).toHaveLength(1);
+    const evergreen = await a.api().get('/v1/templates/evergreen/versions').expect(200);
+    expect(evergreen.body).toEqual([expect.objectContaining({ version: 1, origin: 'default' })]);
+
     const notice = await b.api().get('/v1/templates/notice').expect(200);
     expect(notice.body.version).toBe(1);
     expect(notice.body.description).toContain('lifecycle notice');
@@ -105,17 +119,27 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
     expect(after.body.version).toBe(1);
   });
 
-  it('warns (without refusing) about a spammy subject and hidden text', async () => {
+  it('warns (without refusing) about an HTML part over 100 KB, a spammy subject and hidden text', async () => {
     const draft = await published('notice');
     draft.locales.en.subject = 'FREE MONEY NOW!!! {{heading}}';
     draft.locales.en.mjml = draft.locales.en.mjml.replace(
       '<mj-text mj-class="muted">{{reason}}</mj-text>',
       '<mj-text mj-class="muted"><span style="display:none">cheap</span>{{reason}}</mj-text>',
     );
+    // Realistic data that makes the HTML part pass 100 KB.
+    (draft.locales.en as unknown as { sample: Record<string, unknown> }).sample.intro =
+      'Your policy renews automatically. '.repeat(3100);
     const res = await a.api().put('/v1/templates/notice').send(draft).expect(200);
     const codes = (res.body.warnings as { code: string }[]).map((w) => w.code);
     expect(codes).toContain('spammy_subject');
     expect(codes).toContain('hidden_text');
+    expect(res.body.warnings).toContainEqual(
+      expect.objectContaining({ field: 'locales.en.mjml', code: 'html_too_large' }),
+    );
+    // The Dutch version, untouched, has nothing to warn about.
+    for (const w of res.body.warnings as { field: string }[]) {
+      expect(w.field).toMatch(/^locales\.en\./);
+    }
     expect(res.body.template.hasDraft).toBe(true);
     // Reset to the shipped default: the draft is the files' content again.
     const reset = await a.api().post('/v1/templates/notice/reset').expect(200);
