@@ -234,6 +234,11 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
     expect(view.body.templateVersion).toBe(2);
     const versions = await a.api().get('/v1/templates/notice/versions').expect(200);
     expect(versions.body.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    const one = await a.api().get('/v1/templates/notice/versions/2').expect(200);
+    expect(one.body).toMatchObject({ version: 2, origin: 'draft' });
+    expect(one.body.content.locales.nl.subject).toContain('V2MARK');
+    await a.api().get('/v1/templates/notice/versions/7').expect(404);
+    await a.api().get('/v1/templates/notice/versions/x').expect(400);
 
     // Restore v1 as the draft and publish it: version 3, with v1's content.
     await a.api().post('/v1/templates/notice/versions/1/restore').expect(200);

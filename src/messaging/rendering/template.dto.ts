@@ -190,6 +190,10 @@ export class TemplateVersionDto {
   @ApiProperty() publishedAt!: Date;
 }
 
+export class TemplateVersionDetailDto extends TemplateVersionDto {
+  @ApiProperty({ type: TemplateContentDto }) content!: TemplateContentDto;
+}
+
 export class PreviewTemplateDto {
   @ApiProperty({ enum: LOCALES, example: 'nl' })
   @IsIn(LOCALES)

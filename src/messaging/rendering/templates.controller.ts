@@ -15,6 +15,7 @@ import {
   TemplateContentDto,
   TemplateDetailDto,
   TemplateSummaryDto,
+  TemplateVersionDetailDto,
   TemplateVersionDto,
 } from './template.dto';
 import { SavedTemplate, TemplatesService } from './templates.service';
@@ -98,6 +99,24 @@ export class TemplatesController {
   @ApiErrors(404)
   async versions(@Param('key') key: string): Promise<TemplateVersionDto[]> {
     return this.templates.versions(key);
+  }
+
+  @Get(':key/versions/:n')
+  @RequireScopes('templates:read')
+  @ApiOperation({ summary: 'One published version with its content' })
+  @ApiOkResponse({ type: TemplateVersionDetailDto })
+  @ApiErrors([400, 'n is not a number'], [404, 'No such template or version'])
+  async version(
+    @Param('key') key: string,
+    @Param('n', ParseIntPipe) n: number,
+  ): Promise<TemplateVersionDetailDto> {
+    const v = await this.templates.version(key, n);
+    return {
+      version: v.version,
+      origin: v.origin,
+      publishedAt: v.publishedAt,
+      content: v.content,
+    };
   }
 
   @Post(':key/versions/:n/restore')

@@ -7,7 +7,7 @@ import { RenderingService } from './rendering.service';
 import { readDefault, TemplateContent } from './template-content';
 import { defaultKeys } from './template-loader';
 import { TemplateNudge } from './template-nudge';
-import { noDraft, StoredTemplate, TemplateStore } from './template-store';
+import { noDraft, StoredTemplate, StoredVersion, TemplateStore } from './template-store';
 import type { TemplateProblem } from './template-validator';
 
 export interface SavedTemplate {
@@ -48,6 +48,13 @@ export class TemplatesService {
 
   versions(key: string) {
     return this.store.versions(key);
+  }
+
+  async version(key: string, n: number): Promise<StoredVersion> {
+    const found = await this.store.version(key, n);
+    if (found) return found;
+    await this.store.get(key);
+    throw new NotFoundError(`Template "${key}" has no version ${n}`, 'n');
   }
 
   async create(key: string, content: TemplateContent): Promise<SavedTemplate> {
