@@ -232,6 +232,8 @@ describe('Templates in the database, versioned (real PostgreSQL, Redis and SMTP)
     // The message view shows the version.
     const view = await a.api().get(`/v1/messages/${after[0]}`).expect(200);
     expect(view.body.templateVersion).toBe(2);
+    await a.api().get('/v1/messages/not-a-message').expect(404);
+    await a.api().get('/v1/messages/00000000-0000-4000-8000-00000000000f').expect(404);
     const versions = await a.api().get('/v1/templates/notice/versions').expect(200);
     expect(versions.body.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     const one = await a.api().get('/v1/templates/notice/versions/2').expect(200);

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
@@ -26,8 +26,8 @@ export class MessagesController {
     summary: 'One ledger row: its status, and the template version it was rendered with',
   })
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors([400, 'id is not a UUID'], 404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<MessageDto> {
+  @ApiErrors(404)
+  get(@Param('id') id: string): Promise<MessageDto> {
     return this.messages.get(id);
   }
 }

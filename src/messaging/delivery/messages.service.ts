@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from '../../platform/database/sql';
 import { NotFoundError } from '../../platform/errors/domain-errors';
+import { isUuid } from '../../platform/ids';
 import { fetchKeysetPage, Page } from '../../platform/http/pagination';
 import { ListMessagesQueryDto, MessageDto } from './message.dto';
 import { MessageStatus, OutboundMessage } from './outbound-message.entity';
@@ -44,6 +45,7 @@ export class MessagesService {
   }
 
   async get(id: string): Promise<MessageDto> {
+    if (!isUuid(id)) throw new NotFoundError(`Message ${id} not found`, 'id');
     const qb = this.dataSource.manager
       .createQueryBuilder(OutboundMessage, 'm')
       .leftJoin('audience_topics', 't', 't.id = m.topic_id')
