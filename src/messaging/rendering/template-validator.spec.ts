@@ -92,4 +92,22 @@ describe(TemplateValidator.name, () => {
       }),
     ]);
   });
+
+  it('warns about spammy subjects, and not about plain ones', async () => {
+    const subjects: Array<[string, string[]]> = [
+      ['Act now: 100% off!!', ['repeated exclamation marks', 'a phrase spam filters score']],
+      ['HUGE SALE today', ['words in capitals']],
+      ['Win $$ today', ['repeated currency signs']],
+      ['Your policy renews on 15 January (100 km included)', []],
+      ['NL news: what changed in May', []],
+    ];
+    for (const [subject, reasons] of subjects) {
+      const content = notice();
+      content.locales.en!.subject = subject;
+      const { warnings } = await validator.validate('notice', content);
+      const found = warnings.filter((w) => w.code === 'spammy_subject').map((w) => w.message);
+      expect(found).toHaveLength(reasons.length);
+      reasons.forEach((r, i) => expect(found[i]).toContain(r));
+    }
+  });
 });
