@@ -1,3 +1,4 @@
+import { MemoryTemplateStore } from '../test/support/memory-template-store';
 /**
  * Renders the welcome template for many recipients two ways, in one run:
  *   1. compile-once: MJML compiled at load, then Handlebars per recipient (RenderingService.render);
@@ -44,7 +45,11 @@ async function main(): Promise<void> {
     TEMPLATES_DIR: process.env.TEMPLATES_DIR ?? 'templates',
   });
   const compiler = new MjmlCompiler();
-  const service = new RenderingService(new ConfigService<AppConfig, true>(config), compiler);
+  const service = new RenderingService(
+    new ConfigService<AppConfig, true>(config),
+    compiler,
+    new MemoryTemplateStore().asStore(),
+  );
   await service.onModuleInit();
   const base = service.sample(KEY, LOCALE);
 

@@ -8,7 +8,8 @@ export interface SendWindow {
 
 export const DEFAULT_SEND_WINDOW: SendWindow = { start: '09:00', end: '17:00' };
 
-const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** A wall-clock time, 'HH:MM' (00:00 to 23:59). */
+export const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 export function isWallClockTime(value: unknown): value is string {
   return typeof value === 'string' && HH_MM.test(value);

@@ -12,6 +12,11 @@ export interface ClaimedMessage {
   /** How it is delivered (channels.ts): its transport and template kind. */
   channel: string;
   template: string;
+  /**
+   * The published version of its template this process had when it claimed the message (also
+   * recorded on the ledger row): the one it renders with, entirely.
+   */
+  templateVersion?: number | null;
   kind: MessageKind;
   data: Record<string, unknown>;
   attempts: number;
@@ -48,6 +53,7 @@ interface ClaimRow {
   topic_id: string | null;
   channel: string;
   template: string;
+  template_version: number | null;
   kind: MessageKind;
   data: Record<string, unknown>;
   attempts: number;
@@ -69,7 +75,9 @@ interface ClaimRow {
 
 /**
  * Claims queued, due rows atomically for the lease $3 (a second worker or a replayed job gets
- * nothing) and loads the subscriber, subscription and topic in the same statement. `address` is
+ * nothing) and loads the subscriber, subscription and topic in the same statement. $4 maps each
+ * template key to its published version in this process: the row records the version it is
+ * rendered with. `address` is
  * where the message goes on its channel, read from the subscriber's column for that channel: a
  * channel with its own kind of address (a phone number) adds its branch here.
  */
@@ -77,11 +85,13 @@ export const CLAIM_SQL = `
   WITH claimed AS (
     UPDATE outbound_messages m
        SET status = 'sending', claimed_at = $2, claimed_by = $3, handed_at = NULL,
-           attempts = m.attempts + 1, updated_at = now()
+           attempts = m.attempts + 1, updated_at = now(),
+           template_version = ($4::jsonb ->> m.template)::int
      WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= $2
      RETURNING m.*
   )
-  SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.channel, c.template, c.kind, c.data,
+  SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.channel, c.template,
+         c.template_version, c.kind, c.data,
          c.attempts, c.claimed_by, c.deadline_at, c.created_at,
          CASE c.channel WHEN 'email' THEN s.email END AS address,
          s.email, s.name, COALESCE(c.locale, s.locale) AS locale, s.timezone,
@@ -100,6 +110,7 @@ export function toClaimed(r: ClaimRow): ClaimedMessage {
     topicId: r.topic_id,
     channel: r.channel,
     template: r.template,
+    templateVersion: r.template_version,
     kind: r.kind,
     data: r.data ?? {},
     attempts: r.attempts,

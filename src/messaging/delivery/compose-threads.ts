@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AppConfig } from '../../platform/config/configuration';
 import { RenderingService } from '../rendering/rendering.service';
@@ -24,7 +26,8 @@ const CHUNK = 8;
  * thread it was 85–90% busy at about 1,200 messages a second and every SMTP reply waited for
  * rendering in progress (bench:campaign, docs/campaigns.md). Links and their signed tokens are
  * made on the main thread (other modules contribute links); the threads get the templates as
- * loaded at start.
+ * loaded at start, and every version published later through a BroadcastChannel. A draft names
+ * the version its message was claimed with; a thread that lacks it leaves it to this thread.
  */
 @Injectable()
 @RendersChannel(EMAIL_CHANNEL)
@@ -33,6 +36,7 @@ export class ComposeThreads implements TemplateKind<BuiltMessage>, OnApplication
   private readonly logger = new Logger('ComposeThreads');
   private readonly threads: number;
   private pool: Piscina<MailDraft[], ComposeOutcome[]> | null = null;
+  private published: BroadcastChannel | null = null;
 
   constructor(
     private readonly composer: MessageComposer,
@@ -45,6 +49,11 @@ export class ComposeThreads implements TemplateKind<BuiltMessage>, OnApplication
   /** Starts the threads; only processes that deliver need them. */
   start(): void {
     if (this.pool || this.threads === 0) return;
+    const channel = `tidings-templates-${randomUUID()}`;
+    this.published = new BroadcastChannel(channel);
+    this.rendering.onChange((changed) =>
+      this.published?.postMessage(changed.map((t) => t.snapshot())),
+    );
     // Under the test runner (and the benchmarks' TypeScript) the thread runs from source.
     const fromSource = __filename.endsWith('.ts');
     this.pool = new Piscina({
@@ -55,7 +64,7 @@ export class ComposeThreads implements TemplateKind<BuiltMessage>, OnApplication
       // Rendering allocates ~100 KB per email, all short-lived: a small young generation keeps
       // the thread's share of the worker's RSS at ~40 MB instead of ~75 MB (bench:campaign).
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
-      workerData: { templates: this.rendering.snapshot() } satisfies ComposeThreadData,
+      workerData: { templates: this.rendering.snapshot(), channel } satisfies ComposeThreadData,
     });
     this.logger.log(`Rendering email in ${this.threads} worker thread(s)`);
   }
@@ -107,5 +116,7 @@ export class ComposeThreads implements TemplateKind<BuiltMessage>, OnApplication
   async onApplicationShutdown(): Promise<void> {
     await this.pool?.destroy();
     this.pool = null;
+    this.published?.close();
+    this.published = null;
   }
 }

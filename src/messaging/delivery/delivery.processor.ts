@@ -20,6 +20,7 @@ import { DeliveryLease } from './delivery-lease';
 import { HandOverResult, HandOverService } from './hand-over';
 import { DELIVERY_JOB_OPTIONS } from './ledger.service';
 import { MessageComposer } from './message-composer';
+import { RenderingService } from '../rendering/rendering.service';
 import type { Carry, MessageTransport, SendFailure, TransportOutcome } from './message-transport';
 import { Outcome, OutcomeWriter } from './outcome-writer';
 import { SendChecks, SendDecision } from './send-checks';
@@ -88,6 +89,7 @@ export class DeliveryProcessor
     private readonly queue: Queue<JobPayloads[JobName.DeliverBatch]>,
     private readonly channels: DeliveryChannels,
     private readonly composer: MessageComposer,
+    private readonly rendering: RenderingService,
     private readonly status: SubscriberStatusService,
     private readonly checks: SendChecks,
     private readonly lease: DeliveryLease,
@@ -127,7 +129,10 @@ export class DeliveryProcessor
   async deliverBatch(ids: string[]): Promise<{ claimed: number }> {
     const lease = await this.lease.id();
     const now = this.clock.now();
-    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids, now, lease]);
+    // One small query per batch: a version published before this claim is the one it renders.
+    await this.rendering.refresh();
+    const versions = JSON.stringify(Object.fromEntries(this.rendering.versions()));
+    const rows = await queryRows<ClaimRow>(this.dataSource, CLAIM_SQL, [ids, now, lease, versions]);
     if (!rows.length) return { claimed: 0 };
     const claimed = rows.map(toClaimed);
     const decisions = await this.checks.decide(claimed, now);

@@ -9,6 +9,8 @@ import type { Locale } from '../../platform/locale';
  */
 export interface MailDraft {
   template: string;
+  /** The published version to render it with, entirely (null: the current one). */
+  version: number | null;
   locale: Locale;
   data: Record<string, unknown>;
   mail: Omit<OutgoingMail, 'subject' | 'html' | 'text'>;

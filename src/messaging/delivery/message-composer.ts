@@ -131,6 +131,7 @@ export class MessageComposer implements OnModuleInit {
     }
     return {
       template: m.template,
+      version: m.templateVersion ?? null,
       locale: m.locale,
       data: {
         ...m.data,
@@ -152,6 +153,9 @@ export class MessageComposer implements OnModuleInit {
   /** The whole email of a message on the `email` channel, rendered on this thread. */
   compose(m: ClaimedMessage): OutgoingMail {
     const draft = this.draft(m);
-    return completeMail(draft, this.rendering.render(draft.template, draft.locale, draft.data));
+    return completeMail(
+      draft,
+      this.rendering.renderVersion(draft.template, draft.version, draft.locale, draft.data),
+    );
   }
 }

@@ -32,6 +32,12 @@ export class MessageDto {
   @ApiProperty({ format: 'uuid' }) subscriberId!: string;
   @ApiProperty({ nullable: true, type: String }) topic!: string | null;
   @ApiProperty() template!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The published template version it was rendered with (null: not rendered yet)',
+  })
+  templateVersion!: number | null;
   @ApiProperty({ enum: MESSAGE_KINDS }) kind!: MessageKind;
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: MessageStatus;
   @ApiProperty({ nullable: true, type: String, description: 'Why a message was skipped' })
@@ -52,6 +58,7 @@ export class MessageDto {
       subscriberId: m.subscriberId,
       topic: topicKey,
       template: m.template,
+      templateVersion: m.templateVersion,
       kind: m.kind,
       status: m.status,
       skipReason: m.skipReason,

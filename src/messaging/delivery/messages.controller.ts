@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../../platform/http/auth.decorators';
 import { ApiErrors } from '../../platform/http/api-errors';
+import { RequireScopes } from '../../platform/http/auth.decorators';
 import { ListMessagesQueryDto, MessageDto, MessagePageDto } from './message.dto';
 import { MessagesService } from './messages.service';
 
@@ -24,7 +24,7 @@ export class MessagesController {
   @RequireScopes('messages:read')
   @ApiOperation({
     summary:
-      'One message of the send ledger and what became of it (the link `POST /v1/sends` returns)',
+      'One message of the send ledger: what became of it, and the template version it was rendered with (the link `POST /v1/sends` returns)',
   })
   @ApiOkResponse({ type: MessageDto })
   @ApiErrors([400, 'The id holds a NUL or invalid UTF-8'], [404, 'No message with this id'])

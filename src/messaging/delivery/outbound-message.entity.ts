@@ -47,6 +47,10 @@ export class OutboundMessage {
   @Column('text')
   template!: string;
 
+  /** The published version of the template it was (last) rendered with; null until claimed. */
+  @Column({ type: 'integer', nullable: true })
+  templateVersion!: number | null;
+
   @Column('text')
   kind!: MessageKind;
 

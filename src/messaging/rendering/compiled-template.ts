@@ -7,7 +7,8 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
-  templateVersion: string;
+  /** The published version it was rendered with (0: a draft or a shipped default file). */
+  templateVersion: number;
 }
 
 type CompiledFn = (context: unknown, options?: { data?: Record<string, unknown> }) => string;
@@ -111,6 +112,7 @@ function explainFailure(
     locale,
     file: origin?.file ?? source.map.at(1)?.file,
     line: origin?.line,
+    column: Number.isFinite(line) ? source.map.columnAt(line, e.column) : undefined,
   };
   if (phase === 'syntax') {
     return new TemplateError(where, `Handlebars syntax error: ${syntaxSummary(e.message)}`);
@@ -157,6 +159,8 @@ export interface CompiledLocale {
   subject: TemplatePart;
   html: TemplatePart;
   text: TemplatePart;
+  /** The MJML compiler's cache entry of this locale's HTML. */
+  mjmlCacheKey?: string;
 }
 
 /**
@@ -167,16 +171,19 @@ export interface CompiledLocale {
  */
 export interface TemplateSnapshot {
   key: string;
-  version: string;
+  version: number;
   globals: RenderingGlobals;
-  locales: Array<[Locale, Record<keyof CompiledLocale, { compiled: string; escape: boolean }>]>;
+  locales: Array<
+    [Locale, Record<'subject' | 'html' | 'text', { compiled: string; escape: boolean }>]
+  >;
 }
 
 /** A loaded template: every locale compiled, ready to render synchronously. */
 export class CompiledTemplate {
   constructor(
     readonly key: string,
-    readonly version: string,
+    /** The published version (0: a draft, or a shipped default compiled from its files). */
+    readonly version: number,
     /** Example data per locale: sample.json with its sample.<locale>.json overrides. */
     readonly samples: ReadonlyMap<Locale, Record<string, unknown>>,
     readonly locales: ReadonlyMap<Locale, CompiledLocale>,

@@ -1,3 +1,5 @@
+import { readDefault } from './template-content';
+import { MemoryTemplateStore } from '../../../test/support/memory-template-store';
 import { Logger } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
@@ -34,7 +36,11 @@ describe(RenderingService.name, () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    service = new RenderingService(renderingConfig(), new MjmlCompiler());
+    service = new RenderingService(
+      renderingConfig(),
+      new MjmlCompiler(),
+      new MemoryTemplateStore().asStore(),
+    );
     await service.onModuleInit();
   });
 
@@ -42,7 +48,8 @@ describe(RenderingService.name, () => {
     expect(service.keys().sort()).toEqual(SHIPPED);
     for (const t of service.list()) {
       expect(t.locales.sort()).toEqual(['en', 'nl']);
-      expect(t.version).toMatch(/^[0-9a-f]{12}$/);
+      // Imported as version 1 on first start; later versions are numbered as published.
+      expect(t.version).toBe(1);
     }
     expect(service.has('welcome')).toBe(true);
     expect(service.has('nope')).toBe(false);
@@ -52,6 +59,16 @@ describe(RenderingService.name, () => {
     '%s (%s) from its sample',
     (key, locale) => {
       const render = () => service.render(key, locale, service.sample(key, locale));
+
+      it('hides no text: no preheader made to vanish (spam filters score hidden text)', async () => {
+        const html = render().html;
+        expect(html).not.toMatch(/display\s*:\s*none/i);
+        expect(html).not.toMatch(/opacity\s*:\s*0[;"]/i);
+        expect(html).not.toMatch(/max-height\s*:\s*0/i);
+        expect(html).not.toMatch(/color:#ffffff;line-height:1px/);
+        const { warnings } = await service.validator().validate(key, readDefault('templates', key));
+        expect(warnings.filter((w) => w.code === 'hidden_text')).toEqual([]);
+      });
 
       it('matches the subject, text and HTML snapshots', () => {
         const email = render();
@@ -288,6 +305,7 @@ describe(RenderingService.name, () => {
         BRAND_LOGO_URL: 'https://cdn.example.com/logo.png',
       }),
       new MjmlCompiler(),
+      new MemoryTemplateStore().asStore(),
     );
     await branded.onModuleInit();
     const email = branded.preview('welcome', 'nl');
@@ -297,7 +315,27 @@ describe(RenderingService.name, () => {
     expect(email.html).toContain('#aa3300');
     expect(email.html).not.toContain('#0f766e');
     expect(email.text).toContain('Verstuurd door Acme & Sons');
-    expect(branded.list()[0].version).not.toBe(service.list()[0].version);
+  });
+
+  it('refresh: a call made after a publish sees it; concurrent calls share the runs', async () => {
+    const store = new MemoryTemplateStore();
+    const live = new RenderingService(renderingConfig(), new MjmlCompiler(), store.asStore());
+    await live.onModuleInit();
+    live.onModuleDestroy();
+    const looks = jest.spyOn(store, 'publishedVersions');
+    const before = live.refresh(); // starts a look that cannot see the publish below
+    const content = (await store.version('welcome', 1))!.content;
+    content.locales.en!.subject = 'Changed for {{subscriber.name}}';
+    store.publish('welcome', content);
+    const after = Promise.all(Array.from({ length: 10 }, () => live.refresh()));
+    await Promise.all([before, after]);
+    expect(looks).toHaveBeenCalledTimes(2);
+    expect(live.versions().get('welcome')).toBe(2);
+    expect(live.preview('welcome', 'en').subject).toBe('Changed for Anna de Vries');
+    // The version a batch was claimed with stays renderable after the next publish.
+    expect(live.renderVersion('welcome', 1, 'en', live.sample('welcome', 'en')).subject).toBe(
+      "Welcome to Tidings: here's what to expect",
+    );
   });
 });
 

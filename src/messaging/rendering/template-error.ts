@@ -7,6 +7,8 @@ export interface TemplateErrorLocation {
   locale?: Locale;
   file?: string;
   line?: number;
+  /** 1-based, when known. */
+  column?: number;
 }
 
 /**
@@ -19,6 +21,7 @@ export class TemplateError extends RuleViolationError {
   readonly locale?: Locale;
   readonly file?: string;
   readonly line?: number;
+  readonly column?: number;
 
   constructor(
     where: TemplateErrorLocation,
@@ -31,6 +34,7 @@ export class TemplateError extends RuleViolationError {
     this.locale = where.locale;
     this.file = where.file;
     this.line = where.line;
+    this.column = where.column;
   }
 
   /** One error for several broken templates: the first one's location, every message listed. */

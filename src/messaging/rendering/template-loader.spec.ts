@@ -1,3 +1,4 @@
+import { MemoryTemplateStore } from '../../../test/support/memory-template-store';
 import { Logger } from '@nestjs/common';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -324,7 +325,7 @@ describe(TemplateLoader.name, () => {
   });
 
   describe('compile cache', () => {
-    it('runs MJML once per template, locale and version', async () => {
+    it('runs MJML once per template, locale and MJML source', async () => {
       writeTemplates(root);
       const compile = jest.spyOn(compiler, 'compile');
       const first = await loader.loadAll(root, GLOBALS);
@@ -332,20 +333,22 @@ describe(TemplateLoader.name, () => {
 
       const again = await loader.loadAll(root, GLOBALS);
       expect(compile).toHaveBeenCalledTimes(2);
-      expect(again.get('basic')!.version).toBe(first.get('basic')!.version);
+      expect(again.get('basic')!.locales.get('en')!.html.compiled).toBe(
+        first.get('basic')!.locales.get('en')!.html.compiled,
+      );
 
       // A changed file is a new version: compiled again, for both locales.
       writeTemplates(root, {
         'basic/locales/nl.json': '{ "subject": "Hallo", "hello": "Dag {{subscriber.name}}" }',
       });
-      const changed = await loader.loadAll(root, GLOBALS);
-      expect(changed.get('basic')!.version).not.toBe(first.get('basic')!.version);
-      expect(compile).toHaveBeenCalledTimes(4);
+      // Only the Dutch MJML changed: only it is compiled again.
+      await loader.loadAll(root, GLOBALS);
+      expect(compile).toHaveBeenCalledTimes(3);
 
       // Brand values are compiled in, so they are part of the version too.
       await loader.loadAll(root, { ...GLOBALS, brand: { ...GLOBALS.brand, color: '#123456' } });
-      expect(compile).toHaveBeenCalledTimes(6);
-      expect(compiler.size).toBe(6);
+      expect(compile).toHaveBeenCalledTimes(5);
+      expect(compiler.size).toBe(5);
     });
 
     it('renders many recipients without running MJML again', async () => {
@@ -367,19 +370,31 @@ describe(TemplateLoader.name, () => {
   describe('RenderingService over a directory', () => {
     beforeAll(() => Logger.overrideLogger(false));
 
-    it('refuses to start when a template is broken, and keeps the loaded set on a failed reload', async () => {
+    it('refuses to start when a template is broken, and keeps the loaded set when a version does not compile', async () => {
       writeTemplates(root, { 'basic/text.hbs': '{{gone}}' });
-      const broken = new RenderingService(renderingConfig({ TEMPLATES_DIR: root }), compiler);
+      const broken = new RenderingService(
+        renderingConfig({ TEMPLATES_DIR: root }),
+        compiler,
+        new MemoryTemplateStore().asStore(),
+      );
       await expect(broken.onModuleInit()).rejects.toThrow(
         'Template "basic" (nl), basic/text.hbs line 1: missing variable "gone"',
       );
 
       writeTemplates(root);
-      const service = new RenderingService(renderingConfig({ TEMPLATES_DIR: root }), compiler);
+      const store = new MemoryTemplateStore();
+      const service = new RenderingService(
+        renderingConfig({ TEMPLATES_DIR: root }),
+        compiler,
+        store.asStore(),
+      );
       await service.onModuleInit();
+      service.onModuleDestroy();
       const before = service.list();
-      writeTemplates(root, { 'basic/index.mjml': '<mjml><mj-body><mj-txt /></mj-body></mjml>' });
-      await expect(service.reload()).rejects.toThrow(TemplateError);
+      const content = (await store.version('basic', 1))!.content;
+      content.locales.en!.mjml = '<mjml><mj-body><mj-txt /></mj-body></mjml>';
+      store.publish('basic', content);
+      await service.refresh();
       expect(service.list()).toEqual(before);
       expect(service.preview('basic', 'en').subject).toBe('Hello');
     });
@@ -388,6 +403,7 @@ describe(TemplateLoader.name, () => {
       const service = new RenderingService(
         renderingConfig({ TEMPLATES_DIR: join(root, 'missing') }),
         compiler,
+        new MemoryTemplateStore().asStore(),
       );
       await expect(service.onModuleInit()).rejects.toThrow(
         /templates directory .* does not exist\. Set TEMPLATES_DIR/,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { StartupError } from '../../platform/errors/startup-error';
 import {
   CompiledLocale,
@@ -11,31 +10,36 @@ import {
 import type { HandlebarsEnv } from './handlebars-env';
 import { MjmlCompiler } from './mjml-compiler';
 import { TemplateError } from './template-error';
+import { localeFiles, readDefault, TemplateContent } from './template-content';
 import {
-  jsonErrorLine,
+  directoryFiles,
+  overlayFiles,
   prepareSource,
   PreparedSource,
   PrepareOptions,
   readLocaleStrings,
-  readTemplateFile,
-  SHARED_DIR,
+  SourceFiles,
   SourceProblem,
 } from './template-source';
-import { Locale, locales as configuredLocales } from '../../platform/locale';
+import {
+  fallbackLocale,
+  Locale,
+  locales as configuredLocales,
+  SHIPPED_LOCALES,
+} from '../../platform/locale';
 
-export const TEMPLATE_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const TEMPLATE_FILES = ['index.mjml', 'subject.hbs', 'text.hbs', 'sample.json'] as const;
+export { TEMPLATE_FILES, TEMPLATE_KEY_PATTERN } from './template-content';
 
-/** Bump when the way sources become HTML changes, so cached versions are not reused. */
-const PIPELINE_REVISION = '1';
+/** Bump when the way sources become HTML changes, so cached MJML output is not reused. */
+const PIPELINE_REVISION = '2';
 const MJML_VERSION = (
   JSON.parse(readFileSync(require.resolve('mjml/package.json'), 'utf8')) as { version: string }
 ).version;
 
 /**
- * Reads a templates directory and compiles every template for every locale, then renders each
- * with its own sample.json so that a broken template stops the load (and so the app's start)
- * instead of failing later at send time.
+ * Compiles templates for every locale (MJML once, then Handlebars), then renders each locale
+ * with its own sample data, so that a broken template is refused before it can be published
+ * (or, for the shipped defaults, stops the start) instead of failing later at send time.
  */
 export class TemplateLoader {
   constructor(
@@ -43,19 +47,11 @@ export class TemplateLoader {
     private readonly hb: HandlebarsEnv,
   ) {}
 
+  /** Every shipped default in a templates directory, compiled (as version 0). */
   async loadAll(root: string, globals: RenderingGlobals): Promise<Map<string, CompiledTemplate>> {
-    if (!existsSync(root) || !statSync(root).isDirectory()) {
-      throw new StartupError(
-        `The templates directory ${root} does not exist. Set TEMPLATES_DIR to the folder that holds the email templates (see docs/templates.md).`,
-      );
-    }
-    const keys = readdirSync(root, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !d.name.startsWith('_') && !d.name.startsWith('.'))
-      .map((d) => d.name)
-      .sort();
     const loaded = new Map<string, CompiledTemplate>();
     const errors: TemplateError[] = [];
-    for (const key of keys) {
+    for (const key of defaultKeys(root)) {
       try {
         loaded.set(key, await this.load(root, key, globals));
       } catch (e) {
@@ -67,71 +63,101 @@ export class TemplateLoader {
     return loaded;
   }
 
+  /** One shipped default, compiled (as version 0). */
   async load(root: string, key: string, globals: RenderingGlobals): Promise<CompiledTemplate> {
-    if (!TEMPLATE_KEY_PATTERN.test(key)) {
-      throw new TemplateError(
-        { template: key },
-        'a template folder name must be lowercase letters, digits and dashes',
-      );
-    }
-    for (const file of TEMPLATE_FILES) {
-      if (!existsSync(join(root, key, file))) {
-        throw new TemplateError({ template: key, file: `${key}/${file}` }, 'the file is missing');
-      }
-    }
-    const version = templateVersion(root, key, globals);
-    const base = readSample(root, `${key}/sample.json`, key);
+    return this.compile(key, 0, readDefault(root, key), directoryFiles(root), globals);
+  }
+
+  /**
+   * A stored template (`content`) over the shared partials and strings of `base`, compiled for
+   * every locale it has and rendered with each locale's sample. Throws the first problem.
+   */
+  async compile(
+    key: string,
+    version: number,
+    content: TemplateContent,
+    base: SourceFiles,
+    globals: RenderingGlobals,
+  ): Promise<CompiledTemplate> {
     const samples = new Map<Locale, Record<string, unknown>>();
     const locales = new Map<Locale, CompiledLocale>();
     for (const locale of configuredLocales()) {
-      const override = `${key}/sample.${locale}.json`;
-      samples.set(locale, {
-        ...base,
-        ...(existsSync(join(root, override)) ? readSample(root, override, key) : {}),
-      });
-      locales.set(locale, await this.compileLocale(root, key, locale, version, globals));
+      // A configured locale the template has no version of (a language added by LOCALES) is
+      // rendered from the first configured, then shipped, locale it has, with LOCALE_DIR's
+      // translations over that locale's strings (readLocaleStrings); nl and en are required.
+      const source = content.locales[locale]
+        ? locale
+        : SHIPPED_LOCALES.includes(locale)
+          ? undefined
+          : [fallbackLocale(), ...configuredLocales(), ...SHIPPED_LOCALES].find(
+              (l) => content.locales[l],
+            );
+      const own = source === undefined ? undefined : content.locales[source];
+      if (!own || source === undefined) {
+        throw new TemplateError(
+          { template: key, locale },
+          `the ${locale} version is missing`,
+          'template_invalid',
+          `locales.${locale}`,
+        );
+      }
+      const files = overlayFiles(base, key, localeFiles(key, source, own));
+      samples.set(locale, own.sample ?? {});
+      locales.set(locale, await this.compileLocale(files, key, locale, globals));
     }
     const template = new CompiledTemplate(key, version, samples, locales, globals);
     for (const [locale, sample] of samples) template.render(locale, sample);
     return template;
   }
 
-  private async compileLocale(
-    root: string,
+  /** The prepared sources of one locale (partials expanded, strings inlined), for validation. */
+  prepare(
+    files: SourceFiles,
     key: string,
     locale: Locale,
-    version: string,
     globals: RenderingGlobals,
-  ): Promise<CompiledLocale> {
-    const located = <T>(fn: () => T): T => {
-      try {
-        return fn();
-      } catch (e) {
-        if (!(e instanceof SourceProblem)) throw e;
-        throw new TemplateError(
-          { template: key, locale, file: e.origin?.file, line: e.origin?.line },
-          e.message,
-        );
-      }
-    };
-    const strings = located(() => readLocaleStrings(root, key, locale));
+  ): { mjml: PreparedSource; subject: PreparedSource; text: PreparedSource } {
+    const strings = readLocaleStrings(files, key, locale);
     const options = (kind: PrepareOptions['kind']): PrepareOptions => ({
-      root,
+      files,
       template: key,
       locale,
       kind,
       strings,
       brand: globals.brand,
     });
-    const mjml = located(() => prepareSource(`${key}/index.mjml`, options('mjml')));
-    const subject = located(() => prepareSource(`${key}/subject.hbs`, options('text')));
-    const text = located(() => prepareSource(`${key}/text.hbs`, options('text')));
+    return {
+      mjml: prepareSource(`${key}/index.mjml`, options('mjml')),
+      subject: prepareSource(`${key}/subject.hbs`, options('text')),
+      text: prepareSource(`${key}/text.hbs`, options('text')),
+    };
+  }
+
+  private async compileLocale(
+    files: SourceFiles,
+    key: string,
+    locale: Locale,
+    globals: RenderingGlobals,
+  ): Promise<CompiledLocale> {
+    let prepared: ReturnType<TemplateLoader['prepare']>;
+    try {
+      prepared = this.prepare(files, key, locale, globals);
+      refuseHandlebarsInStyles(prepared.mjml);
+    } catch (e) {
+      if (!(e instanceof SourceProblem)) throw e;
+      throw new TemplateError(
+        { template: key, locale, file: e.origin?.file, line: e.origin?.line },
+        e.message,
+      );
+    }
+    const { mjml, subject, text } = prepared;
     for (const source of [mjml, subject, text]) {
       TemplatePart.checkSyntax(this.hb, key, locale, source);
     }
-    located(() => refuseHandlebarsInStyles(mjml));
-
-    const outcome = await this.compiler.compileCached(`${key}:${locale}:${version}`, mjml.text);
+    const cacheKey = createHash('sha256')
+      .update(`${PIPELINE_REVISION}\0${MJML_VERSION}\0${mjml.text}`)
+      .digest('hex');
+    const outcome = await this.compiler.compileCached(cacheKey, mjml.text);
     if (!outcome.ok) {
       const [first, ...more] = outcome.problems;
       const origin = first.line !== undefined ? mjml.map.at(first.line) : undefined;
@@ -140,7 +166,13 @@ export class TemplateLoader {
         return o ? `${o.file} line ${o.line}: ${p.message}` : p.message;
       });
       throw new TemplateError(
-        { template: key, locale, file: origin?.file ?? `${key}/index.mjml`, line: origin?.line },
+        {
+          template: key,
+          locale,
+          file: origin?.file ?? `${key}/index.mjml`,
+          line: origin?.line,
+          column: first.line !== undefined ? mjml.map.columnAt(first.line) : undefined,
+        },
         `MJML error: ${first.message}${others.length ? `; also ${others.join('; ')}` : ''}`,
         'template_mjml_error',
       );
@@ -149,8 +181,22 @@ export class TemplateLoader {
       subject: new TemplatePart(this.hb, key, locale, subject, subject.text, false),
       html: new TemplatePart(this.hb, key, locale, mjml, outcome.html, true),
       text: new TemplatePart(this.hb, key, locale, text, text.text, false),
+      mjmlCacheKey: cacheKey,
     };
   }
+}
+
+/** The keys of the shipped defaults: every folder of the templates directory but `_shared`. */
+export function defaultKeys(root: string): string[] {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new StartupError(
+      `The templates directory ${root} does not exist. Set TEMPLATES_DIR to the folder that holds the email templates (see docs/templates.md).`,
+    );
+  }
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('_') && !d.name.startsWith('.'))
+    .map((d) => d.name)
+    .sort();
 }
 
 /**
@@ -168,51 +214,4 @@ function refuseHandlebarsInStyles(mjml: PreparedSource): void {
       'Handlebars inside <mj-style> is not allowed (MJML rewrites it); use inline styles',
     );
   }
-}
-
-/** sample.json, optionally with per-locale overrides (sample.nl.json) of its top-level keys. */
-function readSample(root: string, file: string, key: string): Record<string, unknown> {
-  const text = readTemplateFile(root, file);
-  let sample: unknown;
-  try {
-    sample = JSON.parse(text);
-  } catch (e) {
-    throw new TemplateError(
-      { template: key, file, line: jsonErrorLine(text, e as Error) },
-      `invalid JSON: ${(e as Error).message}`,
-    );
-  }
-  if (typeof sample !== 'object' || sample === null || Array.isArray(sample)) {
-    throw new TemplateError({ template: key, file, line: 1 }, 'a sample must hold a JSON object');
-  }
-  return sample as Record<string, unknown>;
-}
-
-/**
- * A content hash of everything that shapes the template's output: its own files, the shared
- * partials and strings, the brand values inlined at compile time and the MJML version.
- */
-export function templateVersion(root: string, key: string, globals: RenderingGlobals): string {
-  const hash = createHash('sha256');
-  hash.update(`${PIPELINE_REVISION}\0${MJML_VERSION}\0${JSON.stringify(globals.brand)}\0`);
-  for (const dir of [key, SHARED_DIR]) {
-    for (const file of listFiles(root, dir)) {
-      hash
-        .update(`${file}\0`)
-        .update(readFileSync(join(root, file)))
-        .update('\0');
-    }
-  }
-  return hash.digest('hex').slice(0, 12);
-}
-
-function listFiles(root: string, dir: string): string[] {
-  if (!existsSync(join(root, dir))) return [];
-  return readdirSync(join(root, dir), { withFileTypes: true })
-    .flatMap((entry) => {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) return listFiles(root, path);
-      return entry.isFile() ? [path] : [];
-    })
-    .sort();
 }

@@ -36,6 +36,19 @@ export class SourceMap {
     return found.origin;
   }
 
+  /**
+   * The 1-based column in the origin file of `column` (0-based) on a combined line; by default the
+   * line's first non-blank character. Exact where the line starts in its origin file.
+   */
+  columnAt(line: number, column?: number): number | undefined {
+    const segments = this.segments[line - 1];
+    if (!segments?.length) return undefined;
+    const col = column ?? Math.max(0, (this.lines[line - 1] ?? '').search(/\S/));
+    let found = segments[0];
+    for (const s of segments) if (s.col <= col) found = s;
+    return col - found.col + 1;
+  }
+
   lineText(line: number): string | undefined {
     return this.lines[line - 1];
   }
@@ -65,9 +78,46 @@ export interface BrandGlobals {
 /** Locale strings by dotted key, each with the file that defined it. */
 export type LocaleStrings = ReadonlyMap<string, { value: string; file: string }>;
 
+/**
+ * Where template sources are read: the templates directory, or a stored template laid over it
+ * (overlayFiles). Paths are relative to the templates directory.
+ */
+export interface SourceFiles {
+  exists(file: string): boolean;
+  read(file: string): string;
+}
+
+/** The files of a templates directory. */
+export function directoryFiles(root: string): SourceFiles {
+  return {
+    exists: (file) => existsSync(join(root, file)),
+    read: (file) => readTemplateFile(root, file),
+  };
+}
+
+/**
+ * A stored template over the templates directory: the files under `<key>/` come from `own` only
+ * (so nothing of the shipped default leaks in), everything else (the shared partials and strings)
+ * from `base`.
+ */
+export function overlayFiles(
+  base: SourceFiles,
+  key: string,
+  own: Readonly<Record<string, string>>,
+): SourceFiles {
+  const mine = (file: string) => file.startsWith(`${key}/`);
+  return {
+    exists: (file) => (mine(file) ? file in own : base.exists(file)),
+    read: (file) => {
+      if (!mine(file)) return base.read(file);
+      if (!(file in own)) throw new SourceProblem({ file, line: 1 }, 'the file is missing');
+      return own[file].replace(/\r\n?/g, '\n');
+    },
+  };
+}
+
 export interface PrepareOptions {
-  /** Absolute templates directory. */
-  root: string;
+  files: SourceFiles;
   template: string;
   locale: Locale;
   /** `mjml` sources are HTML: inserted strings and brand values are escaped; text ones are not. */
@@ -93,12 +143,16 @@ export function readTemplateFile(root: string, file: string): string {
  * locale without that file takes LOCALE_DIR's translations over the default locale's strings
  * (the start-up log names what is missing). Nested objects become dotted keys.
  */
-export function readLocaleStrings(root: string, template: string, locale: Locale): LocaleStrings {
+export function readLocaleStrings(
+  files: SourceFiles,
+  template: string,
+  locale: Locale,
+): LocaleStrings {
   const own = `${template}/locales/${locale}.json`;
-  const shipped = existsSync(join(root, own));
+  const shipped = files.exists(own);
   // Strings a locale lacks come from the first configured, then shipped, locale that has them.
   const fallback = [fallbackLocale(), ...locales(), ...SHIPPED_LOCALES].find(
-    (l) => l !== locale && existsSync(join(root, `${template}/locales/${l}.json`)),
+    (l) => l !== locale && files.exists(`${template}/locales/${l}.json`),
   );
   // nl and en ship with every template: their files are required, as the templates' own.
   if (!shipped && (!fallback || !isLocale(locale) || SHIPPED_LOCALES.includes(locale))) {
@@ -106,16 +160,16 @@ export function readLocaleStrings(root: string, template: string, locale: Locale
   }
   const strings = new Map<string, { value: string; file: string }>();
   const shared = `${SHARED_DIR}/locales/${locale}.json`;
-  if (!shipped || !existsSync(join(root, shared))) {
+  if (!shipped || !files.exists(shared)) {
     // A configured locale without its own files: the default locale's strings, with what
     // LOCALE_DIR/<locale>.json translates (`templates._shared`, `templates.<key>`) over them.
     if (fallback) {
-      for (const [k, v] of readLocaleStrings(root, template, fallback)) strings.set(k, v);
+      for (const [k, v] of readLocaleStrings(files, template, fallback)) strings.set(k, v);
     }
   }
   for (const file of shipped ? [shared, own] : []) {
-    if (!existsSync(join(root, file))) continue;
-    flatten(parseStrings(root, file), '', file, readTemplateFile(root, file), strings);
+    if (!files.exists(file)) continue;
+    flatten(parseStrings(files, file), '', file, files.read(file), strings);
   }
   if (!shipped) {
     const given = translationSection(locale, 'templates');
@@ -137,8 +191,8 @@ export function readLocaleStrings(root: string, template: string, locale: Locale
   return strings;
 }
 
-function parseStrings(root: string, file: string): Record<string, unknown> {
-  const text = readTemplateFile(root, file);
+function parseStrings(files: SourceFiles, file: string): Record<string, unknown> {
+  const text = files.read(file);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -206,7 +260,7 @@ export function prepareSource(file: string, options: PrepareOptions): PreparedSo
         `partials nest deeper than ${MAX_PARTIAL_DEPTH}`,
       );
     }
-    let text = substitute(readTemplateFile(options.root, name), name, options);
+    let text = substitute(options.files.read(name), name, options);
     if (stack.length) text = text.replace(/\n$/, '');
     text.split('\n').forEach((line, i) => {
       if (i > 0) {
@@ -240,7 +294,7 @@ function findPartial(name: string, from: Origin, options: PrepareOptions): strin
     `${options.template}/partials/${name}.${ext}`,
     `${SHARED_DIR}/partials/${name}.${ext}`,
   ];
-  const found = candidates.find((c) => existsSync(join(options.root, c)));
+  const found = candidates.find((c) => options.files.exists(c));
   if (!found) {
     throw new SourceProblem(from, `no partial "${name}" (looked for ${candidates.join(' and ')})`);
   }

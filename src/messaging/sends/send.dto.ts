@@ -15,24 +15,11 @@ import { IsSmallJsonObject, NormaliseLineEndings } from '../../platform/http/val
 import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
 import { lowerTrim, NO_CONTROL_CHARACTERS } from '../../audience/subscribers/subscriber.dto';
 import { MESSAGE_STATUSES, MessageStatus } from '../delivery/outbound-message.entity';
+import { SendWindowDto } from '../send-window.dto';
 
 /** The kinds of message `POST /v1/sends` writes; editorial and promotional mail go by campaign. */
 export const SEND_KINDS = ['transactional', 'notice'] as const;
 export type SendKind = (typeof SEND_KINDS)[number];
-
-const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-export class SendWindowInputDto {
-  @ApiProperty({ example: '09:00', description: "Start, in the subscriber's own time zone" })
-  @IsString()
-  @Matches(HH_MM, { message: 'start must be a time as HH:MM' })
-  start!: string;
-
-  @ApiProperty({ example: '17:00', description: 'End (exclusive); later than the start' })
-  @IsString()
-  @Matches(HH_MM, { message: 'end must be a time as HH:MM' })
-  end!: string;
-}
 
 export class CreateSendDto {
   @ApiProperty({ example: 'notice', description: 'Key of a loaded template' })
@@ -102,14 +89,14 @@ export class CreateSendDto {
   locale?: Locale;
 
   @ApiPropertyOptional({
-    type: SendWindowInputDto,
+    type: SendWindowDto,
     description:
       "Notices only: the daily window in the subscriber's time zone; default 09:00-17:00",
   })
   @IsOptional()
   @ValidateNested()
-  @Type(() => SendWindowInputDto)
-  sendWindow?: SendWindowInputDto;
+  @Type(() => SendWindowDto)
+  sendWindow?: SendWindowDto;
 
   @ApiProperty({
     example: 'order-1234-already-owned',

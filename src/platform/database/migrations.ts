@@ -25,6 +25,7 @@ import { WebhooksOut1764003000000 } from '../../../migrations/1764003000000-Webh
 import { ProviderReportFormats1764004000000 } from '../../../migrations/1764004000000-ProviderReportFormats';
 import { InboundMessages1764004100000 } from '../../../migrations/1764004100000-InboundMessages';
 import { LedgerLocale1764005000000 } from '../../../migrations/1764005000000-LedgerLocale';
+import { TemplateVersions1764006000000 } from '../../../migrations/1764006000000-TemplateVersions';
 import { TopicTextsPerLocale1764007000000 } from '../../../migrations/1764007000000-TopicTextsPerLocale';
 import { LifecycleLocaleDates1764007001000 } from '../../../migrations/1764007001000-LifecycleLocaleDates';
 import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/1764007002000-SubscriberLocalesConfigured';
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   ProviderReportFormats1764004000000,
   InboundMessages1764004100000,
   LedgerLocale1764005000000,
+  TemplateVersions1764006000000,
   TopicTextsPerLocale1764007000000,
   LifecycleLocaleDates1764007001000,
   SubscriberLocalesConfigured1764007002000,

@@ -22,6 +22,8 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   suppressions: 'src/audience/suppressions',
   outbound_messages: 'src/messaging/delivery',
   alerts: 'src/messaging/alerts',
+  templates: 'src/messaging/rendering',
+  template_versions: 'src/messaging/rendering',
   campaigns: 'src/programmes/campaigns',
   content_items: 'src/programmes/content',
   events: 'src/programmes/lifecycle',

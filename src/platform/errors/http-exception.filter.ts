@@ -15,6 +15,10 @@ import { isTransientDatabaseError } from './transient-database-error';
 export interface FieldError {
   field: string;
   message: string;
+  /** Where in the field's text (a template's source), 1-based, when it is text. */
+  line?: number;
+  column?: number;
+  code?: string;
 }
 
 /** The one error body every endpoint returns. */
@@ -93,6 +97,10 @@ export function mapError(exception: unknown, req?: Request): MappedError {
       body: withDefaults(exception.status, exception.message, {
         field: exception.field,
         code: exception.code,
+        // An error that lists several problems (a template's, with line and column) keeps them.
+        ...(Array.isArray((exception as { errors?: unknown }).errors)
+          ? { errors: (exception as unknown as { errors: FieldError[] }).errors }
+          : {}),
       }),
     };
   }
@@ -218,11 +226,12 @@ function sizeText(bytes: number | undefined): string {
 function withDefaults(
   statusCode: number,
   message: string,
-  extra: { field?: string; code?: string } = {},
+  extra: { field?: string; code?: string; errors?: FieldError[] } = {},
 ): ErrorBody {
   const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (extra.field) body.field = extra.field;
   if (extra.code) body.code = extra.code;
+  if (extra.errors) body.errors = extra.errors;
   return body;
 }
 

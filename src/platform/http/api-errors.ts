@@ -19,6 +19,15 @@ export class FieldErrorResponse implements FieldError {
 
   @ApiProperty({ example: 'frequency must be one of: immediate, daily, weekly, monthly' })
   message!: string;
+
+  @ApiPropertyOptional({ example: 12, description: "1-based line in the field's text (templates)" })
+  line?: number;
+
+  @ApiPropertyOptional({ example: 7, description: '1-based column in that line (templates)' })
+  column?: number;
+
+  @ApiPropertyOptional({ example: 'template_unknown_variable' })
+  code?: string;
 }
 
 export class ErrorResponse implements ErrorBody {

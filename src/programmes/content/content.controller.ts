@@ -30,7 +30,10 @@ export class ContentController {
     summary: 'Publish a content item into a topic (now or at publishAt); it goes into digests',
   })
   @ApiCreatedResponse({ type: ContentItemDto })
-  @ApiErrors([404, 'The topic does not exist'], [422, 'The topic does not take this content'])
+  @ApiErrors(400, 404, [
+    422,
+    'A rule refuses it: `content_too_large` (its email would pass 102 KB), a kind the topic does not allow',
+  ])
   create(@Body() dto: CreateContentItemDto): Promise<ContentItemDto> {
     return this.content.create(dto);
   }
@@ -58,12 +61,10 @@ export class ContentController {
     summary: 'Edit a content item until its first copy is sent (409 afterwards, 410 if withdrawn)',
   })
   @ApiOkResponse({ type: ContentItemDto })
-  @ApiErrors(
-    404,
-    [409, 'The item has been sent already'],
-    [410, 'The item was withdrawn'],
-    [422, 'The topic does not take this content'],
-  )
+  @ApiErrors(400, 404, 409, 410, [
+    422,
+    'A rule refuses it: `content_too_large` (its email would pass 102 KB), a kind the topic does not allow',
+  ])
   update(@Param('id') id: string, @Body() dto: UpdateContentItemDto): Promise<ContentItemDto> {
     return this.content.update(id, dto);
   }

@@ -229,6 +229,13 @@ export class ContentItemDto {
       updatedAt: c.updatedAt,
     };
   }
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'On create and update: what does not refuse the item but may hurt it (its email nears the 102 KB size where Gmail clips)',
+  })
+  warnings?: string[];
 }
 
 export class ContentItemPageDto {

@@ -14,6 +14,7 @@ import { isUuid } from '../../platform/ids';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
 import { BodyFormat, renderBody } from './content-body';
+import { ContentSizeCheck } from './content-size';
 import { ContentItem, ContentKind, ContentVariant } from './content-item.entity';
 import {
   ContentItemDto,
@@ -31,6 +32,7 @@ export class ContentService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly topics: TopicsService,
     private readonly clock: Clock,
+    private readonly size: ContentSizeCheck,
   ) {}
 
   async create(dto: CreateContentItemDto): Promise<ContentItemDto> {
@@ -42,6 +44,20 @@ export class ContentService {
     const publishedAt = dto.publishAt ? new Date(dto.publishAt) : now;
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
     assertExpiry(publishedAt, expiresAt);
+    const variants = renderVariants(dto.variants, format);
+    const warnings = this.size.check(
+      sized(
+        {
+          locale: dto.locale ?? 'en',
+          title: dto.title.trim(),
+          summary: dto.summary?.trim() ?? '',
+          bodyHtml: body.html,
+          bodyText: body.text,
+          link: dto.link ?? null,
+        },
+        variants,
+      ),
+    );
     const repo = this.dataSource.getRepository(ContentItem);
     const saved = await repo.save(
       repo.create({
@@ -55,13 +71,13 @@ export class ContentService {
         bodyHtml: body.html,
         bodyText: body.text,
         link: dto.link ?? null,
-        variants: renderVariants(dto.variants, format),
+        variants,
         inDigests: dto.inDigests ?? true,
         publishedAt,
         expiresAt,
       }),
     );
-    return ContentItemDto.from(saved, topic.key, now);
+    return { ...ContentItemDto.from(saved, topic.key, now), warnings };
   }
 
   async get(id: string): Promise<ContentItemDto> {
@@ -113,7 +129,7 @@ export class ContentService {
    */
   async update(id: string, dto: UpdateContentItemDto): Promise<ContentItemDto> {
     const now = this.clock.now();
-    const { item, topic } = await this.dataSource.transaction(async (manager) => {
+    const { item, topic, warnings } = await this.dataSource.transaction(async (manager) => {
       const item = await this.find(manager, id, true);
       if (item.withdrawnAt) {
         throw new GoneError(`Content item ${id} was withdrawn`, 'id', 'content_withdrawn');
@@ -149,9 +165,10 @@ export class ContentService {
       if (dto.publishAt !== undefined) item.publishedAt = new Date(dto.publishAt);
       if (dto.expiresAt !== undefined) item.expiresAt = new Date(dto.expiresAt);
       assertExpiry(item.publishedAt, item.expiresAt);
-      return { item: await manager.save(item), topic };
+      const warnings = this.size.check(sized(item, item.variants ?? {}));
+      return { item: await manager.save(item), topic, warnings };
     });
-    return ContentItemDto.from(item, topic.key, now);
+    return { ...ContentItemDto.from(item, topic.key, now), warnings };
   }
 
   /**
@@ -200,6 +217,28 @@ function assertKindAllowed(topic: Topic, kind: ContentKind): void {
       'promotional_not_allowed',
     );
   }
+}
+
+/** The item's main wording and each variant, for the size check, with the field each came from. */
+function sized(
+  main: {
+    locale: Locale;
+    title: string;
+    summary: string;
+    bodyHtml: string;
+    bodyText: string;
+    link: string | null;
+  },
+  variants: Partial<Record<Locale, ContentVariant>>,
+): Parameters<ContentSizeCheck['check']>[0] {
+  return [
+    { locale: main.locale, field: 'body', item: main },
+    ...(Object.entries(variants) as [Locale, ContentVariant][]).map(([locale, item]) => ({
+      locale,
+      field: `variants.${locale}.body`,
+      item,
+    })),
+  ];
 }
 
 function assertExpiry(publishedAt: Date, expiresAt: Date | null): void {

@@ -23,6 +23,7 @@ import {
   NO_CONTROL_CHARACTERS,
 } from '../../audience/subscribers/subscriber.dto';
 import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
+import { SendWindowDto } from '../../messaging/send-window.dto';
 import { CONDITION_OPS, conditionProblem } from './condition';
 import type { Condition } from './condition';
 import {
@@ -36,7 +37,6 @@ import { defaultLocale, locales } from '../../platform/locale';
 
 export const RULE_KEY_PATTERN = TOPIC_KEY_PATTERN;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,99}$/;
-const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const MAX_CONTENT_BYTES = 32 * 1024;
 
 function IsCondition(options?: ValidationOptions): PropertyDecorator {
@@ -97,28 +97,11 @@ function IsLocalisedContent(partial: boolean, options?: ValidationOptions): Prop
 }
 
 /** Template data per locale (free-form: what the rule's template uses). */
-export class LocalisedContentDto {
-  @ApiProperty({ ...FREE_FORM_OBJECT }) en!: Record<string, unknown>;
-  @ApiProperty({ ...FREE_FORM_OBJECT }) nl!: Record<string, unknown>;
-}
-
-/** Template data for some locales, over defaults. */
-export class PartialLocalisedContentDto {
-  @ApiPropertyOptional({ ...FREE_FORM_OBJECT }) en?: Record<string, unknown>;
-  @ApiPropertyOptional({ ...FREE_FORM_OBJECT }) nl?: Record<string, unknown>;
-}
-
-export class SendWindowDto {
-  @ApiProperty({ example: '09:00', description: "Start, in the subscriber's own time zone" })
-  @IsString()
-  @Matches(HH_MM, { message: 'start must be a time as HH:MM' })
-  start!: string;
-
-  @ApiProperty({ example: '17:00', description: 'End (exclusive); later than the start' })
-  @IsString()
-  @Matches(HH_MM, { message: 'end must be a time as HH:MM' })
-  end!: string;
-}
+/** Template data per configured locale (LOCALES): a map, since the locales are configuration. */
+const LOCALISED_CONTENT = {
+  type: 'object',
+  additionalProperties: { ...FREE_FORM_OBJECT },
+} as const;
 
 export class TriggerDto {
   @ApiProperty({ enum: TRIGGER_TYPES, example: 'date' })
@@ -261,7 +244,7 @@ export class CreateLifecycleRuleDto {
   sendWindow?: SendWindowDto;
 
   @ApiProperty({
-    type: LocalisedContentDto,
+    ...LOCALISED_CONTENT,
     description:
       "Template data per configured locale (LOCALES); the default locale's is required and a locale without its own uses it. Strings may use " +
       '{date}, {deadline}, {days}, {attributes.<name>} ' +
@@ -287,7 +270,7 @@ export class CreateLifecycleRuleDto {
   content!: LocalisedContent;
 
   @ApiPropertyOptional({
-    type: PartialLocalisedContentDto,
+    ...LOCALISED_CONTENT,
     nullable: true,
     description:
       'Apology data per locale, over the defaults (heading "We should have told you earlier", the ' +
@@ -328,8 +311,8 @@ export class LifecycleRuleDto {
   @ApiProperty({ type: TriggerViewDto }) trigger!: TriggerViewDto;
   @ApiProperty({ nullable: true, type: 'integer' }) deadlineDays!: number | null;
   @ApiProperty({ type: SendWindowDto }) sendWindow!: SendWindowDto;
-  @ApiProperty({ type: LocalisedContentDto }) content!: LocalisedContent;
-  @ApiProperty({ type: PartialLocalisedContentDto, nullable: true })
+  @ApiProperty({ ...LOCALISED_CONTENT }) content!: LocalisedContent;
+  @ApiProperty({ ...LOCALISED_CONTENT, nullable: true })
   apologyContent!: Partial<LocalisedContent> | null;
   @ApiProperty() enabled!: boolean;
   @ApiProperty() createdAt!: Date;

@@ -15,6 +15,7 @@ import {
   TokensService,
 } from '../../platform/tokens/tokens.service';
 import { inTransaction } from '../../platform/database/transaction';
+import { isTestRecipient } from '../../platform/tokens/test-recipient';
 import { Locale, localeOr } from '../../platform/locale';
 
 /** What an unsubscribe link is about: one topic (the message's), or all email. */
@@ -59,6 +60,7 @@ export class UnsubscribeService {
   /** For the GET page: what the button would do. Changes nothing. */
   async describe(token: string): Promise<UnsubscribeTarget> {
     const claims = this.tokens.verify(token, 'unsubscribe', this.clock.now());
+    if (isTestRecipient(claims.subscriberId)) return testTarget();
     return this.target(this.dataSource.manager, claims);
   }
 
@@ -71,6 +73,11 @@ export class UnsubscribeService {
   async oneClick(token: string): Promise<OneClickResult> {
     const now = this.clock.now();
     const claims = this.tokens.verify(token, 'unsubscribe', now);
+    // A template test send's link: it works as a real one would, and touches nobody.
+    if (isTestRecipient(claims.subscriberId)) {
+      this.logger.log({ messageId: claims.ref }, 'One-click unsubscribe of a test send');
+      return { ...testTarget(), changed: true };
+    }
     const result = await inTransaction(this.dataSource, (m) =>
       this.unsubscribeIn(m, claims, ONE_CLICK, now),
     );
@@ -153,4 +160,9 @@ export class UnsubscribeService {
     const reachable = subscriber.status === 'active' || subscriber.status === 'pending';
     return { locale: subscriber.locale, topic: null, alreadyDone: n === 0 && !reachable, ...about };
   }
+}
+
+/** What a test send's unsubscribe link is about: nothing stored, nobody real. */
+function testTarget(): UnsubscribeTarget {
+  return { locale: 'en', topic: null, alreadyDone: false, email: null, preferencesToken: null };
 }
