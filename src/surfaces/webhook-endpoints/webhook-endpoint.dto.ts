@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -32,6 +33,29 @@ const URL_MESSAGE = 'url must be an http or https URL';
 /** Printable ASCII without spaces: what survives a copy into another system's configuration. */
 const SECRET_PATTERN = /^[\x21-\x7e]+$/;
 
+/** One or more known event types, or `*`, each once. */
+function IsEventList(): PropertyDecorator {
+  return applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(EVENT_CHOICES.length),
+    ArrayUnique(),
+    IsIn(EVENT_CHOICES, {
+      each: true,
+      message: `events must each be one of: ${EVENT_CHOICES.join(', ')}`,
+    }),
+  );
+}
+
+/** A signing secret: 16 to 200 printable ASCII characters without spaces. */
+function IsSigningSecret(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    Length(16, 200),
+    Matches(SECRET_PATTERN, { message: 'secret must be printable ASCII without spaces' }),
+  );
+}
+
 export class CreateWebhookEndpointDto {
   @ApiProperty({ example: 'https://crm.example.com/hooks/tidings', maxLength: 2000 })
   @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
@@ -46,14 +70,7 @@ export class CreateWebhookEndpointDto {
     description: 'The event types to send, or `["*"]` for all (the default)',
   })
   @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(EVENT_CHOICES.length)
-  @ArrayUnique()
-  @IsIn(EVENT_CHOICES, {
-    each: true,
-    message: `events must each be one of: ${EVENT_CHOICES.join(', ')}`,
-  })
+  @IsEventList()
   events?: string[];
 
   @ApiPropertyOptional({
@@ -63,9 +80,7 @@ export class CreateWebhookEndpointDto {
       'The signing secret (printable ASCII, no spaces); generated when not given. Returned only in this response.',
   })
   @IsOptional()
-  @IsString()
-  @Length(16, 200)
-  @Matches(SECRET_PATTERN, { message: 'secret must be printable ASCII without spaces' })
+  @IsSigningSecret()
   secret?: string;
 
   @ApiPropertyOptional({ maxLength: 500, example: 'CRM sync' })
@@ -89,14 +104,7 @@ export class UpdateWebhookEndpointDto {
 
   @ApiPropertyOptional({ enum: EVENT_CHOICES, isArray: true })
   @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(EVENT_CHOICES.length)
-  @ArrayUnique()
-  @IsIn(EVENT_CHOICES, {
-    each: true,
-    message: `events must each be one of: ${EVENT_CHOICES.join(', ')}`,
-  })
+  @IsEventList()
   events?: string[];
 
   @ApiPropertyOptional({
@@ -105,9 +113,7 @@ export class UpdateWebhookEndpointDto {
     description: 'A new signing secret; deliveries from now on are signed with it',
   })
   @IsOptional()
-  @IsString()
-  @Length(16, 200)
-  @Matches(SECRET_PATTERN, { message: 'secret must be printable ASCII without spaces' })
+  @IsSigningSecret()
   secret?: string;
 
   @ApiPropertyOptional({ maxLength: 500, nullable: true, type: String })
