@@ -170,6 +170,13 @@ describe('Publishing a template while two worker processes send with it', () => 
     const lastV1ClaimAfterPublishMs = Math.max(
       ...v1.map((r) => r.claimed_at.getTime() - publishedAt.getTime()),
     );
+    const firstV2ClaimAfterPublishMs = Math.min(
+      ...v2rows.map((r) => r.claimed_at.getTime() - publishedAt.getTime()),
+    );
+    console.info(
+      `publish during sending: ${v1.length} messages on v1, ${v2rows.length} on v2; last v1 claim ` +
+        `${lastV1ClaimAfterPublishMs} ms and first v2 claim ${firstV2ClaimAfterPublishMs} ms after the publish answered`,
+    );
     // Claimed with v1 only while the publish was committing: never 5 s, and in practice not 1 s.
     expect(lastV1ClaimAfterPublishMs).toBeLessThan(1000);
     for (const r of all) {
