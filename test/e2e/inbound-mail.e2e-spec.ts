@@ -15,7 +15,10 @@ import { createTestApp, TestApp } from '../support/test-app';
 const DOMAIN = 'news.tidings.test';
 const MAX_BYTES = 20_000;
 
-/** A mailbox at the poller's seam, as an IMAP server would present it (no IMAP server here). */
+/**
+ * A mailbox at the poller's seam, as an IMAP server would present it (the poller against a real
+ * IMAP server: inbound-imap.e2e-spec.ts).
+ */
 class FakeMailbox implements InboundMailbox {
   readonly seen = new Set<number>();
   constructor(private readonly messages: Array<{ uid: number; raw: Buffer }>) {}
@@ -209,7 +212,7 @@ describe('Inbound mail: the built-in SMTP listener and the IMAP poller', () => {
     });
   });
 
-  describe('IMAP poller (its message handling at the mailbox seam; no IMAP server here)', () => {
+  describe('IMAP poller (its message handling at the mailbox seam)', () => {
     it('handles an unsubscribe and a DSN from the mailbox, marks them, and a second read changes nothing', async () => {
       const s = await mailed();
       const b = await mailed();

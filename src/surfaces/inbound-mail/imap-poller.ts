@@ -66,7 +66,11 @@ export class ImapFlowMailbox implements InboundMailbox {
   ) {}
 
   async *unread(): AsyncIterable<MailboxMessage> {
-    const uids = (await this.client.search({ seen: false }, { uid: true })) || [];
+    // imapflow resolves false (the server answered NO or BAD) or undefined (the connection was
+    // lost and the mailbox with it) instead of rejecting; either must fail the poll, not read as
+    // an empty mailbox.
+    const uids = await this.client.search({ seen: false }, { uid: true });
+    if (!Array.isArray(uids)) throw new Error('IMAP search for unseen messages failed');
     for (const uid of uids.sort((a, b) => a - b)) {
       const meta = await this.client.fetchOne(String(uid), { size: true }, { uid: true });
       if (!meta) continue;
@@ -83,7 +87,10 @@ export class ImapFlowMailbox implements InboundMailbox {
   }
 
   async markHandled(uid: number): Promise<void> {
-    await this.client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+    // false when the server refused the STORE, the mailbox does not take \Seen, or the connection
+    // was lost: the message is still unseen and must not count as handled.
+    const stored = await this.client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+    if (!stored) throw new Error(`IMAP message ${uid} could not be marked \\Seen`);
   }
 
   async close(): Promise<void> {
@@ -96,7 +103,10 @@ export interface PollResult {
   handled: number;
   /** Messages over INBOUND_MAX_MESSAGE_BYTES: marked handled without reading them. */
   tooLarge: number;
-  /** Left unread for the next poll after a failure on our side. */
+  /**
+   * Left unread for the next poll: handling failed on our side, or the server did not store
+   * `\Seen` (then the next read is a replay that changes nothing).
+   */
   failed: number;
 }
 
@@ -112,7 +122,8 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger('InboundImap');
   private readonly settings: AppConfig['inbound'];
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  /** The poll in progress (or the last one): polls of one process run one at a time. */
+  private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   constructor(
@@ -136,7 +147,18 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.running.catch(() => undefined);
+  }
+
+  /**
+   * One poll of the configured mailbox now (the timer's, or an operator's or test's): connects,
+   * handles the unread messages, logs out. Waits for a poll already in progress first. Rejects
+   * when the mailbox cannot be read (connection, login, mailbox, search).
+   */
+  pollNow(): Promise<PollResult> {
+    const next = this.running.catch(() => undefined).then(() => this.pollMailbox());
+    this.running = next;
+    return next;
   }
 
   /** One poll of a mailbox: every unread message handled and marked, oldest first. */
@@ -164,7 +186,17 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
         result.failed++;
         break;
       }
-      await mailbox.markHandled(message.uid);
+      try {
+        await mailbox.markHandled(message.uid);
+      } catch (err) {
+        // Handled, but still unread on the server: the next poll reads it again as a replay.
+        this.logger.error(
+          { uid: message.uid, err: String(err) },
+          'Inbound message handled but not marked \\Seen; read again next poll',
+        );
+        result.failed++;
+        break;
+      }
       result.handled++;
     }
     return result;
@@ -173,26 +205,30 @@ export class ImapPoller implements OnApplicationBootstrap, BeforeApplicationShut
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.pollOnce().finally(() => {
-        this.running = null;
-        this.schedule(this.settings.imap!.intervalMs);
-      });
+      this.pollNow()
+        .then((result) => {
+          if (result.handled || result.failed || result.tooLarge) {
+            this.logger.log(result, 'IMAP mailbox polled');
+          }
+        })
+        .catch((err: unknown) => {
+          this.logger.warn(
+            { err: String(err) },
+            'IMAP poll failed; trying again at the next interval',
+          );
+        })
+        .finally(() => this.schedule(this.settings.imap!.intervalMs));
     }, delay);
     this.timer.unref();
   }
 
-  private async pollOnce(): Promise<void> {
-    let mailbox: InboundMailbox | null = null;
+  private async pollMailbox(): Promise<PollResult> {
+    if (!this.settings.imap) throw new Error('INBOUND_IMAP_URL is not set');
+    const mailbox = await this.mailboxes.open();
     try {
-      mailbox = await this.mailboxes.open();
-      const result = await this.poll(mailbox);
-      if (result.handled || result.failed || result.tooLarge) {
-        this.logger.log(result, 'IMAP mailbox polled');
-      }
-    } catch (err) {
-      this.logger.warn({ err: String(err) }, 'IMAP poll failed; trying again at the next interval');
+      return await this.poll(mailbox);
     } finally {
-      await mailbox?.close().catch(() => undefined);
+      await mailbox.close().catch(() => undefined);
     }
   }
 }
