@@ -155,6 +155,53 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       }
       if (name === 'suppressed') await t.app.get(SuppressionsService).suppress(s.email, 'manual');
     }
+    await seedPastMonth();
+  }
+
+  /**
+   * A month long past (June 2025), so the dashboard's recent figures stay as seeded above: two
+   * digests of a topic of its own, a useful vote, an opt-out after one of them, and on the
+   * preference page one lower frequency and one leaving.
+   */
+  let pastTopicKey = '';
+  async function seedPastMonth() {
+    const q = (sql: string, params: unknown[]) => t.dataSource.query(sql, params);
+    pastTopicKey = unique('adm-past');
+    const [topic] = await q(
+      `INSERT INTO topics (key, name, kind, allowed_frequencies, default_frequency)
+       VALUES ($1, 'Past news', 'editorial', ARRAY['weekly','monthly'], 'monthly') RETURNING id`,
+      [pastTopicKey],
+    );
+    const [sub] = await q(
+      `INSERT INTO subscribers (email, name, status) VALUES ($1, 'Past', 'active') RETURNING id`,
+      [uniqueEmail('adm-past')],
+    );
+    const ids: string[] = [];
+    for (const day of ['2025-06-03', '2025-06-10']) {
+      const [m] = await q(
+        `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, template, kind, status,
+                                        send_after, sent_at, created_at, updated_at)
+         VALUES ($1, $2, $3, 'digest', 'editorial', 'sent', $4, $4, $4, $4) RETURNING id`,
+        [`digest:${pastTopicKey}:${day}`, sub.id, topic.id, `${day}T09:00:00Z`],
+      );
+      ids.push(m.id);
+    }
+    await q(
+      `INSERT INTO feedback_votes (message_id, subscriber_id, topic_id, template, helpful, created_at, updated_at)
+       VALUES ($1, $2, $3, 'digest', true, $4, $4)`,
+      [ids[0], sub.id, topic.id, '2025-06-04T09:00:00Z'],
+    );
+    const consent = (action: string, when: string, details: object) =>
+      q(
+        `INSERT INTO consent_events (subscriber_id, action, topic_id, wording, wording_version, source, details, occurred_at)
+         VALUES ($1, $2, $3, 'seed', 'seed', 'preference_center', $4, $5)`,
+        [sub.id, action, topic.id, JSON.stringify(details), when],
+      );
+    await consent('frequency_change', '2025-06-05T10:00:00Z', {
+      frequency: 'monthly',
+      previousFrequency: 'weekly',
+    });
+    await consent('opt_out', '2025-06-11T10:00:00Z', { frequency: 'monthly' });
   }
 
   const formValue = (page: string, name: string) =>
@@ -329,6 +376,51 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
       expect(out.headers.location).toBe('/admin/login');
       expect((out.headers['set-cookie'] as unknown as string[])[0]).toMatch(
         /^tidings_admin=; Path=\/admin; Expires=Thu, 01 Jan 1970/,
+      );
+    });
+
+    it('shows trust per kind of contact for a chosen month, the same figures as the API', async () => {
+      const cookie = await login();
+      const res = await t
+        .http()
+        .get('/admin?days=30&kinds_month=2025-06')
+        .set('Cookie', cookie)
+        .expect(200);
+      const section = /<section id="trust-by-kind">([\s\S]*?)<\/section>/.exec(res.text)![1];
+      expect(section).toContain('Trust per kind of contact: 2025-06');
+      const api = (
+        await t
+          .http()
+          .get('/v1/reports/trust-by-kind?month=2025-06')
+          .set('Authorization', `Bearer ${t.adminKey}`)
+          .expect(200)
+      ).body;
+      const digest = api.digests.rows.find(
+        (r: { topic: { key: string } }) => r.topic.key === pastTopicKey,
+      );
+      expect(digest).toMatchObject({ sent: 2, helpful: 1, unsubscribes: 1, complaints: 0 });
+      const cells = (table: string, row: string) =>
+        new RegExp(`<table id="${table}">[\\s\\S]*?<tr>\\s*<td>${row}</td>([\\s\\S]*?)</tr>`)
+          .exec(section)![1]
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim();
+      expect(cells('kinds-regular', 'Digest')).toContain(
+        `${digest.sent} ${digest.helpful} ${digest.unhelpful} ${digest.unsubscribes} (${digest.unsubscribesPerThousand}) ${digest.complaints} (${digest.complaintsPerThousand})`,
+      );
+      const prefs = api.preferenceCenter.totals;
+      expect(prefs).toEqual({ lowered: 1, raised: 0, left: 1, loweredShare: 0.5 });
+      expect(section).toMatch(
+        /<th>All<\/th>\s*<td class="n">1<\/td>\s*<td class="n">0<\/td>\s*<td class="n">1<\/td>\s*<td class="n">50%<\/td>/,
+      );
+      // A month the form could not have sent is ignored: the current month.
+      const bad = await t
+        .http()
+        .get('/admin?kinds_month=2025-13')
+        .set('Cookie', cookie)
+        .expect(200);
+      expect(bad.text).toContain(
+        `Trust per kind of contact: ${new Date().toISOString().slice(0, 7)}`,
       );
     });
 
@@ -603,6 +695,28 @@ describe('Admin dashboard: session login, CSRF, charts, Bull Board (HTTP and a r
             expect.stringMatching(/^Renewal reminders 100(\.0)?\s?% 3\b/),
           ]),
         );
+      } finally {
+        await close();
+      }
+    });
+
+    it('without JavaScript, trust per kind of contact changes month with its GET form, and fits', async () => {
+      const { page, close } = await phone(false);
+      try {
+        await page.fill('#kinds-month', '2025-06');
+        await Promise.all([
+          page.waitForURL(/kinds_month=2025-06/),
+          page.click('#trust-by-kind button[type=submit]'),
+        ]);
+        expect(await page.locator('#trust-by-kind h2').textContent()).toContain('2025-06');
+        const rows = await page
+          .locator('#kinds-regular tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim()));
+        expect(rows).toEqual(expect.arrayContaining([expect.stringMatching(/^Digest Past news/)]));
+        expect(await overflow(page)).toBe(0);
+        await page
+          .locator('#trust-by-kind')
+          .screenshot({ path: join(OUTPUT, 'admin-trust-by-kind-375-no-js.png') });
       } finally {
         await close();
       }

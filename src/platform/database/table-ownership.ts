@@ -57,6 +57,7 @@ export const READ_MODELS: Readonly<Record<string, string>> = {
   audience_subscriber_dates: 'src/audience/subscribers',
   audience_topics: 'src/audience/topics',
   audience_consent_events: 'src/audience/consent',
+  audience_preference_changes: 'src/audience/consent',
   audience_suppressions: 'src/audience/suppressions',
   messaging_ledger_messages: 'src/messaging/delivery',
   messaging_regular_sends: 'src/messaging/delivery',

@@ -32,6 +32,8 @@ import {
   TopicReportRowDto,
 } from '../../trust/reports/report.dto';
 import { ReportsService } from '../../trust/reports/reports.service';
+import { TrustByKindReportDto } from '../../trust/reports/trust-by-kind.dto';
+import { TrustByKindService } from '../../trust/reports/trust-by-kind.service';
 
 export const DASHBOARD_PERIODS = [7, 30, 90] as const;
 export type DashboardDays = (typeof DASHBOARD_PERIODS)[number];
@@ -82,7 +84,12 @@ export interface DashboardData {
   rules: RuleReportRowDto[];
   missed: MissedDeadlinesReportDto;
   audit: DashboardAudit;
+  /** Trust per kind of contact for one month (`kinds_month`, default the current UTC month). */
+  kinds: TrustByKindReportDto;
 }
+
+/** A `YYYY-MM` the month form could have sent; anything else means the current month. */
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** Everything the dashboard shows, from the report services and a few small queries of its own. */
 @Injectable()
@@ -95,6 +102,7 @@ export class AdminDashboardService {
     private readonly summaries: ProgrammeSummaryService,
     private readonly missedDeadlines: MissedDeadlinesService,
     private readonly audits: AuditService,
+    private readonly trustByKind: TrustByKindService,
     private readonly alerts: AlertsService,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
@@ -102,13 +110,18 @@ export class AdminDashboardService {
     this.timezone = config.get('app', { infer: true }).defaultTimezone;
   }
 
-  async load(days: DashboardDays, auditQuery: AuditQuery = {}): Promise<DashboardData> {
+  async load(
+    days: DashboardDays,
+    auditQuery: AuditQuery = {},
+    kindsMonth?: string,
+  ): Promise<DashboardData> {
     const now = this.clock.now();
     const start = DateTime.fromJSDate(now, { zone: this.timezone })
       .startOf('day')
       .minus({ days: days - 1 });
     const period = { from: start.toJSDate(), to: now };
-    const [summary, topics, sends, silent, alerts, signals, rules, missed, audit] =
+    const month = kindsMonth && MONTH.test(kindsMonth) ? kindsMonth : undefined;
+    const [summary, topics, sends, silent, alerts, signals, rules, missed, audit, kinds] =
       await Promise.all([
         this.summaries.summary(period, now),
         this.reports.byTopic(period),
@@ -119,6 +132,7 @@ export class AdminDashboardService {
         this.reports.byRule(period),
         this.missedDeadlines.report(period, { limit: 20 }),
         this.audit(auditQuery, now),
+        this.trustByKind.report({ month }, now),
       ]);
     return {
       days,
@@ -137,6 +151,7 @@ export class AdminDashboardService {
       rules: rules.rows,
       missed,
       audit,
+      kinds,
     };
   }
 

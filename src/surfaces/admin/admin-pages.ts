@@ -2,6 +2,7 @@ import { html, SafeHtml } from '../../platform/http/page';
 import { ReportFiguresDto } from '../../trust/reports/report.dto';
 import type { DashboardData } from './admin-dashboard.service';
 import { DASHBOARD_PERIODS } from './admin-dashboard.service';
+import { kindsSection } from './admin-kinds-section';
 import { auditSection, missedSection, rulesSection } from './admin-lifecycle-sections';
 
 const STYLE = `
@@ -40,6 +41,7 @@ const STYLE = `
   .error { background: #fdecea; padding: 0.6rem 0.8rem; border-radius: 6px; }
   h3 { font-size: 1rem; margin: 1rem 0 0.5rem; }
   .filters { display: flex; gap: 1rem; align-items: flex-end; flex-wrap: wrap; margin: 1rem 0; }
+  .filters input { font: inherit; padding: 0.3rem; border: 1px solid #9ca3af; border-radius: 6px; }
   .filters select { font: inherit; padding: 0.3rem; border: 1px solid #9ca3af; border-radius: 6px; }
   .filters button { background: #0f766e; color: #fff; border: 0; border-radius: 6px; padding: 0.4rem 1rem; font: inherit; cursor: pointer; }
 `;
@@ -277,7 +279,7 @@ export function dashboardPage(d: DashboardData, formToken: string, keyName: stri
         </tbody>
       </table>
     </section>
-    ${rulesSection(d)} ${auditSection(d)} ${missedSection(d)}
+    ${rulesSection(d)} ${auditSection(d)} ${missedSection(d)} ${kindsSection(d)}
     <section>
       <h2>Promotional share per subscriber</h2>
       <p class="muted">

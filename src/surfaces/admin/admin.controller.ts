@@ -36,17 +36,22 @@ export class AdminController {
     @Query('audit_reason') auditReason?: string,
     @Query('audit_status') auditStatus?: string,
     @Query('audit_cursor') auditCursor?: string,
+    @Query('kinds_month') kindsMonth?: string,
   ): Promise<void> {
     const session = await this.session(req, res);
     if (!session) return;
     const n = Number(days ?? 30);
     const chosen = (DASHBOARD_PERIODS as readonly number[]).includes(n) ? (n as DashboardDays) : 30;
-    const data = await this.dashboard.load(chosen, {
-      rule: text(auditRule),
-      reason: text(auditReason),
-      status: text(auditStatus),
-      cursor: text(auditCursor),
-    });
+    const data = await this.dashboard.load(
+      chosen,
+      {
+        rule: text(auditRule),
+        reason: text(auditReason),
+        status: text(auditStatus),
+        cursor: text(auditCursor),
+      },
+      text(kindsMonth),
+    );
     page(res).send(dashboardPage(data, this.sessions.formToken(session), session.apiKeyName));
   }
 

@@ -21,6 +21,8 @@ import {
   TopicReportDto,
 } from './report.dto';
 import { ReportsService } from './reports.service';
+import { TrustByKindQueryDto, TrustByKindReportDto } from './trust-by-kind.dto';
+import { TrustByKindService } from './trust-by-kind.service';
 
 @ApiTags('reports')
 @ApiErrors([400, 'from/to invalid, reversed or more than 366 days apart'])
@@ -31,6 +33,7 @@ export class ReportsController {
     private readonly summaryService: ProgrammeSummaryService,
     private readonly missedDeadlines: MissedDeadlinesService,
     private readonly audits: AuditService,
+    private readonly trustByKind: TrustByKindService,
     private readonly clock: Clock,
   ) {}
 
@@ -98,5 +101,17 @@ export class ReportsController {
   @ApiErrors([404, 'Unknown rule'])
   audit(@Query() query: AuditQueryDto): Promise<AuditReportDto> {
     return this.audits.report(query, this.clock.now());
+  }
+
+  @Get('trust-by-kind')
+  @RequireScopes('reports:read')
+  @ApiOperation({
+    summary:
+      'Trust per kind of contact over one calendar month (UTC), per topic and rule: notices by helpful votes, lead time and missed deadlines; digests and campaigns by unsubscribes and complaints per thousand sent and helpful votes; the welcome by time to the first message and early unsubscribes; the preference center by lowered frequencies against leaving',
+  })
+  @ApiOkResponse({ type: TrustByKindReportDto })
+  @ApiErrors([404, 'Unknown topic or rule'])
+  trustByKindReport(@Query() query: TrustByKindQueryDto): Promise<TrustByKindReportDto> {
+    return this.trustByKind.report(query, this.clock.now());
   }
 }

@@ -7,10 +7,11 @@ import { ProgrammeSummaryService } from './programme-summary.service';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { TrustMetrics } from './trust-metrics';
+import { TrustByKindService } from './trust-by-kind.service';
 
 /**
  * Trust measures as figures: per topic, template and lifecycle rule, the programme summary,
- * missed deadlines, the trust audit, Prometheus gauges.
+ * missed deadlines, the trust audit, trust per kind of contact, Prometheus gauges.
  */
 @Module({
   imports: [MetricsModule, SuppressionsModule],
@@ -19,9 +20,16 @@ import { TrustMetrics } from './trust-metrics';
     ProgrammeSummaryService,
     MissedDeadlinesService,
     AuditService,
+    TrustByKindService,
     TrustMetrics,
   ],
   controllers: [ReportsController],
-  exports: [ReportsService, ProgrammeSummaryService, MissedDeadlinesService, AuditService],
+  exports: [
+    ReportsService,
+    ProgrammeSummaryService,
+    MissedDeadlinesService,
+    AuditService,
+    TrustByKindService,
+  ],
 })
 export class ReportsModule {}

@@ -29,7 +29,7 @@ export type GroupBy = keyof typeof GROUPS;
 /** An opt-out or complaint counts against a send when it follows within this window. */
 export const ATTRIBUTION_DAYS = 7;
 
-interface FigureRow {
+export interface FigureRow {
   g: string;
   sent: number;
   helpful: number;
@@ -180,7 +180,16 @@ export class ReportsService {
     return { groups: out, totals };
   }
 
-  private sentFigures(g: string, only: string, period: Period): Promise<FigureRow[]> {
+  /**
+   * Sent, votes, bounces, complaints and attributed opt-outs per group `g` (an SQL expression
+   * over the ledger alias `m`) of the sent messages `only` selects. `params` are `$4` onwards.
+   */
+  sentFigures(
+    g: string,
+    only: string,
+    period: Period,
+    params: unknown[] = [],
+  ): Promise<FigureRow[]> {
     return queryRows<FigureRow>(
       this.dataSource,
       `WITH sent AS (
@@ -229,7 +238,7 @@ export class ReportsService {
          LEFT JOIN votes v ON v.g = c.g
          LEFT JOIN signals x ON x.g = c.g
          LEFT JOIN unsubscribes u ON u.g = c.g`,
-      [period.from, period.to, ATTRIBUTION_DAYS],
+      [period.from, period.to, ATTRIBUTION_DAYS, ...params],
     );
   }
 
