@@ -29,6 +29,7 @@ import { TemplateVersions1764006000000 } from '../../../migrations/1764006000000
 import { TopicTextsPerLocale1764007000000 } from '../../../migrations/1764007000000-TopicTextsPerLocale';
 import { LifecycleLocaleDates1764007001000 } from '../../../migrations/1764007001000-LifecycleLocaleDates';
 import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/1764007002000-SubscriberLocalesConfigured';
+import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   TopicTextsPerLocale1764007000000,
   LifecycleLocaleDates1764007001000,
   SubscriberLocalesConfigured1764007002000,
+  Accounts1764011000000,
 ];
