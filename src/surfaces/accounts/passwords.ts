@@ -1,8 +1,10 @@
 import * as argon2 from 'argon2';
 
 /**
- * argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): about 30-60 ms per hash on
- * one core, which is the cost of a sign-in and what makes a stolen hash slow to guess.
+ * argon2id with the library's defaults (m=65536 KiB, t=3, p=4; OWASP's minimum is 19 MiB, t=2).
+ * It runs on libuv's thread pool, not the event loop; one hash took 350-570 ms on the 2-core
+ * development machine under load (docs/accounts.md). That is the cost of a sign-in and what makes
+ * a stolen hash slow to guess.
  */
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });
