@@ -19,7 +19,10 @@ export const CONSOLE_PATHS: Readonly<Record<AccountMailKind | 'owner_setup', str
 
 const TEXTS: Record<
   ConsoleLocale,
-  Record<AccountMailKind, { subject: string; intro: string; action: string; expiry: string }>
+  Record<
+    AccountMailKind,
+    { subject: string; intro: string; action: string; expiry: string; someone?: string }
+  >
 > = {
   en: {
     invite: {
@@ -27,6 +30,7 @@ const TEXTS: Record<
       intro: '{inviter} invited you to the {brand} console as {role}.',
       action: 'Choose your password and sign in:',
       expiry: 'The link works once, for {hours} hours.',
+      someone: 'An administrator',
     },
     password_reset: {
       subject: 'Reset your {brand} password',
@@ -42,6 +46,7 @@ const TEXTS: Record<
       intro: '{inviter} heeft je uitgenodigd voor de console van {brand}, met de rol {role}.',
       action: 'Kies je wachtwoord en meld je aan:',
       expiry: 'De link werkt één keer, {hours} uur lang.',
+      someone: 'Een beheerder',
     },
     password_reset: {
       subject: 'Stel je wachtwoord voor {brand} opnieuw in',
@@ -93,7 +98,7 @@ export class AccountMail {
     const fill = (s: string) =>
       s
         .replace(/\{brand\}/g, this.brand)
-        .replace(/\{inviter\}/g, vars.inviter ?? '')
+        .replace(/\{inviter\}/g, vars.inviter ?? t.someone ?? '')
         .replace(/\{role\}/g, vars.role ?? '')
         .replace(/\{hours\}/g, String(TOKEN_LIFETIME_HOURS[kind]));
     const link = this.link(kind, token);

@@ -157,7 +157,7 @@ export class AccountsService {
       );
       // Last, inside the transaction: when the email cannot be sent, the invite is not made.
       await this.mail.send('invite', user, token, {
-        inviter: by.actor.type === 'user' ? by.actor.name : 'An administrator',
+        inviter: by.actor.type === 'user' ? by.actor.name : undefined,
         role: user.role,
       });
       return user;

@@ -5,22 +5,11 @@ import type { Response } from 'express';
 import { ApiErrors } from '../../platform/http/api-errors';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import { ActivityEntryDto, ActivityPageDto, ActivityQueryDto } from './account.dto';
-import { ActivityEntry, ActivityService } from './activity.service';
+import { ActivityService } from './activity.service';
+import { toCsv } from './activity-csv';
 
 /** The most entries one CSV export holds (newest first); narrow by time for older ones. */
 export const CSV_EXPORT_LIMIT = 100_000;
-
-const CSV_COLUMNS: Array<keyof ActivityEntry> = [
-  'id',
-  'occurredAt',
-  'actorType',
-  'actorId',
-  'actorName',
-  'action',
-  'targetType',
-  'targetId',
-  'details',
-];
 
 @ApiTags('activity')
 @RequireScopes('admin')
@@ -63,23 +52,4 @@ export class ActivityController {
     const items = entries.slice(0, limit).map((e) => ActivityEntryDto.from(e));
     return { items, next: entries.length > limit ? items[items.length - 1].id : null };
   }
-}
-
-function toCsv(entries: ActivityEntry[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const e of entries) lines.push(CSV_COLUMNS.map((c) => csvField(e[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-/** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so a spreadsheet never runs it. */
-function csvField(value: ActivityEntry[keyof ActivityEntry]): string {
-  if (value === null || value === undefined) return '';
-  let text =
-    value instanceof Date
-      ? value.toISOString()
-      : typeof value === 'string'
-        ? value
-        : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
