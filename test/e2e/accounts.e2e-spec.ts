@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
+import { createSubscriber, subscriberInput, topicInput, unique, uniqueEmail } from '../factories';
 import { StartupNotices } from '../../src/platform/startup-notices';
 import { SmtpSink } from '../support/smtp-sink';
 import { checkedByContract, createTestApp, TestApp } from '../support/test-app';
@@ -348,6 +348,22 @@ describe('Console accounts and roles', () => {
       'user.role_changed',
       'user.invited',
     ]);
+  });
+
+  it("keeps the console user's id (not an API key's) on the consent a session records", async () => {
+    const marketer = await member('marketer');
+    const topic = (await t.api().post('/v1/topics').send(topicInput()).expect(201)).body;
+    const created = await marketer.agent
+      .post('/v1/subscribers')
+      .set('X-CSRF-Token', marketer.csrf)
+      .send(subscriberInput({ topics: [{ topic: topic.key }] }))
+      .expect(201);
+    const events = await t.dataSource.query<Array<{ details: Record<string, unknown> }>>(
+      `SELECT details FROM consent_events WHERE subscriber_id = $1`,
+      [created.body.id],
+    );
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e.details).toMatchObject({ userId: marketer.userId });
   });
 
   it('signs out: the session ends', async () => {

@@ -68,3 +68,16 @@ export const CurrentApiKey = createParamDecorator((_: unknown, ctx: ExecutionCon
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
   return ctx.switchToHttp().getRequest<AuthenticatedRequest>().user;
 });
+
+/**
+ * Who made the request, as records that keep it store it (consent details): the API key's id or
+ * the console user's id. Ids only, never an address.
+ */
+export type CallerRef = { apiKeyId?: string } | { userId: string };
+
+export const CurrentCaller = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): CallerRef => {
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    return req.user ? { userId: req.user.userId } : { apiKeyId: req.apiKey?.id };
+  },
+);
