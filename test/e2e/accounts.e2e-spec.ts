@@ -373,3 +373,29 @@ describe('Console accounts and roles', () => {
     await b.agent.get('/v1/auth/me').expect(401);
   });
 });
+
+describe('Console sign-in per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ workers: false, env: { RATE_LIMIT_SIGN_IN_PER_MINUTE: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('limits sign-in and password-reset requests per address, whatever the account', async () => {
+    for (let i = 0; i < 3; i++) {
+      await t
+        .http()
+        .post('/v1/auth/sign-in')
+        .send({ email: uniqueEmail('ip'), password: 'not the password' })
+        .expect(401);
+    }
+    const limited = await t
+      .http()
+      .post('/v1/auth/sign-in')
+      .send({ email: uniqueEmail('ip'), password: 'not the password' })
+      .expect(429);
+    expect(Number(limited.headers['retry-after-signin'])).toBeGreaterThan(0);
+    // The other public routes keep their own limits.
+    await t.http().get('/subscribe').expect(200);
+  });
+});
