@@ -17,7 +17,7 @@ export class Accounts1764011000000 implements MigrationInterface {
         role text NOT NULL
           CONSTRAINT users_role CHECK (role IN ('owner', 'admin', 'marketer', 'analyst', 'support')),
         password_hash text,
-        locale text NOT NULL,
+        locale text NOT NULL CONSTRAINT users_locale CHECK (locale IN ('nl', 'en')),
         invited_by uuid REFERENCES users (id) ON DELETE SET NULL,
         disabled_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
