@@ -1,5 +1,6 @@
 /**
- * Surfaces: the doors people and systems use. Owns API keys and their scopes (api), the
+ * Surfaces: the doors people and systems use. Owns API keys and their scopes (api), console
+ * accounts, roles, sessions and the activity log (accounts), the
  * subscriber's pages (preference-center), the admin dashboard and queue board (admin), incoming
  * bounce and complaint reports (webhooks, provider-webhooks, inbound-mail), outgoing events (webhook-endpoints), and the command-line tools (cli, outside Nest's graph).
  *

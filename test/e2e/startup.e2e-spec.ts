@@ -215,6 +215,10 @@ describe('embedded defaults: node dist/src/main.js without DATABASE_URL or REDIS
     expect(top).toBeGreaterThanOrEqual(0);
     expect(bottom).toBeGreaterThan(keyLine);
     for (const l of lines.slice(top, bottom + 1)) expect(l).toMatch(/^\s+[┌│└]/);
+    // Beside the key, in the same frame: the one-time link that creates the console's owner.
+    expect(lines.slice(top, bottom + 1).join('\n')).toMatch(
+      /http:\/\/localhost:\d+\/console\/setup#token=[\w-]{40,}/,
+    );
     // Nest's module-by-module and route-by-route lines are debug, not info.
     const routine = lines.filter((l) => /InstanceLoader|RoutesResolver|RouterExplorer/.test(l));
     expect(routine).toEqual([]);

@@ -20,7 +20,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors } from '../../platform/http/api-errors';
-import { ApiCaller, CurrentApiKey, RequireScopes } from '../../platform/http/auth.decorators';
+import { CallerRef, CurrentCaller, RequireScopes } from '../../platform/http/auth.decorators';
 import { NotFoundError } from '../../platform/errors/domain-errors';
 import { ConsentEventDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
@@ -40,8 +40,8 @@ import { ChangeContext, SubscriptionsService, toSubscriptionDto } from './subscr
 
 const ID_PARAM = { name: 'id', description: 'Subscriber id, or the email address (URL-encoded)' };
 
-function apiContext(key: ApiCaller | undefined, extra: Partial<ChangeContext> = {}): ChangeContext {
-  return { source: 'api', via: 'the API', details: { apiKeyId: key?.id }, ...extra };
+function apiContext(caller: CallerRef, extra: Partial<ChangeContext> = {}): ChangeContext {
+  return { source: 'api', via: 'the API', details: { ...caller }, ...extra };
 }
 
 @ApiTags('subscribers')
@@ -65,7 +65,7 @@ export class SubscribersController {
   )
   create(
     @Body() dto: CreateSubscriberDto,
-    @CurrentApiKey() key?: ApiCaller,
+    @CurrentCaller() key: CallerRef,
   ): Promise<SubscriberDto> {
     return this.subscribers.create(dto, apiContext(key, { consent: dto.consent }));
   }
@@ -148,7 +148,7 @@ export class SubscribersController {
     @Param('id') id: string,
     @Body() dto: SubscribeDto,
     @Res({ passthrough: true }) res: Response,
-    @CurrentApiKey() key?: ApiCaller,
+    @CurrentCaller() key: CallerRef,
   ): Promise<SubscriptionChangeDto> {
     const subscriberId = await this.resolveId(id);
     const ctx = apiContext(key, { consent: dto.consent, source: dto.source ?? 'api' });
@@ -175,7 +175,7 @@ export class SubscribersController {
     @Param('id') id: string,
     @Param('topic') topic: string,
     @Body() dto: ChangeFrequencyDto,
-    @CurrentApiKey() key?: ApiCaller,
+    @CurrentCaller() key: CallerRef,
   ): Promise<SubscriptionChangeDto> {
     const subscriberId = await this.resolveId(id);
     const ctx = apiContext(key, { consent: dto.consent });
@@ -195,7 +195,7 @@ export class SubscribersController {
   async unsubscribe(
     @Param('id') id: string,
     @Param('topic') topic: string,
-    @CurrentApiKey() key?: ApiCaller,
+    @CurrentCaller() key: CallerRef,
   ): Promise<SubscriptionChangeDto> {
     const subscriberId = await this.resolveId(id);
     const r = await this.subscriptions.inTransaction(subscriberId, (m, s) =>

@@ -124,9 +124,10 @@ export interface AppConfig {
   };
   preferences: {
     freshLinkHours: number;
-    rateLimit: { tokenPerMinute: number; subscribePerMinute: number };
+    rateLimit: { tokenPerMinute: number; subscribePerMinute: number; signInPerMinute: number };
     subscribeFormFrameAncestors: string;
   };
+  accounts: { maxSignInFailures: number; sessionIdleHours: number };
 }
 
 export type TidingsConfigService = ConfigService<AppConfig, true>;
@@ -209,8 +210,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimit: {
         tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE,
         subscribePerMinute: e.RATE_LIMIT_SUBSCRIBE_PER_MINUTE,
+        signInPerMinute: e.RATE_LIMIT_SIGN_IN_PER_MINUTE,
       },
       subscribeFormFrameAncestors: e.SUBSCRIBE_FORM_FRAME_ANCESTORS,
+    },
+    accounts: {
+      maxSignInFailures: e.SIGN_IN_MAX_FAILURES,
+      sessionIdleHours: e.SESSION_IDLE_HOURS,
     },
     alerts: {
       webhookUrl: e.ALERT_WEBHOOK_URL,

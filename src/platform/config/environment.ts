@@ -376,6 +376,26 @@ export class EnvironmentVariables {
   @Min(1)
   RATE_LIMIT_SUBSCRIBE_PER_MINUTE = 20;
 
+  /** Sign-in and password-reset requests per minute per client address (console accounts). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SIGN_IN_PER_MINUTE = 10;
+
+  /** Wrong passwords for one account within 15 minutes before its sign-in is refused (429). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SIGN_IN_MAX_FAILURES = 5;
+
+  /** Hours a console session stays valid without use (it ends after 7 days in any case). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  SESSION_IDLE_HOURS = 12;
+
   /**
    * A manage link from an email sent less than this many hours ago may also raise what we send
    * (join, more often, resume); older links need a fresh link sent by email first.

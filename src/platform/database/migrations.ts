@@ -30,6 +30,7 @@ import { TopicTextsPerLocale1764007000000 } from '../../../migrations/1764007000
 import { LifecycleLocaleDates1764007001000 } from '../../../migrations/1764007001000-LifecycleLocaleDates';
 import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/1764007002000-SubscriberLocalesConfigured';
 import { ConsentPreferenceChanges1764009000000 } from '../../../migrations/1764009000000-ConsentPreferenceChanges';
+import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   LifecycleLocaleDates1764007001000,
   SubscriberLocalesConfigured1764007002000,
   ConsentPreferenceChanges1764009000000,
+  Accounts1764011000000,
 ];

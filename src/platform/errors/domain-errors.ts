@@ -38,3 +38,7 @@ export class GoneError extends DomainError {
 export class RuleViolationError extends DomainError {
   readonly status = 422;
 }
+/** Too many attempts (a console sign-in with wrong passwords); the caller sets `Retry-After`. */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+}

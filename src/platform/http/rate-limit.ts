@@ -43,9 +43,10 @@ class FailOpenStorage implements ThrottlerStorage {
 }
 
 /**
- * Two named limits per client address and minute: `token` for the preference-center pages and
- * `subscribe` for the public form. Keys carry QUEUE_PREFIX so installations (and test apps)
- * sharing one Redis never count each other's requests.
+ * Three named limits per client address and minute: `token` for the preference-center pages,
+ * `subscribe` for the public form and `signin` for the console's sign-in and password reset.
+ * Keys carry QUEUE_PREFIX so installations (and test apps) sharing one Redis never count each
+ * other's requests.
  */
 export function throttlerOptions(
   config: TidingsConfigService,
@@ -57,6 +58,7 @@ export function throttlerOptions(
     throttlers: [
       { name: 'token', ttl: MINUTE_MS, limit: rateLimit.tokenPerMinute },
       { name: 'subscribe', ttl: MINUTE_MS, limit: rateLimit.subscribePerMinute },
+      { name: 'signin', ttl: MINUTE_MS, limit: rateLimit.signInPerMinute },
     ],
     storage: new FailOpenStorage(new ThrottlerStorageRedisService(redis)),
     generateKey: (context, tracker, name) =>
@@ -67,11 +69,15 @@ export function throttlerOptions(
 
 /** Limits a controller or route by the `token` limit (per client address). */
 export const TokenRateLimit = () =>
-  applyDecorators(UseGuards(ThrottlerGuard), SkipThrottle({ subscribe: true }));
+  applyDecorators(UseGuards(ThrottlerGuard), SkipThrottle({ subscribe: true, signin: true }));
 
 /** Limits a route by the `subscribe` limit (per client address). */
 export const SubscribeRateLimit = () =>
-  applyDecorators(UseGuards(ThrottlerGuard), SkipThrottle({ token: true }));
+  applyDecorators(UseGuards(ThrottlerGuard), SkipThrottle({ token: true, signin: true }));
+
+/** Limits a route by the `signin` limit (per client address): console sign-in and password reset. */
+export const SignInRateLimit = () =>
+  applyDecorators(UseGuards(ThrottlerGuard), SkipThrottle({ token: true, subscribe: true }));
 
 /**
  * One-click unsubscribes arrive from mailbox providers' servers, many people behind one address:

@@ -1,4 +1,6 @@
-import { redactPath } from './logging.module';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { LOG_REDACT_PATHS, redactPath } from './logging.module';
 
 describe('redactPath', () => {
   it('masks signed tokens and addresses in paths, and drops query strings', () => {
@@ -14,5 +16,26 @@ describe('redactPath', () => {
     expect(redactPath('/v1/subscribers/2f1c9d0e-7d0e-4e7f-8a11-2f6b1c9d0e33')).toBe(
       '/v1/subscribers/2f1c9d0e-7d0e-4e7f-8a11-2f6b1c9d0e33',
     );
+  });
+});
+
+describe('LOG_REDACT_PATHS', () => {
+  it('blanks the session cookie a response sets and the credentials a request carries', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pino({ redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } }, sink);
+    logger.info({
+      req: { headers: { cookie: 'tidings_session=s3cret', 'x-csrf-token': 'c5rf' } },
+      res: { statusCode: 200, headers: { 'set-cookie': 'tidings_session=s3cret; HttpOnly' } },
+      email: 'ada@example.com',
+    });
+    const line = lines.join('');
+    expect(line).toContain('[redacted]');
+    expect(line).not.toMatch(/s3cret|c5rf|ada@example\.com/);
   });
 });

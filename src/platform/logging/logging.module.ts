@@ -19,6 +19,21 @@ export function redactPath(url: string | undefined): string {
     .join('/');
 }
 
+/**
+ * What the logger blanks out, whatever a caller logs by mistake: credentials in request headers,
+ * the session cookie a sign-in sets (pino-http logs response headers), and addresses.
+ */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'email',
+  '*.email',
+  'to',
+  '*.to',
+] as const;
+
 /** Nest's own start-up lines: one per module, controller and route (some 170 on a start). */
 const ROUTINE_CONTEXTS = new Set([
   'NestFactory',
@@ -73,17 +88,7 @@ export class AppLogger implements LoggerService {
         const options: Options = {
           level: log.level,
           // Addresses and secrets never reach the log, whatever a caller logs by mistake.
-          redact: {
-            paths: [
-              'req.headers.authorization',
-              'req.headers.cookie',
-              'email',
-              '*.email',
-              'to',
-              '*.to',
-            ],
-            censor: '[redacted]',
-          },
+          redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
           serializers: {
             req: (req: IncomingMessage & { id?: unknown }) => ({
               id: req.id,

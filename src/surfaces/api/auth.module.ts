@@ -5,9 +5,10 @@ import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysModule } from './api-keys.module';
 import { FirstRunAdminKey } from './first-run-admin-key';
 import { StartupNoticesModule } from '../../platform/startup-notices';
+import { AccountsModule } from '../accounts/accounts.module';
 
 @Module({
-  imports: [ApiKeysModule, StartupNoticesModule],
+  imports: [ApiKeysModule, AccountsModule, StartupNoticesModule],
   providers: [FirstRunAdminKey, { provide: APP_GUARD, useClass: ApiKeyGuard }],
   controllers: [ApiKeysController],
   exports: [ApiKeysModule],

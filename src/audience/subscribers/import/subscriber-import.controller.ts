@@ -9,7 +9,7 @@ import {
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http/api-errors';
 import type { Request } from 'express';
-import { ApiCaller, CurrentApiKey, RequireScopes } from '../../../platform/http/auth.decorators';
+import { CallerRef, CurrentCaller, RequireScopes } from '../../../platform/http/auth.decorators';
 import { ImportFormat } from './import-row';
 import { ImportQueryDto, ImportResultDto } from './subscriber-import.dto';
 import { SubscriberImportService } from './subscriber-import.service';
@@ -91,10 +91,10 @@ export class SubscriberImportController {
   async import(
     @Req() req: Request,
     @Query() query: ImportQueryDto,
-    @CurrentApiKey() key?: ApiCaller,
+    @CurrentCaller() caller: CallerRef,
   ): Promise<ImportResultDto> {
     const format = importFormatOf(req.headers['content-type'], req.headers['content-encoding']);
-    const prepared = await this.imports.prepare({ ...query, details: { apiKeyId: key?.id } });
+    const prepared = await this.imports.prepare({ ...query, details: { ...caller } });
     // When the import stops early (a bad header), leave the request to Node instead of destroying
     // it, so the error answer goes out before the connection closes.
     return this.imports.run(req.iterator({ destroyOnReturn: false }), format, prepared);

@@ -1,0 +1,130 @@
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { from, Observable, of } from 'rxjs';
+import { mergeMap } from 'rxjs/operators';
+import type { AuthenticatedRequest } from '../../platform/http/auth.decorators';
+import { ActivityAction, ActivityService, Actor } from './activity.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Recorded {
+  action: ActivityAction;
+  targetType: string;
+  /** The target's id from the request and the answer; null when it must not be kept. */
+  target: (req: Request, body: Record<string, unknown> | undefined) => string | null;
+  details?: (body: Record<string, unknown> | undefined) => Record<string, unknown>;
+  /** Record only on this status (a repeated idempotent request answers 200, not 201). */
+  status?: number;
+}
+
+const param = (name: string) => (req: Request) => String(req.params?.[name] ?? '') || null;
+const bodyId = (_: Request, body: Record<string, unknown> | undefined) =>
+  typeof body?.id === 'string' ? body.id : null;
+
+/**
+ * The routes other modules own whose success the activity log records, by method and route
+ * path. Kept here, in the surface that owns the log, so the modules below need not know it.
+ */
+export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
+  'POST /v1/campaigns': {
+    action: 'campaign.launched',
+    targetType: 'campaign',
+    target: bodyId,
+    status: 201,
+    details: (b) => ({ topic: b?.topic, kind: b?.kind, sendAt: b?.sendAt }),
+  },
+  'POST /v1/campaigns/:id/cancel': {
+    action: 'campaign.cancelled',
+    targetType: 'campaign',
+    target: param('id'),
+  },
+  'POST /v1/campaigns/:id/resume': {
+    action: 'campaign.resumed',
+    targetType: 'campaign',
+    target: param('id'),
+  },
+  'POST /v1/templates/:key/publish': {
+    action: 'template.published',
+    targetType: 'template',
+    target: param('key'),
+    details: (b) => ({ version: b?.version }),
+  },
+  'POST /v1/templates/:key/versions/:n/restore': {
+    action: 'template.restored',
+    targetType: 'template',
+    target: param('key'),
+  },
+  // The subscriber is named by id only: an erasure given by email address keeps no address.
+  'DELETE /v1/subscribers/:id': {
+    action: 'subscriber.erased',
+    targetType: 'subscriber',
+    target: (req) => {
+      const id = String(req.params?.id ?? '');
+      return UUID.test(id) ? id.toLowerCase() : null;
+    },
+  },
+  'POST /v1/api-keys': {
+    action: 'api_key.created',
+    targetType: 'api_key',
+    target: bodyId,
+    details: (b) => ({ name: b?.name, scopes: b?.scopes }),
+  },
+  'DELETE /v1/api-keys/:id': {
+    action: 'api_key.revoked',
+    targetType: 'api_key',
+    target: param('id'),
+  },
+};
+
+/** The user or API key that made a request. */
+export function actorOf(req: AuthenticatedRequest): Actor {
+  if (req.user) return { type: 'user', id: req.user.userId, name: req.user.email };
+  if (req.apiKey) return { type: 'api_key', id: req.apiKey.id, name: req.apiKey.name };
+  return { type: 'system', id: null, name: 'system' };
+}
+
+/**
+ * Records a successful request to a route of RECORDED_ROUTES, after the handler and before the
+ * answer leaves, so the log has it when the caller reads it. A failure to record is logged, not
+ * turned into an error: the change itself is done.
+ */
+@Injectable()
+export class ActivityInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Activity');
+
+  constructor(private readonly activity: ActivityService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request & AuthenticatedRequest>();
+    const routePath = (req.route as { path?: string } | undefined)?.path;
+    const rule = routePath ? RECORDED_ROUTES[`${req.method} ${routePath}`] : undefined;
+    if (!rule) return next.handle();
+    const res = http.getResponse<Response>();
+    return next.handle().pipe(
+      mergeMap((result: unknown) => {
+        if (rule.status && res.statusCode !== rule.status) return of(result);
+        const body = (result ?? undefined) as Record<string, unknown> | undefined;
+        const details = rule.details ? withoutUndefined(rule.details(body)) : {};
+        return from(
+          this.activity
+            .record(
+              actorOf(req),
+              rule.action,
+              { type: rule.targetType, id: rule.target(req, body) },
+              details,
+            )
+            .catch((err: unknown) =>
+              this.logger.warn({ err, action: rule.action }, 'Could not record activity'),
+            )
+            .then(() => result),
+        );
+      }),
+    );
+  }
+}
+
+function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
