@@ -109,7 +109,20 @@ export class AdminSessionService {
     return (req: Request, res: Response, next: NextFunction): void => {
       this.fromRequest(req)
         .then((session) => {
-          if (session) return next();
+          if (session) {
+            // Bull Board decodes the query itself and answers a broken escape (`?activeQueue=%2`)
+            // with a 500; this answers it as the bad request it is.
+            if (!decodesCleanly(req.url)) {
+              res.status(400).json({
+                statusCode: 400,
+                error: 'Bad Request',
+                message: 'The query has a broken percent escape',
+                field: 'query',
+              });
+              return;
+            }
+            return next();
+          }
           if (req.method === 'GET' && req.accepts('html')) {
             res.redirect(303, '/admin/login');
           } else {
@@ -140,4 +153,16 @@ function readCookie(header: string | undefined, name: string): string | null {
     }
   }
   return null;
+}
+
+/** Whether every percent escape of the URL's query is complete (decodeURIComponent takes it). */
+export function decodesCleanly(url: string): boolean {
+  const q = url.indexOf('?');
+  if (q < 0) return true;
+  try {
+    decodeURIComponent(url.slice(q + 1).replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
 }
