@@ -356,4 +356,52 @@ describe('The trust question: at most once per subscriber per period, never in p
       count: 1,
     });
   });
+  it('erasure deletes expectations and comments and the address choice; the score stays as a figure', async () => {
+    const s = await subscriber();
+    const { id, mail } = await notice(s);
+    const link = trustLinks(mail)[1];
+    const page = await t.http().get(path(link)).expect(200);
+    await t
+      .http()
+      .post(path(link).replace(/\/2$/, ''))
+      .type('form')
+      .send({
+        score: '2',
+        comment: 'Too many emails.',
+        showAddress: 'yes',
+        form: formToken(page.text),
+      })
+      .expect(200);
+    const token = t.app.get(TokensService).sign('manage', s.id, { now: clock.now() });
+    const pref = await t.http().get(`/p/${token}?lang=en`).expect(200);
+    await t
+      .http()
+      .post(`/p/${token}/expectations?lang=en`)
+      .type('form')
+      .send({ csrf: csrfOf(pref.text), expectation: 'Fewer emails' })
+      .expect(303);
+    const exported = await t.http().get(`/p/${token}/export`).expect(200);
+    const data = JSON.parse(exported.text) as Record<string, Array<Record<string, unknown>>>;
+    expect(data.expectations).toEqual([
+      expect.objectContaining({ text: 'Fewer emails', locale: 'en' }),
+    ]);
+    expect(data.trustAnswers).toEqual([
+      expect.objectContaining({ score: 2, comment: 'Too many emails.', showAddress: true }),
+    ]);
+
+    await t.api().delete(`/v1/subscribers/${s.id}`).expect(204);
+    expect(
+      await t.dataSource.query(
+        `SELECT score, comment, show_address FROM trust_question_asks WHERE message_id = $1`,
+        [id],
+      ),
+    ).toEqual([{ score: 2, comment: null, show_address: false }]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM trust_expectations WHERE subscriber_id = $1`,
+      [s.id],
+    );
+    expect(n).toBe(0);
+    // The links of an erased subscriber no longer open anything.
+    await t.http().get(path(link)).expect(404);
+  });
 });
