@@ -71,6 +71,16 @@ describe('The trust question: at most once per subscriber per period, never in p
 
   const notice = (s: { id: string }) =>
     send(s, { topicId: topics.renewals.id, template: 'notice', kind: 'notice', data: NOTICE_DATA });
+  const editorial = (s: { id: string }) =>
+    send(s, {
+      topicId: null,
+      template: 'evergreen',
+      kind: 'editorial',
+      data: {
+        topic: { name: 'Product news', description: 'What changed.' },
+        frequencyLabel: 'monthly',
+      },
+    });
   const welcome = (s: { id: string }) =>
     send(s, { topicId: null, template: 'welcome', kind: 'editorial', data: { topics: [] } });
 
@@ -132,27 +142,29 @@ describe('The trust question: at most once per subscriber per period, never in p
     expect(first.mail.parsed.text).toContain('Do we act in your interest?');
 
     // The rest of the period: editorial and notices go without it.
-    expect(trustLinks((await welcome(s)).mail)).toEqual([]);
+    expect(trustLinks((await editorial(s)).mail)).toEqual([]);
     expect(trustLinks((await notice(s)).mail)).toEqual([]);
     clock.advance(100 * DAY);
     expect(trustLinks((await notice(s)).mail)).toEqual([]);
-    expect(trustLinks((await welcome(s)).mail)).toEqual([]);
+    expect(trustLinks((await editorial(s)).mail)).toEqual([]);
 
-    // 183 days on: a new period, but a promotion still never carries it; the next notice does.
+    // 183 days on: a new period, but a promotion still never carries it, nor a welcome (the
+    // shipped welcome has no question: a new subscriber cannot yet judge); the next editorial does.
     clock.advance(83 * DAY);
     expect(trustLinks(await promotion(s, 'Spring offer'))).toEqual([]);
-    const second = await notice(s);
+    expect(trustLinks((await welcome(s)).mail)).toEqual([]);
+    const second = await editorial(s);
     expect(trustLinks(second.mail)).toHaveLength(5);
 
     expect(await asks(s.id)).toEqual([
       { message_id: first.id, kind: 'notice' },
-      { message_id: second.id, kind: 'notice' },
+      { message_id: second.id, kind: 'editorial' },
     ]);
   });
 
   it('asks in Dutch for a Dutch subscriber', async () => {
     const s = await subscriber('nl');
-    const { mail } = await welcome(s);
+    const { mail } = await editorial(s);
     expect(trustLinks(mail)).toHaveLength(5);
     expect(mail.parsed.text).toContain('Handelen wij in jouw belang?');
     const page = await t
