@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { TokensModule } from '../../platform/tokens/tokens.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { ExpectationsService } from './expectations.service';
@@ -14,7 +15,7 @@ import { TrustReportService } from './trust-report.service';
  * the "what would you like to hear about?" expectations; their reports (docs/trust-question.md).
  */
 @Module({
-  imports: [TokensModule, RenderingModule],
+  imports: [MetricsModule, TokensModule, RenderingModule],
   providers: [
     TrustQuestionPreparer,
     TrustQuestionsService,

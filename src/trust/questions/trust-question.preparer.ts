@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
+import { MetricsService } from '../../platform/metrics/metrics.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { MessagePreparer, PreparesMessages } from '../../messaging/delivery/message-composer';
@@ -34,15 +35,22 @@ export const SCORES = [1, 2, 3, 4, 5] as const;
 export class TrustQuestionPreparer implements MessagePreparer {
   private readonly periodDays: number;
   private readonly publicUrl: string;
+  private readonly asked;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
     private readonly rendering: RenderingService,
+    metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.periodDays = config.get('trustQuestion', { infer: true }).periodDays;
     this.publicUrl = config.get('app', { infer: true }).publicUrl;
+    this.asked = metrics.counter(
+      'tidings_trust_questions_total',
+      'Emails the trust question was added to at send time (a retry of one counts again)',
+      ['kind'],
+    );
   }
 
   async prepare(messages: ClaimedMessage[], now: Date): Promise<void> {
@@ -101,7 +109,9 @@ export class TrustQuestionPreparer implements MessagePreparer {
     );
     const chosen = new Set(rows.map((r) => r.message_id));
     for (const m of eligible) {
-      if (chosen.has(m.id)) m.data = { ...m.data, [TRUST_QUESTION_FIELD]: this.question(m, now) };
+      if (!chosen.has(m.id)) continue;
+      m.data = { ...m.data, [TRUST_QUESTION_FIELD]: this.question(m, now) };
+      this.asked.inc({ kind: m.kind });
     }
   }
 

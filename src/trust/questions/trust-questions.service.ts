@@ -13,6 +13,7 @@ import {
 } from '../../platform/errors/domain-errors';
 import { SignedForms } from '../../platform/http/signed-form';
 import { Locale, localeOr } from '../../platform/locale';
+import { MetricsService } from '../../platform/metrics/metrics.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import {
   ErasesPersonalData,
@@ -60,16 +61,23 @@ export function parseScore(value: unknown): number | undefined {
 export class TrustQuestionsService implements PersonalDataEraser {
   private readonly logger = new Logger('TrustQuestion');
   private readonly forms: SignedForms;
+  private readonly answers;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
+    metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
   ) {
     const secret = config.get('security', { infer: true }).secretKey;
     if (!secret) throw new Error('security.secretKey is not resolved');
     this.forms = new SignedForms(deriveKey(secret, 'trust-question-form'), FORM_TTL_MS);
+    this.answers = metrics.counter(
+      'tidings_trust_answers_total',
+      'Answers to the trust question recorded, by score and whether the email had none before',
+      ['score', 'change'],
+    );
   }
 
   /** Comments are what the person wrote; the score stays as an anonymous figure. */
@@ -139,6 +147,7 @@ export class TrustQuestionsService implements PersonalDataEraser {
         RETURNING message_id, subscriber_id, score, comment, show_address`,
       [row.message_id, score, comment || null, showAddress, now],
     );
+    this.answers.inc({ score: String(score), change: row.score === null ? 'new' : 'replaced' });
     this.logger.log(
       {
         messageId: row.message_id,
