@@ -25,7 +25,7 @@ export class TrustQuestions1764010000000 implements MigrationInterface {
         message_id uuid PRIMARY KEY,
         subscriber_id uuid NOT NULL,
         topic_id uuid,
-        kind text NOT NULL,
+        kind text NOT NULL CONSTRAINT trust_question_asks_kind CHECK (kind IN ('editorial', 'notice')),
         asked_at timestamptz NOT NULL,
         score smallint CONSTRAINT trust_question_asks_score CHECK (score BETWEEN 1 AND 5),
         comment text,
