@@ -7,6 +7,7 @@ import { ControllableClock } from '../support/controllable-clock';
 import { csrfOf } from '../support/preference-center';
 import { eventually, ReceivedMail, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
+import { settled } from '../support/ticks';
 
 const DAY = 86_400_000;
 const PUBLIC_URL = 'https://tidings.test';
@@ -188,6 +189,8 @@ describe('The trust question: at most once per subscriber per period, never in p
             template: 'notice',
             kind: 'notice' as const,
             data: NOTICE_DATA,
+            // Not due: the dispatcher leaves them alone; the preparer is called directly.
+            sendAfter: new Date(clock.now().getTime() + 365 * DAY),
           })),
         ),
       );
@@ -224,10 +227,25 @@ describe('The trust question: at most once per subscriber per period, never in p
     await preparer.prepare([retried], clock.now());
     expect(retried.data.trustQuestion).toBeDefined();
     expect(await asks(s.id)).toHaveLength(1);
+
+    // An email that asked but then failed does not count: the next one asks, the one after not.
+    const [later] = await claimed(s, 1);
+    await preparer.prepare([later], clock.now());
+    expect(later.data.trustQuestion).toBeUndefined();
+    await t.dataSource.query(`UPDATE outbound_messages SET status = 'failed' WHERE id = $1`, [
+      asked.id,
+    ]);
+    const [next, after] = [...(await claimed(s, 1)), ...(await claimed(s, 1))];
+    await preparer.prepare([next], clock.now());
+    await preparer.prepare([after], clock.now());
+    expect(next.data.trustQuestion).toBeDefined();
+    expect(after.data.trustQuestion).toBeUndefined();
   });
 
   it('records an answer through the link once per email (a second one replaces it) and reports it', async () => {
     const month = clock.now().toISOString().slice(0, 7);
+    // Outcomes are recorded after SMTP accepted a message: wait until every earlier one is.
+    await settled(t.dataSource, clock.now());
     const before = (await t.api().get(`/v1/reports/trust-score?month=${month}`).expect(200)).body;
     const s = await subscriber();
     const { id, mail } = await notice(s);
@@ -303,6 +321,7 @@ describe('The trust question: at most once per subscriber per period, never in p
       expect.objectContaining({ messageId: id, score: 5, email: s.email }),
     );
 
+    await settled(t.dataSource, clock.now());
     const after = (await t.api().get(`/v1/reports/trust-score?month=${month}`).expect(200)).body;
     const row = (r: { rows: Array<{ topic: string | null; kind: string }> }) =>
       r.rows.find((x) => x.topic === topics.renewals.key && x.kind === 'notice') as
