@@ -233,6 +233,24 @@ export class RenderingService implements OnModuleInit, OnModuleDestroy {
     return this.compiledFor(key, version ?? undefined, locale).render(locale, data);
   }
 
+  /**
+   * Whether the HTML of a template version (as `renderVersion` would pick it) refers to `field`:
+   * a preparer that adds optional data (the trust question) adds it only where it is shown.
+   */
+  refersTo(
+    key: string,
+    version: number | null | undefined,
+    locale: Locale,
+    field: string,
+  ): boolean {
+    try {
+      const parts = this.compiledFor(key, version ?? undefined, locale).locales.get(locale);
+      return !!parts && parts.html.source.text.includes(field);
+    } catch {
+      return false;
+    }
+  }
+
   private compiledFor(key: string, version: number | undefined, locale: Locale): CompiledTemplate {
     const current = this.templates.get(key);
     const template =

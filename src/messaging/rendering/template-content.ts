@@ -26,7 +26,10 @@ export interface TemplateContent {
   locales: Partial<Record<Locale, LocaleContent>>;
 }
 
-/** Variables every template gets from delivery or configuration. */
+/**
+ * Variables every template gets from delivery or configuration. `trustQuestion` is set by a
+ * preparer only on the emails that carry the trust question (docs/trust-question.md).
+ */
 export const GLOBAL_VARIABLES = [
   'brand',
   'sender',
@@ -35,6 +38,7 @@ export const GLOBAL_VARIABLES = [
   'links',
   'subscriber',
   'marketing',
+  'trustQuestion',
 ] as const;
 
 export const TEMPLATE_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;

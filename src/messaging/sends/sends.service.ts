@@ -31,6 +31,7 @@ export const RESERVED_DATA_KEYS = [
   'links',
   'sendWindow',
   'lifecycle',
+  'trustQuestion',
 ] as const;
 
 /** A send's ledger rows are `send:<idempotency key>`: the unique dedupe key is the idempotency. */

@@ -69,6 +69,8 @@ export interface AppConfig {
     windowDays: number;
     promotionalGapDays: number;
   };
+  /** The trust question: at most once per subscriber per `periodDays` (0: never asked). */
+  trustQuestion: { periodDays: number };
   /** Regular emails per subscriber in any 7 days when they chose no cap themselves; null: none. */
   overallCap: { weeklyDefault: number | null };
   digests: { maxItems: number; silenceGraceDays: number };
@@ -194,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowDays: e.CONTENT_MIX_WINDOW_DAYS,
       promotionalGapDays: e.CONTENT_MIX_PROMOTIONAL_GAP_DAYS,
     },
+    trustQuestion: { periodDays: e.TRUST_QUESTION_PERIOD_DAYS },
     overallCap: { weeklyDefault: e.OVERALL_WEEKLY_CAP ?? null },
     digests: { maxItems: e.DIGEST_MAX_ITEMS, silenceGraceDays: e.SILENCE_GRACE_DAYS },
     campaigns: {

@@ -294,6 +294,16 @@ export class EnvironmentVariables {
   CONTENT_MIX_PROMOTIONAL_GAP_DAYS = 7;
 
   /**
+   * The trust question ("Do we act in your interest?") goes in at most one email per subscriber
+   * per this many days (docs/trust-question.md). 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  TRUST_QUESTION_PERIOD_DAYS = 182;
+
+  /**
    * The marketer's default overall cap: at most this many regular (editorial and promotional)
    * emails per subscriber in any 7 days, across all topics. Unset: no cap. A subscriber's own
    * choice on the preference page wins.

@@ -17,6 +17,7 @@ import { ConsentReadModels1764001022000 } from '../../../migrations/176400102200
 import { SuppressionsReadModels1764001023000 } from '../../../migrations/1764001023000-SuppressionsReadModels';
 import { LifecycleReadModels1764001024000 } from '../../../migrations/1764001024000-LifecycleReadModels';
 import { FeedbackReadModels1764001025000 } from '../../../migrations/1764001025000-FeedbackReadModels';
+import { TrustQuestions1764010000000 } from '../../../migrations/1764010000000-TrustQuestions';
 import { WebhooksReadModels1764001026000 } from '../../../migrations/1764001026000-WebhooksReadModels';
 import { SubscriberWeeklyCap1764001050000 } from '../../../migrations/1764001050000-SubscriberWeeklyCap';
 import { ContentReadModels1764001060000 } from '../../../migrations/1764001060000-ContentReadModels';
@@ -69,5 +70,6 @@ export const MIGRATIONS = [
   LifecycleLocaleDates1764007001000,
   SubscriberLocalesConfigured1764007002000,
   ConsentPreferenceChanges1764009000000,
+  TrustQuestions1764010000000,
   Accounts1764011000000,
 ];

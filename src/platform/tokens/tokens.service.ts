@@ -20,6 +20,8 @@ export const TOKEN_PURPOSES = {
   feedback: 4,
   /** Fresh link sent by email for actions that raise what we send (resubscribe, more often). */
   elevated: 5,
+  /** The trust question's answer (docs/trust-question.md); `ref` is the outbound message. */
+  trust: 8,
 } as const;
 export type TokenPurpose = keyof typeof TOKEN_PURPOSES;
 
@@ -30,6 +32,7 @@ export const TOKEN_TTL_SECONDS: Record<TokenPurpose, number> = {
   confirm: 72 * 3600,
   feedback: 180 * 86400,
   elevated: 24 * 3600,
+  trust: 180 * 86400,
 };
 
 export interface TokenClaims {

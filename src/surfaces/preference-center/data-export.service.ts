@@ -6,6 +6,8 @@ import { ConsentService } from '../../audience/consent/consent.service';
 import { queryRows } from '../../platform/database/sql';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { PreferencesService } from './preferences.service';
+import { ExpectationsService } from '../../trust/questions/expectations.service';
+import { TrustQuestionsService } from '../../trust/questions/trust-questions.service';
 
 /** Details of consent events that are internal references (API key, sign-up request), not facts. */
 const INTERNAL_DETAIL = /id$/i;
@@ -23,32 +25,38 @@ export class DataExportService {
     private readonly consent: ConsentService,
     private readonly clock: Clock,
     private readonly preferences: PreferencesService,
+    private readonly expectations: ExpectationsService,
+    private readonly trustAnswers: TrustQuestionsService,
   ) {}
 
   async export(token: string): Promise<Record<string, unknown>> {
     const s = (await this.preferences.open(token)).subscriber;
-    const [dates, subscriptions, history, messages] = await Promise.all([
-      this.subscribers.datesOf(this.dataSource.manager, [s.id]),
-      queryRows(
-        this.dataSource,
-        `SELECT t.key AS topic, COALESCE(t.names->>$2::text, t.name) AS "topicName", x.status, x.frequency,
+    const [dates, subscriptions, history, messages, expectations, trustAnswers] = await Promise.all(
+      [
+        this.subscribers.datesOf(this.dataSource.manager, [s.id]),
+        queryRows(
+          this.dataSource,
+          `SELECT t.key AS topic, COALESCE(t.names->>$2::text, t.name) AS "topicName", x.status, x.frequency,
                 x.created_at AS "subscribedAt", x.unsubscribed_at AS "unsubscribedAt",
                 x.last_delivered_at AS "lastDeliveredAt", x.next_due_at AS "nextDueAt"
            FROM audience_subscriptions x JOIN audience_topics t ON t.id = x.topic_id
           WHERE x.subscriber_id = $1 ORDER BY t.key`,
-        [s.id, s.locale],
-      ),
-      this.consent.history(s.id),
-      queryRows(
-        this.dataSource,
-        `SELECT o.template, o.kind, t.key AS topic, o.status, o.skip_reason AS "skipReason",
+          [s.id, s.locale],
+        ),
+        this.consent.history(s.id),
+        queryRows(
+          this.dataSource,
+          `SELECT o.template, o.kind, t.key AS topic, o.status, o.skip_reason AS "skipReason",
                 o.created_at AS "createdAt", o.send_after AS "plannedFor", o.sent_at AS "sentAt",
                 o.deadline_at AS "deadline"
            FROM messaging_ledger_messages o LEFT JOIN audience_topics t ON t.id = o.topic_id
           WHERE o.subscriber_id = $1 ORDER BY o.created_at, o.id`,
-        [s.id],
-      ),
-    ]);
+          [s.id],
+        ),
+        this.expectations.forSubscriber(s.id),
+        this.trustAnswers.answersOf(s.id),
+      ],
+    );
     return {
       exportedAt: this.clock.now().toISOString(),
       profile: {
@@ -80,6 +88,8 @@ export class DataExportService {
         ),
       })),
       messages,
+      expectations,
+      trustAnswers,
     };
   }
 }

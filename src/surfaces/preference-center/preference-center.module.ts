@@ -11,6 +11,7 @@ import { SubscribersModule } from '../../audience/subscribers/subscribers.module
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { SignupModule } from '../../programmes/signup/signup.module';
 import { UpcomingNoticesModule } from '../../programmes/upcoming-notices';
+import { QuestionsModule } from '../../trust/questions/questions.module';
 import { DataExportService } from './data-export.service';
 import { FreshLinkService } from './fresh-link.service';
 import { LinkPageFilter, PrivatePageHeaders } from './link-page.filter';
@@ -40,6 +41,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     }),
     ConsentModule,
     DeliveryModule,
+    QuestionsModule,
     SignupModule,
     SubscribersModule,
     TokensModule,

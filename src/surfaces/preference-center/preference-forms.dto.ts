@@ -20,6 +20,7 @@ import {
 import { TOPIC_KEY_PATTERN } from '../../audience/topics/topic.dto';
 import { Frequency, FREQUENCIES } from '../../audience/topics/topic.entity';
 import { IsConfiguredLocale, Locale, LOCALE_API_PROPERTY } from '../../platform/locale';
+import { MAX_EXPECTATION_LENGTH } from '../../trust/questions/expectations.service';
 
 /** The pause lengths a subscriber can choose on the preference page. */
 export const PAUSE_DAYS = [30, 60, 90] as const;
@@ -86,4 +87,14 @@ export class WeeklyCapDto extends LinkFormDto {
   @Min(WEEKLY_CAP_MIN, { message: WEEKLY_CAP_MESSAGE })
   @Max(WEEKLY_CAP_MAX, { message: WEEKLY_CAP_MESSAGE })
   weeklyCap?: number | null;
+}
+
+/** "What would you like to hear about?": free text, kept for the marketer. */
+export class ExpectationDto extends LinkFormDto {
+  @ApiProperty({ maxLength: MAX_EXPECTATION_LENGTH })
+  @IsString({ message: 'expectation must be text' })
+  @MaxLength(MAX_EXPECTATION_LENGTH, {
+    message: `expectation must be at most ${MAX_EXPECTATION_LENGTH} characters`,
+  })
+  expectation!: string;
 }

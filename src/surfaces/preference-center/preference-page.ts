@@ -9,6 +9,7 @@ import {
   formatLocalDateTime,
   Locale,
 } from '../../platform/locale';
+import { MAX_EXPECTATION_LENGTH } from '../../trust/questions/expectations.service';
 import { CSRF_FIELD } from './link-security';
 import { PAUSE_DAYS, WEEKLY_CAP_CHOICES } from './preference-forms.dto';
 import { PreferenceView, TopicChoice } from './preferences.service';
@@ -31,6 +32,7 @@ export const PAGE_SECTIONS = [
   'notices',
   'settings',
   'limit',
+  'expectations',
   'pause',
   'unsubscribe',
   'history',
@@ -110,6 +112,8 @@ function doneSection(code: DoneCode, o: PreferencePageOptions, unsubscribed: boo
       return 'settings';
     case 'limit_changed':
       return 'limit';
+    case 'expectation_saved':
+      return 'expectations';
     case 'unchanged':
       if (o.doneTopic) return 'topics';
       if ((PAGE_SECTIONS as readonly string[]).includes(o.doneIn ?? ''))
@@ -346,6 +350,24 @@ export function preferencePage(
         <div class="actions"><button type="submit">${t.limitButton}</button></div>`,
     )}`;
 
+  // Free text for the marketer: never shown again here (the export has it), never required.
+  const expectations = html`${heading('expectations', t.expectationsHeading)}
+    ${confirmation('expectations')}
+    <p class="muted">${t.expectationsIntro}</p>
+    ${form(
+      '/expectations',
+      html`<div>
+          <label for="expectations-text">${t.expectationsLabel}</label>
+          <textarea
+            id="expectations-text"
+            name="expectation"
+            rows="3"
+            maxlength="${MAX_EXPECTATION_LENGTH}"
+          ></textarea>
+        </div>
+        <div class="actions"><button type="submit">${t.expectationsButton}</button></div>`,
+    )}`;
+
   const canPause = !unsubscribed && !blocked && anyCurrent;
   const pause = html`${heading('pause', t.pauseHeading)} ${confirmation('pause')}
   ${
@@ -489,6 +511,7 @@ export function preferencePage(
     ['notices', notices],
     ['settings', settings],
     ['limit', limit],
+    ['expectations', expectations],
     ['pause', pause],
     ['unsubscribe', unsubscribe],
     ['history', history],

@@ -24,6 +24,7 @@ import { erasedPage, erasePage, freshSentPage } from './link-pages';
 import { LinkFormGuard, LinkSecurity } from './link-security';
 import { PageFrame, pickLocale } from './page-frame';
 import {
+  ExpectationDto,
   LinkFormDto,
   PauseDto,
   SettingsDto,
@@ -158,6 +159,20 @@ export class PreferencesController {
       await this.preferences.changeWeeklyCap(token, dto.weeklyCap ?? null),
       'limit',
     );
+  }
+
+  /** "What would you like to hear about?": kept for the marketer with the page's language. */
+  @Post(':token/expectations')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async expectation(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() dto: ExpectationDto,
+  ) {
+    const locale = pickLocale(lang, 'en');
+    const result = await this.preferences.recordExpectation(token, dto.expectation, locale);
+    return back(token, lang, result, 'expectations');
   }
 
   /** Everything kept about the subscriber, as a JSON download. */

@@ -18,6 +18,7 @@ import {
   SubscriptionsService,
 } from '../../audience/subscribers/subscriptions.service';
 import { TokenClaims, TokenPurpose, TokensService } from '../../platform/tokens/tokens.service';
+import { ExpectationsService } from '../../trust/questions/expectations.service';
 import { Frequency, FREQUENCIES, TopicKind } from '../../audience/topics/topic.entity';
 import { sortFrequencies, TopicsService } from '../../audience/topics/topics.service';
 import { LinkSecurity } from './link-security';
@@ -107,6 +108,7 @@ export class PreferencesService {
     private readonly topics: TopicsService,
     private readonly notices: UpcomingNotices,
     private readonly status: SubscriberStatusService,
+    private readonly expectations: ExpectationsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.defaultWeeklyCap = config.get('overallCap', { infer: true }).weeklyDefault;
@@ -298,6 +300,13 @@ export class PreferencesService {
     await this.subscribers.update(access.subscriber.id, { weeklyCap });
     this.logger.log({ subscriberId: access.subscriber.id, weeklyCap }, 'Overall limit changed');
     return { done: 'limit_changed' };
+  }
+
+  /** A "what would you like to hear about?" answer; an empty one records nothing. */
+  async recordExpectation(token: string, text: string, locale: Locale): Promise<DoneResult> {
+    const access = await this.open(token);
+    const recorded = await this.expectations.record(access.subscriber.id, text, locale);
+    return { done: recorded ? 'expectation_saved' : 'unchanged' };
   }
 
   /** Erasure cannot be undone, so it needs a fresh link like the changes that send more. */

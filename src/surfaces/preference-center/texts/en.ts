@@ -16,6 +16,7 @@ export const EN: PageTexts = {
     notices: 'Notices',
     settings: 'Language and time zone',
     limit: 'How much email',
+    expectations: 'What you would like to hear about',
     pause: 'Pause',
     unsubscribe: 'Unsubscribe',
     history: 'Consent history',
@@ -89,6 +90,11 @@ export const EN: PageTexts = {
       ? 'Our default (no overall limit)'
       : `Our default (${n} ${n === 1 ? 'email' : 'emails'} a week)`,
   limitButton: 'Save limit',
+  expectationsHeading: 'What would you like to hear about?',
+  expectationsIntro:
+    'Tell us in your own words what you would like us to write about. The people who plan our emails read every answer; your answer does not change what you get.',
+  expectationsLabel: 'What would you like to hear about? (optional)',
+  expectationsButton: 'Send',
 
   unsubscribeAllHeading: 'Unsubscribe from everything',
   unsubscribeAllIntro:
@@ -210,6 +216,7 @@ export const EN: PageTexts = {
       `If we can reach you, a fresh link is on its way to your inbox. It works for ${f.hours} hours.`,
     settings_changed: (f) => `Saved: we write to you in ${f.language}, in time zone ${f.zone}.`,
     limit_changed: (f) => `Saved: across all topics you now get at most ${f.limit}.`,
+    expectation_saved: () => 'Thank you: we passed on what you would like to hear about.',
     unchanged: () => 'Nothing needed changing: this was already so.',
   },
 

@@ -16,6 +16,7 @@ export const NL: PageTexts = {
     notices: 'Berichten',
     settings: 'Taal en tijdzone',
     limit: 'Hoeveel e-mail',
+    expectations: 'Waar je over wilt horen',
     pause: 'Pauze',
     unsubscribe: 'Afmelden',
     history: 'Toestemmingen',
@@ -91,6 +92,11 @@ export const NL: PageTexts = {
       ? 'Onze standaard (geen grens)'
       : `Onze standaard (${n} ${n === 1 ? 'e-mail' : 'e-mails'} per week)`,
   limitButton: 'Grens opslaan',
+  expectationsHeading: 'Waar wil je over horen?',
+  expectationsIntro:
+    'Vertel ons in je eigen woorden waar we over zouden moeten schrijven. Wie onze e-mails plant, leest elk antwoord; je antwoord verandert niets aan wat je krijgt.',
+  expectationsLabel: 'Waar wil je over horen? (niet verplicht)',
+  expectationsButton: 'Versturen',
 
   unsubscribeAllHeading: 'Afmelden voor alles',
   unsubscribeAllIntro:
@@ -215,6 +221,7 @@ export const NL: PageTexts = {
       `Als we je kunnen bereiken, is er een nieuwe link onderweg naar je inbox. Hij werkt ${f.hours} uur.`,
     settings_changed: (f) => `Opgeslagen: we schrijven je in ${f.language}, in tijdzone ${f.zone}.`,
     limit_changed: (f) => `Opgeslagen: over alle onderwerpen samen krijg je nu hooguit ${f.limit}.`,
+    expectation_saved: () => 'Bedankt: we hebben doorgegeven waar je over wilt horen.',
     unchanged: () => 'Er hoefde niets te veranderen: dit was al zo.',
   },
 

@@ -11,6 +11,7 @@ export const DONE_CODES = [
   'fresh_link_sent',
   'settings_changed',
   'limit_changed',
+  'expectation_saved',
   'unchanged',
 ] as const;
 export type DoneCode = (typeof DONE_CODES)[number];
@@ -50,6 +51,7 @@ export interface PageTexts {
     notices: string;
     settings: string;
     limit: string;
+    expectations: string;
     pause: string;
     unsubscribe: string;
     history: string;
@@ -114,6 +116,11 @@ export interface PageTexts {
   /** The option that leaves it to us: with our default, or none. */
   limitDefault: (n: number | null) => string;
   limitButton: string;
+  /** "What would you like to hear about?": free text for the marketer (docs/trust-question.md). */
+  expectationsHeading: string;
+  expectationsIntro: string;
+  expectationsLabel: string;
+  expectationsButton: string;
   /** Each language named in this language, as a sentence uses it ("in English", "in het Engels"). */
   languageIn: Record<string, string>;
 
