@@ -21,6 +21,7 @@ interface BrowserGlobals {
 
 interface AxeResult {
   violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
+  passes: unknown[];
 }
 
 /** Serious and critical axe-core violations of the page as it is now. */
@@ -29,6 +30,8 @@ async function axeProblems(page: Page): Promise<string[]> {
   const result = await page.evaluate(() =>
     (globalThis as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run(),
   );
+  // axe ran its rules on this page (an empty page or a failed injection passes nothing).
+  expect(result.passes.length).toBeGreaterThan(10);
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes): ${v.help}`);
