@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Builds dist/ (`nest build`) only when what it is built from changed since the last build, so
+ * Builds dist/ (`nest build`, then the console into dist/console: .ci/build-console.mjs) only when what it is built from changed since the last build, so
  * `npm start` (prestart), `npm run start:worker` and `npm test` skip the 10 s build when nothing
  * changed. The inputs' contents are hashed (a touched but unchanged file does not count; an added,
  * changed or deleted one does); after a successful build the hash is kept in dist/ next to the
@@ -19,10 +19,15 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import process from 'node:process';
 
-/** What `nest build` compiles or is configured by (tsconfig.build.json: src and migrations). */
+/**
+ * What `nest build` compiles or is configured by (tsconfig.build.json: src and migrations), and
+ * what the console is built from (console/, checked against the API document docs/openapi.json).
+ */
 const INPUTS = [
   'src',
   'migrations',
+  'console',
+  'docs/openapi.json',
   'tsconfig.json',
   'tsconfig.build.json',
   'nest-cli.json',
@@ -32,6 +37,7 @@ const INPUTS = [
 const IGNORED = /\.spec\.ts$/;
 export const FINGERPRINT = join('dist', '.build-inputs.sha256');
 const OUTPUT = join('dist', 'src', 'main.js');
+const CONSOLE_OUTPUT = join('dist', 'console', 'index.html');
 
 /**
  * A hash of every input file's path and contents.
@@ -64,6 +70,7 @@ export function isFresh(root) {
   const recorded = join(root, FINGERPRINT);
   return (
     existsSync(join(root, OUTPUT)) &&
+    existsSync(join(root, CONSOLE_OUTPUT)) &&
     existsSync(recorded) &&
     readFileSync(recorded, 'utf8').trim() === fingerprint(root)
   );
@@ -90,6 +97,16 @@ function nestBuild(root) {
   const run = spawnSync(process.execPath, [nest, 'build'], { cwd: root, stdio: 'inherit' });
   if (run.status !== 0) {
     throw new Error(`nest build failed (${run.signal ?? `exit code ${run.status}`})`);
+  }
+  // After nest build, which empties dist/.
+  const consoleBuild = spawnSync(process.execPath, [join(root, '.ci', 'build-console.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (consoleBuild.status !== 0) {
+    throw new Error(
+      `the console build failed (${consoleBuild.signal ?? `exit code ${consoleBuild.status}`})`,
+    );
   }
 }
 

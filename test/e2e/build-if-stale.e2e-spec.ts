@@ -3,6 +3,7 @@ import {
   cpSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -18,6 +19,9 @@ const CLONED = [
   'src',
   'migrations',
   'templates',
+  'console',
+  'docs',
+  'clients',
   '.ci',
   'package.json',
   'package-lock.json',
@@ -63,6 +67,7 @@ describe('npm start on a clone: build only when the sources changed', () => {
     () => {
       prestart();
       expect(existsSync(join(clone, 'dist', 'src', 'main.js'))).toBe(true);
+      expect(existsSync(join(clone, 'dist', 'console', 'index.html'))).toBe(true);
       mark();
       const started = Date.now();
       prestart();
@@ -89,6 +94,28 @@ describe('npm start on a clone: build only when the sources changed', () => {
       prestart();
       expect(marked()).toBe(false);
       expect(readFileSync(join(clone, 'dist', 'src', 'main.js'), 'utf8')).toContain(probe);
+    },
+    BUILD_MS,
+  );
+
+  it(
+    'builds after a console source changed, and dist/console has the change',
+    () => {
+      mark();
+      const file = join(clone, 'console', 'src', 'i18n.ts');
+      const probe = `Sign in ${Date.now()}`;
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace("signIn: 'Sign in',", `signIn: '${probe}',`),
+      );
+      prestart();
+      expect(marked()).toBe(false);
+      const assets = join(clone, 'dist', 'console', 'assets');
+      const bundle = readdirSync(assets)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => readFileSync(join(assets, f), 'utf8'))
+        .join('\n');
+      expect(bundle).toContain(probe);
     },
     BUILD_MS,
   );
