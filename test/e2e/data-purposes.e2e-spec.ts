@@ -2,6 +2,8 @@ import { createSubscriber, unique, uniqueEmail, topicInput } from '../factories'
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { SmtpSink } from '../support/smtp-sink';
+import { csrfOf, pageText } from '../support/preference-center';
+import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const PUBLIC_URL = 'https://tidings.test';
@@ -268,17 +270,35 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
         expect.objectContaining({ status: 'skipped', skipReason: 'no_data_consent' }),
       ]);
 
-      // Granted: the next event sends.
-      const granted = await t
-        .api()
-        .post(`/v1/subscribers/${s.id}/purposes/usage-alerts/grant`)
-        .send({})
-        .expect(200);
-      expect(granted.body).toMatchObject({
-        purpose: 'usage-alerts',
-        inUse: true,
-        decision: 'granted',
-      });
+      // The preference page lists the purpose with the data it covers, why, what it gives, the
+      // basis, and one button to allow it.
+      const token = t.app.get(TokensService).sign('manage', s.id, { now: clock.now() });
+      const page = (await t.http().get(`/p/${token}?lang=en`).expect(200)).text;
+      const text = pageText(page);
+      expect(text).toContain('How we use your data');
+      expect(text).toContain('Usage alerts');
+      expect(text).toContain('Off: we do not use your data for this.');
+      expect(text).toMatch(/Plan: family/);
+      expect(text).toContain(usageAlerts.explanations.en);
+      expect(text).toContain(usageAlerts.benefits.en);
+      expect(text).toContain('Your permission');
+      expect(page).toContain(`action="/p/${token}/purposes?lang=en"`);
+
+      // Granted on the page (a form post, no JavaScript): the next event sends.
+      await t
+        .http()
+        .post(`/p/${token}/purposes?lang=en`)
+        .type('form')
+        .send({ csrf: csrfOf(page), purpose: 'usage-alerts', decision: 'grant' })
+        .expect(303)
+        .expect(
+          'Location',
+          `/p/${token}?lang=en&done=purpose_granted&purpose=usage-alerts#purposes`,
+        );
+      const granted = await t.api().get(`/v1/subscribers/${s.id}/purposes`).expect(200);
+      expect(granted.body).toContainEqual(
+        expect.objectContaining({ purpose: 'usage-alerts', inUse: true, decision: 'granted' }),
+      );
       const after = await postEvent(s.email, 95);
       expect(after.body.outcomes).toEqual([
         { rule: ruleKey, result: 'queued', messageId: expect.any(String) },
@@ -287,17 +307,23 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
       expect(smtp.to(s.email)).toHaveLength(1);
       expect(smtp.to(s.email)[0].parsed.subject).toBe('You used 95% of your family bundle');
 
-      // Withdrawn: nothing more, and the covered attribute is gone (others stay).
-      const withdrawn = await t
-        .api()
-        .post(`/v1/subscribers/${s.id}/purposes/usage-alerts/withdraw`)
-        .send({})
-        .expect(200);
-      expect(withdrawn.body).toMatchObject({
-        decision: 'withdrawn',
-        inUse: false,
-        deleted: ['plan'],
-      });
+      // The page now says it is on and what stopping it means; withdrawn there, the covered
+      // attribute is deleted (others stay) and nothing more is sent.
+      const on = (
+        await t
+          .http()
+          .get(`/p/${token}?lang=en&done=purpose_granted&purpose=usage-alerts`)
+          .expect(200)
+      ).text;
+      expect(pageText(on)).toContain('Saved: you allowed "Usage alerts".');
+      expect(pageText(on)).toContain(`If you stop this: ${usageAlerts.withdrawalConsequences.en}`);
+      expect(pageText(on)).toContain('Stopping it also deletes the data listed here.');
+      await t
+        .http()
+        .post(`/p/${token}/purposes?lang=en`)
+        .type('form')
+        .send({ csrf: csrfOf(on), purpose: 'usage-alerts', decision: 'withdraw' })
+        .expect(303);
       const sub = await t.api().get(`/v1/subscribers/${s.id}`).expect(200);
       expect(sub.body.attributes).toEqual({ city: 'Utrecht' });
       const later = await postEvent(s.email, 99);
@@ -313,15 +339,42 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
       expect(uses).toEqual([
         expect.objectContaining({
           action: 'data_use_grant',
+          source: 'preference_center',
           wordingVersion: 'purpose:usage-alerts:v1',
           wording: expect.stringContaining(usageAlerts.benefits.en),
         }),
         expect.objectContaining({
           action: 'data_use_withdrawal',
+          source: 'preference_center',
           wordingVersion: 'purpose:usage-alerts:v1',
           wording: expect.stringContaining(usageAlerts.withdrawalConsequences.en),
         }),
       ]);
+    });
+
+    it('puts the purposes and their history in the data export', async () => {
+      const s = await createSubscriber(t, {
+        email: uniqueEmail('usage'),
+        topics: [{ topic: notices }],
+        attributes: { plan: 'duo' },
+      });
+      await t
+        .api()
+        .post(`/v1/subscribers/${s.id}/purposes/usage-alerts/grant`)
+        .send({})
+        .expect(200);
+      const token = t.app.get(TokensService).sign('manage', s.id, { now: clock.now() });
+      const res = await t.http().get(`/p/${token}/export`).expect(200);
+      const data = JSON.parse(res.text) as { dataPurposes: Array<Record<string, unknown>> };
+      expect(data.dataPurposes).toContainEqual(
+        expect.objectContaining({
+          purpose: 'usage-alerts',
+          legalBasis: 'consent',
+          decision: 'granted',
+          covers: expect.arrayContaining([{ kind: 'attribute', name: 'plan', value: 'duo' }]),
+          history: [expect.objectContaining({ action: 'data_use_grant', source: 'api' })],
+        }),
+      );
     });
 
     it('skips a notice queued before the withdrawal when it is about to be sent', async () => {

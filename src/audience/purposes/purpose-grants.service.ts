@@ -17,6 +17,8 @@ export interface PurposeDecision {
   wordingVersion?: string;
   source: ConsentSource;
   details?: Record<string, unknown>;
+  /** The language the wording was shown in (default: the subscriber's). */
+  locale?: Locale;
 }
 
 export interface PurposeState {
@@ -115,7 +117,7 @@ export class PurposeGrantsService {
         'purpose_archived',
       );
     }
-    const locale = localeOr(subscriber.locale);
+    const locale = localeOr(decision.locale ?? subscriber.locale);
     const wording = decision.wording ?? purposeWording(purpose, granted, locale);
     const wordingVersion = decision.wordingVersion ?? purposeWordingVersion(purpose);
     const now = new Date();
