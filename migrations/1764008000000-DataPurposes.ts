@@ -1,5 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** programmes_lifecycle_rules' columns as LifecycleReadModels1764001024000 made them. */
+const RULE_COLUMNS = `id, key, name, topic_id, trigger_type, date_name, offset_days, deadline_days,
+               window_start, window_end, enabled, deleted_at`;
+
 /**
  * Data-use purposes (src/audience/purposes, docs/data-purposes.md): what a purpose covers (the
  * subscriber's attributes, dates and event types), why, what the subscriber gains, its legal
@@ -58,9 +62,18 @@ export class DataPurposes1764008000000 implements MigrationInterface {
         SELECT subscriber_id, purpose_id, granted, changed_at FROM data_use_grants`);
     await q.query(`ALTER TABLE lifecycle_rules ADD COLUMN purposes text[]`);
     await q.query(`ALTER TABLE campaigns ADD COLUMN purposes text[]`);
+    // The trust audit (src/trust/reports) reads which purposes a rule relies on.
+    await q.query(`
+      CREATE OR REPLACE VIEW programmes_lifecycle_rules AS
+        SELECT ${RULE_COLUMNS}, purposes FROM lifecycle_rules`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // A view keeps its columns: drop it and make it again as 1764001024000 left it.
+    await q.query(`DROP VIEW programmes_lifecycle_rules`);
+    await q.query(
+      `CREATE VIEW programmes_lifecycle_rules AS SELECT ${RULE_COLUMNS} FROM lifecycle_rules`,
+    );
     await q.query(`ALTER TABLE campaigns DROP COLUMN purposes`);
     await q.query(`ALTER TABLE lifecycle_rules DROP COLUMN purposes`);
     await q.query(`DROP VIEW audience_data_use_grants`);

@@ -1,4 +1,10 @@
-import { createSubscriber, unique, uniqueEmail, topicInput } from '../factories';
+import {
+  createSubscriber,
+  lifecycleRuleInput,
+  unique,
+  uniqueEmail,
+  topicInput,
+} from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
 import { SmtpSink } from '../support/smtp-sink';
@@ -421,6 +427,69 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
         .expect(422);
       expect(res.body.code).toBe('not_consent_based');
       await t.api().post(`/v1/subscribers/${s.id}/purposes/nope/grant`).send({}).expect(404);
+    });
+  });
+  describe('a renewal rule relying on a consent-based purpose, in the trust audit', () => {
+    it('lists the subscriber without the grant as no_data_consent, before and after the scan writes the notice', async () => {
+      await t
+        .api()
+        .post('/v1/data-purposes')
+        .send({
+          key: 'renewal-alerts',
+          names: { en: 'Renewal warnings', nl: 'Waarschuwing voor verlenging' },
+          benefits: {
+            en: 'We warn you 30 days before your renewal.',
+            nl: 'We waarschuwen je 30 dagen voor je verlenging.',
+          },
+          dates: ['renewal_date'],
+          legalBasis: 'consent',
+        })
+        .expect(201);
+      const rule = await t
+        .api()
+        .post('/v1/lifecycle-rules')
+        .send(lifecycleRuleInput(notices, { purposes: ['renewal-alerts'] }))
+        .expect(201);
+      const without = await createSubscriber(t, {
+        email: uniqueEmail('renew'),
+        topics: [{ topic: notices }],
+        dates: { renewal_date: '2027-05-20' },
+      });
+      const withGrant = await createSubscriber(t, {
+        email: uniqueEmail('renew'),
+        topics: [{ topic: notices }],
+        dates: { renewal_date: '2027-05-20' },
+      });
+      await t
+        .api()
+        .post(`/v1/subscribers/${withGrant.id}/purposes/renewal-alerts/grant`)
+        .send({})
+        .expect(200);
+
+      type Item = {
+        subscriberId: string;
+        status: string;
+        reason: string | null;
+        messageId: string | null;
+      };
+      const audit = async () =>
+        (await t.api().get(`/v1/reports/audit?rule=${rule.body.key}&limit=100`).expect(200)).body
+          .items as Item[];
+      const of = (items: Item[], id: string) => items.find((i) => i.subscriberId === id);
+      let items = await audit();
+      expect(of(items, without.id)).toMatchObject({ status: 'none', reason: 'no_data_consent' });
+      expect(of(items, withGrant.id)).toMatchObject({ status: 'scheduled', reason: null });
+
+      await drive.step('2027-04-20T08:00:00Z');
+      expect(smtp.to(withGrant.email)).toHaveLength(1);
+      expect(smtp.to(without.email)).toHaveLength(0);
+      items = await audit();
+      expect(of(items, without.id)).toMatchObject({
+        status: 'none',
+        reason: 'no_data_consent',
+        messageId: expect.any(String),
+      });
+      expect(of(items, withGrant.id)).toMatchObject({ status: 'sent' });
     });
   });
 });
