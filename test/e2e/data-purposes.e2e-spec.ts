@@ -7,7 +7,7 @@ import {
 } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
-import { SmtpSink } from '../support/smtp-sink';
+import { eventually, SmtpSink } from '../support/smtp-sink';
 import { csrfOf, pageText } from '../support/preference-center';
 import { TokensService } from '../../src/platform/tokens/tokens.service';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -490,6 +490,65 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
         messageId: expect.any(String),
       });
       expect(of(items, withGrant.id)).toMatchObject({ status: 'sent' });
+    });
+  });
+  describe('a campaign segment', () => {
+    it('must declare the purposes covering its attributes, and reaches only those who granted a consent-based one', async () => {
+      const news = unique('news');
+      await t
+        .api()
+        .post('/v1/topics')
+        .send(topicInput({ key: news }))
+        .expect(201);
+      const people = [];
+      for (const plan of ['family', 'family']) {
+        people.push(
+          await createSubscriber(t, {
+            email: uniqueEmail('camp'),
+            topics: [{ topic: news }],
+            attributes: { plan },
+          }),
+        );
+      }
+      await t.dataSource.query(
+        `UPDATE subscriptions SET next_due_at = $2 WHERE subscriber_id = ANY($1)`,
+        [people.map((x) => x.id), new Date(clock.now().getTime() - 86_400_000)],
+      );
+      await t
+        .api()
+        .post(`/v1/subscribers/${people[0].id}/purposes/usage-alerts/grant`)
+        .send({})
+        .expect(200);
+      const item = await t
+        .api()
+        .post('/v1/content-items')
+        .send({ topic: news, kind: 'editorial', title: 'Family plan news', summary: 'A summary.' })
+        .expect(201);
+      const segment = { attributes: [{ name: 'plan', op: 'eq', value: 'family' }] };
+
+      const undeclared = await t
+        .api()
+        .post('/v1/campaigns')
+        .send({ topic: news, contentItem: item.body.id, segment })
+        .expect(400);
+      expect(undeclared.body).toMatchObject({
+        field: 'segment.attributes.0.name',
+        code: 'purpose_not_declared',
+      });
+
+      const created = await t
+        .api()
+        .post('/v1/campaigns')
+        .send({ topic: news, contentItem: item.body.id, segment, purposes: ['usage-alerts'] })
+        .expect(201);
+      expect(created.body.purposes).toEqual(['usage-alerts']);
+      await eventually(async () => {
+        const res = await t.api().get(`/v1/campaigns/${created.body.id}`).expect(200);
+        return res.body.status === 'sent' ? res.body : null;
+      });
+      await drive.settle();
+      expect(smtp.to(people[0].email)).toHaveLength(1);
+      expect(smtp.to(people[1].email)).toHaveLength(0);
     });
   });
 });
