@@ -332,6 +332,12 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
         .expect(303);
       const sub = await t.api().get(`/v1/subscribers/${s.id}`).expect(200);
       expect(sub.body.attributes).toEqual({ city: 'Utrecht' });
+      // ...and so are the usage events it covered.
+      const [events] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM events WHERE subscriber_id = $1`,
+        [s.id],
+      );
+      expect(events.n).toBe(0);
       const later = await postEvent(s.email, 99);
       expect(later.body.outcomes[0].result).toBe('no_data_consent');
       await drive.step('2027-04-05T08:03:00Z');
@@ -352,6 +358,10 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
         expect.objectContaining({
           action: 'data_use_withdrawal',
           source: 'preference_center',
+          details: expect.objectContaining({
+            purpose: 'usage-alerts',
+            deleted: ['event:usage.threshold', 'plan'],
+          }),
           wordingVersion: 'purpose:usage-alerts:v1',
           wording: expect.stringContaining(usageAlerts.withdrawalConsequences.en),
         }),

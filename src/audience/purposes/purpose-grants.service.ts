@@ -11,6 +11,7 @@ import { ConsentService } from '../consent/consent.service';
 import { Subscriber } from '../subscribers/subscriber.entity';
 import { SubscribersService } from '../subscribers/subscribers.service';
 import { DataPurpose, DataUseGrant, LegalBasis } from './data-purpose.entity';
+import { PurposeDataDeleters } from './purpose-data-deleters';
 
 export interface PurposeDecision {
   wording?: string;
@@ -69,6 +70,7 @@ export class PurposeGrantsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly consent: ConsentService,
     private readonly subscribers: SubscribersService,
+    private readonly deleters: PurposeDataDeleters,
   ) {}
 
   async decide(
@@ -129,6 +131,10 @@ export class PurposeGrantsService {
         purpose.attributes,
         purpose.dates,
       );
+      if (purpose.eventTypes.length) {
+        const events = await this.deleters.delete(manager, subscriber.id, purpose);
+        deleted = [...deleted, ...new Set(events)].sort();
+      }
     }
     await this.consent.record(manager, [
       {

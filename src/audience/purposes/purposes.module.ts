@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../consent/consent.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
@@ -6,6 +7,8 @@ import { DataPurpose, DataUseGrant } from './data-purpose.entity';
 import { DataPurposesController, SubscriberPurposesController } from './data-purposes.controller';
 import { DataPurposesService } from './data-purposes.service';
 import { PurposeGrantsService } from './purpose-grants.service';
+import { PurposeDataDeleters } from './purpose-data-deleters';
+import { PurposeGrantsErasure } from './purpose-grants.erasure';
 
 /**
  * Data-use purposes (docs/data-purposes.md): what a purpose covers and why, the check that rules
@@ -18,8 +21,9 @@ import { PurposeGrantsService } from './purpose-grants.service';
     TypeOrmModule.forFeature([DataPurpose, DataUseGrant]),
     ConsentModule,
     SubscribersModule,
+    DiscoveryModule,
   ],
-  providers: [DataPurposesService, PurposeGrantsService],
+  providers: [DataPurposesService, PurposeGrantsService, PurposeDataDeleters, PurposeGrantsErasure],
   controllers: [DataPurposesController, SubscriberPurposesController],
   exports: [DataPurposesService, PurposeGrantsService],
 })

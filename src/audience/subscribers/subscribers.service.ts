@@ -25,6 +25,7 @@ import { ChangeContext, SubscriptionsService } from './subscriptions.service';
 import { inTransaction } from '../../platform/database/transaction';
 import { PersonalDataErasers } from './personal-data-erasers';
 import { localeOr } from '../../platform/locale';
+import { queryRows } from '../../platform/database/sql';
 
 @Injectable()
 export class SubscribersService {
@@ -250,9 +251,10 @@ export class SubscribersService {
       );
     }
     if (dates.length) {
-      const rows = await manager.query<{ name: string }[]>(
+      const rows = await queryRows<{ name: string }>(
+        manager,
         'DELETE FROM subscriber_dates WHERE subscriber_id = $1 AND name = ANY($2) RETURNING name',
-        [subscriber.id, dates],
+        [subscriber.id, [...dates]],
       );
       removed.push(...rows.map((r) => r.name));
     }
