@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -10,7 +11,6 @@ import {
   IsString,
   Length,
   Matches,
-  MaxLength,
 } from 'class-validator';
 import { NormaliseLineEndings } from '../../platform/http/validation';
 import { CONSENT_SOURCES, ConsentSource } from '../consent/consent-event.entity';
@@ -249,7 +249,9 @@ export class PurposeGrantDto {
 export class ListPurposesQueryDto {
   @ApiPropertyOptional({ default: false })
   @IsOptional()
-  @IsIn(['true', 'false'])
-  @MaxLength(5)
-  includeArchived?: string;
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  includeArchived?: boolean;
 }

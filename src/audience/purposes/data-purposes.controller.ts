@@ -33,9 +33,7 @@ export class DataPurposesController {
   @ApiOkResponse({ type: DataPurposeDto, isArray: true })
   @ApiErrors(400)
   async list(@Query() query: ListPurposesQueryDto): Promise<DataPurposeDto[]> {
-    return (await this.purposes.list(query.includeArchived === 'true')).map((p) =>
-      DataPurposeDto.from(p),
-    );
+    return (await this.purposes.list(query.includeArchived)).map((p) => DataPurposeDto.from(p));
   }
 
   @Get(':idOrKey')
