@@ -25,6 +25,7 @@ import { ChangeContext, SubscriptionsService } from './subscriptions.service';
 import { inTransaction } from '../../platform/database/transaction';
 import { PersonalDataErasers } from './personal-data-erasers';
 import { localeOr } from '../../platform/locale';
+import { queryRows } from '../../platform/database/sql';
 
 @Injectable()
 export class SubscribersService {
@@ -223,6 +224,41 @@ export class SubscribersService {
       { subscriberId: isUuid(idOrEmail) ? idOrEmail : undefined },
       'Subscriber erased',
     );
+  }
+
+  /**
+   * Deletes the named attributes (a dotted name also removes what is under it) and dates of a
+   * subscriber the caller has locked (a data-use purpose withdrawn with `deleteOnWithdrawal`).
+   * Returns the names that held a value.
+   */
+  async removeData(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    attributes: readonly string[],
+    dates: readonly string[],
+  ): Promise<string[]> {
+    const removed: string[] = [];
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(subscriber.attributes ?? {})) {
+      if (attributes.some((a) => k === a || k.startsWith(`${a}.`))) removed.push(k);
+      else kept[k] = v;
+    }
+    if (removed.length) {
+      subscriber.attributes = kept;
+      await manager.query(
+        'UPDATE subscribers SET attributes = $2, updated_at = now() WHERE id = $1',
+        [subscriber.id, JSON.stringify(kept)],
+      );
+    }
+    if (dates.length) {
+      const rows = await queryRows<{ name: string }>(
+        manager,
+        'DELETE FROM subscriber_dates WHERE subscriber_id = $1 AND name = ANY($2) RETURNING name',
+        [subscriber.id, [...dates]],
+      );
+      removed.push(...rows.map((r) => r.name));
+    }
+    return removed.sort();
   }
 
   /** Sets dates; a null value removes the date. */

@@ -168,7 +168,7 @@ export class TopicsService {
  * Texts per locale as the API takes them: keys are configured locales, values text of at most
  * `max` characters (names not empty); 400 naming the key (`names.de`).
  */
-function localeTexts(
+export function localeTexts(
   value: Record<string, unknown> | undefined,
   field: string,
   max: number,
@@ -197,7 +197,7 @@ function localeTexts(
  * The default locale's text: the one in the map, else the single one given, else the first
  * locale's that has one. A single text that contradicts the map's default is refused.
  */
-function defaultText(
+export function defaultText(
   texts: Record<string, string>,
   field: string,
   single: string | undefined,

@@ -1,3 +1,4 @@
+import { DataPurposes1764008000000 } from '../../../migrations/1764008000000-DataPurposes';
 import { Foundation1764000000000 } from '../../../migrations/1764000000000-Foundation';
 import { Delivery1764000300000 } from '../../../migrations/1764000300000-Delivery';
 import { Alerts1764000400000 } from '../../../migrations/1764000400000-Alerts';
@@ -69,6 +70,7 @@ export const MIGRATIONS = [
   TopicTextsPerLocale1764007000000,
   LifecycleLocaleDates1764007001000,
   SubscriberLocalesConfigured1764007002000,
+  DataPurposes1764008000000,
   ConsentPreferenceChanges1764009000000,
   TrustQuestions1764010000000,
   Accounts1764011000000,

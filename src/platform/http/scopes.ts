@@ -22,6 +22,8 @@ export const SCOPES = [
   'sends:write',
   'webhooks:read',
   'webhooks:write',
+  'purposes:read',
+  'purposes:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

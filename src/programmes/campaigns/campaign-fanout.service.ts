@@ -17,6 +17,7 @@ import { reserveNextSlotSql } from '../../audience/subscribers/subscription-slot
 import { ContentMixPolicy } from '../cadence/content-mix';
 import { Campaign } from './campaign.entity';
 import { segmentSql } from './segment';
+import { lacksDataConsentSql } from '../../audience/purposes/data-consent-sql';
 
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 const BACKPRESSURE_POLL_MS = 50;
@@ -157,10 +158,17 @@ export class CampaignFanout {
     params.push(campaign.topicId);
     const topic = `$${params.length}`;
     const sendDate = campaign.sendAt.toISOString().slice(0, 10);
+    // A consent-based purpose the segment relies on: only subscribers who granted it.
+    let consent = '';
+    if (campaign.purposes?.length) {
+      params.push(campaign.purposes);
+      consent = `AND NOT ${lacksDataConsentSql('s.id', `$${params.length}::text[]`)}`;
+    }
     return `FROM audience_subscriptions x
        JOIN audience_subscribers s ON s.id = x.subscriber_id
       WHERE x.topic_id = ${topic} AND x.status = 'active' AND s.status = 'active'
-     ${segmentSql(campaign.segment ?? {}, params, sendDate)}`;
+     ${segmentSql(campaign.segment ?? {}, params, sendDate)}
+     ${consent}`;
   }
 
   private async countAudience(manager: EntityManager, campaign: Campaign): Promise<number> {

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
   IsIn,
   IsISO8601,
   IsObject,
@@ -78,6 +81,25 @@ export class CreateCampaignDto {
   @ValidateNested()
   @Type(() => SegmentDto)
   segment?: SegmentDto;
+
+  @ApiPropertyOptional({
+    type: String,
+    isArray: true,
+    nullable: true,
+    example: ['renewal-alerts'],
+    description:
+      'Keys of the data-use purposes the segment relies on (see /v1/data-purposes). Every attribute ' +
+      'and date the segment uses must be covered by one of them (400 naming the field otherwise). ' +
+      'A consent-based purpose limits the audience to subscribers who granted it. Left out: allowed ' +
+      'only while no purpose covers the data the segment uses.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TOPIC_KEY_PATTERN, { each: true, message: 'purposes must be purpose keys' })
+  purposes?: string[] | null;
 
   @ApiPropertyOptional({
     description: 'When to send (ISO 8601); default now',
@@ -190,6 +212,13 @@ export class CampaignDto {
   @ApiProperty({ enum: CONTENT_KINDS }) kind!: ContentKind;
   @ApiProperty({ type: SegmentDto }) segment!: Segment;
   @ApiProperty({
+    type: String,
+    isArray: true,
+    nullable: true,
+    description: 'The data-use purposes its segment relies on; null when it declares none',
+  })
+  purposes!: string[] | null;
+  @ApiProperty({
     enum: CAMPAIGN_STATES,
     description:
       'running: writing ledger rows; sending: all written, some not yet sent; sent: nothing left to ' +
@@ -217,6 +246,7 @@ export class CampaignDto {
       template: c.template,
       kind: c.kind,
       segment: c.segment,
+      purposes: c.purposes ?? null,
       status,
       sendAt: c.sendAt,
       startedAt: c.startedAt,

@@ -48,6 +48,10 @@ export class Campaign {
   @Column('jsonb', { default: {} })
   segment!: Segment;
 
+  /** Keys of the data-use purposes its segment relies on; null when it declares none. */
+  @Column('text', { array: true, nullable: true })
+  purposes!: string[] | null;
+
   @Column('text')
   status!: CampaignStatus;
 

@@ -12,6 +12,7 @@ import { DigestsModule } from '../cadence/digests.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { PurposesModule } from '../../audience/purposes/purposes.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
 import { CampaignFanout } from './campaign-fanout.service';
@@ -37,6 +38,7 @@ import { HelpfulVotes } from './helpful-votes';
     RenderingModule,
     SubscribersModule,
     TopicsModule,
+    PurposesModule,
     EventsModule,
   ],
   providers: [

@@ -29,7 +29,8 @@ import {
   CreateCampaignDto,
   ListCampaignsQueryDto,
 } from './campaign.dto';
-import { Segment, segmentProblem } from './segment';
+import { Segment, segmentDataUses, segmentProblem } from './segment';
+import { DataPurposesService } from '../../audience/purposes/data-purposes.service';
 import { locales } from '../../platform/locale';
 
 /** The template content-item campaigns are rendered with. */
@@ -60,6 +61,7 @@ export class CampaignsService {
     private readonly ledger: LedgerService,
     private readonly messages: MessagesService,
     private readonly slots: SubscriptionSlots,
+    private readonly purposes: DataPurposesService,
   ) {}
 
   async create(dto: CreateCampaignDto): Promise<CreateResult> {
@@ -90,6 +92,7 @@ export class CampaignsService {
     const segment = dto.segment ?? {};
     const problem = segmentProblem(segment);
     if (problem) throw new InvalidInputError(problem.message, problem.field);
+    await this.purposes.assertCovered(dto.purposes, segmentDataUses(segment));
     const immediate = sendAt.getTime() <= now.getTime();
     let campaign: Campaign;
     try {
@@ -105,6 +108,7 @@ export class CampaignsService {
           data: source.data,
           kind: source.kind,
           segment: JSON.parse(JSON.stringify(segment)) as Segment,
+          purposes: dto.purposes ?? null,
           status: immediate ? 'running' : 'scheduled',
           sendAt,
           startedAt: immediate ? now : null,

@@ -16,6 +16,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { DATE_NAME_PATTERN, isCalendarDate } from '../../audience/subscribers/subscriber.dto';
+import type { DataUse } from '../../audience/purposes/data-purposes.service';
 
 export const ATTRIBUTE_OPS = [
   'eq',
@@ -176,6 +177,22 @@ export type Segment = {
   attributes?: Array<{ name: string; op: AttributeOp; value?: unknown }>;
   dates?: Array<{ name: string; from?: string; to?: string; fromDays?: number; toDays?: number }>;
 };
+
+/** The subscriber data a segment uses, with its field: what the campaign's purposes must cover. */
+export function segmentDataUses(segment: Segment): DataUse[] {
+  return [
+    ...(segment.attributes ?? []).map((a, i): DataUse => ({
+      kind: 'attribute',
+      name: a.name,
+      field: `segment.attributes.${i}.name`,
+    })),
+    ...(segment.dates ?? []).map((d, i): DataUse => ({
+      kind: 'date',
+      name: d.name,
+      field: `segment.dates.${i}.name`,
+    })),
+  ];
+}
 
 /** Rules class-validator cannot express on one field; null when the segment is fine. */
 export function segmentProblem(segment: Segment): { field: string; message: string } | null {

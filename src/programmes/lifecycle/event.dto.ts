@@ -54,6 +54,7 @@ export const EVENT_RESULTS = [
   'condition_false',
   'not_eligible',
   'too_late',
+  'no_data_consent',
 ] as const;
 export type EventResult = (typeof EVENT_RESULTS)[number];
 
@@ -64,7 +65,9 @@ export class EventOutcomeDto {
     description:
       'queued: a notice was written; cooldown: the subscriber had one from this rule recently; ' +
       "condition_false: the rule's condition did not hold; not_eligible: the subscriber is not " +
-      'active or not subscribed to the rule topic; too_late: the deadline had passed',
+      'active or not subscribed to the rule topic; too_late: the deadline had passed; ' +
+      'no_data_consent: the rule relies on a consent-based data-use purpose the subscriber has ' +
+      'not granted (the notice is in the ledger as skipped with that reason, messageId)',
   })
   result!: EventResult;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) messageId?: string | null;

@@ -124,7 +124,10 @@ export class EventsService {
           { now, mode: 'drop', cooldown: true },
         );
         const row = written.rows.find((r) => r.status === 'queued');
-        if (row) {
+        const refused = written.rows.find((r) => r.reason === 'no_data_consent');
+        if (refused) {
+          outcomes.push({ rule: rule.key, result: 'no_data_consent', messageId: refused.id });
+        } else if (row) {
           queued.push(row.id);
           outcomes.push({ rule: rule.key, result: 'queued', messageId: row.id });
         } else {

@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { FREE_FORM_OBJECT } from '../../platform/http/api-schemas';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -281,6 +284,26 @@ export class CreateLifecycleRuleDto {
   @IsLocalisedContent(true)
   apologyContent?: Partial<LocalisedContent> | null;
 
+  @ApiPropertyOptional({
+    type: String,
+    isArray: true,
+    nullable: true,
+    example: ['usage-alerts'],
+    description:
+      'Keys of the data-use purposes the rule relies on (see /v1/data-purposes). Every attribute, ' +
+      'date and event type the rule uses must be covered by one of them (400 naming the field ' +
+      'otherwise). A consent-based purpose limits the rule to subscribers who granted it; the ' +
+      'others are skipped as `no_data_consent`. Left out or null: allowed only while no purpose ' +
+      'covers the data the rule uses.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TOPIC_KEY_PATTERN, { each: true, message: 'purposes must be purpose keys' })
+  purposes?: string[] | null;
+
   @ApiPropertyOptional({ default: true })
   @IsOptional()
   @IsBoolean()
@@ -314,6 +337,13 @@ export class LifecycleRuleDto {
   @ApiProperty({ ...LOCALISED_CONTENT }) content!: LocalisedContent;
   @ApiProperty({ ...LOCALISED_CONTENT, nullable: true })
   apologyContent!: Partial<LocalisedContent> | null;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    nullable: true,
+    description: 'The data-use purposes it relies on; null when it declares none',
+  })
+  purposes!: string[] | null;
   @ApiProperty() enabled!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -339,6 +369,7 @@ export class LifecycleRuleDto {
       sendWindow: { start: hhmm(rule.windowStart), end: hhmm(rule.windowEnd) },
       content: rule.content,
       apologyContent: rule.apologyContent,
+      purposes: rule.purposes ?? null,
       enabled: rule.enabled,
       createdAt: rule.createdAt,
       updatedAt: rule.updatedAt,

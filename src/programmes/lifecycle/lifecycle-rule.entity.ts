@@ -86,6 +86,13 @@ export class LifecycleRule {
   @Column('jsonb', { nullable: true })
   apologyContent!: Partial<LocalisedContent> | null;
 
+  /**
+   * Keys of the data-use purposes the rule relies on (docs/data-purposes.md). Null: saved before
+   * purposes existed, or without declaring any; allowed while no purpose covers its data.
+   */
+  @Column('text', { array: true, nullable: true })
+  purposes!: string[] | null;
+
   @Column('boolean', { default: true })
   enabled!: boolean;
 

@@ -13,6 +13,8 @@ import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { RenderingService, TemplateError } from '../../messaging/rendering/rendering.service';
 import { Topic } from '../../audience/topics/topic.entity';
 import { TopicsService } from '../../audience/topics/topics.service';
+import { DataPurposesService } from '../../audience/purposes/data-purposes.service';
+import { ruleDataUses } from './rule-data-uses';
 import {
   CreateLifecycleRuleDto,
   LifecycleRuleDto,
@@ -51,6 +53,7 @@ export class LifecycleRulesService {
     private readonly rendering: RenderingService,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly purposes: DataPurposesService,
   ) {}
 
   async create(dto: CreateLifecycleRuleDto): Promise<LifecycleRuleDto> {
@@ -64,6 +67,7 @@ export class LifecycleRulesService {
     });
     this.apply(rule, dto);
     this.validate(rule);
+    await this.purposes.assertCovered(rule.purposes, ruleDataUses(rule));
     const saved = await this.dataSource.transaction(async (manager) => {
       if (await this.findByKey(manager, dto.key)) {
         throw new ConflictError(
@@ -109,6 +113,7 @@ export class LifecycleRulesService {
       if (dto.enabled !== undefined) rule.enabled = dto.enabled;
       this.apply(rule, dto);
       this.validate(rule);
+      await this.purposes.assertCovered(rule.purposes, ruleDataUses(rule));
       const row = await manager.save(rule);
       const changed = scheduleFingerprint(row) !== before;
       if (wasEnabled && !row.enabled) {
@@ -166,6 +171,8 @@ export class LifecycleRulesService {
     if (dto.apologyContent !== undefined) rule.apologyContent = dto.apologyContent;
     rule.apologyContent ??= null;
     rule.apologyTemplate ??= null;
+    if (dto.purposes !== undefined) rule.purposes = dto.purposes;
+    rule.purposes ??= null;
   }
 
   /** Rules across fields that single-field validation cannot see. */
@@ -373,5 +380,6 @@ function scheduleFingerprint(rule: LifecycleRule): string {
     rule.windowStart.slice(0, 5),
     rule.windowEnd.slice(0, 5),
     rule.content,
+    rule.purposes,
   ]);
 }

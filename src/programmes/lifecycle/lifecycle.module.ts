@@ -5,7 +5,9 @@ import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { PurposesModule } from '../../audience/purposes/purposes.module';
 import { AttributeTriggerService } from './attribute-trigger.service';
+import { DataConsentCheck } from './data-consent.check';
 import { DeadlinesService } from './deadlines.service';
 import { DueScanService } from './due-scan.service';
 import { EventsController } from './events.controller';
@@ -31,6 +33,7 @@ import { LifecycleUpcomingNotices } from './upcoming-notices.provider';
     RenderingModule,
     SubscribersModule,
     TopicsModule,
+    PurposesModule,
   ],
   providers: [
     TimeZones,
@@ -43,6 +46,7 @@ import { LifecycleUpcomingNotices } from './upcoming-notices.provider';
     EventsService,
     LifecycleUpcomingNotices,
     LifecycleErasure,
+    DataConsentCheck,
   ],
   controllers: [LifecycleRulesController, EventsController],
   exports: [LifecycleRulesService, DeadlinesService],

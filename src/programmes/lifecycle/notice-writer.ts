@@ -4,6 +4,7 @@ import { queryRows, SqlParams } from '../../platform/database/sql';
 import { defaultLocale, sqlDatePatterns } from '../../platform/locale';
 import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
 import { hhmm, LifecycleRule } from './lifecycle-rule.entity';
+import { lacksDataConsentSql } from '../../audience/purposes/data-consent-sql';
 
 /**
  * Where the candidates of one write come from: SQL yielding the columns
@@ -36,6 +37,8 @@ export interface WriteOptions {
 export interface WrittenNotice {
   id: string;
   status: 'queued' | 'skipped';
+  /** A skipped row's reason (`deadline_missed`, `no_data_consent`); null when queued. */
+  reason: string | null;
   sendAfter: string;
   /** False when an existing row was revived or rescheduled. */
   inserted: boolean;
@@ -99,11 +102,16 @@ export class NoticeWriter {
       options.mode === 'band'
         ? `lifecycle_scan_writes(${late}, u.deadline_at, ${p.add((options.activeSince ?? options.now).toISOString())}::timestamptz)`
         : `NOT ${late} AND (u.deadline_at IS NOT NULL OR u.planned_at >= ${now}::timestamptz - interval '1 day')`;
+    // A consent-based purpose the rule relies on that the subscriber has not granted: the notice
+    // is written as skipped `no_data_consent` (listed in the ledger and the trust audit).
+    const noConsent = rule.purposes?.length
+      ? lacksDataConsentSql('u.subscriber_id', `${p.add(rule.purposes)}::text[]`)
+      : 'false';
     const cooldown = options.cooldown && rule.cooldownDays > 0;
     const coolCte = cooldown
       ? `, cool AS (
            INSERT INTO lifecycle_cooldowns AS k (rule_id, subscriber_id, last_fired_at)
-           SELECT ${ruleId}::uuid, w.subscriber_id, ${now}::timestamptz FROM w WHERE NOT w.late
+           SELECT ${ruleId}::uuid, w.subscriber_id, ${now}::timestamptz FROM w WHERE NOT w.late AND NOT w.no_consent
            ON CONFLICT (rule_id, subscriber_id) DO UPDATE SET last_fired_at = EXCLUDED.last_fired_at
             WHERE k.last_fired_at <= EXCLUDED.last_fired_at - make_interval(days => ${p.add(rule.cooldownDays)})
            RETURNING k.subscriber_id)`
@@ -132,7 +140,7 @@ export class NoticeWriter {
           FROM t
       ),
       w AS (
-        SELECT u.*, ${late} AS late FROM u WHERE ${filter}
+        SELECT u.*, ${late} AS late, ${noConsent} AS no_consent FROM u WHERE ${filter}
       )${coolCte},
       ins AS (
         ${ledgerInsertSql({
@@ -152,10 +160,10 @@ export class NoticeWriter {
                          'anchor', w.anchor_key, 'date', f.vars->>'date', 'dueDate', f.vars->>'deadline'),
                       'sendWindow', jsonb_build_object('start', ${p.add(hhmm(rule.windowStart))}::text,
                                                        'end', ${p.add(hhmm(rule.windowEnd))}::text))`,
-            sendAfter: `CASE WHEN w.late THEN ${now}::timestamptz ELSE w.send_after END`,
+            sendAfter: `CASE WHEN w.late OR w.no_consent THEN ${now}::timestamptz ELSE w.send_after END`,
             deadlineAt: 'w.deadline_at',
-            status: `CASE WHEN w.late THEN 'skipped' ELSE 'queued' END`,
-            skipReason: `CASE WHEN w.late THEN 'deadline_missed' END`,
+            status: `CASE WHEN w.late OR w.no_consent THEN 'skipped' ELSE 'queued' END`,
+            skipReason: `CASE WHEN w.late THEN 'deadline_missed' WHEN w.no_consent THEN 'no_data_consent' END`,
           },
           from: `FROM w
           CROSS JOIN LATERAL (
@@ -165,7 +173,7 @@ export class NoticeWriter {
                                       ELSE lifecycle_format_date(w.anchor_day + ${deadline}::int, w.locale, ${dates}::jsonb) END,
                      'days', abs(${offset}::int))
                    || lifecycle_attribute_vars(w.attributes) || w.vars AS vars) f
-         ${cooldown ? 'WHERE w.late OR w.subscriber_id IN (SELECT subscriber_id FROM cool)' : ''}
+         ${cooldown ? 'WHERE w.late OR w.no_consent OR w.subscriber_id IN (SELECT subscriber_id FROM cool)' : ''}
          -- One order for every writer, so concurrent writers of the same keys queue up instead of
          -- deadlocking on each other's unique-index entries.
          ORDER BY 1`,
@@ -176,7 +184,7 @@ export class NoticeWriter {
               now: `${now}::timestamptz`,
             },
           },
-          returning: 'm.id, m.status, m.send_after, (m.xmax = 0) AS inserted',
+          returning: 'm.id, m.status, m.skip_reason, m.send_after, (m.xmax = 0) AS inserted',
         })}
       )
       SELECT (SELECT count(*) FROM src)::int AS scanned,
@@ -185,7 +193,7 @@ export class NoticeWriter {
                 SELECT to_char(pos_date, 'YYYY-MM-DD') AS date, pos_ts AS ts, pos_id AS id FROM src
                  ORDER BY pos_date DESC NULLS LAST, pos_ts DESC NULLS LAST, pos_id DESC NULLS LAST
                  LIMIT 1) l) AS last,
-             COALESCE((SELECT json_agg(json_build_object('id', id, 'status', status,
+             COALESCE((SELECT json_agg(json_build_object('id', id, 'status', status, 'reason', skip_reason,
                                                          'sendAfter', send_after, 'inserted', inserted))
                          FROM ins), '[]'::json) AS rows`;
     return { sql, params: p.values };

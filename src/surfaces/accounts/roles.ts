@@ -1,4 +1,4 @@
-import type { Scope } from '../../platform/http/scopes';
+import { Scope, SCOPES } from '../../platform/http/scopes';
 
 /** The roles a console user can have, from most to least powerful. */
 export const ROLES = ['owner', 'admin', 'marketer', 'analyst', 'support'] as const;
@@ -16,44 +16,21 @@ export type ConsoleLocale = (typeof CONSOLE_LOCALES)[number];
  * - owner, admin: everything (`admin`), including API keys, users and the activity log. Only an
  *   owner may make or change admins and owners.
  * - marketer: the daily work: topics, subscribers, templates, content, campaigns, lifecycle
- *   rules, sends and events; reads the ledger, reports and webhook endpoints.
- * - analyst: reads everything a marketer works with, changes nothing.
+ *   rules, data-use purposes, sends and events; reads the ledger, reports and webhook endpoints
+ *   (every scope but `admin` and `webhooks:write`).
+ * - analyst: every `:read` scope; changes nothing.
  * - support: finds subscribers and acts on them (change, pause, unsubscribe, export, erase: all
  *   `subscribers:write`); reads topics and the ledger for context. No campaigns, templates or rules.
  */
+/** Scopes only owners and admins hold: every key and user, and who is told what happens. */
+const ADMIN_ONLY: readonly Scope[] = ['admin', 'webhooks:write'];
+
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   owner: ['admin'],
   admin: ['admin'],
-  marketer: [
-    'topics:read',
-    'topics:write',
-    'subscribers:read',
-    'subscribers:write',
-    'templates:read',
-    'templates:write',
-    'messages:read',
-    'reports:read',
-    'lifecycle:read',
-    'lifecycle:write',
-    'events:write',
-    'content:read',
-    'content:write',
-    'campaigns:read',
-    'campaigns:write',
-    'sends:write',
-    'webhooks:read',
-  ],
-  analyst: [
-    'topics:read',
-    'subscribers:read',
-    'templates:read',
-    'messages:read',
-    'reports:read',
-    'lifecycle:read',
-    'content:read',
-    'campaigns:read',
-    'webhooks:read',
-  ],
+  // Every scope but the admin-only ones, so a capability added later is a marketer's by default.
+  marketer: SCOPES.filter((scope) => !ADMIN_ONLY.includes(scope)),
+  analyst: SCOPES.filter((scope) => scope.endsWith(':read')),
   support: ['topics:read', 'subscribers:read', 'subscribers:write', 'messages:read'],
 };
 

@@ -216,6 +216,8 @@ const EXAMPLE_CALLS: Record<Scope, ExampleCall> = {
   'sends:write': { method: 'POST', path: '/v1/sends' },
   'webhooks:read': { method: 'GET', path: '/v1/webhook-endpoints' },
   'webhooks:write': { method: 'POST', path: '/v1/webhook-endpoints' },
+  'purposes:read': { method: 'GET', path: '/v1/data-purposes' },
+  'purposes:write': { method: 'POST', path: '/v1/data-purposes' },
 };
 
 /** A call the key may make: one that only reads when it may read something. */

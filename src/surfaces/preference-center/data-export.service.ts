@@ -6,6 +6,7 @@ import { ConsentService } from '../../audience/consent/consent.service';
 import { queryRows } from '../../platform/database/sql';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
 import { PreferencesService } from './preferences.service';
+import { PurposeGrantsService } from '../../audience/purposes/purpose-grants.service';
 import { ExpectationsService } from '../../trust/questions/expectations.service';
 import { TrustQuestionsService } from '../../trust/questions/trust-questions.service';
 
@@ -25,14 +26,15 @@ export class DataExportService {
     private readonly consent: ConsentService,
     private readonly clock: Clock,
     private readonly preferences: PreferencesService,
+    private readonly purposeGrants: PurposeGrantsService,
     private readonly expectations: ExpectationsService,
     private readonly trustAnswers: TrustQuestionsService,
   ) {}
 
   async export(token: string): Promise<Record<string, unknown>> {
     const s = (await this.preferences.open(token)).subscriber;
-    const [dates, subscriptions, history, messages, expectations, trustAnswers] = await Promise.all(
-      [
+    const [dates, subscriptions, history, messages, purposes, expectations, trustAnswers] =
+      await Promise.all([
         this.subscribers.datesOf(this.dataSource.manager, [s.id]),
         queryRows(
           this.dataSource,
@@ -53,10 +55,22 @@ export class DataExportService {
           WHERE o.subscriber_id = $1 ORDER BY o.created_at, o.id`,
           [s.id],
         ),
+        this.purposeGrants.forSubscriber(s),
         this.expectations.forSubscriber(s.id),
         this.trustAnswers.answersOf(s.id),
-      ],
-    );
+      ]);
+    const consentHistory = history.map((e) => ({
+      occurredAt: e.occurredAt,
+      action: e.action,
+      topic: e.topicKey,
+      topicName: e.topicName,
+      wording: e.wording,
+      wordingVersion: e.wordingVersion,
+      source: e.source,
+      details: Object.fromEntries(
+        Object.entries(e.details ?? {}).filter(([k]) => !INTERNAL_DETAIL.test(k)),
+      ),
+    }));
     return {
       exportedAt: this.clock.now().toISOString(),
       profile: {
@@ -75,16 +89,21 @@ export class DataExportService {
       attributes: s.attributes,
       dates: dates.get(s.id) ?? {},
       subscriptions,
-      consentHistory: history.map((e) => ({
-        occurredAt: e.occurredAt,
-        action: e.action,
-        topic: e.topicKey,
-        topicName: e.topicName,
-        wording: e.wording,
-        wordingVersion: e.wordingVersion,
-        source: e.source,
-        details: Object.fromEntries(
-          Object.entries(e.details ?? {}).filter(([k]) => !INTERNAL_DETAIL.test(k)),
+      consentHistory,
+      // What the data is used for, the subscriber's answer, and each grant and withdrawal.
+      dataPurposes: purposes.map((x) => ({
+        purpose: x.purpose,
+        name: x.name,
+        why: x.explanation,
+        benefit: x.benefit,
+        legalBasis: x.legalBasis,
+        inUse: x.inUse,
+        decision: x.decision,
+        changedAt: x.changedAt,
+        covers: x.values,
+        deleteOnWithdrawal: x.deleteOnWithdrawal,
+        history: consentHistory.filter(
+          (e) => e.action.startsWith('data_use') && e.details.purpose === x.purpose,
         ),
       })),
       messages,

@@ -9,6 +9,7 @@ import { ConsentModule } from '../../audience/consent/consent.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { PurposesModule } from '../../audience/purposes/purposes.module';
 import { SignupModule } from '../../programmes/signup/signup.module';
 import { UpcomingNoticesModule } from '../../programmes/upcoming-notices';
 import { QuestionsModule } from '../../trust/questions/questions.module';
@@ -42,6 +43,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     ConsentModule,
     DeliveryModule,
     QuestionsModule,
+    PurposesModule,
     SignupModule,
     SubscribersModule,
     TokensModule,

@@ -98,3 +98,17 @@ export class ExpectationDto extends LinkFormDto {
   })
   expectation!: string;
 }
+
+export const PURPOSE_DECISIONS = ['grant', 'withdraw'] as const;
+
+/** Grant or withdraw one consent-based data-use purpose. */
+export class PurposeChangeDto extends LinkFormDto {
+  @ApiProperty({ example: 'usage-alerts' })
+  @IsString()
+  @Matches(TOPIC_KEY_PATTERN, { message: 'purpose must be a purpose key' })
+  purpose!: string;
+
+  @ApiProperty({ enum: PURPOSE_DECISIONS })
+  @IsIn(PURPOSE_DECISIONS)
+  decision!: (typeof PURPOSE_DECISIONS)[number];
+}

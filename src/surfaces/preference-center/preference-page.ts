@@ -24,6 +24,8 @@ export interface PreferencePageOptions {
   doneTopic?: string;
   /** The section a change without a topic was made in (`in=`), for "nothing needed changing". */
   doneIn?: string;
+  /** The purpose a grant or withdrawal concerned (`purpose=`). */
+  donePurpose?: string;
 }
 
 /** The page's sections, in order; their ids are the in-page navigation's and the redirects' anchors. */
@@ -36,6 +38,7 @@ export const PAGE_SECTIONS = [
   'pause',
   'unsubscribe',
   'history',
+  'purposes',
   'data',
   'erase',
 ] as const;
@@ -114,6 +117,9 @@ function doneSection(code: DoneCode, o: PreferencePageOptions, unsubscribed: boo
       return 'limit';
     case 'expectation_saved':
       return 'expectations';
+    case 'purpose_granted':
+    case 'purpose_withdrawn':
+      return 'purposes';
     case 'unchanged':
       if (o.doneTopic) return 'topics';
       if ((PAGE_SECTIONS as readonly string[]).includes(o.doneIn ?? ''))
@@ -456,6 +462,92 @@ export function preferencePage(
         : html`<p>${t.historyEmpty}</p>`
     }`;
 
+  const p = t.purposes;
+  const purposeCard = (x: PreferenceView['purposes'][number]) => {
+    const headingId = `purpose-${x.purpose}`;
+    const consent = x.legalBasis === 'consent';
+    const values = x.values.filter((v) => v.kind !== 'event');
+    const events = x.values.filter((v) => v.kind === 'event');
+    const shown = (v: (typeof values)[number]) =>
+      v.kind === 'date' && v.value ? formatCalendarDate(v.value, o.locale) : (v.value ?? '');
+    let controls: SafeHtml = html``;
+    if (consent && x.inUse) {
+      controls = form(
+        '/purposes',
+        html`<input type="hidden" name="purpose" value="${x.purpose}" />
+          <input type="hidden" name="decision" value="withdraw" />
+          ${
+            x.withdrawalConsequence
+              ? html`<p><strong>${p.ifWithdrawn}</strong> ${x.withdrawalConsequence}</p>`
+              : html``
+          }
+          ${x.deleteOnWithdrawal ? html`<p class="muted">${p.deletesData}</p>` : html``}
+          <div class="row">
+            <button type="submit" class="secondary">
+              ${p.withdraw}<span class="sr-only"> (${x.name})</span>
+            </button>
+          </div>`,
+      );
+    } else if (consent && access.fresh && !blocked) {
+      controls = form(
+        '/purposes',
+        html`<input type="hidden" name="purpose" value="${x.purpose}" />
+          <input type="hidden" name="decision" value="grant" />
+          <div class="row">
+            <button type="submit">${p.grant}<span class="sr-only"> (${x.name})</span></button>
+          </div>`,
+      );
+    } else if (consent && !blocked) {
+      controls = html`<div class="notice warn">
+        <p>${t.freshNeededIntro(o.freshLinkHours)}</p>
+        ${freshLinkForm(access.token, t, o.locale, o.csrf)}
+      </div>`;
+    }
+    return html`<section class="card ${x.inUse ? '' : 'off'}" aria-labelledby="${headingId}">
+      <h3 id="${headingId}">${x.name}</h3>
+      ${consent ? html`<p>${x.inUse ? p.on : p.off}</p>` : html``}
+      <dl class="kept">
+        <dt>${p.covers}</dt>
+        <dd>
+          ${
+            values.length
+              ? html`<ul class="plain">
+                  ${values.map((v) => html`<li>${humanise(v.name)}: <strong>${shown(v)}</strong></li>`)}
+                </ul>`
+              : p.noValues
+          }
+          ${
+            events.length
+              ? html`<p class="muted">
+                  ${p.events}: ${events.map((v) => humanise(v.name)).join(', ')}
+                </p>`
+              : html``
+          }
+        </dd>
+        ${
+          x.explanation
+            ? html`<dt>${p.why}</dt>
+                <dd>${x.explanation}</dd>`
+            : html``
+        }
+        ${
+          x.benefit
+            ? html`<dt>${p.gain}</dt>
+                <dd>${x.benefit}</dd>`
+            : html``
+        }
+        <dt>${p.basis}</dt>
+        <dd>${p.bases[x.legalBasis]}</dd>
+      </dl>
+      ${controls}
+    </section>`;
+  };
+  const purposes = view.purposes.length
+    ? html`${heading('purposes', p.heading)} ${confirmation('purposes')}
+        <p class="muted">${p.intro}</p>
+        ${view.purposes.map(purposeCard)}`
+    : null;
+
   const d = t.dataItems;
   const labelled = (pairs: Array<[string, string]>): SafeHtml | string =>
     pairs.length
@@ -515,6 +607,7 @@ export function preferencePage(
     ['pause', pause],
     ['unsubscribe', unsubscribe],
     ['history', history],
+    ['purposes', purposes],
     ['data', data],
     ['erase', erase],
   ];
@@ -543,6 +636,8 @@ function doneMessage(
   const code = o.done as DoneCode;
   const s = view.access.subscriber;
   const topic = view.topics.find((x) => x.key === o.doneTopic);
+  const purpose = view.purposes.find((x) => x.purpose === o.donePurpose);
+  if ((code === 'purpose_granted' || code === 'purpose_withdrawn') && !purpose) return null;
   let frequency = '';
   if (code === 'frequency_changed' || code === 'joined' || code === 'left') {
     if (!topic) return null;
@@ -550,7 +645,7 @@ function doneMessage(
   }
   if (code === 'paused' && !s.pausedUntil) return null;
   const text = t.done[code]({
-    topic: topic?.name ?? '',
+    topic: topic?.name ?? purpose?.name ?? '',
     frequency,
     date: s.pausedUntil ? formatLocalDate(s.pausedUntil, s.timezone, o.locale) : '',
     hours: FRESH_LINK_HOURS,

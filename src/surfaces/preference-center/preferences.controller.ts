@@ -27,6 +27,7 @@ import {
   ExpectationDto,
   LinkFormDto,
   PauseDto,
+  PurposeChangeDto,
   SettingsDto,
   TopicChangeDto,
   WeeklyCapDto,
@@ -78,6 +79,7 @@ export class PreferencesController {
     @Query('done') done: unknown,
     @Query('topic') topic: unknown,
     @Query('in') section: unknown,
+    @Query('purpose') purpose: unknown,
   ): Promise<string> {
     const view = await this.preferences.view(token);
     const locale = pickLocale(lang, view.access.subscriber.locale);
@@ -88,6 +90,7 @@ export class PreferencesController {
       done: typeof done === 'string' ? done : undefined,
       doneTopic: typeof topic === 'string' ? topic : undefined,
       doneIn: typeof section === 'string' ? section : undefined,
+      donePurpose: typeof purpose === 'string' ? purpose : undefined,
     });
     return this.frame.render(locale, page.title, page.body, {
       path: `/p/${token}`,
@@ -134,6 +137,28 @@ export class PreferencesController {
     @Body() _dto: LinkFormDto,
   ) {
     return back(token, lang, await this.preferences.unsubscribeAll(token), 'unsubscribe');
+  }
+
+  /** One click: allow or stop a data-use purpose that rests on consent. */
+  @Post(':token/purposes')
+  @UseGuards(LinkFormGuard)
+  @Redirect()
+  async purpose(
+    @Param('token') token: string,
+    @Query('lang') lang: unknown,
+    @Body() dto: PurposeChangeDto,
+  ) {
+    const locale = pickLocale(lang, 'en');
+    const result = await this.preferences.decidePurpose(
+      token,
+      dto.purpose,
+      dto.decision === 'grant',
+      locale,
+    );
+    return {
+      url: `/p/${token}?lang=${locale}&done=${result.done}&purpose=${encodeURIComponent(result.purpose)}#purposes`,
+      statusCode: 303,
+    };
   }
 
   /** The language of our emails and the time zone; the page comes back in the new language. */

@@ -25,6 +25,10 @@ import { LinkSecurity } from './link-security';
 import type { SettingsDto, TopicChangeDto } from './preference-forms.dto';
 import { pageTexts, DoneCode } from './texts/texts';
 import { Locale, localText } from '../../platform/locale';
+import {
+  PurposeGrantsService,
+  SubscriberPurpose,
+} from '../../audience/purposes/purpose-grants.service';
 
 /** Version recorded with wording that the preference center itself shows or states. */
 export const PREFERENCE_CENTER_WORDING_VERSION = 'tidings-preferences-1';
@@ -61,6 +65,8 @@ export interface PreferenceView {
   topics: TopicChoice[];
   notices: UpcomingNotice[];
   history: ConsentHistoryEntry[];
+  /** The data-use purposes that concern the subscriber, in their language. */
+  purposes: SubscriberPurpose[];
   messageCount: number;
   /** The sender's overall weekly cap for those who chose none (OVERALL_WEEKLY_CAP); null: none. */
   defaultWeeklyCap: number | null;
@@ -109,6 +115,7 @@ export class PreferencesService {
     private readonly notices: UpcomingNotices,
     private readonly status: SubscriberStatusService,
     private readonly expectations: ExpectationsService,
+    private readonly purposeGrants: PurposeGrantsService,
     config: ConfigService<AppConfig, true>,
   ) {
     this.defaultWeeklyCap = config.get('overallCap', { infer: true }).weeklyDefault;
@@ -131,7 +138,7 @@ export class PreferencesService {
   async view(token: string): Promise<PreferenceView> {
     const access = await this.open(token);
     const s = access.subscriber;
-    const [dates, topics, notices, history, count] = await Promise.all([
+    const [dates, topics, notices, history, count, purposes] = await Promise.all([
       this.subscribers.datesOf(this.dataSource.manager, [s.id]),
       this.topicChoices(s),
       this.notices.for(s.id, s.locale, access.now),
@@ -140,6 +147,7 @@ export class PreferencesService {
         'SELECT count(*)::int AS n FROM messaging_ledger_messages WHERE subscriber_id = $1',
         [s.id],
       ),
+      this.purposeGrants.forSubscriber(s),
     ]);
     return {
       access,
@@ -147,6 +155,7 @@ export class PreferencesService {
       topics,
       notices,
       history,
+      purposes,
       messageCount: count[0].n,
       defaultWeeklyCap: this.defaultWeeklyCap,
     };
@@ -222,6 +231,32 @@ export class PreferencesService {
       'Preference changed',
     );
     return result;
+  }
+
+  /**
+   * Grants or withdraws a consent-based data-use purpose, with the wording the page showed (the
+   * purpose's texts in the page's language). Granting lets more be sent, so it needs a fresh
+   * link like joining; withdrawing never does.
+   */
+  async decidePurpose(
+    token: string,
+    purposeKey: string,
+    granted: boolean,
+    locale: Locale,
+  ): Promise<{ done: 'purpose_granted' | 'purpose_withdrawn'; purpose: string }> {
+    const access = await this.open(token);
+    if (granted) this.requireFresh(access);
+    const state = await this.subscriptions.inTransaction(access.subscriber.id, (m, s) =>
+      this.purposeGrants.decideLocked(m, s, purposeKey, granted, {
+        source: 'preference_center',
+        locale,
+      }),
+    );
+    this.logger.log(
+      { subscriberId: access.subscriber.id, purpose: state.purpose, granted },
+      'Data-use purpose changed',
+    );
+    return { done: granted ? 'purpose_granted' : 'purpose_withdrawn', purpose: state.purpose };
   }
 
   async pause(token: string, days: number): Promise<DoneResult> {

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../../platform/errors/domain-errors';
 import { queryRows, SqlParams } from '../../platform/database/sql';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { REVIVABLE_REASONS } from '../../programmes/lifecycle/notice-writer';
+import { lacksDataConsentSql } from '../../audience/purposes/data-consent-sql';
 import {
   AUDIT_DEFAULT_DAYS,
   AUDIT_NONE_REASONS,
@@ -317,7 +318,7 @@ export class AuditService {
     return `
       WITH r AS MATERIALIZED (
         SELECT r.id AS rule_id, r.date_name, r.topic_id, r.offset_days, r.deadline_days, r.window_start,
-               r.window_end, r.enabled, g.active_since, a.scan_date, a.scan_id
+               r.window_end, r.enabled, r.purposes, g.active_since, a.scan_date, a.scan_id
           FROM programmes_lifecycle_rules r
           LEFT JOIN programmes_lifecycle_rule_progress g ON g.rule_id = r.id
           -- Where the forward scan continues, as the due scan reads it: it writes the dates after.
@@ -330,6 +331,8 @@ export class AuditService {
       j AS MATERIALIZED (
         SELECT src.rule_id, src.subscriber_id, src.value, src.enabled, src.window_start, src.window_end,
                src.offset_days, src.deadline_days, src.active_since, src.scan_date, src.scan_id,
+               COALESCE(cardinality(src.purposes) > 0
+                        AND ${lacksDataConsentSql('src.subscriber_id', 'src.purposes')}, false) AS no_consent,
                s.status AS subscriber_status, s.email, s.paused_until, lifecycle_zone(s.timezone) AS tz,
                x.status AS subscription_status,
                m.id AS message_id, m.status AS ledger_status, m.skip_reason,
@@ -382,12 +385,15 @@ export class AuditService {
                  WHEN e.skip_reason IN ('not_subscribed', 'subscriber_unsubscribed', 'subscriber_complained') THEN 'left_topic'
                  WHEN e.skip_reason IN ('subscriber_bounced', 'subscriber_erased') THEN 'no_valid_address'
                  WHEN e.skip_reason = 'subscriber_pending' THEN 'not_subscribed'
+                 WHEN e.skip_reason = 'no_data_consent' THEN 'no_data_consent'
                  ELSE 'other' END
             WHEN NOT e.enabled THEN 'rule_disabled'
             WHEN e.email IS NULL OR e.subscriber_status IN ('bounced', 'erased') THEN 'no_valid_address'
             WHEN e.suppressed THEN 'suppressed'
             WHEN e.subscriber_status IN ('unsubscribed', 'complained') OR e.subscription_status = 'unsubscribed' THEN 'left_topic'
             WHEN e.subscriber_status <> 'active' OR e.subscription_status IS DISTINCT FROM 'active' THEN 'not_subscribed'
+            -- The notice writer (and delivery, for one queued before a withdrawal) skips it.
+            WHEN e.no_consent THEN 'no_data_consent'
             WHEN NOT e.unwritten AND e.due_by <= ${at}::timestamptz THEN 'deadline_missed'
             WHEN e.unwritten AND lifecycle_notice_late(e.send_at, e.due_by) THEN
                  CASE WHEN e.ahead AND lifecycle_scan_writes(true, e.due_by, e.active_since)

@@ -17,6 +17,7 @@ export const AUDIT_NONE_REASONS = [
   'deadline_passed',
   'delivery_failed',
   'not_picked_up',
+  'no_data_consent',
   'other',
 ] as const;
 /** Notices that will go out, but not simply at their planned moment. */

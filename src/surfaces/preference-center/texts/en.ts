@@ -20,6 +20,7 @@ export const EN: PageTexts = {
     pause: 'Pause',
     unsubscribe: 'Unsubscribe',
     history: 'Consent history',
+    purposes: 'Your data, used for',
     data: 'Your data',
     erase: 'Erase',
   },
@@ -204,6 +205,29 @@ export const EN: PageTexts = {
   erasedBody:
     'Everything we kept about you is gone. We keep only a fingerprint of your address so we never email it again. The links in our old emails no longer work.',
 
+  purposes: {
+    heading: 'How we use your data',
+    intro:
+      'What we use your data for, why, and what it does for you. Uses that need your permission are off until you turn them on, and you can turn them off again at any time.',
+    covers: 'Your data it uses',
+    why: 'Why',
+    gain: 'What it does for you',
+    basis: 'Legal basis',
+    bases: {
+      consent: 'Your permission',
+      contract: 'Our agreement with you',
+      legitimate_interest: 'Our legitimate interest',
+    },
+    on: 'On: you allowed this.',
+    off: 'Off: we do not use your data for this.',
+    grant: 'Allow',
+    withdraw: 'Stop this',
+    ifWithdrawn: 'If you stop this:',
+    deletesData: 'Stopping it also deletes the data listed here.',
+    noValues: 'Nothing kept yet.',
+    events: 'Events from our systems',
+  },
+
   done: {
     frequency_changed: (f) => `Saved: you now get "${f.topic}" ${f.frequency}.`,
     joined: (f) => `Saved: you joined "${f.topic}".`,
@@ -217,6 +241,8 @@ export const EN: PageTexts = {
     settings_changed: (f) => `Saved: we write to you in ${f.language}, in time zone ${f.zone}.`,
     limit_changed: (f) => `Saved: across all topics you now get at most ${f.limit}.`,
     expectation_saved: () => 'Thank you: we passed on what you would like to hear about.',
+    purpose_granted: (f) => `Saved: you allowed "${f.topic}".`,
+    purpose_withdrawn: (f) => `Saved: you stopped "${f.topic}".`,
     unchanged: () => 'Nothing needed changing: this was already so.',
   },
 

@@ -20,6 +20,7 @@ export const NL: PageTexts = {
     pause: 'Pauze',
     unsubscribe: 'Afmelden',
     history: 'Toestemmingen',
+    purposes: 'Waarvoor je gegevens dienen',
     data: 'Je gegevens',
     erase: 'Wissen',
   },
@@ -209,6 +210,29 @@ export const NL: PageTexts = {
   erasedBody:
     'Alles wat we over je bewaarden is weg. We bewaren alleen een vingerafdruk van je adres, zodat we het nooit meer mailen. De links in onze oude e-mails werken niet meer.',
 
+  purposes: {
+    heading: 'Hoe we je gegevens gebruiken',
+    intro:
+      'Waarvoor we je gegevens gebruiken, waarom, en wat het je oplevert. Gebruik waarvoor we je toestemming nodig hebben staat uit tot je het aanzet, en je kunt het altijd weer uitzetten.',
+    covers: 'Je gegevens die het gebruikt',
+    why: 'Waarom',
+    gain: 'Wat het je oplevert',
+    basis: 'Grondslag',
+    bases: {
+      consent: 'Je toestemming',
+      contract: 'Onze overeenkomst met jou',
+      legitimate_interest: 'Ons gerechtvaardigd belang',
+    },
+    on: 'Aan: je gaf hier toestemming voor.',
+    off: 'Uit: we gebruiken je gegevens hier niet voor.',
+    grant: 'Toestaan',
+    withdraw: 'Hiermee stoppen',
+    ifWithdrawn: 'Als je hiermee stopt:',
+    deletesData: 'Stoppen wist ook de gegevens die hier staan.',
+    noValues: 'Nog niets bewaard.',
+    events: 'Gebeurtenissen uit onze systemen',
+  },
+
   done: {
     frequency_changed: (f) => `Opgeslagen: je krijgt "${f.topic}" nu ${f.frequency}.`,
     joined: (f) => `Opgeslagen: je bent aangemeld voor "${f.topic}".`,
@@ -222,6 +246,8 @@ export const NL: PageTexts = {
     settings_changed: (f) => `Opgeslagen: we schrijven je in ${f.language}, in tijdzone ${f.zone}.`,
     limit_changed: (f) => `Opgeslagen: over alle onderwerpen samen krijg je nu hooguit ${f.limit}.`,
     expectation_saved: () => 'Bedankt: we hebben doorgegeven waar je over wilt horen.',
+    purpose_granted: (f) => `Opgeslagen: je gaf toestemming voor "${f.topic}".`,
+    purpose_withdrawn: (f) => `Opgeslagen: je stopte met "${f.topic}".`,
     unchanged: () => 'Er hoefde niets te veranderen: dit was al zo.',
   },
 

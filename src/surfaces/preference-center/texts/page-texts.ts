@@ -12,6 +12,8 @@ export const DONE_CODES = [
   'settings_changed',
   'limit_changed',
   'expectation_saved',
+  'purpose_granted',
+  'purpose_withdrawn',
   'unchanged',
 ] as const;
 export type DoneCode = (typeof DONE_CODES)[number];
@@ -55,8 +57,27 @@ export interface PageTexts {
     pause: string;
     unsubscribe: string;
     history: string;
+    purposes: string;
     data: string;
     erase: string;
+  };
+  /** The data-use purposes section (docs/data-purposes.md). */
+  purposes: {
+    heading: string;
+    intro: string;
+    covers: string;
+    why: string;
+    gain: string;
+    basis: string;
+    bases: { consent: string; contract: string; legitimate_interest: string };
+    on: string;
+    off: string;
+    grant: string;
+    withdraw: string;
+    ifWithdrawn: string;
+    deletesData: string;
+    noValues: string;
+    events: string;
   };
   /** Unsubscribed, and the page offers join buttons. */
   statusUnsubscribed: string;
