@@ -1,4 +1,5 @@
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
+import { Brand, LinkProblem, linkProblemPage } from '../link-pages';
 import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
 import { formatLocalDate, Locale, localeOr } from '../../platform/locale';
 import { defineTexts } from '../../platform/translations';
@@ -82,11 +83,6 @@ function localDate(date: Date | null, locale: Locale, timezone: string): string 
  * The landing page: the choice from the link pre-selected, an optional comment, one button. The
  * GET that shows it records nothing.
  */
-export interface Brand {
-  name: string;
-  color: string;
-}
-
 export function feedbackFormPage(
   token: string,
   state: FeedbackState,
@@ -168,27 +164,11 @@ ${state.vote?.comment ?? ''}</textarea>
   });
 }
 
-export type FeedbackProblem = 'invalid' | 'expired' | 'missing' | 'form';
-
-/** Pages for links that cannot be used: tampered (401), expired (410), unknown (404), stale form (403). */
+/** The page for a link that cannot be used (link-pages.ts says which and why). */
 export function feedbackProblemPage(
-  problem: FeedbackProblem,
+  problem: LinkProblem,
   brand: Brand,
   locale: Locale = localeOr('en'),
 ): string {
-  const t = feedbackTexts(locale);
-  const [title, text] = {
-    invalid: [t.invalidTitle, t.invalidBody],
-    expired: [t.expiredTitle, t.expiredBody],
-    missing: [t.missingTitle, t.missingBody],
-    form: [t.formTitle, t.formBody],
-  }[problem];
-  return renderPage({
-    title,
-    lang: locale,
-    body: html`<h1>${title}</h1>
-      <p>${text}</p>`,
-    brandName: brand.name,
-    brandColor: brand.color,
-  });
+  return linkProblemPage(feedbackTexts(locale), problem, brand, locale);
 }

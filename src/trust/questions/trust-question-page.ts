@@ -1,4 +1,5 @@
 import { html, renderPage, SafeHtml } from '../../platform/http/page';
+import { Brand, LinkProblem, linkProblemPage } from '../link-pages';
 import { Locale, localeOr } from '../../platform/locale';
 import { defineTexts } from '../../platform/translations';
 import { SCORES } from './trust-question.preparer';
@@ -69,11 +70,6 @@ const trustTexts = defineTexts<typeof EN>('trustQuestion', {
       'Dit formulier is verlopen of kwam niet van deze pagina. Open de link uit de e-mail opnieuw.',
   },
 });
-
-export interface Brand {
-  name: string;
-  color: string;
-}
 
 /**
  * The landing page of the five score links: the score from the link pre-selected, an optional
@@ -170,27 +166,11 @@ ${state.answer?.comment ?? ''}</textarea>
   });
 }
 
-export type TrustPageProblem = 'invalid' | 'expired' | 'missing' | 'form';
-
-/** Pages for links that cannot be used: tampered (401), expired (410), unknown (404), stale form (403). */
+/** The page for a link that cannot be used (link-pages.ts says which and why). */
 export function trustProblemPage(
-  problem: TrustPageProblem,
+  problem: LinkProblem,
   brand: Brand,
   locale: Locale = localeOr('en'),
 ): string {
-  const t = trustTexts(locale);
-  const [title, text] = {
-    invalid: [t.invalidTitle, t.invalidBody],
-    expired: [t.expiredTitle, t.expiredBody],
-    missing: [t.missingTitle, t.missingBody],
-    form: [t.formTitle, t.formBody],
-  }[problem];
-  return renderPage({
-    title,
-    lang: locale,
-    body: html`<h1>${title}</h1>
-      <p>${text}</p>`,
-    brandName: brand.name,
-    brandColor: brand.color,
-  });
+  return linkProblemPage(trustTexts(locale), problem, brand, locale);
 }
