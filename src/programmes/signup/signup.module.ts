@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../../audience/consent/consent.module';
+import { PurposesModule } from '../../audience/purposes/purposes.module';
 import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
@@ -21,6 +22,7 @@ import { SignupService } from './signup.service';
     DeliveryModule,
     TokensModule,
     UpcomingNoticesModule,
+    PurposesModule,
   ],
   providers: [SignupService],
   controllers: [SignupController],

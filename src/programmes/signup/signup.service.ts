@@ -22,6 +22,7 @@ import {
   ErasesPersonalData,
   PersonalDataEraser,
 } from '../../audience/subscribers/personal-data-erasers';
+import { PurposeGrantsService } from '../../audience/purposes/purpose-grants.service';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import { cadenceLabel, firstDueAt } from '../../audience/topics/frequency';
@@ -78,6 +79,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     private readonly consent: ConsentService,
     private readonly ledger: LedgerService,
     private readonly tokens: TokensService,
+    private readonly purposeGrants: PurposeGrantsService,
     private readonly clock: Clock,
     private readonly upcoming: UpcomingNotices,
     config: ConfigService<AppConfig, true>,
@@ -245,6 +247,11 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       await this.consent.record(manager, events);
       // Read in this transaction: the subscription and the confirmation are not committed yet.
       await this.addNotices(manager, subscriber, welcomeTopics, now);
+      const purposes = await this.offeredPurposes(
+        manager,
+        subscriber,
+        welcomeTopics.map((w) => w.topic.id),
+      );
       const ids = await this.ledger.insert(manager, [
         {
           dedupeKey: `welcome:${subscriber.id}`,
@@ -260,6 +267,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
                 ? { notice: true, notices: entry.notices }
                 : { firstExpected: entry.firstExpected }),
             })),
+            purposes,
           },
         },
       ]);
@@ -273,6 +281,28 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       );
     }
     return result.result;
+  }
+
+  /**
+   * The consent-based purposes the welcome offers: those a live lifecycle rule of a chosen topic
+   * declares and the subscriber has not granted. Only offered: nothing is granted by the email.
+   */
+  private async offeredPurposes(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    topicIds: string[],
+  ): Promise<Array<{ key: string; name: string; benefit: string }>> {
+    if (topicIds.length === 0) return [];
+    const rows = await manager.query<{ key: string }[]>(
+      `SELECT DISTINCT unnest(purposes) AS key FROM programmes_lifecycle_rules
+        WHERE topic_id = ANY($1::uuid[]) AND deleted_at IS NULL AND purposes IS NOT NULL`,
+      [topicIds],
+    );
+    if (rows.length === 0) return [];
+    const declared = new Set(rows.map((r) => r.key));
+    return (await this.purposeGrants.forSubscriber(subscriber, true, manager))
+      .filter((p) => declared.has(p.purpose) && p.legalBasis === 'consent' && !p.inUse)
+      .map((p) => ({ key: p.purpose, name: p.name, benefit: p.benefit }));
   }
 
   /** Notice topics list the notices the subscriber will get (what the preference page shows). */
