@@ -5,6 +5,7 @@ import { DeliveryModule } from '../../messaging/delivery/delivery.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
+import { PurposesModule } from '../../audience/purposes/purposes.module';
 import { TokensModule } from '../../platform/tokens/tokens.module';
 import { UpcomingNoticesModule } from '../upcoming-notices';
 import { SignupController } from './signup.controller';
@@ -15,6 +16,7 @@ import { SignupService } from './signup.service';
   imports: [
     TypeOrmModule.forFeature([SignupRequest]),
     TopicsModule,
+    PurposesModule,
     SubscribersModule,
     SuppressionsModule,
     ConsentModule,
