@@ -6,6 +6,7 @@ import { SubscribersModule } from '../subscribers/subscribers.module';
 import { DataPurpose, DataUseGrant } from './data-purpose.entity';
 import { DataPurposesController, SubscriberPurposesController } from './data-purposes.controller';
 import { DataPurposesService } from './data-purposes.service';
+import { PurposeImportGrants } from './purpose-import-grants';
 import { PurposeGrantsService } from './purpose-grants.service';
 import { PurposeDataDeleters } from './purpose-data-deleters';
 import { PurposeGrantsErasure } from './purpose-grants.erasure';
@@ -23,7 +24,13 @@ import { PurposeGrantsErasure } from './purpose-grants.erasure';
     SubscribersModule,
     DiscoveryModule,
   ],
-  providers: [DataPurposesService, PurposeGrantsService, PurposeDataDeleters, PurposeGrantsErasure],
+  providers: [
+    DataPurposesService,
+    PurposeGrantsService,
+    PurposeDataDeleters,
+    PurposeGrantsErasure,
+    PurposeImportGrants,
+  ],
   controllers: [DataPurposesController, SubscriberPurposesController],
   exports: [DataPurposesService, PurposeGrantsService],
 })

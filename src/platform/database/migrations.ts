@@ -33,6 +33,7 @@ import { LifecycleLocaleDates1764007001000 } from '../../../migrations/176400700
 import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/1764007002000-SubscriberLocalesConfigured';
 import { ConsentPreferenceChanges1764009000000 } from '../../../migrations/1764009000000-ConsentPreferenceChanges';
 import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
+import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-SignupPurposes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -74,4 +75,5 @@ export const MIGRATIONS = [
   ConsentPreferenceChanges1764009000000,
   TrustQuestions1764010000000,
   Accounts1764011000000,
+  SignupPurposes1764014000000,
 ];

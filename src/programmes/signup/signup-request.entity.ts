@@ -13,6 +13,10 @@ export class SignupRequest {
   @Column('jsonb')
   topics!: Array<{ topicId: string; frequency: Frequency }>;
 
+  /** Consent-based data-use purposes asked for, granted on confirmation with this wording. */
+  @Column('jsonb', { default: [] })
+  purposes!: Array<{ purposeId: string; wording: string; wordingVersion: string }>;
+
   @Column('text')
   wording!: string;
 

@@ -16,6 +16,8 @@ import { Locale } from '../../platform/locale';
 /** A topic choice on the form: `key` or `key:frequency`. */
 export const TOPIC_CHOICE = /^[a-z0-9][a-z0-9-]{0,62}(:(weekly|biweekly|monthly|quarterly))?$/;
 
+const PURPOSE_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 /** The public subscribe form, as JSON or as an HTML form post (repeated `topics` fields). */
 export class SubscribeRequestDto {
   @EmailField()
@@ -50,6 +52,22 @@ export class SubscribeRequestDto {
     message: 'topics entries must be a topic key, optionally with :frequency',
   })
   topics!: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['usage-alerts'],
+    description:
+      'Keys of consent-based data-use purposes the subscriber allows; granted when they confirm',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => {
+    const list = typeof value === 'string' ? [value] : value;
+    return Array.isArray(list) ? list.filter((v) => v !== '') : list;
+  })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(PURPOSE_KEY, { each: true, message: 'purposes entries must be purpose keys' })
+  purposes?: string[];
 
   @ApiPropertyOptional({
     description: 'The consent text your own form showed (default: Tidings’ form text)',

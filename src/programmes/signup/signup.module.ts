@@ -16,6 +16,7 @@ import { SignupService } from './signup.service';
   imports: [
     TypeOrmModule.forFeature([SignupRequest]),
     TopicsModule,
+    PurposesModule,
     SubscribersModule,
     SuppressionsModule,
     ConsentModule,

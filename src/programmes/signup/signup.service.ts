@@ -11,6 +11,13 @@ import {
 } from '../../platform/errors/domain-errors';
 import { AppConfig } from '../../platform/config/configuration';
 import { ConsentService, NewConsentEvent } from '../../audience/consent/consent.service';
+import { DataPurposesService } from '../../audience/purposes/data-purposes.service';
+import {
+  PurposeGrantsService,
+  purposeWording,
+  purposeWordingVersion,
+} from '../../audience/purposes/purpose-grants.service';
+import type { DataPurpose } from '../../audience/purposes/data-purpose.entity';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
@@ -22,7 +29,6 @@ import {
   ErasesPersonalData,
   PersonalDataEraser,
 } from '../../audience/subscribers/personal-data-erasers';
-import { PurposeGrantsService } from '../../audience/purposes/purpose-grants.service';
 import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
 import { TokensService } from '../../platform/tokens/tokens.service';
 import { cadenceLabel, firstDueAt } from '../../audience/topics/frequency';
@@ -72,6 +78,8 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly topics: TopicsService,
+    private readonly purposes: DataPurposesService,
+    private readonly grants: PurposeGrantsService,
     private readonly subscribers: SubscribersService,
     private readonly subscriptions: SubscriptionsService,
     private readonly status: SubscriberStatusService,
@@ -79,7 +87,6 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     private readonly consent: ConsentService,
     private readonly ledger: LedgerService,
     private readonly tokens: TokensService,
-    private readonly purposeGrants: PurposeGrantsService,
     private readonly clock: Clock,
     private readonly upcoming: UpcomingNotices,
     config: ConfigService<AppConfig, true>,
@@ -106,6 +113,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     const email = normaliseEmail(dto.email);
     const locale = dto.locale ?? localeOr('en');
     const choices = await this.resolveTopics(dto.topics);
+    const purposes = await this.resolvePurposes(dto.purposes ?? []);
     if ((dto.consentText === undefined) !== (dto.consentVersion === undefined)) {
       throw new InvalidInputError('consentText and consentVersion go together', 'consentVersion');
     }
@@ -136,6 +144,12 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         manager.create(SignupRequest, {
           subscriberId: subscriber.id,
           topics: allowed.map((c) => ({ topicId: c.topic.id, frequency: c.frequency })),
+          // The wording in the language the sign-up was made in, as the request saw it.
+          purposes: purposes.map((p) => ({
+            purposeId: p.id,
+            wording: purposeWording(p, true, locale),
+            wordingVersion: purposeWordingVersion(p),
+          })),
           wording: dto.consentText ?? consentWordings(locale).form,
           wordingVersion: dto.consentVersion ?? FORM_WORDING_VERSION,
           source,
@@ -245,6 +259,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       request.confirmedAt = now;
       await manager.save(request);
       await this.consent.record(manager, events);
+      await this.grantPurposes(manager, subscriber, request);
       // Read in this transaction: the subscription and the confirmation are not committed yet.
       await this.addNotices(manager, subscriber, welcomeTopics, now);
       const purposes = await this.offeredPurposes(
@@ -300,7 +315,7 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     );
     if (rows.length === 0) return [];
     const declared = new Set(rows.map((r) => r.key));
-    return (await this.purposeGrants.forSubscriber(subscriber, true, manager))
+    return (await this.grants.forSubscriber(subscriber, true, manager))
       .filter((p) => declared.has(p.purpose) && p.legalBasis === 'consent' && !p.inUse)
       .map((p) => ({ key: p.purpose, name: p.name, benefit: p.benefit }));
   }
@@ -332,6 +347,47 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
       [subscriberId, this.resendMinutes, this.clock.now()],
     );
     return rows[0].recent;
+  }
+
+  /** Purposes must exist, be unarchived and rest on consent (the others need no grant). */
+  private async resolvePurposes(keys: string[]): Promise<DataPurpose[]> {
+    const out: DataPurpose[] = [];
+    for (const [i, key] of keys.entries()) {
+      const field = `purposes.${i}`;
+      const purpose = await this.purposes.get(key).catch(() => null);
+      if (!purpose || purpose.archivedAt) {
+        throw new InvalidInputError(`${field}: purpose "${key}" not found`, field);
+      }
+      if (purpose.legalBasis !== 'consent') {
+        throw new InvalidInputError(
+          `${field}: purpose "${key}" rests on ${purpose.legalBasis}, not on consent: there is nothing to grant`,
+          field,
+        );
+      }
+      if (!out.some((p) => p.id === purpose.id)) out.push(purpose);
+    }
+    return out;
+  }
+
+  /**
+   * On confirmation, each purpose the sign-up asked for becomes a grant with the wording the
+   * sign-up saw; one archived (or no longer consent-based) since then is left out.
+   */
+  private async grantPurposes(
+    manager: EntityManager,
+    subscriber: Subscriber,
+    request: SignupRequest,
+  ): Promise<void> {
+    for (const asked of request.purposes ?? []) {
+      const purpose = await this.purposes.get(asked.purposeId, manager).catch(() => null);
+      if (!purpose || purpose.archivedAt || purpose.legalBasis !== 'consent') continue;
+      await this.grants.decideLocked(manager, subscriber, purpose.id, true, {
+        wording: asked.wording,
+        wordingVersion: asked.wordingVersion,
+        source: request.source,
+        details: { signupRequestId: request.id },
+      });
+    }
   }
 
   /** Topics must exist, be open and public; a frequency must be one the topic allows. */

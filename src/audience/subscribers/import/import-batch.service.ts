@@ -8,6 +8,7 @@ import { SuppressionsService } from '../../suppressions/suppressions.service';
 import type { SubscriberStatus } from '../subscriber.entity';
 import { ImportRow, mergeChoices, RowError, TopicChoice } from './import-row';
 import { localeOr } from '../../../platform/locale';
+import { ImportedPurposeGrants } from './imported-purpose-grants';
 
 /** What applies to every row of one import. */
 export interface BatchSettings {
@@ -43,6 +44,7 @@ interface ExistingSubscriber {
   email: string;
   status: SubscriberStatus;
   is_customer: boolean;
+  locale: string;
 }
 
 interface Plan {
@@ -75,6 +77,7 @@ export class ImportBatchService {
     private readonly suppressions: SuppressionsService,
     private readonly consent: ConsentService,
     private readonly events: EventOutbox,
+    private readonly purposeGrants: ImportedPurposeGrants,
   ) {}
 
   /** Rows must have distinct emails (the caller starts a new batch on a repeat). */
@@ -109,7 +112,7 @@ export class ImportBatchService {
     // Lock first, then check suppressions: an erasure that commits while we wait for its lock
     // has added its suppression by the time the check runs.
     const existing = await m.query<ExistingSubscriber[]>(
-      `SELECT id, email, status, is_customer FROM subscribers
+      `SELECT id, email, status, is_customer, locale FROM subscribers
         WHERE email = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
       [rows.map((r) => r.email)],
     );
@@ -139,6 +142,9 @@ export class ImportBatchService {
       }
     }
 
+    const purposeRefusals = await this.purposeGrants.refusals(m, [
+      ...new Set(candidates.flatMap((c) => c.row.purposes ?? [])),
+    ]);
     const current = await this.currentSubscriptions(m, candidates);
     const plans: Plan[] = [];
     for (const plan of candidates) {
@@ -163,6 +169,10 @@ export class ImportBatchService {
         } else if (status === undefined) {
           join.push(choice);
         }
+      }
+      for (const key of row.purposes ?? []) {
+        const why = purposeRefusals.get(key);
+        if (why) refuse(row, 'purposes', `purpose "${key}": ${why}`);
       }
       if (!refused.has(row.line)) plans.push({ ...plan, join });
     }
@@ -189,6 +199,21 @@ export class ImportBatchService {
     const joined = await this.insertSubscriptions(m, plans, ids);
     for (const j of joined) changed.add(j.subscriberId);
     await this.recordOptIns(m, joined, settings);
+    await this.purposeGrants.grant(
+      m,
+      plans.flatMap(({ row, existing: found }) =>
+        row.purposes?.length
+          ? [
+              {
+                subscriberId: ids.get(row.email)!,
+                locale: localeOr(row.locale ?? found?.locale ?? 'en'),
+                purposes: row.purposes,
+              },
+            ]
+          : [],
+      ),
+      settings.details,
+    );
 
     const updated = known.filter((p) => changed.has(p.existing!.id)).length;
     return {

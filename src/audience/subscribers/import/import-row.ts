@@ -41,6 +41,8 @@ export interface ImportRow {
   dates?: Record<string, string | null>;
   /** The row's own topics (the import's `topics` option is added when the batch is written). */
   topics: TopicChoice[];
+  /** Keys of consent-based data-use purposes to grant (checked when the batch is written). */
+  purposes?: string[];
 }
 
 /** A row as read from the file, before validation, in the NDJSON shape. */
@@ -49,6 +51,7 @@ export interface RowInput {
   subscriber: Record<string, unknown>;
   dates?: unknown;
   topics?: unknown;
+  purposes?: unknown;
   /** Problems found while reading the row (a CSV cell that is not a boolean). */
   errors: RowError[];
   /** The row could not be read at all (bad JSON, wrong number of CSV fields): nothing to check. */
@@ -157,6 +160,18 @@ export function validateRow(
     }
   }
 
+  let purposes: string[] | undefined;
+  if (input.purposes !== undefined && input.purposes !== null) {
+    if (
+      !Array.isArray(input.purposes) ||
+      input.purposes.some((k) => typeof k !== 'string' || !PURPOSE_KEY.test(k))
+    ) {
+      fail('purposes', 'purposes must be a list of data-use purpose keys');
+    } else if (input.purposes.length) {
+      purposes = [...new Set(input.purposes as string[])];
+    }
+  }
+
   if (errors.length) return errors;
   return {
     line: input.line,
@@ -168,8 +183,11 @@ export function validateRow(
     attributes: dto.attributes ?? undefined,
     dates: dates && Object.keys(dates).length ? dates : undefined,
     topics: mergeChoices(chosen),
+    ...(purposes ? { purposes } : {}),
   };
 }
+
+const PURPOSE_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Later choices of the same topic replace earlier ones. */
 export function mergeChoices(...lists: TopicChoice[][]): TopicChoice[] {
@@ -230,14 +248,22 @@ export function parseTopicsOption(value: string | undefined, topics: TopicsByKey
 // CSV
 
 type CsvColumn =
-  | { kind: 'email' | 'name' | 'locale' | 'timezone' | 'is_customer' | 'topics' }
+  | { kind: 'email' | 'name' | 'locale' | 'timezone' | 'is_customer' | 'topics' | 'purposes' }
   | { kind: 'attr' | 'date'; name: string };
 
 export interface CsvHeader {
   columns: CsvColumn[];
 }
 
-const FIXED_COLUMNS = ['email', 'name', 'locale', 'timezone', 'is_customer', 'topics'] as const;
+const FIXED_COLUMNS = [
+  'email',
+  'name',
+  'locale',
+  'timezone',
+  'is_customer',
+  'topics',
+  'purposes',
+] as const;
 export const KNOWN_COLUMNS_HINT = `${FIXED_COLUMNS.join(', ')}, attr.<name>, date.<name>`;
 
 /**
@@ -346,6 +372,12 @@ export function csvRow(header: CsvHeader, line: number, fields: string[]): RowIn
           .map((t) => t.trim())
           .filter((t) => t !== '');
         break;
+      case 'purposes':
+        input.purposes = value
+          .split(';')
+          .map((k) => k.trim())
+          .filter((k) => k !== '');
+        break;
       case 'attr':
         (attributes ??= Object.create(null) as Record<string, string>)[column.name] = value;
         break;
@@ -382,8 +414,9 @@ export function ndjsonRow(line: number, text: string): RowInput {
     input.unreadable = true;
     return input;
   }
-  const { dates, topics, ...subscriber } = value as Record<string, unknown>;
+  const { dates, topics, purposes, ...subscriber } = value as Record<string, unknown>;
   input.subscriber = subscriber;
+  input.purposes = purposes;
   input.dates = dates;
   input.topics = topics;
   return input;

@@ -72,8 +72,9 @@ export class SubscriberImportController {
   @ApiBody({
     description:
       'CSV: a header row (email required; name, locale, timezone, is_customer, topics, ' +
-      'attr.<name>, date.<name>), then one subscriber per row. NDJSON: one JSON object per line ' +
-      '`{ email, name, locale, timezone, isCustomer, attributes, dates, topics }`.',
+      'purposes (keys separated by `;`), attr.<name>, date.<name>), then one subscriber per row. ' +
+      'NDJSON: one JSON object per line ' +
+      '`{ email, name, locale, timezone, isCustomer, attributes, dates, topics, purposes }`.',
     schema: {
       type: 'string',
       format: 'binary',

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { EventsModule } from '../../../platform/events/events.module';
 import { ConsentModule } from '../../consent/consent.module';
 import { SuppressionsModule } from '../../suppressions/suppressions.module';
 import { TopicsModule } from '../../topics/topics.module';
 import { ImportBatchService } from './import-batch.service';
+import { ImportedPurposeGrants } from './imported-purpose-grants';
 import { SubscriberImportController } from './subscriber-import.controller';
 import { SubscriberImportService } from './subscriber-import.service';
 
@@ -12,8 +14,8 @@ import { SubscriberImportService } from './subscriber-import.service';
  * database (no Redis, no queues).
  */
 @Module({
-  imports: [TopicsModule, ConsentModule, SuppressionsModule, EventsModule],
-  providers: [SubscriberImportService, ImportBatchService],
+  imports: [DiscoveryModule, TopicsModule, ConsentModule, SuppressionsModule, EventsModule],
+  providers: [SubscriberImportService, ImportBatchService, ImportedPurposeGrants],
   controllers: [SubscriberImportController],
   exports: [SubscriberImportService],
 })
