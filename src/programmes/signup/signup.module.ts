@@ -23,7 +23,6 @@ import { SignupService } from './signup.service';
     DeliveryModule,
     TokensModule,
     UpcomingNoticesModule,
-    PurposesModule,
   ],
   providers: [SignupService],
   controllers: [SignupController],
