@@ -4,6 +4,7 @@ import {
   unique,
   uniqueEmail,
   topicInput,
+  usageAlertRuleInput,
 } from '../factories';
 import { ControllableClock } from '../support/controllable-clock';
 import { LifecycleDriver } from '../support/lifecycle-driver';
@@ -42,33 +43,8 @@ describe('Data-use purposes: declared by rules, granted by subscribers', () => {
     deleteOnWithdrawal: true,
   };
 
-  const usageRule = (overrides: Record<string, unknown> = {}) => ({
-    key: unique('usage-warning'),
-    name: 'Bundle 90% used',
-    topic: notices,
-    template: 'notice',
-    trigger: {
-      type: 'event',
-      event: 'usage.threshold',
-      condition: { path: 'percentUsed', op: 'gte', value: 90 },
-      cooldownDays: 0,
-    },
-    deadlineDays: 2,
-    purposes: ['usage-alerts'],
-    content: {
-      en: {
-        heading: 'You used {event.percentUsed}% of your {attributes.plan} bundle',
-        intro: 'At this pace it runs out before the month ends.',
-        reason: 'You get this because you allowed usage alerts.',
-      },
-      nl: {
-        heading: 'Je gebruikte {event.percentUsed}% van je {attributes.plan}-bundel',
-        intro: 'In dit tempo is het op voor de maand voorbij is.',
-        reason: 'Je krijgt dit omdat je verbruiksmeldingen toestond.',
-      },
-    },
-    ...overrides,
-  });
+  const usageRule = (overrides: Record<string, unknown> = {}) =>
+    usageAlertRuleInput(notices, overrides);
 
   beforeAll(async () => {
     smtp = await new SmtpSink().start();

@@ -1,4 +1,4 @@
-import { topicInput, uniqueEmail } from '../factories';
+import { createBillingPurpose, topicInput, uniqueEmail } from '../factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Subscriber import: the purposes column grants data-use purposes', () => {
@@ -18,11 +18,7 @@ describe('Subscriber import: the purposes column grants data-use purposes', () =
         .send({ key, names: { en, nl }, attributes: [key], legalBasis: 'consent' })
         .expect(201);
     }
-    await t
-      .api()
-      .post('/v1/data-purposes')
-      .send({ key: 'billing', name: 'Billing', attributes: ['iban'], legalBasis: 'contract' })
-      .expect(201);
+    await createBillingPurpose(t);
   }, 60_000);
   afterAll(() => t.close(), 60_000);
 

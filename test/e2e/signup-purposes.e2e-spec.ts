@@ -1,4 +1,4 @@
-import { uniqueEmail } from '../factories';
+import { createBillingPurpose, uniqueEmail } from '../factories';
 import { createTopic, linkPath } from '../support/preference-center';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -27,11 +27,7 @@ describe('Data-use purposes asked for at sign-up are granted on confirmation', (
         legalBasis: 'consent',
       })
       .expect(201);
-    await t
-      .api()
-      .post('/v1/data-purposes')
-      .send({ key: 'billing', name: 'Billing', attributes: ['iban'], legalBasis: 'contract' })
-      .expect(201);
+    await createBillingPurpose(t);
   });
   afterAll(async () => {
     await t.close();

@@ -1,4 +1,4 @@
-import { topicInput, unique, uniqueEmail } from '../factories';
+import { topicInput, uniqueEmail, usageAlertRuleInput } from '../factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -50,32 +50,7 @@ describe('The welcome offers the purposes of the chosen topics, off by default',
     await t
       .api()
       .post('/v1/lifecycle-rules')
-      .send({
-        key: unique('usage-warning'),
-        name: 'Bundle 90% used',
-        topic: withPurpose.key,
-        template: 'notice',
-        trigger: {
-          type: 'event',
-          event: 'usage.threshold',
-          condition: { path: 'percentUsed', op: 'gte', value: 90 },
-          cooldownDays: 0,
-        },
-        deadlineDays: 2,
-        purposes: ['usage-alerts'],
-        content: {
-          en: {
-            heading: 'You used {event.percentUsed}% of your {attributes.plan} bundle',
-            intro: 'At this pace it runs out before the month ends.',
-            reason: 'You get this because you allowed usage alerts.',
-          },
-          nl: {
-            heading: 'Je gebruikte {event.percentUsed}% van je {attributes.plan}-bundel',
-            intro: 'In dit tempo is het op voor de maand voorbij is.',
-            reason: 'Je krijgt dit omdat je verbruiksmeldingen toestond.',
-          },
-        },
-      })
+      .send(usageAlertRuleInput(withPurpose.key))
       .expect(201);
   });
   afterAll(async () => {

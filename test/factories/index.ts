@@ -107,3 +107,46 @@ export async function createTopics(
   }
   return topics;
 }
+
+/**
+ * A usage-alert rule: event `usage.threshold` at 90% or more, relying on the `usage-alerts`
+ * data-use purpose (the plan attribute and the event), with nl and en content.
+ */
+export function usageAlertRuleInput(topic: string, overrides: Record<string, unknown> = {}) {
+  return {
+    key: unique('usage-warning'),
+    name: 'Bundle 90% used',
+    topic,
+    template: 'notice',
+    trigger: {
+      type: 'event',
+      event: 'usage.threshold',
+      condition: { path: 'percentUsed', op: 'gte', value: 90 },
+      cooldownDays: 0,
+    },
+    deadlineDays: 2,
+    purposes: ['usage-alerts'],
+    content: {
+      en: {
+        heading: 'You used {event.percentUsed}% of your {attributes.plan} bundle',
+        intro: 'At this pace it runs out before the month ends.',
+        reason: 'You get this because you allowed usage alerts.',
+      },
+      nl: {
+        heading: 'Je gebruikte {event.percentUsed}% van je {attributes.plan}-bundel',
+        intro: 'In dit tempo is het op voor de maand voorbij is.',
+        reason: 'Je krijgt dit omdat je verbruiksmeldingen toestond.',
+      },
+    },
+    ...overrides,
+  };
+}
+
+/** The contract-based purpose `billing` (the iban attribute), created through the API. */
+export async function createBillingPurpose(t: Pick<TestApp, 'api'>): Promise<void> {
+  await t
+    .api()
+    .post('/v1/data-purposes')
+    .send({ key: 'billing', name: 'Billing', attributes: ['iban'], legalBasis: 'contract' })
+    .expect(201);
+}
