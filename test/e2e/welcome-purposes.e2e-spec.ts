@@ -78,7 +78,7 @@ describe('The welcome offers the purposes of the chosen topics, off by default',
   it('lists a consent-based purpose a rule of the topic declares, with a link to #purposes; grants nothing', async () => {
     const { welcome, id } = await welcomeFor(withPurpose.key);
     const text = welcome.parsed.text!;
-    expect(text).toContain('You can also allow…');
+    expect(text).toContain('You can also allow:');
     expect(text).toContain(
       '- Usage alerts: We warn you before your bundle runs out, so you pay no extra.',
     );
