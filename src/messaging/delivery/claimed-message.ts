@@ -88,6 +88,9 @@ export const CLAIM_SQL = `
            attempts = m.attempts + 1, updated_at = now(),
            template_version = ($4::jsonb ->> m.template)::int
      WHERE m.id = ANY($1) AND m.status = 'queued' AND m.send_after <= $2
+       -- Never late: a notice whose deadline passed while it waited stays for the lifecycle's
+       -- deadline sweep, which records the miss and writes the apology.
+       AND (m.deadline_at IS NULL OR m.deadline_at > $2)
      RETURNING m.*
   )
   SELECT c.id, c.dedupe_key, c.subscriber_id, c.topic_id, c.channel, c.template,
