@@ -1,8 +1,8 @@
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
-import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { ImapPoller } from '../../src/surfaces/inbound-mail/imap-poller';
-import { createSubscriber, topicInput, uniqueEmail } from '../factories';
+import { topicInput } from '../factories';
 import { ImapTestServer } from '../support/imap-server';
+import { mailedSubscriber } from '../support/inbound-mail';
 import { reportFixture } from '../support/report-fixtures';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -21,7 +21,6 @@ describe('Inbound mail: the IMAP poller against an IMAP server', () => {
   let sink: SmtpSink;
   let imap: ImapTestServer;
   let poller: ImapPoller;
-  let ledger: LedgerService;
   let suppressions: SuppressionsService;
   let topicId: string;
   let topicKey: string;
@@ -46,7 +45,6 @@ describe('Inbound mail: the IMAP poller against an IMAP server', () => {
       },
     });
     poller = t.app.get(ImapPoller);
-    ledger = t.app.get(LedgerService);
     suppressions = t.app.get(SuppressionsService);
     const topic = topicInput();
     topicKey = topic.key;
@@ -75,30 +73,7 @@ describe('Inbound mail: the IMAP poller against an IMAP server', () => {
   }
 
   /** A subscriber of the topic who received one marketing email; its List-Unsubscribe mailto:. */
-  async function mailed() {
-    const s = await createSubscriber(t, {
-      email: uniqueEmail('imap'),
-      topics: [{ topic: topicKey }],
-    });
-    const [messageId] = await ledger.send([
-      {
-        dedupeKey: `test:imap:${s.id}`,
-        subscriberId: s.id,
-        topicId,
-        template: 'welcome',
-        kind: 'editorial',
-        data: { topics: [] },
-      },
-    ]);
-    const mail = await sink.waitFor((m) => m.to.includes(s.email));
-    const header = mail.header('List-Unsubscribe') ?? '';
-    const mailto = new URL(/<(mailto:[^>]+)>/.exec(header)![1]);
-    return {
-      ...s,
-      messageId,
-      mailto: { to: mailto.pathname, subject: mailto.searchParams.get('subject')! },
-    };
-  }
+  const mailed = () => mailedSubscriber(t, sink, { id: topicId, key: topicKey }, 'imap');
 
   /** What a mail client sends to the List-Unsubscribe mailto: of that email. */
   function unsubscribeMail(s: Awaited<ReturnType<typeof mailed>>, tag = 'a'): Buffer {

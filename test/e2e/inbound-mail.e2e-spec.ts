@@ -1,5 +1,4 @@
 import { createTransport, Transporter } from 'nodemailer';
-import { LedgerService } from '../../src/messaging/delivery/ledger.service';
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
 import {
   ImapPoller,
@@ -7,7 +6,8 @@ import {
   MailboxMessage,
 } from '../../src/surfaces/inbound-mail/imap-poller';
 import { SmtpListener } from '../../src/surfaces/inbound-mail/smtp-listener';
-import { createSubscriber, topicInput, uniqueEmail } from '../factories';
+import { topicInput } from '../factories';
+import { mailedSubscriber } from '../support/inbound-mail';
 import { reportFixture } from '../support/report-fixtures';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -41,7 +41,6 @@ describe('Inbound mail: the built-in SMTP listener and the IMAP poller', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let client: Transporter;
-  let ledger: LedgerService;
   let suppressions: SuppressionsService;
   let topicId: string;
   let topicKey: string;
@@ -62,7 +61,6 @@ describe('Inbound mail: the built-in SMTP listener and the IMAP poller', () => {
     const port = t.app.get(SmtpListener).port;
     expect(port).toBeGreaterThan(0);
     client = createTransport({ host: '127.0.0.1', port: port!, secure: false, ignoreTLS: true });
-    ledger = t.app.get(LedgerService);
     suppressions = t.app.get(SuppressionsService);
     const topic = topicInput();
     topicKey = topic.key;
@@ -75,30 +73,7 @@ describe('Inbound mail: the built-in SMTP listener and the IMAP poller', () => {
   });
 
   /** A subscriber of the topic who received one marketing email; its List-Unsubscribe mailto:. */
-  async function mailed() {
-    const s = await createSubscriber(t, {
-      email: uniqueEmail('in'),
-      topics: [{ topic: topicKey }],
-    });
-    const [messageId] = await ledger.send([
-      {
-        dedupeKey: `test:inbound:${s.id}`,
-        subscriberId: s.id,
-        topicId,
-        template: 'welcome',
-        kind: 'editorial',
-        data: { topics: [] },
-      },
-    ]);
-    const mail = await sink.waitFor((m) => m.to.includes(s.email));
-    const header = mail.header('List-Unsubscribe') ?? '';
-    const mailto = new URL(/<(mailto:[^>]+)>/.exec(header)![1]);
-    return {
-      ...s,
-      messageId,
-      mailto: { to: mailto.pathname, subject: mailto.searchParams.get('subject')! },
-    };
-  }
+  const mailed = () => mailedSubscriber(t, sink, { id: topicId, key: topicKey }, 'inbound');
 
   async function subscriptionStatus(subscriberId: string): Promise<string> {
     const [row] = await t.dataSource.query(
