@@ -48,6 +48,13 @@ const en = {
   skipped: 'Skipped',
   noValue: 'none yet',
   figuresCaption: 'Trust figures of today',
+  cancel: 'Cancel',
+  line: 'line',
+  notFound: 'Page not found',
+  notForYourRole: 'Your role cannot open this page. Ask an admin if you need it.',
+  save: 'Save',
+  saved: 'Saved.',
+  back: 'Back',
 };
 
 export type Texts = typeof en;
@@ -98,6 +105,13 @@ const nl: Texts = {
   skipped: 'Overgeslagen',
   noValue: 'nog geen',
   figuresCaption: 'Vertrouwenscijfers van vandaag',
+  cancel: 'Annuleren',
+  line: 'regel',
+  notFound: 'Pagina niet gevonden',
+  notForYourRole: 'Je rol kan deze pagina niet openen. Vraag een beheerder als je hem nodig hebt.',
+  save: 'Opslaan',
+  saved: 'Opgeslagen.',
+  back: 'Terug',
 };
 
 export const TEXTS: Record<Locale, Texts> = { nl, en };

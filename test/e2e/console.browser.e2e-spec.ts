@@ -1,41 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { StartupNotices } from '../../src/platform/startup-notices';
+import { createServedApp, launchChromium } from '../support/browser';
 import {
-  createServedApp,
-  launchChromium,
-  TEST_OUTPUT_DIR,
-  unlabelledControls,
-} from '../support/browser';
+  type BrowserGlobals,
+  checkPage as checkConsolePage,
+  CONSOLE_PASSWORD,
+} from '../support/console-browser';
 import type { TestApp } from '../support/test-app';
 
-/** axe-core's browser build; run in the page with CDP's evaluate (the page's CSP forbids inline scripts). */
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PASSWORD = 'correct horse battery';
-
-/** The bits of the page's globals used here (the tests compile without the DOM library). */
-interface BrowserGlobals {
-  document: { documentElement: { scrollWidth: number; lang: string } };
-}
-
-interface AxeResult {
-  violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
-  passes: unknown[];
-}
-
-/** Serious and critical axe-core violations of the page as it is now. */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() =>
-    (globalThis as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run(),
-  );
-  // axe ran its rules on this page (an empty page or a failed injection passes nothing).
-  expect(result.passes.length).toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes): ${v.help}`);
-}
+const PASSWORD = CONSOLE_PASSWORD;
 
 /**
  * The console in Chromium, served from dist/console as `npm start` serves it (the pretest build
@@ -74,27 +47,7 @@ describe('Console in Chromium (playwright-core)', () => {
     await t?.close();
   });
 
-  /** axe-core, labels, and screenshots at 1280 and 375 px (no sideways scrolling at 375). */
-  async function checkPage(name: string): Promise<void> {
-    expect(await axeProblems(page)).toEqual([]);
-    expect((await unlabelledControls(page)).problems).toEqual([]);
-    await page.screenshot({
-      path: join(TEST_OUTPUT_DIR, `console-${name}-1280.png`),
-      fullPage: true,
-    });
-    await page.setViewportSize({ width: 375, height: 740 });
-    expect(
-      await page.evaluate(
-        () => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
-      ),
-    ).toBeLessThanOrEqual(375);
-    expect(await axeProblems(page)).toEqual([]);
-    await page.screenshot({
-      path: join(TEST_OUTPUT_DIR, `console-${name}-375.png`),
-      fullPage: true,
-    });
-    await page.setViewportSize({ width: 1280, height: 800 });
-  }
+  const checkPage = (name: string) => checkConsolePage(page, name);
 
   it('serves the app at /console with a CSP that allows only its own scripts, and index.html for its pages', async () => {
     const res = await fetch(`${origin}/console/setup`);

@@ -21,7 +21,7 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: ()
       setCsrfToken(session.csrfToken);
       queryClient.setQueryData(SESSION_KEY, session);
       onSignedIn();
-      navigate('home', { replace: true });
+      navigate('/', { replace: true });
     },
   });
 

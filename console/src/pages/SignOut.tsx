@@ -19,7 +19,7 @@ export function SignOut({ name }: { name: string }) {
       setCsrfToken(undefined);
       queryClient.removeQueries();
       queryClient.setQueryData(SESSION_KEY, null);
-      navigate('sign-in', { replace: true });
+      navigate('/sign-in', { replace: true });
     },
   });
   return (

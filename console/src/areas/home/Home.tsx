@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
-import { api, ApiError, type Summary } from '../api';
-import { useLocale, useTexts } from '../i18n';
-import { PageHeading } from './PageHeading';
+import { api, ApiError, type Summary } from '../../api';
+import { useLocale, useTexts } from '../../i18n';
+import { PageHeading } from '../../pages/PageHeading';
 
 /** Today in UTC as a date: the reports API counts a date as that whole day (UTC). */
 function today(): string {
