@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { PAGES } from './areas';
 import type { ConsolePage } from './areas/types';
 import { browserLocale, LocaleContext, TEXTS, useTexts, type Locale } from './i18n';
@@ -91,7 +91,8 @@ export function App() {
       </a>
       <Header current={found?.page} name={user?.name} locale={locale} />
       <main id="main" tabIndex={-1}>
-        {page}
+        {/* Areas load their pages lazily (React.lazy): only the frame is in the initial script. */}
+        <Suspense fallback={<p role="status">{t.loading}</p>}>{page}</Suspense>
       </main>
     </LocaleContext.Provider>
   );

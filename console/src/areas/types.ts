@@ -4,6 +4,14 @@ import type { Locale } from '../i18n';
 /**
  * One page of the console. Each area (src/areas/<area>/index.tsx) exports its pages; App matches
  * the current path against them in order, so put '/topics/new' before '/topics/:id'.
+ *
+ * Keep index.tsx small and load the page components with React.lazy, so that only the frame is
+ * in the initial script (App wraps every page in a Suspense):
+ *
+ *   const TopicList = lazy(() => import('./TopicList'));
+ *   export const topicsPages: ConsolePage[] = [
+ *     { path: '/topics', scope: 'topics:read', nav: {...}, title: ..., render: () => <TopicList /> },
+ *   ];
  */
 export interface ConsolePage {
   /** The path under /console, with :params ('/subscribers/:id'). */
