@@ -14,10 +14,8 @@ import { DeliveryLease } from '../../messaging/delivery/delivery-lease';
 import { LedgerService } from '../../messaging/delivery/ledger.service';
 import { ledgerInsertSql } from '../../messaging/delivery/ledger-statements';
 import { reserveNextSlotSql } from '../../audience/subscribers/subscription-slots';
-import { ContentMixPolicy } from '../cadence/content-mix';
 import { Campaign } from './campaign.entity';
-import { segmentSql } from './segment';
-import { lacksDataConsentSql } from '../../audience/purposes/data-consent-sql';
+import { CampaignDecisions } from './campaign-decisions';
 
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 const BACKPRESSURE_POLL_MS = 50;
@@ -62,7 +60,7 @@ export class CampaignFanout {
     @InjectQueue(QueueName.Delivery) private readonly delivery: Queue,
     private readonly ledger: LedgerService,
     private readonly lease: DeliveryLease,
-    private readonly mix: ContentMixPolicy,
+    private readonly decisions: CampaignDecisions,
     private readonly clock: Clock,
     private readonly events: EventOutbox,
     config: ConfigService<AppConfig, true>,
@@ -154,28 +152,11 @@ export class CampaignFanout {
     }
   }
 
-  private audienceSql(campaign: Campaign, params: unknown[]): string {
-    params.push(campaign.topicId);
-    const topic = `$${params.length}`;
-    const sendDate = campaign.sendAt.toISOString().slice(0, 10);
-    // A consent-based purpose the segment relies on: only subscribers who granted it.
-    let consent = '';
-    if (campaign.purposes?.length) {
-      params.push(campaign.purposes);
-      consent = `AND NOT ${lacksDataConsentSql('s.id', `$${params.length}::text[]`)}`;
-    }
-    return `FROM audience_subscriptions x
-       JOIN audience_subscribers s ON s.id = x.subscriber_id
-      WHERE x.topic_id = ${topic} AND x.status = 'active' AND s.status = 'active'
-     ${segmentSql(campaign.segment ?? {}, params, sendDate)}
-     ${consent}`;
-  }
-
   private async countAudience(manager: EntityManager, campaign: Campaign): Promise<number> {
     const params: unknown[] = [];
     const [{ n }] = await queryRows<{ n: number }>(
       manager,
-      `SELECT count(*)::int AS n ${this.audienceSql(campaign, params)}`,
+      `SELECT count(*)::int AS n ${this.decisions.audienceSql(campaign, params)}`,
       params,
     );
     return n;
@@ -188,7 +169,6 @@ export class CampaignFanout {
     lease: number,
   ): Promise<BatchResult> {
     const params: unknown[] = [];
-    const audience = this.audienceSql(campaign, params);
     const p = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
@@ -196,44 +176,12 @@ export class CampaignFanout {
     const last = p(campaign.fanoutCursor ?? FIRST_ID);
     const at = p(now);
     const items = campaign.contentItemId ? [campaign.contentItemId] : null;
-    const itemsRef = p(items);
-    const cap =
-      campaign.kind === 'promotional' ? this.mix.capSql('b.subscriber_id', at, params) : null;
-    const noRoom = campaign.contentItemId ? 'folded' : 'frequency';
+    const decided = this.decisions.decidedSql(campaign, at, params, {
+      after: last,
+      limit: p(this.config.fanoutBatchSize),
+    });
     const sql = `
-      WITH batch AS (
-        SELECT x.id AS subscription_id, x.subscriber_id, x.next_due_at, s.timezone
-          ${audience}
-           AND x.subscriber_id > ${last}::uuid AND s.id > ${last}::uuid
-         ORDER BY x.subscriber_id
-         LIMIT ${p(this.config.fanoutBatchSize)}
-         FOR UPDATE OF x
-      ),
-      decided AS (
-        SELECT b.subscription_id, b.subscriber_id, b.timezone,
-               CASE
-                 WHEN got.received THEN 'already_received'
-                 -- No room before their next slot, unless no regular message has gone to them
-                 -- in this topic yet: a new subscription's first period has room (the welcome
-                 -- and the confirmation are transactional and do not use it).
-                 WHEN (b.next_due_at IS NULL OR b.next_due_at > ${at})
-                  AND EXISTS (SELECT 1 FROM messaging_regular_sends e
-                               WHERE e.subscriber_id = b.subscriber_id AND e.topic_id = ${p(campaign.topicId)})
-                 THEN '${noRoom}'
-                 ${cap ? `WHEN NOT ${cap.allows} THEN 'content_mix'` : ''}
-               END AS skip_reason
-          FROM batch b
-          -- One index probe per subscriber (the ledger's subscriber index). As an EXISTS, the
-          -- planner hashed the whole topic's ledger once per batch: a scan that grew with every
-          -- batch written (bench:campaign, docs/campaigns.md).
-          LEFT JOIN LATERAL (
-            SELECT true AS received FROM messaging_regular_sends r
-             WHERE ${itemsRef}::uuid[] IS NOT NULL
-               AND r.subscriber_id = b.subscriber_id AND r.topic_id = ${p(campaign.topicId)}
-               AND r.content_item_ids && ${itemsRef}::uuid[]
-             LIMIT 1) got ON true
-          ${cap ? cap.join : ''}
-      ),
+      WITH ${decided},
       written AS (
         ${ledgerInsertSql({
           values: {
@@ -250,7 +198,7 @@ export class CampaignFanout {
             enqueuedAt: `CASE WHEN d.skip_reason IS NULL THEN ${at}::timestamptz END`,
             enqueuedBy: `CASE WHEN d.skip_reason IS NULL THEN ${p(lease)}::int END`,
             campaignId: `${p(campaign.id)}::uuid`,
-            contentItemIds: `${itemsRef}::uuid[]`,
+            contentItemIds: `${p(items)}::uuid[]`,
           },
           from: 'FROM decided d',
           returning: 'm.id, m.subscriber_id, m.status',

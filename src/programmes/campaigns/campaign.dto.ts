@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -263,4 +263,79 @@ export class CampaignDto {
 export class CampaignPageDto {
   @ApiProperty({ type: CampaignDto, isArray: true }) items!: CampaignDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+/** A campaign request as a forecast takes it: what POST /v1/campaigns takes, without writing. */
+export class ForecastCampaignDto extends OmitType(CreateCampaignDto, [
+  'idempotencyKey',
+  'name',
+] as const) {}
+
+/** The audience part of a campaign request, for counting it. */
+export class CountAudienceDto extends PickType(CreateCampaignDto, [
+  'topic',
+  'segment',
+  'purposes',
+  'sendAt',
+] as const) {}
+
+export class AudienceCountDto {
+  @ApiProperty({ example: 'product-news', description: 'The topic key' }) topic!: string;
+  @ApiProperty({
+    type: 'integer',
+    example: 1250,
+    description:
+      'Active subscribers with an active subscription to the topic who match the segment (and granted its consent-based purposes)',
+  })
+  count!: number;
+}
+
+export class FanoutSkipsDto {
+  @ApiProperty({ type: 'integer', description: 'Have the item already (a digest, a campaign)' })
+  already_received!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'No room this period: the item goes into their next digest',
+  })
+  folded!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'No room this period, template campaign (no digest entry to fold into)',
+  })
+  frequency!: number;
+  @ApiProperty({ type: 'integer', description: 'Promotional and over the content-mix cap' })
+  content_mix!: number;
+}
+
+export class SendTimeSkipsDto {
+  @ApiProperty({ type: 'integer', description: 'The address is on the suppression list' })
+  suppressed!: number;
+  @ApiProperty({ type: 'integer', description: 'The subscriber has paused marketing mail' })
+  paused!: number;
+}
+
+export class CampaignForecastDto {
+  @ApiProperty({ example: 'product-news' }) topic!: string;
+  @ApiProperty({ description: 'The moment decided for: sendAt, or now' }) decidedAt!: Date;
+  @ApiProperty({ type: 'integer', description: 'Subscribers the campaign would address' })
+  audienceSize!: number;
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'Would be queued and sent now (has room in their period); includes those atSendTime skips',
+  })
+  sendNow!: number;
+  @ApiProperty({ type: 'integer', description: 'Would find it in their next digest' })
+  folded!: number;
+  @ApiProperty({
+    type: FanoutSkipsDto,
+    description: 'What the fan-out would write as skipped, by reason (folded included)',
+  })
+  skipped!: FanoutSkipsDto;
+  @ApiProperty({
+    type: SendTimeSkipsDto,
+    description:
+      'Of sendNow, those the send-time checks would skip if nothing changes before their send: suppressed first, then paused',
+  })
+  atSendTime!: SendTimeSkipsDto;
 }

@@ -4,17 +4,25 @@ import { ApiErrors } from '../../platform/http/api-errors';
 import type { Response } from 'express';
 import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
+  AudienceCountDto,
   CampaignDto,
+  CampaignForecastDto,
   CampaignPageDto,
+  CountAudienceDto,
   CreateCampaignDto,
+  ForecastCampaignDto,
   ListCampaignsQueryDto,
 } from './campaign.dto';
+import { CampaignForecast } from './campaign-forecast.service';
 import { CampaignsService } from './campaigns.service';
 
 @ApiTags('campaigns')
 @Controller('v1/campaigns')
 export class CampaignsController {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly forecasts: CampaignForecast,
+  ) {}
 
   @Post()
   @RequireScopes('campaigns:write')
@@ -42,6 +50,40 @@ export class CampaignsController {
     const result = await this.campaigns.create(dto);
     if (result.replayed) res.status(200);
     return result.campaign;
+  }
+
+  @Post('audience')
+  @HttpCode(200)
+  @RequireScopes('campaigns:read')
+  @ApiOperation({
+    summary:
+      'Count the subscribers a campaign to this topic and segment would address, without writing anything',
+  })
+  @ApiOkResponse({ type: AudienceCountDto })
+  @ApiErrors(
+    400,
+    [404, 'The topic does not exist'],
+    [422, 'The topic carries notices (`topic_carries_notices`)'],
+  )
+  countAudience(@Body() dto: CountAudienceDto): Promise<AudienceCountDto> {
+    return this.forecasts.count(dto);
+  }
+
+  @Post('forecast')
+  @HttpCode(200)
+  @RequireScopes('campaigns:read')
+  @ApiOperation({
+    summary:
+      "What launching this campaign would do per subscriber (sent now, folded into the next digest, skipped and why), decided by the fan-out's own rules, without writing anything",
+  })
+  @ApiOkResponse({ type: CampaignForecastDto })
+  @ApiErrors(
+    400,
+    [404, 'The topic or content item does not exist'],
+    [422, 'A rule refuses the campaign (`code` says which), as POST /v1/campaigns would'],
+  )
+  forecast(@Body() dto: ForecastCampaignDto): Promise<CampaignForecastDto> {
+    return this.forecasts.forecast(dto);
   }
 
   @Get()

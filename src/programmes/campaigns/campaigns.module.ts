@@ -13,9 +13,12 @@ import { RenderingModule } from '../../messaging/rendering/rendering.module';
 import { SubscribersModule } from '../../audience/subscribers/subscribers.module';
 import { TopicsModule } from '../../audience/topics/topics.module';
 import { PurposesModule } from '../../audience/purposes/purposes.module';
+import { SuppressionsModule } from '../../audience/suppressions/suppressions.module';
 import { CampaignContentPreparer } from './campaign-content.preparer';
 import { Campaign } from './campaign.entity';
+import { CampaignDecisions } from './campaign-decisions';
 import { CampaignFanout } from './campaign-fanout.service';
+import { CampaignForecast } from './campaign-forecast.service';
 import { CampaignRecovery } from './campaign-recovery.service';
 import { CampaignsAfterRedisLoss } from './campaigns-after-redis-loss';
 import { CampaignsController } from './campaigns.controller';
@@ -39,11 +42,14 @@ import { HelpfulVotes } from './helpful-votes';
     SubscribersModule,
     TopicsModule,
     PurposesModule,
+    SuppressionsModule,
     EventsModule,
   ],
   providers: [
     CampaignsService,
+    CampaignDecisions,
     CampaignFanout,
+    CampaignForecast,
     CampaignRecovery,
     CampaignsProcessor,
     CampaignContentPreparer,

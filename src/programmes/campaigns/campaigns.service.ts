@@ -36,6 +36,25 @@ import { locales } from '../../platform/locale';
 /** The template content-item campaigns are rendered with. */
 export const CAMPAIGN_TEMPLATE = 'campaign';
 
+/** What a campaign sends: a content item, or a template with its data. */
+export interface CampaignSource {
+  name: string;
+  contentItemId: string | null;
+  template: string;
+  data: Record<string, unknown>;
+  kind: 'editorial' | 'promotional';
+}
+
+/** A checked campaign request (CampaignsService.plan). */
+export interface CampaignPlan {
+  topic: Topic;
+  sendAt: Date;
+  /** null when only the audience was checked. */
+  source: CampaignSource | null;
+  segment: Segment;
+  purposes: string[] | null;
+}
+
 export interface CreateResult {
   campaign: CampaignDto;
   /** True when an earlier request with the same idempotency key created it. */
@@ -72,27 +91,9 @@ export class CampaignsService {
       if (earlier) return { campaign: earlier, replayed: true };
     }
     const now = this.clock.now();
-    const topic = await this.topics.getOpen(dto.topic);
-    if (topic.kind === 'notice') {
-      throw new RuleViolationError(
-        `Topic "${topic.key}" carries notices; campaigns go to editorial and promotional topics`,
-        'topic',
-        'topic_carries_notices',
-      );
-    }
-    const sendAt = dto.sendAt ? new Date(dto.sendAt) : now;
-    const source = await this.resolveSource(dto, topic, sendAt);
-    if (source.kind === 'promotional' && topic.kind !== 'promotional') {
-      throw new RuleViolationError(
-        `Promotional campaigns go only to promotional topics; "${topic.key}" is ${topic.kind}`,
-        'kind',
-        'promotional_not_allowed',
-      );
-    }
-    const segment = dto.segment ?? {};
-    const problem = segmentProblem(segment);
-    if (problem) throw new InvalidInputError(problem.message, problem.field);
-    await this.purposes.assertCovered(dto.purposes, segmentDataUses(segment));
+    const plan = await this.plan(dto, now);
+    const { topic, sendAt, segment } = plan;
+    const source = plan.source!;
     const immediate = sendAt.getTime() <= now.getTime();
     let campaign: Campaign;
     try {
@@ -129,6 +130,43 @@ export class CampaignsService {
       'Campaign created',
     );
     return { campaign: await this.toDto(campaign, topic.key), replayed: false };
+  }
+
+  /**
+   * Checks a campaign request as creating it would (topic, content or template, segment,
+   * purposes) without writing anything. Without `contentItem` and `template` (`source: false`),
+   * only the audience part is checked.
+   */
+  async plan(
+    dto: Pick<
+      CreateCampaignDto,
+      'topic' | 'contentItem' | 'template' | 'data' | 'kind' | 'segment' | 'purposes' | 'sendAt'
+    >,
+    now: Date,
+    options: { source: boolean } = { source: true },
+  ): Promise<CampaignPlan> {
+    const topic = await this.topics.getOpen(dto.topic);
+    if (topic.kind === 'notice') {
+      throw new RuleViolationError(
+        `Topic "${topic.key}" carries notices; campaigns go to editorial and promotional topics`,
+        'topic',
+        'topic_carries_notices',
+      );
+    }
+    const sendAt = dto.sendAt ? new Date(dto.sendAt) : now;
+    const source = options.source ? await this.resolveSource(dto, topic, sendAt) : null;
+    if (source?.kind === 'promotional' && topic.kind !== 'promotional') {
+      throw new RuleViolationError(
+        `Promotional campaigns go only to promotional topics; "${topic.key}" is ${topic.kind}`,
+        'kind',
+        'promotional_not_allowed',
+      );
+    }
+    const segment = dto.segment ?? {};
+    const problem = segmentProblem(segment);
+    if (problem) throw new InvalidInputError(problem.message, problem.field);
+    await this.purposes.assertCovered(dto.purposes, segmentDataUses(segment));
+    return { topic, sendAt, source, segment, purposes: dto.purposes ?? null };
   }
 
   async get(id: string): Promise<CampaignDto> {
@@ -206,16 +244,10 @@ export class CampaignsService {
   }
 
   private async resolveSource(
-    dto: CreateCampaignDto,
+    dto: Pick<CreateCampaignDto, 'contentItem' | 'template' | 'data' | 'kind'>,
     topic: Topic,
     sendAt: Date,
-  ): Promise<{
-    name: string;
-    contentItemId: string | null;
-    template: string;
-    data: Record<string, unknown>;
-    kind: 'editorial' | 'promotional';
-  }> {
+  ): Promise<CampaignSource> {
     if (!!dto.contentItem === !!dto.template) {
       throw new InvalidInputError(
         'Give either contentItem or template (with data), not both and not neither',

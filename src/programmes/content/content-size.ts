@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RenderedEmail } from '../../messaging/rendering/compiled-template';
 import { RenderingService, TemplateError } from '../../messaging/rendering/rendering.service';
 import { HTML_CLIP_BYTES } from '../../messaging/rendering/template-validator';
 import { RuleViolationError } from '../../platform/errors/domain-errors';
@@ -44,19 +45,31 @@ export class ContentSizeCheck {
     return warnings;
   }
 
-  private measure(locale: Locale, item: Measured): number {
-    const data = {
+  /**
+   * The campaign email this content makes in `locale`, with the data CampaignContentPreparer gives
+   * it at send time (the topic's name, the item) over the template's sample (subscriber, links).
+   */
+  campaignEmail(
+    locale: Locale,
+    item: Measured,
+    extra: { topicName?: string; publishedAt?: Date } = {},
+  ): RenderedEmail {
+    return this.rendering.preview(MEASURED_WITH, locale, {
+      ...(extra.topicName !== undefined ? { topic: { name: extra.topicName } } : {}),
       item: {
         title: item.title,
         summary: item.summary,
         bodyHtml: item.bodyHtml,
         bodyText: item.bodyText,
         url: item.link ?? '',
-        publishedAt: '',
+        publishedAt: extra.publishedAt?.toISOString() ?? '',
       },
-    };
+    });
+  }
+
+  private measure(locale: Locale, item: Measured): number {
     try {
-      return Buffer.byteLength(this.rendering.preview(MEASURED_WITH, locale, data).html);
+      return Buffer.byteLength(this.campaignEmail(locale, item).html);
     } catch (e) {
       // A campaign template that cannot show this item fails at send time, not here; the body
       // alone is still measured.

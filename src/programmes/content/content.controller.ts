@@ -11,9 +11,11 @@ import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
   ContentItemDto,
   ContentItemPageDto,
+  ContentPreviewDto,
   ContentVariantViewDto,
   CreateContentItemDto,
   ListContentQueryDto,
+  PreviewContentItemDto,
   UpdateContentItemDto,
 } from './content.dto';
 import { ContentService } from './content.service';
@@ -36,6 +38,26 @@ export class ContentController {
   ])
   create(@Body() dto: CreateContentItemDto): Promise<ContentItemDto> {
     return this.content.create(dto);
+  }
+
+  @Post('preview')
+  @HttpCode(200)
+  @RequireScopes('content:write')
+  @ApiOperation({
+    summary:
+      'Render an unsaved content item as its campaign email in every locale, with the size check publishing applies; nothing is written',
+  })
+  @ApiOkResponse({ type: ContentPreviewDto })
+  @ApiErrors(
+    400,
+    [404, 'The topic does not exist'],
+    [
+      422,
+      'The topic does not take this kind of content (`promotional_not_allowed`, `topic_carries_notices`)',
+    ],
+  )
+  preview(@Body() dto: PreviewContentItemDto): Promise<ContentPreviewDto> {
+    return this.content.preview(dto);
   }
 
   @Get()

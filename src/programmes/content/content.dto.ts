@@ -242,3 +242,54 @@ export class ContentItemPageDto {
   @ApiProperty({ type: ContentItemDto, isArray: true }) items!: ContentItemDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
+
+/** An unsaved content item, as POST /v1/content-items would take it, to see its email. */
+export class PreviewContentItemDto extends OmitType(CreateContentItemDto, [
+  'publishAt',
+  'expiresAt',
+  'inDigests',
+] as const) {}
+
+export class ContentLocalePreviewDto {
+  @ApiProperty({ ...LOCALE_API_PROPERTY }) locale!: Locale;
+  @ApiProperty({
+    enum: ['main', 'variant'],
+    description:
+      "Which wording a subscriber of this locale gets: the item's main fields or its variant",
+  })
+  wording!: 'main' | 'variant';
+  @ApiProperty({ description: 'The subject line' }) subject!: string;
+  @ApiProperty({ description: 'The HTML part, as the campaign email would carry it' })
+  html!: string;
+  @ApiProperty({ description: 'The plain-text part' }) text!: string;
+  @ApiProperty({ type: 'integer', description: 'Size of the HTML part in bytes' })
+  htmlBytes!: number;
+}
+
+export class ContentSizeProblemDto {
+  @ApiProperty({ example: 'body', description: 'The field whose content is too large' })
+  field!: string;
+  @ApiProperty({ enum: ['content_too_large'] }) code!: 'content_too_large';
+  @ApiProperty() message!: string;
+}
+
+export class ContentPreviewDto {
+  @ApiProperty({
+    type: ContentLocalePreviewDto,
+    isArray: true,
+    description: 'The campaign email in every configured locale',
+  })
+  locales!: ContentLocalePreviewDto[];
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    description: 'Size warnings: an HTML part over 90 KB, near the 102 KB clip',
+  })
+  warnings!: string[];
+  @ApiProperty({
+    type: ContentSizeProblemDto,
+    nullable: true,
+    description: 'Set when publishing it would be refused with 422 content_too_large',
+  })
+  tooLarge!: ContentSizeProblemDto | null;
+}

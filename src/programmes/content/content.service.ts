@@ -18,12 +18,14 @@ import { ContentSizeCheck } from './content-size';
 import { ContentItem, ContentKind, ContentVariant } from './content-item.entity';
 import {
   ContentItemDto,
+  ContentPreviewDto,
   ContentVariantsDto,
   CreateContentItemDto,
   ListContentQueryDto,
+  PreviewContentItemDto,
   UpdateContentItemDto,
 } from './content.dto';
-import { Locale, localeOr } from '../../platform/locale';
+import { Locale, localeOr, locales } from '../../platform/locale';
 
 /** Publishing, listing, editing (until the first copy goes out) and withdrawing content items. */
 @Injectable()
@@ -78,6 +80,53 @@ export class ContentService {
       }),
     );
     return { ...ContentItemDto.from(saved, topic.key, now), warnings };
+  }
+
+  /**
+   * The campaign email an unsaved item makes, in every locale, as a subscriber of that locale would
+   * get it (their variant, else the main fields), with the size check publishing would apply:
+   * its warnings, and the refusal it would give as `tooLarge` instead of an error.
+   */
+  async preview(dto: PreviewContentItemDto): Promise<ContentPreviewDto> {
+    const now = this.clock.now();
+    const topic = await this.topics.getOpen(dto.topic);
+    assertKindAllowed(topic, dto.kind);
+    const format = dto.bodyFormat ?? 'html';
+    const body = renderBody(dto.body ?? '', format);
+    const main = {
+      locale: dto.locale ?? localeOr('en'),
+      title: dto.title.trim(),
+      summary: dto.summary?.trim() ?? '',
+      bodyHtml: body.html,
+      bodyText: body.text,
+      link: dto.link ?? null,
+    };
+    const variants = renderVariants(dto.variants, format);
+    const shown = locales().map((locale) => {
+      const variant = locale === main.locale ? undefined : variants[locale];
+      const wording = variant ? { ...variant, link: variant.link ?? main.link } : main;
+      const email = this.size.campaignEmail(locale, wording, {
+        topicName: topic.names?.[locale] ?? topic.name,
+        publishedAt: now,
+      });
+      return {
+        locale,
+        wording: variant ? ('variant' as const) : ('main' as const),
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        htmlBytes: Buffer.byteLength(email.html),
+      };
+    });
+    let warnings: string[] = [];
+    let tooLarge: ContentPreviewDto['tooLarge'] = null;
+    try {
+      warnings = this.size.check(sized(main, variants));
+    } catch (e) {
+      if (!(e instanceof RuleViolationError) || e.code !== 'content_too_large') throw e;
+      tooLarge = { field: e.field ?? 'body', code: 'content_too_large', message: e.message };
+    }
+    return { locales: shown, warnings, tooLarge };
   }
 
   async get(id: string): Promise<ContentItemDto> {

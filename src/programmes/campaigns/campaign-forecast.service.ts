@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../platform/clock';
+import { queryRows } from '../../platform/database/sql';
+import { SuppressionsService } from '../../audience/suppressions/suppressions.service';
+import { CampaignDecisions } from './campaign-decisions';
+import {
+  AudienceCountDto,
+  CampaignForecastDto,
+  CountAudienceDto,
+  ForecastCampaignDto,
+} from './campaign.dto';
+import { CampaignsService } from './campaigns.service';
+
+/**
+ * What a campaign would do before it is launched: the audience's size while a segment is being
+ * built, and the fan-out's decision for every subscriber. Both read with the fan-out's own SQL
+ * (CampaignDecisions), so a launch at the same moment writes what the forecast counted.
+ */
+@Injectable()
+export class CampaignForecast {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly campaigns: CampaignsService,
+    private readonly decisions: CampaignDecisions,
+    private readonly suppressions: SuppressionsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async count(dto: CountAudienceDto): Promise<AudienceCountDto> {
+    const plan = await this.campaigns.plan(dto, this.clock.now(), { source: false });
+    const params: unknown[] = [];
+    const [{ n }] = await queryRows<{ n: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS n ${this.decisions.audienceSql({ ...plan, topicId: plan.topic.id }, params)}`,
+      params,
+    );
+    return { topic: plan.topic.key, count: n };
+  }
+
+  async forecast(dto: ForecastCampaignDto): Promise<CampaignForecastDto> {
+    const now = this.clock.now();
+    const plan = await this.campaigns.plan(dto, now);
+    const source = plan.source!;
+    // A later send is decided when it starts; until then, the state of now is the best guess.
+    const decidedAt = plan.sendAt.getTime() > now.getTime() ? plan.sendAt : now;
+    const params: unknown[] = [];
+    const p = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const at = p(decidedAt);
+    const decided = this.decisions.decidedSql(
+      {
+        topicId: plan.topic.id,
+        segment: plan.segment,
+        purposes: plan.purposes,
+        sendAt: plan.sendAt,
+        contentItemId: source.contentItemId,
+        kind: source.kind,
+      },
+      at,
+      params,
+    );
+    const hash = this.suppressions.sqlHash('s.email', (v) => p(v));
+    // The send-time checks in the order delivery applies them: suppression, then a pause.
+    const [row] = await queryRows<{
+      audience: number;
+      now: number;
+      already_received: number;
+      folded: number;
+      frequency: number;
+      content_mix: number;
+      suppressed: number;
+      paused: number;
+    }>(
+      this.dataSource,
+      `WITH ${decided},
+       sent_now AS (
+         SELECT EXISTS (SELECT 1 FROM audience_suppressions q WHERE q.address_hash = ${hash}) AS suppressed,
+                coalesce(s.paused_until > ${at}, false) AS paused
+           FROM decided d JOIN audience_subscribers s ON s.id = d.subscriber_id
+          WHERE d.skip_reason IS NULL)
+       SELECT count(*)::int AS audience,
+              count(*) FILTER (WHERE skip_reason IS NULL)::int AS now,
+              count(*) FILTER (WHERE skip_reason = 'already_received')::int AS already_received,
+              count(*) FILTER (WHERE skip_reason = 'folded')::int AS folded,
+              count(*) FILTER (WHERE skip_reason = 'frequency')::int AS frequency,
+              count(*) FILTER (WHERE skip_reason = 'content_mix')::int AS content_mix,
+              (SELECT count(*) FILTER (WHERE suppressed)::int FROM sent_now) AS suppressed,
+              (SELECT count(*) FILTER (WHERE paused AND NOT suppressed)::int FROM sent_now) AS paused
+         FROM decided`,
+      params,
+    );
+    return {
+      topic: plan.topic.key,
+      decidedAt,
+      audienceSize: row.audience,
+      sendNow: row.now,
+      folded: row.folded,
+      skipped: {
+        already_received: row.already_received,
+        folded: row.folded,
+        frequency: row.frequency,
+        content_mix: row.content_mix,
+      },
+      atSendTime: { suppressed: row.suppressed, paused: row.paused },
+    };
+  }
+}
