@@ -309,4 +309,44 @@ describe('Console campaigns in Chromium', () => {
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     await close();
   });
+  it('a marketer resumes a failed campaign', async () => {
+    const created = await h.t
+      .api()
+      .post('/v1/campaigns')
+      .send({
+        topic: topic.key,
+        contentItem: contentId,
+        name: 'Prospects news',
+        segment: { customer: false },
+        sendAt: '2099-02-01T09:00:00Z',
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await h.t.dataSource.query(
+      `UPDATE campaigns SET status = 'failed', failed_at = now(),
+              failure_reason = 'fan-out batch failed: test (SQLSTATE 22003)' WHERE id = $1`,
+      [id],
+    );
+    const { page, errors, close } = await h.signIn('marketer');
+    await h.open(page, `/campaigns/${id}`);
+    await page
+      .getByText('The fan-out stopped: fan-out batch failed: test (SQLSTATE 22003)')
+      .waitFor();
+    await page.locator('.campaign-status', { hasText: 'Failed' }).waitFor();
+    await checkPage(page, 'campaigns-failed');
+    await page.getByRole('button', { name: 'Resume the campaign' }).click();
+    await page.getByText('2 of 2 subscribers handled').first().waitFor({ timeout: 30_000 });
+    await page.locator('.campaign-status', { hasText: 'Sent' }).waitFor({ timeout: 30_000 });
+    const [resumed] = await h.t.dataSource.query(
+      `SELECT actor_name, target_id FROM activity_log WHERE action = 'campaign.resumed'`,
+    );
+    expect(resumed).toEqual({ actor_name: 'marketer@console.test', target_id: id });
+    const [{ n }] = await h.t.dataSource.query(
+      `SELECT count(*)::int AS n FROM messaging_ledger_messages WHERE campaign_id = $1 AND status = 'sent'`,
+      [id],
+    );
+    expect(n).toBe(2);
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    await close();
+  });
 });
