@@ -24,8 +24,13 @@ export function LaunchPanel({ item }: { item: ContentItem }) {
   const [when, setWhen] = useState<'now' | 'later'>('now');
   const [sendAtLocal, setSendAtLocal] = useState('');
   const [name, setName] = useState('');
-  // One key per visit of this form: a double submit returns the same campaign.
-  const idempotencyKey = useMemo(() => `console-${crypto.randomUUID()}`, []);
+  // One key per visit of this form: a double submit returns the same campaign. (getRandomValues,
+  // not randomUUID: the latter exists only in secure contexts, and a console may be plain http.)
+  const idempotencyKey = useMemo(
+    () =>
+      `console-${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')}`,
+    [],
+  );
 
   const sendAt = when === 'later' && sendAtLocal ? new Date(sendAtLocal).toISOString() : undefined;
   const segment = toSegment(form);

@@ -1,7 +1,7 @@
 import { lazy } from 'react';
 import type { Locale } from '../../i18n';
 import type { ConsolePage } from '../types';
-import { useCampaignTexts } from './texts';
+import { TITLES } from './titles';
 import './campaigns.css';
 
 const CampaignList = lazy(() => import('./CampaignList'));
@@ -9,7 +9,7 @@ const ContentEditor = lazy(() => import('./ContentEditor'));
 const ContentPage = lazy(() => import('./ContentPage'));
 const CampaignPage = lazy(() => import('./CampaignPage'));
 
-const texts = (l: Locale) => useCampaignTexts.of(l);
+const texts = (l: Locale) => TITLES[l];
 
 /** Content and campaigns: this area's pages (see ../types.ts); specific paths before /:id. */
 export const campaignPages: ConsolePage[] = [

@@ -1,8 +1,8 @@
 import { textsHook } from '../../ui/texts';
+import { TITLES } from './titles';
 
 const en = {
-  nav: 'Campaigns',
-  listTitle: 'Content and campaigns',
+  ...TITLES.en,
   writeContent: 'Write content',
   campaignsHeading: 'Campaigns',
   contentHeading: 'Content items',
@@ -17,9 +17,6 @@ const en = {
   kind: 'Kind',
   published: 'Published',
   more: 'Show more',
-  newTitle: 'Write content',
-  contentTitle: 'Content item',
-  campaignTitle: 'Campaign',
   chooseTopic: 'Choose a topic',
   kinds: { editorial: 'Editorial', promotional: 'Promotional' } as Record<string, string>,
   mainLocale: 'Main language',
@@ -153,8 +150,7 @@ const en = {
 };
 
 const nl: typeof en = {
-  nav: 'Campagnes',
-  listTitle: 'Inhoud en campagnes',
+  ...TITLES.nl,
   writeContent: 'Inhoud schrijven',
   campaignsHeading: 'Campagnes',
   contentHeading: 'Inhoud',
@@ -169,9 +165,6 @@ const nl: typeof en = {
   kind: 'Soort',
   published: 'Gepubliceerd',
   more: 'Meer tonen',
-  newTitle: 'Inhoud schrijven',
-  contentTitle: 'Inhoud',
-  campaignTitle: 'Campagne',
   chooseTopic: 'Kies een onderwerp',
   kinds: { editorial: 'Redactioneel', promotional: 'Promotioneel' },
   mainLocale: 'Hoofdtaal',
