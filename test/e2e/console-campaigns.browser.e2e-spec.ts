@@ -349,4 +349,19 @@ describe('Console campaigns in Chromium', () => {
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     await close();
   });
+  it('speaks Dutch to a Dutch user', async () => {
+    const { page, errors, close } = await h.signIn('analyst', {
+      email: 'analist@console.test',
+      locale: 'nl',
+    });
+    await page.getByRole('link', { name: 'Campagnes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inhoud en campagnes' }).waitFor();
+    await expect(page.title()).resolves.toBe('Inhoud en campagnes · Tidings-console');
+    await h.open(page, `/campaigns/${campaignId}`);
+    await page.locator('.campaign-status', { hasText: 'Verzonden' }).waitFor();
+    await page.getByText('4 van 4 abonnees afgehandeld').first().waitFor();
+    await checkPage(page, 'campaigns-campaign-nl');
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    await close();
+  });
 });
