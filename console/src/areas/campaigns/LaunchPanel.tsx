@@ -120,6 +120,7 @@ export function LaunchPanel({ item }: { item: ContentItem }) {
         <h3>{t.forecastHeading}</h3>
         <p className="hint">{t.forecastIntro}</p>
         {forecast.data && <ForecastFigures forecast={forecast.data} />}
+        {forecast.data && <p className="hint">{t.forecastNote}</p>}
         {forecast.data && sendAt && <p className="hint">{t.forecastLater(date(sendAt))}</p>}
         {forecast.error && !count.error ? <ErrorMessage error={forecast.error} /> : null}
 

@@ -91,6 +91,8 @@ const en = {
   forecastHeading: 'Forecast',
   forecastIntro:
     'What the launch would do per subscriber, decided by the same rules the launch uses, at this moment.',
+  forecastNote:
+    'Not counted here: at send time, a subscriber over their weekly cap across topics finds it in their next digest instead.',
   forecastAudience: 'In the audience',
   forecastNow: 'Get it now',
   forecastFolded: 'Find it in their next digest',
@@ -238,6 +240,8 @@ const nl: typeof en = {
   forecastHeading: 'Voorspelling',
   forecastIntro:
     'Wat de start per abonnee zou doen, beslist met dezelfde regels als de start zelf, op dit moment.',
+  forecastNote:
+    'Hier niet meegeteld: wie bij het verzenden boven zijn weekmaximum over alle onderwerpen zit, vindt hem in zijn volgende overzichtsmail.',
   forecastAudience: 'In het publiek',
   forecastNow: 'Krijgen hem nu',
   forecastFolded: 'Vinden hem in hun volgende overzichtsmail',
