@@ -307,6 +307,15 @@ describe('Console lifecycle rules in Chromium', () => {
         type: 'event',
         fill: async () => {
           await page.getByLabel('Event type').fill('usage.threshold');
+          // A condition that is not JSON is named before anything is sent.
+          await page
+            .getByLabel('Condition on the event data (JSON, optional)')
+            .fill('percentUsed >= 90');
+          await page.getByRole('button', { name: 'Create the rule (disabled)' }).click();
+          await page
+            .getByRole('alert')
+            .filter({ hasText: 'trigger.condition: The condition is not valid JSON.' })
+            .waitFor();
           await page
             .getByLabel('Condition on the event data (JSON, optional)')
             .fill('{"path": "percentUsed", "op": "gte", "value": 90}');

@@ -97,8 +97,15 @@ export function RuleForm({
     queryFn: async () => unwrap(await api.GET('/v1/data-purposes')),
   });
 
+  // A problem found before asking the API is said in the user's language.
+  const localProblem =
+    error instanceof FormProblem
+      ? error.field === 'trigger.condition'
+        ? t.conditionInvalid
+        : t.extraInvalid
+      : null;
   const problems =
-    error instanceof FormProblem ? { [error.field]: error.message } : fieldErrors(error);
+    error instanceof FormProblem ? { [error.field]: localProblem! } : fieldErrors(error);
   const err = (field: string) => problems[field];
   const date = form.type === 'date';
   const usesCondition = form.type === 'event' || form.type === 'attribute';
@@ -115,7 +122,7 @@ export function RuleForm({
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${id}-summary-h`}>
+    <form className="rule-form" onSubmit={submit} noValidate aria-labelledby={`${id}-summary-h`}>
       <div className="panel rule-summary">
         <h2 id={`${id}-summary-h`}>{t.liveSummary}</h2>
         <p aria-live="polite" data-testid="rule-sentence">
@@ -264,11 +271,7 @@ export function RuleForm({
           <Field
             label={form.type === 'event' ? t.conditionOptional : t.condition}
             hint={t.conditionHint}
-            error={
-              err('trigger.condition')
-                ? `${t.conditionInvalid} ${err('trigger.condition')}`
-                : undefined
-            }
+            error={err('trigger.condition')}
           >
             {(p) => (
               <textarea
@@ -346,7 +349,7 @@ export function RuleForm({
           />
         </div>
         {!date && (
-          <div className="check">
+          <div className="rule-check">
             <input
               id={`${id}-has-deadline`}
               type="checkbox"
@@ -454,7 +457,7 @@ export function RuleForm({
         <p className="hint">{t.purposesHint}</p>
         {purposes.data && purposes.data.length === 0 && <p>{t.noPurposes}</p>}
         {(purposes.data ?? []).map((purpose) => (
-          <div className="check" key={purpose.key}>
+          <div className="rule-check" key={purpose.key}>
             <input
               id={`${id}-purpose-${purpose.key}`}
               type="checkbox"
@@ -483,7 +486,7 @@ export function RuleForm({
       {error ? (
         error instanceof FormProblem ? (
           <p role="alert" className="error">
-            <code>{error.field}</code>: {error.message}
+            <code>{error.field}</code>: {localProblem}
           </p>
         ) : (
           <ErrorMessage error={error} />

@@ -24,7 +24,7 @@ export default function RuleList() {
       error={rules.error}
       actions={
         can('lifecycle:write') ? (
-          <Link to="/rules/new" className="button-link">
+          <Link to="/rules/new" className="rule-button-link">
             {t.newRule}
           </Link>
         ) : undefined

@@ -2,13 +2,13 @@ import { lazy } from 'react';
 import type { Locale } from '../../i18n';
 import type { ConsolePage } from '../types';
 import './rules.css';
-import { useRuleTexts } from './texts';
+import { RULE_TITLES } from './titles';
 
 const RuleList = lazy(() => import('./RuleList'));
 const RuleNew = lazy(() => import('./RuleNew'));
 const RuleDetail = lazy(() => import('./RuleDetail'));
 
-const texts = (l: Locale) => useRuleTexts.of(l);
+const texts = (l: Locale) => RULE_TITLES[l];
 
 /** Lifecycle rules: the list, a new rule, and one rule with its audit (see ../types.ts). */
 export const rulePages: ConsolePage[] = [

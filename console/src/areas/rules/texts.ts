@@ -1,4 +1,5 @@
 import { textsHook } from '../../ui/texts';
+import { RULE_TITLES } from './titles';
 
 const REASONS_EN: Record<string, string> = {
   rule_disabled: 'The rule is disabled',
@@ -34,8 +35,7 @@ const REASONS_NL: Record<string, string> = {
 };
 
 const en = {
-  nav: 'Lifecycle rules',
-  listTitle: 'Lifecycle rules',
+  ...RULE_TITLES.en,
   listIntro:
     'A rule sends a useful notice before a moment that matters to the subscriber, such as a renewal. New rules start disabled: read their audit first, then enable them.',
   newRule: 'New rule',
@@ -52,7 +52,6 @@ const en = {
     event: 'When an event arrives',
     attribute: 'When a condition becomes true',
   } as Record<string, string>,
-  newTitle: 'New lifecycle rule',
   newIntro: 'The rule is saved disabled. Its audit then shows who would get the notice.',
   create: 'Create the rule (disabled)',
   detailTitle: (name: string) => `Rule: ${name}`,
@@ -170,8 +169,7 @@ const en = {
 };
 
 const nl: typeof en = {
-  nav: 'Levenscyclus',
-  listTitle: 'Levenscyclusregels',
+  ...RULE_TITLES.nl,
   listIntro:
     'Een regel stuurt een nuttig bericht vóór een moment dat voor de abonnee telt, zoals een verlenging. Nieuwe regels staan eerst uit: lees eerst hun controle, zet ze dan aan.',
   newRule: 'Nieuwe regel',
@@ -188,7 +186,6 @@ const nl: typeof en = {
     event: 'Als er een gebeurtenis binnenkomt',
     attribute: 'Als een voorwaarde waar wordt',
   },
-  newTitle: 'Nieuwe levenscyclusregel',
   newIntro:
     'De regel wordt uitgeschakeld opgeslagen. Zijn controle laat dan zien wie het bericht zou krijgen.',
   create: 'Regel maken (uit)',
