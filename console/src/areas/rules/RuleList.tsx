@@ -35,7 +35,7 @@ export default function RuleList() {
         <p>{t.none}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="rule-table">
             <thead>
               <tr>
                 <th scope="col">{t.rule}</th>
