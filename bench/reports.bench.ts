@@ -300,6 +300,23 @@ async function main(): Promise<void> {
       `first page: ${first.items.length} rows, next cursor ${first.nextCursor ? 'yes' : 'no'}`,
     );
 
+    // One rule's audit, as the console shows it before enabling (counts, 25 rows, who has no date).
+    const renewal = rules.find((r) => r.trigger_type === 'date')!;
+    await timed('rule audit: enabled (counts, 25 rows, without date)', () =>
+      audit.ruleAudit(renewal.key, { limit: 25 }, now),
+    );
+    await db.query(`UPDATE lifecycle_rules SET enabled = false WHERE id = $1`, [renewal.id]);
+    const preview = await timed('rule audit: disabled, as if enabled now', () =>
+      audit.ruleAudit(renewal.key, { limit: 25 }, now),
+    );
+    await timed('rule audit: disabled, status=none (25)', () =>
+      audit.ruleAudit(renewal.key, { limit: 25, status: 'none' }, now),
+    );
+    await db.query(`UPDATE lifecycle_rules SET enabled = true WHERE id = $1`, [renewal.id]);
+    console.log(
+      `rule audit as if enabled: ${JSON.stringify({ ...preview.counts, rule: undefined })}, without date ${preview.withoutDate}, after the window ${preview.afterWindow}`,
+    );
+
     const dateRules = rules.filter((r) => r.trigger_type === 'date');
     const c = audit.countsStatement(dateRules, window, now);
     const countsPlan = await explain(db, 'audit counts', c.sql, c.params);

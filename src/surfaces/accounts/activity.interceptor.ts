@@ -8,11 +8,12 @@ import { ActivityAction, ActivityService, Actor } from './activity.service';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Recorded {
-  action: ActivityAction;
+  /** The action, or how to tell it from the request (what it asked for). */
+  action: ActivityAction | ((req: Request) => ActivityAction);
   targetType: string;
   /** The target's id from the request and the answer; null when it must not be kept. */
   target: (req: Request, body: Record<string, unknown> | undefined) => string | null;
-  details?: (body: Record<string, unknown> | undefined) => Record<string, unknown>;
+  details?: (body: Record<string, unknown> | undefined, req?: Request) => Record<string, unknown>;
   /** Record only on this status (a repeated idempotent request answers 200, not 201). */
   status?: number;
 }
@@ -53,6 +54,37 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     action: 'template.restored',
     targetType: 'template',
     target: param('key'),
+  },
+  'POST /v1/lifecycle-rules': {
+    action: 'lifecycle_rule.created',
+    targetType: 'lifecycle_rule',
+    target: bodyId,
+    status: 201,
+    details: (b) => ({ key: b?.key, enabled: b?.enabled }),
+  },
+  // A change of `enabled` alone is an enable or a disable; anything else is a change (with the
+  // fields it changed, and whether the rule is enabled after it).
+  'PATCH /v1/lifecycle-rules/:idOrKey': {
+    action: (req) => {
+      const asked = (req.body ?? {}) as Record<string, unknown>;
+      const fields = Object.keys(asked);
+      if (fields.length === 1 && typeof asked.enabled === 'boolean') {
+        return asked.enabled ? 'lifecycle_rule.enabled' : 'lifecycle_rule.disabled';
+      }
+      return 'lifecycle_rule.changed';
+    },
+    targetType: 'lifecycle_rule',
+    target: bodyId,
+    details: (b, req) => ({
+      key: b?.key,
+      enabled: b?.enabled,
+      fields: req ? Object.keys((req.body ?? {}) as object) : undefined,
+    }),
+  },
+  'DELETE /v1/lifecycle-rules/:idOrKey': {
+    action: 'lifecycle_rule.deleted',
+    targetType: 'lifecycle_rule',
+    target: param('idOrKey'),
   },
   // The subscriber is named by id only: an erasure given by email address keeps no address.
   'DELETE /v1/subscribers/:id': {
@@ -106,18 +138,17 @@ export class ActivityInterceptor implements NestInterceptor {
       mergeMap((result: unknown) => {
         if (rule.status && res.statusCode !== rule.status) return of(result);
         const body = (result ?? undefined) as Record<string, unknown> | undefined;
-        const details = rule.details ? withoutUndefined(rule.details(body)) : {};
+        const details = rule.details ? withoutUndefined(rule.details(body, req)) : {};
+        const action = typeof rule.action === 'function' ? rule.action(req) : rule.action;
         return from(
           this.activity
             .record(
               actorOf(req),
-              rule.action,
+              action,
               { type: rule.targetType, id: rule.target(req, body) },
               details,
             )
-            .catch((err: unknown) =>
-              this.logger.warn({ err, action: rule.action }, 'Could not record activity'),
-            )
+            .catch((err: unknown) => this.logger.warn({ err, action }, 'Could not record activity'))
             .then(() => result),
         );
       }),

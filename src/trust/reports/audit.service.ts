@@ -16,6 +16,7 @@ import {
   AuditReportDto,
   AuditRuleDto,
   AuditStatus,
+  RuleAuditDto,
 } from './lifecycle-report.dto';
 import { MissedDeadlinesService } from './missed-deadlines.service';
 import { ReportRuleRow, toReportRule } from './report.dto';
@@ -38,6 +39,12 @@ export interface AuditFilter {
   status?: AuditStatus;
   limit?: number;
   cursor?: string;
+  /**
+   * Classify a disabled rule as if it were enabled now: what enabling it would promise. Enabling
+   * restarts a rule (LifecycleRulesService.restart: active since now, scan from its start), so
+   * the rule's progress is read as a fresh one from now.
+   */
+  asIfEnabled?: boolean;
 }
 
 export interface AuditRuleRow extends ReportRuleRow {
@@ -90,7 +97,7 @@ export class AuditService {
     const window = auditWindow(now, days);
     const rules = await this.rules(filter.rule);
     const [counts, page] = await Promise.all([
-      filter.cursor ? Promise.resolve(null) : this.counts(rules, window, now),
+      filter.cursor ? Promise.resolve(null) : this.counts(rules, window, now, filter.asIfEnabled),
       this.page(rules, window, now, filter),
     ]);
     return {
@@ -99,6 +106,54 @@ export class AuditService {
       window,
       rules: counts?.rules ?? null,
       totals: counts?.totals ?? null,
+      ...page,
+    };
+  }
+
+  /**
+   * One rule's audit, for the console before enabling it: a disabled rule is classified as if it
+   * were enabled now (the same classification; see asIfEnabled), plus who has no such date.
+   */
+  async ruleAudit(
+    idOrKey: string,
+    filter: Omit<AuditFilter, 'rule' | 'asIfEnabled'>,
+    now: Date,
+  ): Promise<RuleAuditDto> {
+    const days = filter.days ?? AUDIT_DEFAULT_DAYS;
+    const window = auditWindow(now, days);
+    const [rule] = await this.rules(idOrKey);
+    const rules = [rule];
+    const asIfEnabled = !rule.enabled;
+    const first = !filter.cursor;
+    const date = rule.trigger_type === 'date' && first;
+    const [counts, page, others] = await Promise.all([
+      first ? this.counts(rules, window, now, asIfEnabled) : Promise.resolve(null),
+      this.page(rules, window, now, { ...filter, asIfEnabled }),
+      date
+        ? queryRows<{ without_date: number; after_window: number }>(
+            this.dataSource,
+            // The topic's active subscribers without the date: by the subscriptions' topic index
+            // and the dates' primary key; the later dates: a range scan of the date index.
+            `SELECT (SELECT count(*) FROM audience_subscriptions x
+                       JOIN audience_subscribers s ON s.id = x.subscriber_id
+                      WHERE x.topic_id = $1 AND x.status = 'active' AND s.status = 'active'
+                        AND NOT EXISTS (SELECT 1 FROM audience_subscriber_dates d
+                                         WHERE d.subscriber_id = x.subscriber_id AND d.name = $2))::int
+                      AS without_date,
+                    (SELECT count(*) FROM audience_subscriber_dates d
+                      WHERE d.name = $2 AND d.value > $3::date)::int AS after_window`,
+            [rule.topic_id, rule.date_name, window.to],
+          )
+        : Promise.resolve(null),
+    ]);
+    return {
+      asOf: now,
+      days,
+      window,
+      asIfEnabled,
+      counts: counts?.rules[0] ?? null,
+      withoutDate: others?.[0].without_date ?? null,
+      afterWindow: others?.[0].after_window ?? null,
       ...page,
     };
   }
@@ -122,12 +177,13 @@ export class AuditService {
     rules: AuditRuleRow[],
     window: AuditWindow,
     now: Date,
+    asIfEnabled = false,
   ): Promise<{ rules: AuditRuleDto[]; totals: AuditCountsDto }> {
     const dateRules = rules.filter((r) => r.trigger_type === 'date');
     let rows: Array<{ rule_id: string; status: AuditStatus; reason: string | null; n: number }> =
       [];
     if (dateRules.length) {
-      const { sql, params } = this.countsStatement(dateRules, window, now);
+      const { sql, params } = this.countsStatement(dateRules, window, now, asIfEnabled);
       rows = await this.classify(sql, params);
     }
     const totals = emptyCounts();
@@ -221,6 +277,7 @@ export class AuditService {
     dateRules: AuditRuleRow[],
     window: AuditWindow,
     now: Date,
+    asIfEnabled = false,
   ): { sql: string; params: unknown[] } {
     const p = new SqlParams();
     const source = `
@@ -233,6 +290,7 @@ export class AuditService {
       dateRules.map((r) => r.id),
       now,
       source,
+      asIfEnabled,
     );
     return {
       sql: `${sql} SELECT rule_id, status, reason, count(*)::int AS n FROM o GROUP BY 1, 2, 3`,
@@ -251,7 +309,7 @@ export class AuditService {
     chunk: number,
     window: AuditWindow,
     now: Date,
-    filter: Pick<AuditFilter, 'reason' | 'status'>,
+    filter: Pick<AuditFilter, 'reason' | 'status' | 'asIfEnabled'>,
   ): { sql: string; params: unknown[] } {
     const p = new SqlParams();
     const name = p.add(rule.date_name);
@@ -264,7 +322,7 @@ export class AuditService {
              AND d.value <= ${p.add(window.to)}::date
            ORDER BY d.name, d.value, d.subscriber_id
            LIMIT ${p.add(chunk)}) d`;
-    const sql = this.classified(p, [rule.id], now, source);
+    const sql = this.classified(p, [rule.id], now, source, filter.asIfEnabled);
     const reason = p.add(filter.reason ?? null);
     const status = p.add(filter.status ?? null);
     return {
@@ -311,18 +369,31 @@ export class AuditService {
    *    deadline falls inside the pause or the first window after it (delivery sends it during the
    *    pause), paused otherwise (delivery defers it to the first window after the pause).
    */
-  private classified(p: SqlParams, ruleIds: string[], now: Date, source: string): string {
+  private classified(
+    p: SqlParams,
+    ruleIds: string[],
+    now: Date,
+    source: string,
+    asIfEnabled = false,
+  ): string {
     const at = p.add(now.toISOString());
+    // As if enabled now: a disabled rule is read as restarted at `now` (no scan position yet).
+    const fresh = `(${p.add(asIfEnabled)}::boolean AND NOT r.enabled)`;
     const noneReasons = p.add([...AUDIT_NONE_REASONS]);
     const hash = this.suppressions.sqlHash('c.email', (v) => p.add(v));
     return `
       WITH r AS MATERIALIZED (
         SELECT r.id AS rule_id, r.date_name, r.topic_id, r.offset_days, r.deadline_days, r.window_start,
-               r.window_end, r.enabled, r.purposes, g.active_since, a.scan_date, a.scan_id
+               r.window_end, r.enabled OR ${fresh} AS enabled, r.purposes, f.active_since,
+               a.scan_date, a.scan_id
           FROM programmes_lifecycle_rules r
           LEFT JOIN programmes_lifecycle_rule_progress g ON g.rule_id = r.id
+          CROSS JOIN LATERAL (
+            SELECT CASE WHEN ${fresh} THEN ${at}::timestamptz ELSE g.active_since END AS active_since,
+                   CASE WHEN ${fresh} THEN NULL ELSE g.cursor_date END AS cursor_date,
+                   CASE WHEN ${fresh} THEN NULL ELSE g.cursor_id END AS cursor_id) f
           -- Where the forward scan continues, as the due scan reads it: it writes the dates after.
-          CROSS JOIN LATERAL lifecycle_date_scan_after(g.cursor_date, g.cursor_id, g.active_since,
+          CROSS JOIN LATERAL lifecycle_date_scan_after(f.cursor_date, f.cursor_id, f.active_since,
                                                        r.deadline_days) a
          WHERE r.id = ANY(${p.add(ruleIds)}::uuid[])
       ),

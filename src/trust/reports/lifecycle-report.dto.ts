@@ -253,3 +253,69 @@ export class AuditReportDto {
   items!: AuditItemDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
+
+// ---- one rule's audit, before enabling it ----
+
+export class RuleAuditQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: AUDIT_MAX_DAYS,
+    default: AUDIT_DEFAULT_DAYS,
+    description: 'Dates from today (UTC) up to and including today + days',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(AUDIT_MAX_DAYS)
+  days?: number;
+
+  @ApiPropertyOptional({ enum: AUDIT_REASONS, description: 'Only rows with this reason' })
+  @IsOptional()
+  @IsIn(AUDIT_REASONS)
+  reason?: AuditReason;
+
+  @ApiPropertyOptional({ enum: AUDIT_STATUSES, description: 'Only rows with this status' })
+  @IsOptional()
+  @IsIn(AUDIT_STATUSES)
+  status?: AuditStatus;
+}
+
+export class RuleAuditDto {
+  @ApiProperty({ description: 'The moment the audit describes' }) asOf!: Date;
+  @ApiProperty({ type: 'integer' }) days!: number;
+  @ApiProperty({ type: AuditWindowDto }) window!: AuditWindowDto;
+  @ApiProperty({
+    description:
+      'True when the rule is disabled and is classified as if it were enabled now (what enabling it would promise); false when it is enabled and classified as it is',
+  })
+  asIfEnabled!: boolean;
+  @ApiProperty({
+    type: AuditRuleDto,
+    nullable: true,
+    description: 'The counts over every date in the window; null when `cursor` is given',
+  })
+  counts!: AuditRuleDto | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description:
+      'Date rules: active subscribers of the rule’s topic who have no such date at all (they get no notice until one is set); null for other triggers or with `cursor`',
+  })
+  withoutDate!: number | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description:
+      'Date rules: dates after the window (their notices come later); null for other triggers or with `cursor`',
+  })
+  afterWindow!: number | null;
+  @ApiProperty({
+    type: AuditItemDto,
+    isArray: true,
+    description: 'Per subscriber and date, by date and subscriber id',
+  })
+  items!: AuditItemDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -5,6 +5,7 @@ import { AuditService } from './audit.service';
 import { MissedDeadlinesService } from './missed-deadlines.service';
 import { ProgrammeSummaryService } from './programme-summary.service';
 import { ReportsController } from './reports.controller';
+import { RuleAuditController } from './rule-audit.controller';
 import { ReportsService } from './reports.service';
 import { TrustMetrics } from './trust-metrics';
 import { TrustByKindService } from './trust-by-kind.service';
@@ -23,7 +24,7 @@ import { TrustByKindService } from './trust-by-kind.service';
     TrustByKindService,
     TrustMetrics,
   ],
-  controllers: [ReportsController],
+  controllers: [ReportsController, RuleAuditController],
   exports: [
     ReportsService,
     ProgrammeSummaryService,
