@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LocalesController } from './locales.controller';
 import { Topic } from './topic.entity';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
@@ -7,7 +8,7 @@ import { TopicsService } from './topics.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Topic])],
   providers: [TopicsService],
-  controllers: [TopicsController],
+  controllers: [TopicsController, LocalesController],
   exports: [TopicsService],
 })
 export class TopicsModule {}
