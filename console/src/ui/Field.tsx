@@ -19,7 +19,7 @@ export function Field({
     'aria-describedby'?: string;
     'aria-invalid'?: boolean;
   }) => ReactNode;
-} & InputHTMLAttributes<HTMLInputElement>) {
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'children'>) {
   const id = useId();
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : '']
     .filter(Boolean)

@@ -126,6 +126,13 @@ export class ListTopicsQueryDto {
   counts?: boolean;
 }
 
+export class FrequencyCountsDto {
+  @ApiProperty({ type: 'integer' }) weekly!: number;
+  @ApiProperty({ type: 'integer' }) biweekly!: number;
+  @ApiProperty({ type: 'integer' }) monthly!: number;
+  @ApiProperty({ type: 'integer' }) quarterly!: number;
+}
+
 export class TopicSubscriberCountsDto {
   @ApiProperty({
     type: 'integer',
@@ -134,9 +141,7 @@ export class TopicSubscriberCountsDto {
   })
   total!: number;
   @ApiProperty({
-    type: 'object',
-    properties: Object.fromEntries(FREQUENCIES.map((f) => [f, { type: 'integer' }])),
-    required: [...FREQUENCIES],
+    type: FrequencyCountsDto,
     description: 'The same per chosen frequency (0 for a frequency nobody chose)',
   })
   byFrequency!: Record<Frequency, number>;
