@@ -71,23 +71,10 @@ export class UpcomingService {
    * topics that are not archived and not notice topics, subscriber active and not paused then.
    */
   private async digests(todayEnd: Date, weekEnd: Date) {
+    const { sql, params } = this.digestsStatement(todayEnd, weekEnd);
     const rows = await queryRows<
       CountRow & { id: string; key: string; name: string; kind: string; frequency: Frequency }
-    >(
-      this.dataSource,
-      `SELECT t.id, t.key, t.name, t.kind, x.frequency,
-              count(*) FILTER (WHERE x.next_due_at < $1
-                                 AND (s.paused_until IS NULL OR s.paused_until < $1))::int AS today,
-              count(*)::int AS week
-         FROM audience_subscriptions x
-         JOIN audience_subscribers s ON s.id = x.subscriber_id
-         JOIN audience_topics t ON t.id = x.topic_id
-        WHERE x.status = 'active' AND x.next_due_at < $2
-          AND s.status = 'active' AND (s.paused_until IS NULL OR s.paused_until < $2)
-          AND t.archived_at IS NULL AND t.kind <> 'notice'
-        GROUP BY t.id, t.key, t.name, t.kind, x.frequency`,
-      [todayEnd, weekEnd],
-    );
+    >(this.dataSource, sql, params);
     return rows
       .sort(
         (a, b) =>
@@ -109,10 +96,56 @@ export class UpcomingService {
    * day lies within a day of the window are read, by the (name, value) index.
    */
   private async notices(now: Date, todayEnd: Date, weekEnd: Date) {
-    const day = (d: Date) => d.toISOString().slice(0, 10);
-    const rows = await queryRows<CountRow & ReportRuleRow>(
+    const { sql, params } = this.noticesStatement(now, todayEnd, weekEnd);
+    const rows = await queryRows<CountRow & ReportRuleRow>(this.dataSource, sql, params);
+    return rows
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((r) => ({ rule: toReportRule(r, false), today: r.today, week: r.week }));
+  }
+
+  private async missed(now: Date) {
+    const rows = await queryRows<ReportRuleRow & { n: number; deleted: boolean }>(
       this.dataSource,
-      `WITH r AS (
+      `SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.topic_id, t.key AS topic_key,
+              r.deleted_at IS NOT NULL AS deleted, count(*)::int AS n
+         FROM programmes_lifecycle_missed_promises p
+         JOIN programmes_lifecycle_rules r ON r.id = p.rule_id
+         JOIN audience_topics t ON t.id = r.topic_id
+        WHERE p.detected_at >= $1::timestamptz - make_interval(days => $2) AND p.detected_at <= $1
+        GROUP BY r.id, r.key, r.name, r.trigger_type, r.enabled, r.topic_id, t.key, r.deleted_at
+        ORDER BY n DESC, r.key`,
+      [now, MISSED_DAYS],
+    );
+    return {
+      days: MISSED_DAYS,
+      total: rows.reduce((sum, r) => sum + r.n, 0),
+      byRule: rows.map((r) => ({ rule: toReportRule(r, r.deleted), missed: r.n })),
+    };
+  }
+
+  /** The statement behind the digest counts (public for the benchmark's EXPLAIN). */
+  digestsStatement(todayEnd: Date, weekEnd: Date): { sql: string; params: unknown[] } {
+    return {
+      sql: `SELECT t.id, t.key, t.name, t.kind, x.frequency,
+              count(*) FILTER (WHERE x.next_due_at < $1
+                                 AND (s.paused_until IS NULL OR s.paused_until < $1))::int AS today,
+              count(*)::int AS week
+         FROM audience_subscriptions x
+         JOIN audience_subscribers s ON s.id = x.subscriber_id
+         JOIN audience_topics t ON t.id = x.topic_id
+        WHERE x.status = 'active' AND x.next_due_at < $2
+          AND s.status = 'active' AND (s.paused_until IS NULL OR s.paused_until < $2)
+          AND t.archived_at IS NULL AND t.kind <> 'notice'
+        GROUP BY t.id, t.key, t.name, t.kind, x.frequency`,
+      params: [todayEnd, weekEnd],
+    };
+  }
+
+  /** The statement behind the notice counts (public for the benchmark's EXPLAIN). */
+  noticesStatement(now: Date, todayEnd: Date, weekEnd: Date): { sql: string; params: unknown[] } {
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    return {
+      sql: `WITH r AS (
          SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.topic_id, t.key AS topic_key,
                 r.date_name, r.offset_days, r.window_start
            FROM programmes_lifecycle_rules r JOIN audience_topics t ON t.id = r.topic_id
@@ -153,30 +186,7 @@ export class UpcomingService {
               count(*) FILTER (WHERE due.at < $2)::int AS today, count(*)::int AS week
          FROM due JOIN r ON r.id = due.rule_id
         GROUP BY r.id, r.key, r.name, r.trigger_type, r.enabled, r.topic_id, r.topic_key`,
-      [now, todayEnd, weekEnd, day(now), day(weekEnd)],
-    );
-    return rows
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((r) => ({ rule: toReportRule(r, false), today: r.today, week: r.week }));
-  }
-
-  private async missed(now: Date) {
-    const rows = await queryRows<ReportRuleRow & { n: number; deleted: boolean }>(
-      this.dataSource,
-      `SELECT r.id, r.key, r.name, r.trigger_type, r.enabled, r.topic_id, t.key AS topic_key,
-              r.deleted_at IS NOT NULL AS deleted, count(*)::int AS n
-         FROM programmes_lifecycle_missed_promises p
-         JOIN programmes_lifecycle_rules r ON r.id = p.rule_id
-         JOIN audience_topics t ON t.id = r.topic_id
-        WHERE p.detected_at >= $1::timestamptz - make_interval(days => $2) AND p.detected_at <= $1
-        GROUP BY r.id, r.key, r.name, r.trigger_type, r.enabled, r.topic_id, t.key, r.deleted_at
-        ORDER BY n DESC, r.key`,
-      [now, MISSED_DAYS],
-    );
-    return {
-      days: MISSED_DAYS,
-      total: rows.reduce((sum, r) => sum + r.n, 0),
-      byRule: rows.map((r) => ({ rule: toReportRule(r, r.deleted), missed: r.n })),
+      params: [now, todayEnd, weekEnd, day(now), day(weekEnd)],
     };
   }
 }
