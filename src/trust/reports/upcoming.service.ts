@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../platform/config/configuration';
 import { queryRows } from '../../platform/database/sql';
 import { FREQUENCIES, Frequency } from '../../audience/topics/topic.entity';
 import { ScheduledCampaigns } from '../../programmes/campaigns/scheduled-campaigns';
-import { ProgrammeSummaryService } from './programme-summary.service';
 import { ReportRuleRow, toReportRule } from './report.dto';
 import { UpcomingReportDto } from './upcoming.dto';
 
@@ -28,24 +29,27 @@ interface CountRow {
  */
 @Injectable()
 export class UpcomingService {
+  private readonly graceDays: number;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly campaigns: ScheduledCampaigns,
-    private readonly summary: ProgrammeSummaryService,
-  ) {}
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.graceDays = config.get('digests', { infer: true }).silenceGraceDays;
+  }
 
   async report(now: Date): Promise<UpcomingReportDto> {
     const todayEnd = new Date(
       Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1),
     );
     const weekEnd = new Date(now.getTime() + WEEK_DAYS * DAY_MS);
-    const [campaigns, digests, notices, missed, silent, oldest] = await Promise.all([
+    const [campaigns, digests, notices, missed, silentSubscriptions] = await Promise.all([
       this.campaigns.before(weekEnd),
       this.digests(todayEnd, weekEnd),
       this.notices(now, todayEnd, weekEnd),
       this.missed(now),
-      this.summary.silentSubscriptions(now),
-      this.summary.silentList(now, SILENT_CASES),
+      this.silent(now),
     ]);
     return {
       window: { asOf: now, todayEnd, weekEnd },
@@ -53,16 +57,7 @@ export class UpcomingService {
       digests,
       notices,
       missedDeadlines: missed,
-      silentSubscriptions: {
-        ...silent,
-        oldest: oldest.map((s) => ({
-          subscriberId: s.subscriberId,
-          topicKey: s.topicKey,
-          topicName: s.topicName,
-          frequency: s.frequency,
-          dueBy: s.dueBy,
-        })),
-      },
+      silentSubscriptions,
     };
   }
 
@@ -101,6 +96,59 @@ export class UpcomingService {
     return rows
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .map((r) => ({ rule: toReportRule(r, false), today: r.today, week: r.week }));
+  }
+
+  /**
+   * The silent subscriptions as the watchdog defines them (watchdog_silent_subscriptions(), the
+   * programme summary's figure), computed once for the counts per topic and the longest silent.
+   */
+  private async silent(now: Date) {
+    const rows = await queryRows<{
+      part: 'topic' | 'case';
+      id: string;
+      key: string;
+      name: string;
+      kind: string;
+      n: number;
+      subscriber_id: string | null;
+      frequency: Frequency | null;
+      due_by: Date | null;
+    }>(
+      this.dataSource,
+      `WITH silent AS MATERIALIZED (
+         SELECT w.subscription_id, w.subscriber_id, w.topic_id, w.frequency, w.window_ended_at
+           FROM watchdog_silent_subscriptions($1, $2) w
+       ),
+       per_topic AS (SELECT topic_id, count(*)::int AS n FROM silent GROUP BY topic_id),
+       oldest AS (SELECT * FROM silent ORDER BY window_ended_at, subscription_id LIMIT $3)
+       SELECT 'topic' AS part, t.id, t.key, t.name, t.kind, p.n,
+              NULL::uuid AS subscriber_id, NULL AS frequency, NULL::timestamptz AS due_by
+         FROM per_topic p JOIN audience_topics t ON t.id = p.topic_id
+       UNION ALL
+       SELECT 'case', t.id, t.key, t.name, t.kind, 0, o.subscriber_id, o.frequency, o.window_ended_at
+         FROM oldest o JOIN audience_topics t ON t.id = o.topic_id`,
+      [now, this.graceDays, SILENT_CASES],
+    );
+    const topics = rows
+      .filter((r) => r.part === 'topic')
+      .sort((a, b) => b.n - a.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return {
+      count: topics.reduce((sum, r) => sum + r.n, 0),
+      byTopic: topics.map((r) => ({
+        topic: { id: r.id, key: r.key, name: r.name, kind: r.kind },
+        subscriptions: r.n,
+      })),
+      oldest: rows
+        .filter((r) => r.part === 'case')
+        .sort((a, b) => new Date(a.due_by!).getTime() - new Date(b.due_by!).getTime())
+        .map((r) => ({
+          subscriberId: r.subscriber_id!,
+          topicKey: r.key,
+          topicName: r.name,
+          frequency: r.frequency!,
+          dueBy: r.due_by!,
+        })),
+    };
   }
 
   private async missed(now: Date) {
