@@ -388,6 +388,9 @@ async function upcomingReport(db: DataSource, now: Date, summary: ProgrammeSumma
   await timed('upcoming: digests', () => db.query(d.sql, d.params));
   const n = upcoming.noticesStatement(now, todayEnd, weekEnd);
   await timed('upcoming: notices', () => db.query(n.sql, n.params));
+  // Private parts, timed alone (bracket access: the bench only).
+  await timed('upcoming: silent subscriptions', () => upcoming['silent'](now));
+  await timed('upcoming: missed deadlines (7 d)', () => upcoming['missed'](now));
   await timed('upcoming: campaigns (3)', () => new ScheduledCampaigns(db, fanout).before(weekEnd));
   await explain(db, 'upcoming digests', d.sql, d.params);
   const noticesPlan = await explain(db, 'upcoming notices', n.sql, n.params);
