@@ -127,7 +127,9 @@ describe('Console: Home and topics', () => {
     await page.getByLabel('Name (en)').press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Topic: City news' }).waitFor();
     await page.getByText('The topic was created.').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/console/topics/city-news');
+    // The address drops ?created=1 (a reload does not announce it again).
+    await page.waitForURL((u) => u.pathname === '/console/topics/city-news' && u.search === '');
+    await page.getByRole('group', { name: 'English (en)' }).waitFor();
     const [created] = await h.t.dataSource.query(
       `SELECT name, names, descriptions, kind, allowed_frequencies, default_frequency, evergreen_template
          FROM topics WHERE key = 'city-news'`,

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useLocale } from '../../i18n';
 import { Link, navigate, useLocation } from '../../router';
@@ -149,9 +149,13 @@ function TopicForm({ topic, locales }: { topic: TopicDto | undefined; locales: L
   const queryClient = useQueryClient();
   const { search } = useLocation();
   const [form, setForm] = useState<FormState>(() => initialState(topic, locales));
-  const [notice, setNotice] = useState<string | undefined>(
-    new URLSearchParams(search).get('created') ? t.created : undefined,
-  );
+  const justCreated = topic !== undefined && new URLSearchParams(search).get('created') !== null;
+  const [notice, setNotice] = useState<string | undefined>(justCreated ? t.created : undefined);
+  // The notice shows once: the address loses ?created, so a reload does not say it again.
+  useEffect(() => {
+    if (justCreated) navigate(`/topics/${encodeURIComponent(topic.key)}`, { replace: true });
+  }, [justCreated, topic]);
+  const languages = new Intl.DisplayNames([locale], { type: 'language' });
   const templates = useQuery({
     queryKey: ['templates', 'list'],
     enabled: can('templates:read'),
@@ -245,7 +249,7 @@ function TopicForm({ topic, locales }: { topic: TopicDto | undefined; locales: L
         )}
         {locales.locales.map((l) => (
           <fieldset key={l}>
-            <legend lang={l}>{l}</legend>
+            <legend>{`${languages.of(l) ?? l} (${l})`}</legend>
             <Field
               label={t.nameIn(l)}
               hint={l === locales.default ? t.nameHint(l) : undefined}
