@@ -1,8 +1,9 @@
 /**
  * Times the trust reports on a seeded database of realistic size on the machine's PostgreSQL:
  * per topic, per template, per lifecycle rule, the programme summary (each part separately),
- * missed deadlines and the trust audit (counts, first page, a deep page, filtered pages), and
- * prints the plans of the audit's statements. Lifecycle data: a renewal rule (30 days ahead,
+ * missed deadlines and the trust audit (counts, first page, a deep page, filtered pages), what goes
+ * out next (GET /v1/reports/upcoming), and prints the plans of the audit's and the upcoming
+ * report's statements. Lifecycle data: a renewal rule (30 days ahead,
  * deadline 14 days ahead), a renewal date per subscriber spread over 13 months, notices written
  * for the dates whose send day came, some of them missed; some subscribers paused, suppressed or
  * gone from the notice topic. The database is created, migrated, seeded with set-based SQL and
@@ -26,6 +27,10 @@ import { ProgrammeSummaryService } from '../src/trust/reports/programme-summary.
 import { ReportsService } from '../src/trust/reports/reports.service';
 import { Suppression } from '../src/audience/suppressions/suppression.entity';
 import { SuppressionsService } from '../src/audience/suppressions/suppressions.service';
+import { Campaign } from '../src/programmes/campaigns/campaign.entity';
+import { CampaignFanout } from '../src/programmes/campaigns/campaign-fanout.service';
+import { ScheduledCampaigns } from '../src/programmes/campaigns/scheduled-campaigns';
+import { UpcomingService } from '../src/trust/reports/upcoming.service';
 import { adminQuery as admin, BENCH_ADMIN_URL as ADMIN_URL } from './support/bench-database';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -221,7 +226,11 @@ async function main(): Promise<void> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   await admin(`CREATE DATABASE ${name}`);
-  const db = await new DataSource(baseDataSourceOptions(url.toString(), 4)).initialize();
+  // Campaign: ScheduledCampaigns reads the campaigns table through its entity.
+  const db = await new DataSource({
+    ...baseDataSourceOptions(url.toString(), 4),
+    entities: [Campaign],
+  }).initialize();
   try {
     await runMigrationsLocked(db);
     const now = new Date();
@@ -340,10 +349,76 @@ async function main(): Promise<void> {
       console.log(`${label}: range scan of subscriber_dates_name_value_idx ${ok ? 'yes' : 'NO'}`);
       if (!ok) process.exitCode = 1;
     }
+
+    await upcomingReport(db, now, summary);
   } finally {
     await db.destroy();
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
+}
+
+/**
+ * What goes out next: every subscription gets a next slot spread over its period (so a weekly
+ * topic has about a seventh of its subscribers due each day), and three campaigns are scheduled
+ * within the week (one to a segment).
+ */
+async function upcomingReport(db: DataSource, now: Date, summary: ProgrammeSummaryService) {
+  await db.query(
+    `UPDATE subscriptions
+        SET next_due_at = $1::timestamptz
+              + (abs(hashtext(id::text || 'due')) % (extract(epoch FROM tidings_period(frequency))::bigint / 3600))
+                * interval '1 hour'
+      WHERE status = 'active'`,
+    [now],
+  );
+  await db.query(
+    `INSERT INTO campaigns (name, request_hash, topic_id, template, kind, segment, status, send_at)
+     SELECT 'Bench ' || g, 'bench' || g, t.id, 'campaign', 'editorial',
+            CASE WHEN g = 3 THEN '{"customer": true}'::jsonb ELSE '{}'::jsonb END,
+            'scheduled', $1::timestamptz + g * interval '1 day'
+       FROM topics t CROSS JOIN generate_series(1, 3) g WHERE t.key = 'news'`,
+    [now],
+  );
+  await db.query('ANALYZE subscriptions');
+  await db.query('ANALYZE campaigns');
+  const fanout = Object.create(CampaignFanout.prototype) as CampaignFanout;
+  const upcoming = new UpcomingService(db, new ScheduledCampaigns(db, fanout), {
+    get: () => ({ silenceGraceDays: 2 }),
+  } as unknown as ConstructorParameters<typeof UpcomingService>[2]);
+  const report = await timed('upcoming: whole report', () => upcoming.report(now));
+  console.log(
+    `upcoming: ${report.campaigns.length} campaigns (audiences ${report.campaigns.map((c) => c.audience).join(', ')}), ` +
+      `digests ${JSON.stringify(report.digests.map((d) => [d.topic.key, d.frequency, d.today, d.week]))}, ` +
+      `notices ${JSON.stringify(report.notices.map((n) => [n.rule.key, n.today, n.week]))}, ` +
+      `missed ${report.missedDeadlines.total}, silent ${report.silentSubscriptions.count}`,
+  );
+  // The same silent subscriptions as the programme summary's (one definition, two statements).
+  const fromSummary = await summary.silentSubscriptions(now);
+  if (fromSummary.count !== report.silentSubscriptions.count) {
+    console.log(
+      `silent: summary ${fromSummary.count}, upcoming ${report.silentSubscriptions.count}`,
+    );
+    process.exitCode = 1;
+  }
+  const { todayEnd, weekEnd } = report.window;
+  const d = upcoming.digestsStatement(todayEnd, weekEnd);
+  await timed('upcoming: digests', () => db.query(d.sql, d.params));
+  const n = upcoming.noticesStatement(now, todayEnd, weekEnd);
+  await timed('upcoming: notices', () => db.query(n.sql, n.params));
+  // Private parts, timed alone (bracket access: the bench only).
+  await timed('upcoming: silent subscriptions', () => upcoming['silent'](now));
+  await timed('upcoming: missed deadlines (7 d)', () => upcoming['missed'](now));
+  await timed('upcoming: campaigns (3)', () => new ScheduledCampaigns(db, fanout).before(weekEnd));
+  await explain(db, 'upcoming digests', d.sql, d.params);
+  const noticesPlan = await explain(db, 'upcoming notices', n.sql, n.params);
+  const ok =
+    /(Index Only Scan using|Index Scan using|Bitmap Index Scan on) subscriber_dates_name_value_idx/.test(
+      noticesPlan,
+    ) && !/Seq Scan on subscriber_dates/.test(noticesPlan);
+  console.log(
+    `upcoming notices: range scan of subscriber_dates_name_value_idx ${ok ? 'yes' : 'NO'}`,
+  );
+  if (!ok) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -113,6 +113,38 @@ export class ListTopicsQueryDto {
   )
   @IsBoolean()
   includeArchived?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Adds `subscribers` to each topic: its active subscriptions per frequency',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  counts?: boolean;
+}
+
+export class FrequencyCountsDto {
+  @ApiProperty({ type: 'integer' }) weekly!: number;
+  @ApiProperty({ type: 'integer' }) biweekly!: number;
+  @ApiProperty({ type: 'integer' }) monthly!: number;
+  @ApiProperty({ type: 'integer' }) quarterly!: number;
+}
+
+export class TopicSubscriberCountsDto {
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'Active subscriptions of active subscribers (confirmed, not unsubscribed or erased)',
+  })
+  total!: number;
+  @ApiProperty({
+    type: FrequencyCountsDto,
+    description: 'The same per chosen frequency (0 for a frequency nobody chose)',
+  })
+  byFrequency!: Record<Frequency, number>;
 }
 
 export class TopicDto {
@@ -142,6 +174,11 @@ export class TopicDto {
   @ApiProperty({ nullable: true, type: Date }) archivedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
+  @ApiPropertyOptional({
+    type: TopicSubscriberCountsDto,
+    description: 'Only in `GET /v1/topics?counts=true`',
+  })
+  subscribers?: TopicSubscriberCountsDto;
 
   static from(t: Topic): TopicDto {
     return {

@@ -21,10 +21,17 @@ export class TopicsController {
 
   @Get()
   @RequireScopes('topics:read')
-  @ApiOperation({ summary: 'List topics (archived ones only on request)' })
+  @ApiOperation({
+    summary:
+      'List topics (archived ones only on request; with counts=true, their active subscriptions per frequency)',
+  })
   @ApiOkResponse({ type: TopicDto, isArray: true })
   async list(@Query() query: ListTopicsQueryDto): Promise<TopicDto[]> {
-    return (await this.topics.list(query.includeArchived)).map((t) => TopicDto.from(t));
+    const topics = await this.topics.list(query.includeArchived);
+    const dtos = topics.map((t) => TopicDto.from(t));
+    if (!query.counts) return dtos;
+    const counts = await this.topics.subscriberCounts(topics.map((t) => t.id));
+    return dtos.map((d) => ({ ...d, subscribers: counts.get(d.id) }));
   }
 
   @Get(':idOrKey')

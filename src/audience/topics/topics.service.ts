@@ -56,6 +56,42 @@ export class TopicsService {
     });
   }
 
+  /**
+   * Active subscriptions of active subscribers per topic and frequency, for the topics in `ids`
+   * (one aggregate over the (topic_id, status, subscriber_id) index).
+   */
+  async subscriberCounts(
+    ids: string[],
+  ): Promise<Map<string, { total: number; byFrequency: Record<Frequency, number> }>> {
+    const out = new Map<string, { total: number; byFrequency: Record<Frequency, number> }>();
+    for (const id of ids) {
+      out.set(id, {
+        total: 0,
+        byFrequency: Object.fromEntries(FREQUENCIES.map((f) => [f, 0])) as Record<
+          Frequency,
+          number
+        >,
+      });
+    }
+    if (!ids.length) return out;
+    const rows = await this.topics.manager.query<
+      Array<{ topic_id: string; frequency: Frequency; n: number }>
+    >(
+      `SELECT x.topic_id, x.frequency, count(*)::int AS n
+         FROM audience_subscriptions x
+         JOIN audience_subscribers s ON s.id = x.subscriber_id
+        WHERE x.topic_id = ANY($1) AND x.status = 'active' AND s.status = 'active'
+        GROUP BY x.topic_id, x.frequency`,
+      [ids],
+    );
+    for (const r of rows) {
+      const entry = out.get(r.topic_id)!;
+      if (r.frequency in entry.byFrequency) entry.byFrequency[r.frequency] = r.n;
+      entry.total += r.n;
+    }
+    return out;
+  }
+
   /** By id or by key; 404 otherwise. */
   async get(idOrKey: string, manager?: EntityManager): Promise<Topic> {
     const topic = await this.find(idOrKey, manager);

@@ -152,7 +152,8 @@ export class CampaignFanout {
     }
   }
 
-  private async countAudience(manager: EntityManager, campaign: Campaign): Promise<number> {
+  /** Who the campaign addresses now (the fan-out counts it once, when it starts). */
+  async countAudience(manager: EntityManager, campaign: Campaign): Promise<number> {
     const params: unknown[] = [];
     const [{ n }] = await queryRows<{ n: number }>(
       manager,

@@ -25,6 +25,7 @@ import { CampaignsController } from './campaigns.controller';
 import { CampaignsProcessor } from './campaigns.processor';
 import { CampaignsService } from './campaigns.service';
 import { HelpfulVotes } from './helpful-votes';
+import { ScheduledCampaigns } from './scheduled-campaigns';
 
 @Module({
   imports: [
@@ -55,8 +56,9 @@ import { HelpfulVotes } from './helpful-votes';
     CampaignContentPreparer,
     CampaignsAfterRedisLoss,
     HelpfulVotes,
+    ScheduledCampaigns,
   ],
   controllers: [CampaignsController],
-  exports: [CampaignsService],
+  exports: [CampaignsService, ScheduledCampaigns],
 })
 export class CampaignsModule {}

@@ -86,6 +86,25 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     targetType: 'lifecycle_rule',
     target: param('idOrKey'),
   },
+  'POST /v1/topics': {
+    action: 'topic.created',
+    targetType: 'topic',
+    target: bodyId,
+    status: 201,
+    details: (b) => ({ key: b?.key }),
+  },
+  'PATCH /v1/topics/:idOrKey': {
+    action: 'topic.changed',
+    targetType: 'topic',
+    target: bodyId,
+    details: (b) => ({ key: b?.key }),
+  },
+  'DELETE /v1/topics/:idOrKey': {
+    action: 'topic.archived',
+    targetType: 'topic',
+    target: bodyId,
+    details: (b) => ({ key: b?.key }),
+  },
   // The subscriber is named by id only: an erasure given by email address keeps no address.
   'DELETE /v1/subscribers/:id': {
     action: 'subscriber.erased',

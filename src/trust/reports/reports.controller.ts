@@ -23,6 +23,8 @@ import {
 import { ReportsService } from './reports.service';
 import { TrustByKindQueryDto, TrustByKindReportDto } from './trust-by-kind.dto';
 import { TrustByKindService } from './trust-by-kind.service';
+import { UpcomingReportDto } from './upcoming.dto';
+import { UpcomingService } from './upcoming.service';
 
 @ApiTags('reports')
 @ApiErrors([400, 'from/to invalid, reversed or more than 366 days apart'])
@@ -34,6 +36,7 @@ export class ReportsController {
     private readonly missedDeadlines: MissedDeadlinesService,
     private readonly audits: AuditService,
     private readonly trustByKind: TrustByKindService,
+    private readonly upcomingService: UpcomingService,
     private readonly clock: Clock,
   ) {}
 
@@ -113,5 +116,16 @@ export class ReportsController {
   @ApiErrors([404, 'Unknown topic or rule'])
   trustByKindReport(@Query() query: TrustByKindQueryDto): Promise<TrustByKindReportDto> {
     return this.trustByKind.report(query, this.clock.now());
+  }
+
+  @Get('upcoming')
+  @RequireScopes('reports:read')
+  @ApiOperation({
+    summary:
+      'What goes out next: campaigns scheduled within 7 days (with their audience), digest periods and lifecycle notices due today and within 7 days (per topic and frequency, per rule), missed deadlines of the last 7 days per rule, and silent subscriptions',
+  })
+  @ApiOkResponse({ type: UpcomingReportDto })
+  upcoming(): Promise<UpcomingReportDto> {
+    return this.upcomingService.report(this.clock.now());
   }
 }

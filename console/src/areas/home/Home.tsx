@@ -3,18 +3,30 @@ import { useId } from 'react';
 import { api, ApiError, type Summary } from '../../api';
 import { useLocale, useTexts } from '../../i18n';
 import { PageHeading } from '../../pages/PageHeading';
+import { Link } from '../../router';
+import { useCan } from '../../ui/access';
+import { useHomeTexts } from './texts';
+import { UpcomingSection } from './Upcoming';
 
 /** Today in UTC as a date: the reports API counts a date as that whole day (UTC). */
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/**
+ * Home: today's trust figures and what goes out next, for roles with reports:read; for the
+ * others (support) a sentence and links to what they can do.
+ */
 export function Home() {
   const t = useTexts();
+  const h = useHomeTexts();
+  const can = useCan();
   const locale = useLocale();
   const id = useId();
   const day = today();
+  const reports = can('reports:read');
   const summary = useQuery({
+    enabled: reports,
     queryKey: ['reports', 'summary', day],
     queryFn: async (): Promise<Summary> => {
       const { data, error, response } = await api.GET('/v1/reports/summary', {
@@ -32,7 +44,25 @@ export function Home() {
   return (
     <section aria-labelledby={`${id}-h`}>
       <PageHeading id={`${id}-h`}>{t.homeTitle}</PageHeading>
-      {summary.isPending && <p role="status">{t.loading}</p>}
+      {!reports && (
+        <>
+          <p>{h.noReports}</p>
+          <p>{h.whatYouCanDo}</p>
+          <ul>
+            {can('subscribers:read') && (
+              <li>
+                <Link to="/subscribers">{h.findSubscribers}</Link>
+              </li>
+            )}
+            {can('topics:read') && (
+              <li>
+                <Link to="/topics">{h.viewTopics}</Link>
+              </li>
+            )}
+          </ul>
+        </>
+      )}
+      {reports && summary.isPending && <p role="status">{t.loading}</p>}
       {summary.isError && <p role="alert">{t.somethingWrong(summary.error.message)}</p>}
       {summary.data && (
         <Figures
@@ -42,6 +72,7 @@ export function Home() {
           p={(v) => (v === null ? t.noValue : percent.format(v))}
         />
       )}
+      {reports && <UpcomingSection />}
     </section>
   );
 }

@@ -1,6 +1,8 @@
+import { lazy } from 'react';
 import { TEXTS } from '../../i18n';
 import type { ConsolePage } from '../types';
-import { Home } from './Home';
+
+const Home = lazy(() => import('./Home').then((m) => ({ default: m.Home })));
 
 export const homePages: ConsolePage[] = [
   {

@@ -1,0 +1,132 @@
+import { textsHook } from '../../ui/texts';
+
+export type Frequency = 'weekly' | 'biweekly' | 'monthly' | 'quarterly';
+export type TopicKind = 'editorial' | 'notice' | 'promotional';
+export const FREQUENCIES: Frequency[] = ['weekly', 'biweekly', 'monthly', 'quarterly'];
+export const KINDS: TopicKind[] = ['editorial', 'notice', 'promotional'];
+
+const en = {
+  nav: 'Topics',
+  listTitle: 'Topics',
+  newTitle: 'New topic',
+  editTitle: (name: string) => `Topic: ${name}`,
+  topicTitle: 'Topic',
+  newTopic: 'New topic',
+  none: 'There are no topics yet.',
+  noneReadOnly: 'There are no topics yet. A marketer or an admin can create them.',
+  key: 'Key',
+  keyHint: '1 to 63 lowercase letters, digits or dashes; it never changes',
+  name: 'Name',
+  nameIn: (locale: string) => `Name (${locale})`,
+  nameHint: (locale: string) =>
+    `Required for ${locale}, the default language: other languages without a name show it`,
+  descriptionIn: (locale: string) => `Description (${locale})`,
+  kind: 'Kind',
+  kinds: {
+    editorial: 'Editorial: articles and news',
+    notice: 'Notice: messages when something is due',
+    promotional: 'Promotional: offers',
+  } as Record<TopicKind, string>,
+  kindShort: { editorial: 'editorial', notice: 'notice', promotional: 'promotional' } as Record<
+    TopicKind,
+    string
+  >,
+  frequencies: {
+    weekly: 'Weekly',
+    biweekly: 'Every two weeks',
+    monthly: 'Monthly',
+    quarterly: 'Quarterly',
+  } as Record<Frequency, string>,
+  allowedFrequencies: 'Frequencies subscribers may choose',
+  defaultFrequency: 'Default frequency',
+  subscribers: 'Subscribers',
+  subscribersPer: 'Subscribers per frequency',
+  total: 'Total',
+  frequenciesColumn: 'Frequencies',
+  prospectsAllowed: 'People who are not customers may join',
+  isPublic: 'Listed on the public subscribe form',
+  fallbackTemplate: 'Fallback template',
+  fallbackHint:
+    'Sent to subscribers who would otherwise get nothing in their period (the silence watchdog)',
+  noFallback: 'None',
+  create: 'Create topic',
+  save: 'Save changes',
+  saving: 'Saving…',
+  created: 'The topic was created.',
+  saved: 'The changes were saved.',
+  archive: 'Archive topic',
+  archiveQuestion: (name: string) =>
+    `Archive "${name}"? It keeps its history and subscriptions, but nobody can join it any more. This cannot be undone here.`,
+  archived: (date: string) => `Archived on ${date}. Nobody can join it any more.`,
+  archivedShort: 'archived',
+  showArchived: 'Show archived topics',
+  yes: 'Yes',
+  no: 'No',
+  readOnly: 'Your role can read topics but not change them.',
+  defaultMark: 'default',
+  fixErrors: 'The topic was not saved. Correct the fields marked below.',
+  notFound: 'There is no topic with this key.',
+  allTopics: 'All topics',
+};
+
+const nl: typeof en = {
+  nav: 'Onderwerpen',
+  listTitle: 'Onderwerpen',
+  newTitle: 'Nieuw onderwerp',
+  editTitle: (name) => `Onderwerp: ${name}`,
+  topicTitle: 'Onderwerp',
+  newTopic: 'Nieuw onderwerp',
+  none: 'Er zijn nog geen onderwerpen.',
+  noneReadOnly: 'Er zijn nog geen onderwerpen. Een marketeer of beheerder kan ze maken.',
+  key: 'Sleutel',
+  keyHint: '1 tot 63 kleine letters, cijfers of streepjes; verandert nooit',
+  name: 'Naam',
+  nameIn: (locale) => `Naam (${locale})`,
+  nameHint: (locale) =>
+    `Verplicht voor ${locale}, de standaardtaal: talen zonder eigen naam tonen deze`,
+  descriptionIn: (locale) => `Omschrijving (${locale})`,
+  kind: 'Soort',
+  kinds: {
+    editorial: 'Redactioneel: artikelen en nieuws',
+    notice: 'Bericht: als er iets aankomt',
+    promotional: 'Promotie: aanbiedingen',
+  },
+  kindShort: { editorial: 'redactioneel', notice: 'bericht', promotional: 'promotie' },
+  frequencies: {
+    weekly: 'Wekelijks',
+    biweekly: 'Om de twee weken',
+    monthly: 'Maandelijks',
+    quarterly: 'Per kwartaal',
+  },
+  allowedFrequencies: 'Frequenties die abonnees kunnen kiezen',
+  defaultFrequency: 'Standaardfrequentie',
+  subscribers: 'Abonnees',
+  subscribersPer: 'Abonnees per frequentie',
+  total: 'Totaal',
+  frequenciesColumn: 'Frequenties',
+  prospectsAllowed: 'Mensen die geen klant zijn mogen zich aanmelden',
+  isPublic: 'Staat op het openbare aanmeldformulier',
+  fallbackTemplate: 'Terugvalsjabloon',
+  fallbackHint: 'Gaat naar abonnees die anders niets krijgen in hun periode (de stiltewaakhond)',
+  noFallback: 'Geen',
+  create: 'Onderwerp maken',
+  save: 'Wijzigingen opslaan',
+  saving: 'Opslaan…',
+  created: 'Het onderwerp is gemaakt.',
+  saved: 'De wijzigingen zijn opgeslagen.',
+  archive: 'Onderwerp archiveren',
+  archiveQuestion: (name) =>
+    `"${name}" archiveren? Het houdt zijn geschiedenis en abonnementen, maar niemand kan zich er nog voor aanmelden. Dit is hier niet terug te draaien.`,
+  archived: (date) => `Gearchiveerd op ${date}. Niemand kan zich er nog voor aanmelden.`,
+  archivedShort: 'gearchiveerd',
+  showArchived: 'Gearchiveerde onderwerpen tonen',
+  yes: 'Ja',
+  no: 'Nee',
+  readOnly: 'Je rol kan onderwerpen lezen maar niet wijzigen.',
+  defaultMark: 'standaard',
+  fixErrors: 'Het onderwerp is niet opgeslagen. Verbeter de velden hieronder.',
+  notFound: 'Er is geen onderwerp met deze sleutel.',
+  allTopics: 'Alle onderwerpen',
+};
+
+export const useTopicTexts = textsHook({ en, nl });
