@@ -6,6 +6,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { deriveKey, hmacHex } from '../../platform/crypto';
 import { normaliseEmail } from '../../platform/email';
 import { AppConfig } from '../../platform/config/configuration';
+import { decodeCursor, encodeCursor, Page } from '../../platform/http/pagination';
 import { Suppression, SuppressionReason } from './suppression.entity';
 
 @Injectable()
@@ -81,5 +82,38 @@ export class SuppressionsService {
       } as QueryDeepPartialEntity<Suppression>)
       .orIgnore()
       .execute();
+  }
+
+  /** Newest first, a keyset page over (created_at, address_hash); `email` narrows to one address. */
+  async page(query: {
+    email?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<Suppression>> {
+    const limit = query.limit ?? 50;
+    const qb = this.repo
+      .createQueryBuilder('s')
+      .addSelect(`s.created_at::text`, 'cursor_ts')
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.address_hash', 'DESC')
+      .limit(limit + 1);
+    if (query.email) qb.andWhere('s.address_hash = :hash', { hash: this.hash(query.email) });
+    if (query.cursor) {
+      const pos = decodeCursor(query.cursor);
+      qb.andWhere('(s.created_at, s.address_hash) < (:ts::timestamptz, :id)', {
+        ts: pos.createdAt,
+        id: pos.id,
+      });
+    }
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
+    const items = entities.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        entities.length > limit && last
+          ? encodeCursor({ createdAt: raw[limit - 1].cursor_ts, id: last.addressHash })
+          : null,
+    };
   }
 }
