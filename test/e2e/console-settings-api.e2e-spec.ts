@@ -151,6 +151,10 @@ describe('Console settings API: my account, suppressions, delivery signals, queu
       await other.agent.get('/v1/auth/me').expect(401);
       await t.http().post('/v1/auth/sign-in').send({ email, password: PASSWORD }).expect(401);
       await signIn(email, 'a brand new password');
+      const logged = await t.dataSource.query(
+        `SELECT actor_name, target_id FROM activity_log WHERE action = 'user.password_changed'`,
+      );
+      expect(logged).toEqual([{ actor_name: email, target_id: first.userId }]);
       await t
         .api()
         .post('/v1/auth/me/password')
@@ -303,6 +307,50 @@ describe('Console settings API: my account, suppressions, delivery signals, queu
         .expect(403);
       const rows = await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_endpoints`);
       expect(rows[0].n).toBe(0);
+    });
+  });
+
+  describe('the activity log', () => {
+    it('records who adds, changes and deletes a webhook endpoint (never its secret)', async () => {
+      const created = await owner.agent
+        .post('/v1/webhook-endpoints')
+        .set('X-CSRF-Token', owner.csrf)
+        .send({ url: 'https://crm.example.com/hook', events: ['subscriber.erased'] })
+        .expect(201);
+      const id = created.body.id as string;
+      await owner.agent
+        .patch(`/v1/webhook-endpoints/${id}`)
+        .set('X-CSRF-Token', owner.csrf)
+        .send({ enabled: false })
+        .expect(200);
+      await t.api().delete(`/v1/webhook-endpoints/${id}`).expect(200);
+      const log = await t
+        .api()
+        .get('/v1/activity')
+        .query({ action: 'webhook_endpoint.created' })
+        .expect(200);
+      expect(log.body.items[0]).toMatchObject({
+        actorType: 'user',
+        actorName: 'owner@settings.test',
+        targetType: 'webhook_endpoint',
+        targetId: id,
+        details: {
+          url: 'https://crm.example.com/hook',
+          events: ['subscriber.erased'],
+          enabled: true,
+        },
+      });
+      const rows = await t.dataSource.query(
+        `SELECT action, actor_type, details::text FROM activity_log WHERE target_id = $1 ORDER BY id`,
+        [id],
+      );
+      expect(rows.map((r: { action: string }) => r.action)).toEqual([
+        'webhook_endpoint.created',
+        'webhook_endpoint.changed',
+        'webhook_endpoint.deleted',
+      ]);
+      expect(rows[2].actor_type).toBe('api_key');
+      expect(JSON.stringify(rows)).not.toContain(created.body.secret);
     });
   });
 

@@ -117,10 +117,19 @@ describe('Console deliverability and settings in Chromium', () => {
 
     // The owner changes the new marketer's role; the API records it.
     await page.reload();
-    await page.getByLabel('Role of Mia Marketer').selectOption('analyst');
+    await page.getByLabel('Role of Mia Marketer', { exact: true }).selectOption('analyst');
+    await page.getByRole('button', { name: 'Change the role of Mia Marketer' }).click();
     await roleBecomes('analyst');
-    await page.getByLabel('Role of Mia Marketer').selectOption('marketer');
+    await page.getByLabel('Role of Mia Marketer', { exact: true }).selectOption('marketer');
+    await page.getByRole('button', { name: 'Change the role of Mia Marketer' }).press('Enter');
     await roleBecomes('marketer');
+    const changes = await h.t.dataSource.query(
+      `SELECT details FROM activity_log WHERE action = 'user.role_changed' ORDER BY id`,
+    );
+    expect(changes.map((c: { details: unknown }) => c.details)).toEqual([
+      { from: 'marketer', to: 'analyst' },
+      { from: 'analyst', to: 'marketer' },
+    ]);
     expect(unexpected(errors)).toEqual([]);
     await close();
   });
@@ -236,6 +245,14 @@ describe('Console deliverability and settings in Chromium', () => {
       [endpoint.id],
     );
     expect(after.enabled).toBe(false);
+    const recorded = await h.t.dataSource.query(
+      `SELECT action, actor_name FROM activity_log WHERE target_id = $1 ORDER BY id`,
+      [endpoint.id],
+    );
+    expect(recorded).toEqual([
+      { action: 'webhook_endpoint.created', actor_name: 'owner@console.test' },
+      { action: 'webhook_endpoint.changed', actor_name: 'owner@console.test' },
+    ]);
     await page.getByRole('link', { name: 'Deliveries' }).click();
     await page.getByRole('heading', { level: 1, name: /Webhook deliveries/ }).waitFor();
     await checkPage(page, 'deliverability-webhook-deliveries');

@@ -310,6 +310,14 @@ export class AccountsService {
           WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`,
         [id, keepSession],
       );
+      const user = await this.get(id, m);
+      await this.activity.record(
+        { type: 'user', id, name: user.email },
+        'user.password_changed',
+        { type: 'user', id },
+        {},
+        m,
+      );
     });
   }
 

@@ -26,6 +26,10 @@ const ACTIONS: Action[] = [
   'user.owner_created',
   'api_key.created',
   'api_key.revoked',
+  'webhook_endpoint.created',
+  'webhook_endpoint.changed',
+  'webhook_endpoint.deleted',
+  'user.password_changed',
 ];
 
 interface Filter {

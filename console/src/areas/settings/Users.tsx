@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import type { components } from '../../../../clients/typescript/tidings-api';
 import { useSession } from '../../session';
@@ -159,6 +159,9 @@ function UserRow({
   onDelete: () => void;
 }) {
   const t = useSettingsTexts();
+  const [role, setRole] = useState<Role>(user.role);
+  // A new answer (the change saved, or refused) shows the role as it is.
+  useEffect(() => setRole(user.role), [user.role, user.id]);
   return (
     <tr>
       <td className="cell-wrap">
@@ -167,18 +170,34 @@ function UserRow({
       </td>
       <td>
         {manageable ? (
-          <select
-            aria-label={t.roleOf(user.name)}
-            value={user.role}
-            disabled={busy}
-            onChange={(e) => onChange({ role: e.target.value as Role })}
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (role !== user.role) onChange({ role });
+            }}
           >
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {t.roles[r]}
-              </option>
-            ))}
-          </select>
+            <select
+              aria-label={t.roleOf(user.name)}
+              value={role}
+              disabled={busy}
+              onChange={(e) => setRole(e.target.value as Role)}
+            >
+              {roles.map((r) => (
+                <option key={r} value={r}>
+                  {t.roles[r]}
+                </option>
+              ))}
+            </select>
+            <button
+              type="submit"
+              className="secondary"
+              disabled={busy || role === user.role}
+              aria-label={t.changeRoleOf(user.name)}
+            >
+              {t.changeRole}
+            </button>
+          </form>
         ) : (
           t.roles[user.role]
         )}

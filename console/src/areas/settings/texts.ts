@@ -152,6 +152,8 @@ const en = {
     string
   >,
   roleOf: (name: string) => `Role of ${name}`,
+  changeRole: 'Change',
+  changeRoleOf: (name: string) => `Change the role of ${name}`,
   lastSignIn: 'Last sign-in',
   enableUser: 'Enable',
   disableUser: 'Disable',
@@ -329,6 +331,8 @@ const nl: SettingsTexts = {
   },
   userStatuses: { invited: 'uitgenodigd', active: 'actief', disabled: 'uitgeschakeld' },
   roleOf: (name) => `Rol van ${name}`,
+  changeRole: 'Wijzigen',
+  changeRoleOf: (name) => `Rol van ${name} wijzigen`,
   lastSignIn: 'Laatst ingelogd',
   enableUser: 'Inschakelen',
   disableUser: 'Uitschakelen',
