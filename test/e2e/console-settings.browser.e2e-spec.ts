@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
 import { CONSOLE_PASSWORD, checkPage, ConsoleHarness } from '../support/console-browser';
@@ -23,8 +25,12 @@ describe('Console deliverability and settings in Chromium', () => {
   beforeAll(async () => {
     smtp = await new SmtpSink().start();
     h = await ConsoleHarness.start({
-      env: { SMTP_URL: smtp.url, BOUNCE_WEBHOOK_SECRET: BOUNCE_SECRET },
-      workers: false,
+      env: {
+        SMTP_URL: smtp.url,
+        BOUNCE_WEBHOOK_SECRET: BOUNCE_SECRET,
+        WEBHOOK_INTERVAL_MS: '200',
+        WEBHOOK_RETRY_BASE_MS: '200',
+      },
     });
   });
   afterAll(async () => {
@@ -258,6 +264,73 @@ describe('Console deliverability and settings in Chromium', () => {
     await checkPage(page, 'deliverability-webhook-deliveries');
     expect(unexpected(errors)).toEqual([]);
     await close();
+  });
+
+  it("shows an endpoint's deliveries with their answers, and sends one again", async () => {
+    // A receiver in this process that answers 204 and keeps the event ids it was sent.
+    const received: string[] = [];
+    const server: Server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        received.push((JSON.parse(raw) as { id: string }).id);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      const endpoint = (
+        await h.t
+          .api()
+          .post('/v1/webhook-endpoints')
+          .send({ url, events: ['subscriber.created'] })
+          .expect(201)
+      ).body as { id: string };
+      await h.t.api().post('/v1/subscribers').send({ email: 'hooked@console.test' }).expect(201);
+      await eventually(async () => received.length === 1);
+
+      const { page, errors, close } = await h.signIn('owner');
+      await h.open(page, '/deliverability/webhooks');
+      await page
+        .getByRole('row', { name: new RegExp(url.replace(/[.]/g, '\\.')) })
+        .getByRole('link', { name: 'Deliveries' })
+        .click();
+      await page.getByRole('heading', { level: 1, name: 'Webhook deliveries' }).waitFor();
+      const row = page.getByRole('row', { name: /subscriber\.created/ });
+      await expect(row.getByRole('cell').allInnerTexts()).resolves.toEqual([
+        expect.stringContaining('subscriber.created'),
+        'delivered',
+        '1',
+        '204',
+        expect.any(String),
+        '—',
+        expect.stringContaining('Send again'),
+      ]);
+      await checkPage(page, 'deliverability-webhook-deliveries-sent');
+      await row.getByRole('button', { name: /Send again/ }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'A new delivery of the event is due now' })
+        .waitFor();
+      await eventually(async () => received.length === 2);
+      expect(received[1]).toBe(received[0]);
+      const rows = await h.t.dataSource.query(
+        `SELECT status, replay_of IS NOT NULL AS replay FROM webhook_deliveries
+          WHERE endpoint_id = $1 ORDER BY created_at`,
+        [endpoint.id],
+      );
+      expect(rows.map((r: { replay: boolean }) => r.replay)).toEqual([false, true]);
+      await page.reload();
+      await eventually(
+        async () => (await page.getByRole('row', { name: /subscriber\.created/ }).count()) === 2,
+      );
+      expect(unexpected(errors)).toEqual([]);
+      await close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('an owner opens the queue board from Settings; an analyst has no link and gets 403', async () => {
