@@ -231,6 +231,14 @@ describe('Console settings API: my account, suppressions, delivery signals, queu
       expect(JSON.stringify(bad.body)).toContain('email');
       const cursor = await t.api().get('/v1/suppressions').query({ cursor: 'x' }).expect(400);
       expect(cursor.body.field).toBe('cursor');
+      // A well-formed cursor with a time PostgreSQL would not read is refused too, not a 500.
+      const odd = Buffer.from(JSON.stringify(['1', 'abc'])).toString('base64url');
+      await t.api().get('/v1/suppressions').query({ cursor: odd }).expect(400);
+      await t
+        .api()
+        .get('/v1/delivery-signals')
+        .query({ cursor: Buffer.from(JSON.stringify(['1', '5'])).toString('base64url') })
+        .expect(400);
     });
   });
 

@@ -7,6 +7,10 @@ import { deriveKey, hmacHex } from '../../platform/crypto';
 import { normaliseEmail } from '../../platform/email';
 import { AppConfig } from '../../platform/config/configuration';
 import { decodeCursor, encodeCursor, Page } from '../../platform/http/pagination';
+import { InvalidInputError } from '../../platform/errors/domain-errors';
+
+/** A timestamptz as PostgreSQL writes it (`created_at::text`), the form a cursor carries. */
+const PG_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 import { Suppression, SuppressionReason } from './suppression.entity';
 
 @Injectable()
@@ -100,6 +104,9 @@ export class SuppressionsService {
     if (query.email) qb.andWhere('s.address_hash = :hash', { hash: this.hash(query.email) });
     if (query.cursor) {
       const pos = decodeCursor(query.cursor);
+      if (!PG_TIME.test(pos.createdAt)) {
+        throw new InvalidInputError('cursor is not a cursor this API returned', 'cursor');
+      }
       qb.andWhere('(s.created_at, s.address_hash) < (:ts::timestamptz, :id)', {
         ts: pos.createdAt,
         id: pos.id,

@@ -14,6 +14,8 @@ import {
 import { SIGNAL_TYPES } from './report-parser';
 
 const DEFAULT_DAYS = 30;
+/** A timestamptz as PostgreSQL writes it (`occurred_at::text`), the form a cursor carries. */
+const PG_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
 interface SignalRow {
   id: string;
@@ -64,7 +66,7 @@ export class DeliverySignalsController {
     }
     if (query.cursor) {
       const pos = decodeCursor(query.cursor);
-      if (!/^[0-9]{1,18}$/.test(pos.id)) {
+      if (!/^[0-9]{1,18}$/.test(pos.id) || !PG_TIME.test(pos.createdAt)) {
         throw new InvalidInputError('cursor is not a cursor this API returned', 'cursor');
       }
       params.push(pos.createdAt, pos.id);
