@@ -29,6 +29,8 @@ export function App() {
   const isSetup = path === '/setup';
   const isSignIn = path === '/sign-in';
   const found = isSetup || isSignIn ? null : findPage(path);
+  // Pages a one-time link opens (accept an invite, reset a password): no session needed.
+  const isPublic = !!found?.page.public;
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -36,21 +38,23 @@ export function App() {
 
   // Signed in: the sign-in page leads home; signed out: every page but set-up leads to sign-in.
   useEffect(() => {
-    if (session.isPending || isSetup) return;
+    if (session.isPending || isSetup || isPublic) return;
     if (user && isSignIn) navigate('/', { replace: true });
     if (session.data === null && !isSignIn) navigate('/sign-in', { replace: true });
-  }, [session.isPending, session.data, user, isSetup, isSignIn]);
+  }, [session.isPending, session.data, user, isSetup, isSignIn, isPublic]);
 
   useEffect(() => {
     const title = isSetup
       ? t.setupTitle
-      : isSignIn || !user
-        ? t.signInTitle
-        : found
-          ? found.page.title(locale)
-          : t.notFound;
+      : isPublic && found
+        ? found.page.title(locale)
+        : isSignIn || !user
+          ? t.signInTitle
+          : found
+            ? found.page.title(locale)
+            : t.notFound;
     document.title = `${title} · ${t.appName}`;
-  }, [isSetup, isSignIn, user, found, locale, t]);
+  }, [isSetup, isPublic, isSignIn, user, found, locale, t]);
 
   let page;
   if (isSetup) {
@@ -62,6 +66,8 @@ export function App() {
         }}
       />
     );
+  } else if (isPublic && found) {
+    page = found.page.render(found.params);
   } else if (session.isPending) {
     page = <p role="status">{t.loading}</p>;
   } else if (session.isError) {

@@ -16,6 +16,8 @@ import type { Locale } from '../i18n';
 export interface ConsolePage {
   /** The path under /console, with :params ('/subscribers/:id'). */
   path: string;
+  /** Opens without signing in (the account pages a one-time link leads to). */
+  public?: boolean;
   /** The scope the user's role needs to open the page ('campaigns:read'); none: every user. */
   scope?: string;
   /** In the main navigation, in this order, with this label. */

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, type FormEvent } from 'react';
 import { api, setCsrfToken } from '../api';
 import { useTexts } from '../i18n';
-import { navigate } from '../router';
+import { Link, navigate } from '../router';
 import { SESSION_KEY } from '../session';
 import { errorText, field } from './errors';
 import { PageHeading } from './PageHeading';
@@ -52,6 +52,9 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: ()
           {t.signIn}
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">{t.forgotPassword}</Link>
+      </p>
     </section>
   );
 }

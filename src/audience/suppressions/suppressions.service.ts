@@ -6,6 +6,11 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { deriveKey, hmacHex } from '../../platform/crypto';
 import { normaliseEmail } from '../../platform/email';
 import { AppConfig } from '../../platform/config/configuration';
+import { decodeCursor, encodeCursor, Page } from '../../platform/http/pagination';
+import { InvalidInputError } from '../../platform/errors/domain-errors';
+
+/** A timestamptz as PostgreSQL writes it (`created_at::text`), the form a cursor carries. */
+const PG_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 import { Suppression, SuppressionReason } from './suppression.entity';
 
 @Injectable()
@@ -81,5 +86,41 @@ export class SuppressionsService {
       } as QueryDeepPartialEntity<Suppression>)
       .orIgnore()
       .execute();
+  }
+
+  /** Newest first, a keyset page over (created_at, address_hash); `email` narrows to one address. */
+  async page(query: {
+    email?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<Suppression>> {
+    const limit = query.limit ?? 50;
+    const qb = this.repo
+      .createQueryBuilder('s')
+      .addSelect(`s.created_at::text`, 'cursor_ts')
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.address_hash', 'DESC')
+      .limit(limit + 1);
+    if (query.email) qb.andWhere('s.address_hash = :hash', { hash: this.hash(query.email) });
+    if (query.cursor) {
+      const pos = decodeCursor(query.cursor);
+      if (!PG_TIME.test(pos.createdAt)) {
+        throw new InvalidInputError('cursor is not a cursor this API returned', 'cursor');
+      }
+      qb.andWhere('(s.created_at, s.address_hash) < (:ts::timestamptz, :id)', {
+        ts: pos.createdAt,
+        id: pos.id,
+      });
+    }
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
+    const items = entities.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        entities.length > limit && last
+          ? encodeCursor({ createdAt: raw[limit - 1].cursor_ts, id: last.addressHash })
+          : null,
+    };
   }
 }

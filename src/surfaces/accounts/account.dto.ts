@@ -126,6 +126,32 @@ export class UpdateUserDto {
   locale?: ConsoleLocale;
 }
 
+/** What a signed-in user may change about themselves. */
+export class UpdateMeDto {
+  @ApiPropertyOptional({ example: 'Ada Lovelace', minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: CONSOLE_LOCALES, description: 'The console and its emails' })
+  @IsOptional()
+  @IsIn(CONSOLE_LOCALES)
+  locale?: ConsoleLocale;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH, description: 'The password used now' })
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  currentPassword!: string;
+
+  @ApiProperty(PASSWORD)
+  @IsString()
+  @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
+  password!: string;
+}
+
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() email!: string;

@@ -12,7 +12,12 @@ import { normaliseEmail } from '../../platform/email';
 import { AccountMail } from './account-mail';
 import { AccountTokensService, TokenPurpose } from './account-tokens.service';
 import { Actor, ActivityService } from './activity.service';
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords';
+import {
+  hashPassword,
+  verifyPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from './passwords';
 import { ConsoleLocale, mayManage, Role } from './roles';
 import { SessionsService } from './sessions.service';
 import { toUser, User, USER_COLUMNS, UserRow } from './user';
@@ -264,6 +269,55 @@ export class AccountsService {
         );
       }
       return this.get(id, m);
+    });
+  }
+
+  /** A signed-in user changes their own name or language (no role needed). */
+  async updateSelf(id: string, change: { name?: string; locale?: ConsoleLocale }): Promise<User> {
+    await this.dataSource.query(
+      `UPDATE users SET name = COALESCE($2, name), locale = COALESCE($3, locale) WHERE id = $1`,
+      [id, change.name?.trim() || null, change.locale ?? null],
+    );
+    return this.get(id);
+  }
+
+  /**
+   * A signed-in user changes their own password, giving the current one. Every other session
+   * of theirs ends; the one making the change stays.
+   */
+  async changeOwnPassword(
+    id: string,
+    keepSession: string,
+    input: { currentPassword: string; password: string },
+  ): Promise<void> {
+    checkPassword(input.password);
+    const rows = await this.dataSource.query<Array<{ password_hash: string | null }>>(
+      `SELECT password_hash FROM users WHERE id = $1`,
+      [id],
+    );
+    if (!(await verifyPassword(rows[0]?.password_hash ?? null, input.currentPassword))) {
+      throw new InvalidInputError(
+        'currentPassword is not your current password',
+        'currentPassword',
+        'wrong_password',
+      );
+    }
+    const passwordHash = await hashPassword(input.password);
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+      await m.query(
+        `UPDATE user_sessions SET revoked_at = now()
+          WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`,
+        [id, keepSession],
+      );
+      const user = await this.get(id, m);
+      await this.activity.record(
+        { type: 'user', id, name: user.email },
+        'user.password_changed',
+        { type: 'user', id },
+        {},
+        m,
+      );
     });
   }
 

@@ -125,6 +125,25 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     targetType: 'api_key',
     target: param('id'),
   },
+  // Where events go, and so who learns what about subscribers: who added or changed an endpoint.
+  'POST /v1/webhook-endpoints': {
+    action: 'webhook_endpoint.created',
+    targetType: 'webhook_endpoint',
+    target: bodyId,
+    details: (b) => ({ url: b?.url, events: b?.events, enabled: b?.enabled }),
+  },
+  'PATCH /v1/webhook-endpoints/:id': {
+    action: 'webhook_endpoint.changed',
+    targetType: 'webhook_endpoint',
+    target: param('id'),
+    details: (b) => ({ url: b?.url, events: b?.events, enabled: b?.enabled }),
+  },
+  'DELETE /v1/webhook-endpoints/:id': {
+    action: 'webhook_endpoint.deleted',
+    targetType: 'webhook_endpoint',
+    target: param('id'),
+    details: (b) => ({ url: b?.url }),
+  },
 };
 
 /** The user or API key that made a request. */

@@ -26,6 +26,10 @@ export const ACTIVITY_ACTIONS = [
   'user.owner_created',
   'api_key.created',
   'api_key.revoked',
+  'webhook_endpoint.created',
+  'webhook_endpoint.changed',
+  'webhook_endpoint.deleted',
+  'user.password_changed',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 

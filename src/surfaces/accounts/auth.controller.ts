@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   ApiAcceptedResponse,
@@ -16,12 +16,14 @@ import { ConsoleUser, CurrentUser, Public } from '../../platform/http/auth.decor
 import { SignInRateLimit } from '../../platform/http/rate-limit';
 import {
   AcceptInviteDto,
+  ChangePasswordDto,
   CreateOwnerDto,
   PasswordResetAcceptedDto,
   PasswordResetConfirmDto,
   PasswordResetDto,
   SessionDto,
   SignInDto,
+  UpdateMeDto,
   UserDto,
 } from './account.dto';
 import { AccountsService } from './accounts.service';
@@ -130,6 +132,43 @@ export class AuthController {
     const session = sessionOf(user);
     const found = await this.accounts.get(session.userId);
     return { user: UserDto.from(found), csrfToken: session.csrfToken, scopes: session.scopes };
+  }
+
+  @Patch('me')
+  @ApiOperation({
+    summary: 'Change your own name or language (every signed-in user; needs X-CSRF-Token)',
+  })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiErrors(400, 401, [403, 'Authenticated with an API key, or without the X-CSRF-Token'])
+  async updateMe(
+    @CurrentUser() user: ConsoleUser | undefined,
+    @Body() dto: UpdateMeDto,
+  ): Promise<SessionDto> {
+    const session = sessionOf(user);
+    const found = await this.accounts.updateSelf(session.userId, dto);
+    return { user: UserDto.from(found), csrfToken: session.csrfToken, scopes: session.scopes };
+  }
+
+  @Post('me/password')
+  @SignInRateLimit()
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Change your own password, giving the current one; your other sessions end (needs X-CSRF-Token)',
+  })
+  @ApiNoContentResponse({ description: 'The password is changed; this session stays' })
+  @ApiErrors(
+    [400, 'A field is invalid, or `currentPassword` is wrong (`code` wrong_password)'],
+    401,
+    [403, 'Authenticated with an API key, or without the X-CSRF-Token'],
+    [429, 'Too many requests from this address'],
+  )
+  async changePassword(
+    @CurrentUser() user: ConsoleUser | undefined,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    const session = sessionOf(user);
+    await this.accounts.changeOwnPassword(session.userId, session.sessionId, dto);
   }
 
   @Post('password-reset')

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
 import { ApiKeysService } from '../api/api-keys.service';
+import { SESSION_COOKIE as CONSOLE_COOKIE, SessionsService } from '../accounts/sessions.service';
 import { Clock } from '../../platform/clock';
 import { deriveKey, safeEqual } from '../../platform/crypto';
 import { SignedForms } from '../../platform/http/signed-form';
@@ -34,6 +35,7 @@ export class AdminSessionService {
 
   constructor(
     private readonly apiKeys: ApiKeysService,
+    private readonly consoleSessions: SessionsService,
     private readonly clock: Clock,
     config: ConfigService<AppConfig, true>,
   ) {
@@ -104,12 +106,40 @@ export class AdminSessionService {
     });
   }
 
+  /**
+   * Who may open the queue board: an admin API key's dashboard session, or a console user
+   * signed in as owner or admin. A console user with another role is `forbidden`; nobody signed
+   * in is `none`.
+   */
+  async boardAccess(req: Request): Promise<'allowed' | 'forbidden' | 'none'> {
+    if (await this.fromRequest(req)) return 'allowed';
+    const token = readCookie(req.headers.cookie, CONSOLE_COOKIE);
+    if (!token) return 'none';
+    const user = await this.consoleSessions.verify(token);
+    if (!user) return 'none';
+    if (user.role !== 'owner' && user.role !== 'admin') return 'forbidden';
+    // The console cookie is SameSite=Strict; a request a browser marks cross-site is refused too.
+    if (!SAFE_METHODS.has(req.method) && req.headers['sec-fetch-site'] === 'cross-site') {
+      return 'forbidden';
+    }
+    return 'allowed';
+  }
+
   /** Express middleware for pages outside Nest's controllers (Bull Board). */
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
-      this.fromRequest(req)
-        .then((session) => {
-          if (session) {
+      this.boardAccess(req)
+        .then((access) => {
+          if (access === 'forbidden') {
+            res.status(403).json({
+              statusCode: 403,
+              error: 'Forbidden',
+              message: 'Only owners and admins may open the queue board',
+              code: 'missing_scope',
+            });
+            return;
+          }
+          if (access === 'allowed') {
             // Bull Board decodes the query itself and answers a broken escape (`?activeQueue=%2`)
             // with a 500; this answers it as the bad request it is.
             if (!decodesCleanly(req.url)) {
@@ -139,6 +169,8 @@ export class AdminSessionService {
     return createHmac('sha256', this.key).update(body).digest('base64url');
   }
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;

@@ -5,6 +5,7 @@ import { SuppressionsModule } from '../../audience/suppressions/suppressions.mod
 import { MetricsModule } from '../../platform/metrics/metrics.module';
 import { BouncesService } from './bounces.service';
 import { DeliverySignal } from './delivery-signal.entity';
+import { DeliverySignalsController } from './delivery-signals.controller';
 import { ComplaintsService } from './complaints.service';
 import { RawBodyMiddleware } from './raw-body.middleware';
 import { WebhookReport } from './webhook-report.entity';
@@ -21,7 +22,7 @@ import { WebhooksController } from './webhooks.controller';
     MetricsModule,
   ],
   providers: [WebhookReportsService, BouncesService, ComplaintsService, WebhookSecretGuard],
-  controllers: [WebhooksController],
+  controllers: [WebhooksController, DeliverySignalsController],
   exports: [WebhookReportsService, BouncesService, ComplaintsService],
 })
 export class WebhooksModule implements NestModule {
