@@ -33,6 +33,7 @@ import { LifecycleLocaleDates1764007001000 } from '../../../migrations/176400700
 import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/1764007002000-SubscriberLocalesConfigured';
 import { ConsentPreferenceChanges1764009000000 } from '../../../migrations/1764009000000-ConsentPreferenceChanges';
 import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
+import { SubscriberSearchAndImports1764019000000 } from '../../../migrations/1764019000000-SubscriberSearchAndImports';
 import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-SignupPurposes';
 
 /**
@@ -76,4 +77,5 @@ export const MIGRATIONS = [
   TrustQuestions1764010000000,
   Accounts1764011000000,
   SignupPurposes1764014000000,
+  SubscriberSearchAndImports1764019000000,
 ];
