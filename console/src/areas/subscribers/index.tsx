@@ -1,14 +1,14 @@
 import { lazy } from 'react';
 import type { Locale } from '../../i18n';
 import type { ConsolePage } from '../types';
-import { useSubscriberTexts } from './texts';
+import { names } from './names';
 import './subscribers.css';
 
 const SubscriberSearch = lazy(() => import('./SubscriberSearch'));
 const SubscriberImport = lazy(() => import('./SubscriberImport'));
 const SubscriberProfile = lazy(() => import('./SubscriberProfile'));
 
-const t = (l: Locale) => useSubscriberTexts.of(l);
+const t = (l: Locale) => names[l];
 
 /** Subscribers: search, a subscriber's profile with support actions, and CSV import. */
 export const subscriberPages: ConsolePage[] = [

@@ -1,8 +1,8 @@
 import { textsHook } from '../../ui/texts';
+import { names } from './names';
 
 const en = {
-  nav: 'Subscribers',
-  searchTitle: 'Subscribers',
+  ...names.en,
   searchLabel: 'Email address or name',
   searchHint: 'At least 2 characters; part of the address or name is enough.',
   search: 'Search',
@@ -24,7 +24,6 @@ const en = {
     complained: 'reported as spam',
     erased: 'erased',
   } as Record<string, string>,
-  profileTitle: 'Subscriber',
   notFound: 'There is no subscriber with this id.',
   erasedNotice:
     'This subscriber was erased: their personal data and consent history are gone, and the address is on the suppression list as a keyed hash.',
@@ -100,7 +99,6 @@ const en = {
   eraseQuestion:
     'Erase this subscriber? Their personal data and consent history are deleted and the address is never mailed or imported again. This cannot be undone.',
   eraseConfirm: 'Erase for good',
-  importTitle: 'Import subscribers',
   importIntro:
     'Upload a CSV file with a header row: email is required; name, locale, timezone, is_customer, topics, purposes, attr.<name> and date.<name> are optional. A row with a problem writes nothing and is listed in the report.',
   file: 'CSV file',
@@ -129,8 +127,7 @@ const en = {
 };
 
 const nl: typeof en = {
-  nav: 'Abonnees',
-  searchTitle: 'Abonnees',
+  ...names.nl,
   searchLabel: 'E-mailadres of naam',
   searchHint: 'Minstens 2 tekens; een deel van het adres of de naam is genoeg.',
   search: 'Zoeken',
@@ -152,7 +149,6 @@ const nl: typeof en = {
     complained: 'als spam gemeld',
     erased: 'gewist',
   },
-  profileTitle: 'Abonnee',
   notFound: 'Er is geen abonnee met deze id.',
   erasedNotice:
     'Deze abonnee is gewist: de persoonsgegevens en de toestemmingsgeschiedenis zijn weg, en het adres staat als versleutelde hash op de blokkeerlijst.',
@@ -230,7 +226,6 @@ const nl: typeof en = {
   eraseQuestion:
     'Deze abonnee wissen? De persoonsgegevens en de toestemmingsgeschiedenis worden verwijderd en het adres wordt nooit meer gemaild of geïmporteerd. Dit kan niet ongedaan worden gemaakt.',
   eraseConfirm: 'Definitief wissen',
-  importTitle: 'Abonnees importeren',
   importIntro:
     'Upload een CSV-bestand met een kopregel: email is verplicht; name, locale, timezone, is_customer, topics, purposes, attr.<naam> en date.<naam> mogen. Een regel met een fout schrijft niets en staat in het rapport.',
   file: 'CSV-bestand',
