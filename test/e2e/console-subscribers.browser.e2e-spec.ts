@@ -214,4 +214,22 @@ describe('Console subscribers in Chromium', () => {
     expect(unexpected(errors)).toEqual([]);
     await close();
   });
+
+  it('speaks Dutch to a Dutch user', async () => {
+    const s = await subscriber('Geertruida');
+    const { page, errors, close } = await h.signIn('marketer', {
+      email: 'marketer.nl@console.test',
+      locale: 'nl',
+    });
+    await page.getByRole('link', { name: 'Abonnees' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Abonnees' }).waitFor();
+    await page.getByLabel('E-mailadres of naam').fill('geertruida');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await page.getByRole('link', { name: s.email }).click();
+    await page.getByRole('heading', { level: 2, name: 'Toestemmingsgeschiedenis' }).waitFor();
+    await page.getByRole('button', { name: 'Deze abonnee wissen' }).waitFor();
+    await checkPage(page, 'subscribers-profile-nl');
+    expect(unexpected(errors)).toEqual([]);
+    await close();
+  });
 });

@@ -158,7 +158,7 @@ function Subscriptions({ id, subscriptions }: { id: string; subscriptions: Subsc
                 <th scope="col">{t.frequency}</th>
                 <th scope="col">{t.lastDelivered}</th>
                 <th scope="col">{t.nextDue}</th>
-                {can('subscribers:write') && <th scope="col">{t.action}</th>}
+                {can('subscribers:write') && <th scope="col">{t.actionColumn}</th>}
               </tr>
             </thead>
             <tbody>

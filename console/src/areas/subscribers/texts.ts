@@ -47,6 +47,7 @@ const en = {
   lastDelivered: 'Last sent',
   nextDue: 'Next due',
   unsubscribe: 'Unsubscribe',
+  actionColumn: 'Action',
   unsubscribeFrom: (topic: string) => `Unsubscribe from ${topic}`,
   unsubscribeQuestion: (topic: string) =>
     `Unsubscribe this subscriber from “${topic}”? It is recorded in their consent history.`,
@@ -172,6 +173,7 @@ const nl: typeof en = {
   lastDelivered: 'Laatst verstuurd',
   nextDue: 'Volgende',
   unsubscribe: 'Afmelden',
+  actionColumn: 'Actie',
   unsubscribeFrom: (topic) => `Afmelden voor ${topic}`,
   unsubscribeQuestion: (topic) =>
     `Deze abonnee afmelden voor “${topic}”? Dit komt in de toestemmingsgeschiedenis.`,
