@@ -135,6 +135,17 @@ describe('Console subscribers in Chromium', () => {
     await page.getByRole('button', { name: 'End the pause' }).waitFor();
     await checkPage(page, 'subscribers-profile-support');
 
+    const [exported] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download their data (JSON)' }).click(),
+    ]);
+    const data = JSON.parse(readFileSync(await exported.path(), 'utf8')) as {
+      profile: { email: string; status: string };
+      consentHistory: Array<{ action: string }>;
+    };
+    expect(data.profile).toMatchObject({ email, status: 'pending' });
+    expect(data.consentHistory.map((e) => e.action)).toContain('pause');
+
     const refused = await page.request.post(`${h.origin}/v1/campaigns`, {
       headers: { 'X-CSRF-Token': await csrf(page) },
       data: {},
@@ -147,6 +158,7 @@ describe('Console subscribers in Chromium', () => {
       'subscriber.confirmation_resent',
       'subscriber.preference_link_sent',
       'subscriber.paused',
+      'subscriber.exported',
     ]);
     expect(unexpected(errors)).toEqual([]);
     await close();
