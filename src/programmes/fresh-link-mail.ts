@@ -14,8 +14,11 @@ export const FRESH_LINK_HOURS = TOKEN_TTL_SECONDS.elevated / 3600;
 /** At most one fresh-link email per subscriber in this window (the dedupe key's bucket). */
 const BUCKET_MS = 10 * 60_000;
 
-/** Why it was asked for: the email says so ("on our preference page", "on our sign-up form"). */
-export type FreshLinkReason = 'preferences' | 'signup';
+/**
+ * Why it was asked for: the email says so ("on our preference page", "on our sign-up form", "our
+ * support team sent it").
+ */
+export type FreshLinkReason = 'preferences' | 'signup' | 'support';
 
 export function freshLinkMessage(
   subscriberId: string,
@@ -31,6 +34,7 @@ export function freshLinkMessage(
     data: {
       expiresInHours: FRESH_LINK_HOURS,
       ...(reason === 'signup' ? { fromSignup: true } : {}),
+      ...(reason === 'support' ? { fromSupport: true } : {}),
     },
   };
 }

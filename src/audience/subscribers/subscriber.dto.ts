@@ -269,6 +269,21 @@ export class ListSubscribersQueryDto extends PageQueryDto {
   @Transform(toBool)
   @IsBoolean()
   customer?: boolean;
+
+  @ApiPropertyOptional({
+    minLength: 2,
+    maxLength: 200,
+    example: 'ada',
+    description:
+      'Search, case-insensitive: subscribers whose email address starts with this text, or whose ' +
+      'name has a word starting with each of its words (`jan` finds "Marit Jansen")',
+  })
+  @IsOptional()
+  @IsString()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Length(2, 200, { message: 'q must be 2 to 200 characters' })
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'q must not hold control characters' })
+  q?: string;
 }
 
 export class SubscriptionDto {

@@ -180,13 +180,32 @@ export class SubscribersService {
     return this.get(id);
   }
 
-  /** Keyset pagination over (created_at, id); filters by status, topic and customer/prospect. */
+  /**
+   * Keyset pagination over (created_at, id); filters by status, topic, customer/prospect and a
+   * search text in the email address or name.
+   */
   async list(query: ListSubscribersQueryDto): Promise<Page<SubscriberDto>> {
     const qb = this.dataSource.manager.createQueryBuilder(Subscriber, 's');
     if (query.status) qb.andWhere('s.status = :status', { status: query.status });
     else qb.andWhere("s.status <> 'erased'");
     if (query.customer !== undefined)
       qb.andWhere('s.is_customer = :customer', { customer: query.customer });
+    if (query.q) {
+      // The address starts with the text, or each word of the text starts a word of the name;
+      // migration 1764019000000 indexes both. The matches are found first, through those
+      // indexes, so that a rare match does not make the page scan every subscriber in order.
+      const text = query.q.toLowerCase();
+      const prefix = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+      const byName = words.length
+        ? ` UNION SELECT m.id FROM subscribers m
+             WHERE to_tsvector('simple', coalesce(m.name, '')) @@ to_tsquery('simple', :words)`
+        : '';
+      qb.andWhere(`s.id IN (SELECT m.id FROM subscribers m WHERE m.email LIKE :prefix${byName})`, {
+        prefix,
+        words: words.map((w) => `${w}:*`).join(' & '),
+      });
+    }
     if (query.topic) {
       const topic = await this.topics.get(query.topic);
       qb.andWhere(

@@ -17,6 +17,7 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   subscribers: 'src/audience/subscribers',
   subscriber_dates: 'src/audience/subscribers',
   subscriptions: 'src/audience/subscribers',
+  subscriber_imports: 'src/audience/subscribers',
   topics: 'src/audience/topics',
   consent_events: 'src/audience/consent',
   data_purposes: 'src/audience/purposes',

@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock } from '../../platform/clock';
 import { normaliseEmail } from '../../platform/email';
 import {
+  ConflictError,
   InvalidInputError,
+  NotFoundError,
   RuleViolationError,
   UnauthorizedError,
 } from '../../platform/errors/domain-errors';
@@ -18,7 +20,7 @@ import {
   purposeWordingVersion,
 } from '../../audience/purposes/purpose-grants.service';
 import type { DataPurpose } from '../../audience/purposes/data-purpose.entity';
-import { LedgerService } from '../../messaging/delivery/ledger.service';
+import { LedgerService, NewMessage } from '../../messaging/delivery/ledger.service';
 import type { ClaimedMessage } from '../../messaging/delivery/claimed-message';
 import { ContributesLinks, LinkContributor } from '../../messaging/delivery/message-composer';
 import type { Subscriber } from '../../audience/subscribers/subscriber.entity';
@@ -157,25 +159,57 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
         }),
       );
       return this.ledger.insert(manager, [
-        {
-          dedupeKey: `confirm:${request.id}`,
-          subscriberId: subscriber.id,
-          template: 'confirm-subscription',
-          kind: 'transactional',
-          data: {
-            signupRequestId: request.id,
-            expiresInHours: 72,
-            topics: allowed.map((c) => ({
-              name: localText(c.topic.names, subscriber.locale, c.topic.name),
-              description: localText(c.topic.descriptions, subscriber.locale, c.topic.description),
-              frequencyLabel: cadenceLabel(c.topic.kind, c.frequency, subscriber.locale),
-            })),
-          },
-        },
+        confirmationMessage(request, subscriber, allowed, `confirm:${request.id}`),
       ]);
     });
     await this.ledger.enqueue(ids);
     if (ids.length) this.logger.log({ messageId: ids[0] }, 'Sign-up email queued');
+  }
+
+  /**
+   * The confirmation email of a pending subscriber's latest unconfirmed sign-up, sent again (a
+   * support action). At most one a minute: a repeat within the same minute queues nothing and
+   * returns null. 409 `not_pending` when the subscriber is not awaiting confirmation, 422
+   * `no_signup` when no sign-up of theirs waits for one.
+   */
+  async resendConfirmation(subscriberId: string): Promise<string | null> {
+    const now = this.clock.now();
+    const ids = await this.dataSource.transaction(async (manager) => {
+      const subscriber = await this.subscribers.lock(manager, { id: subscriberId });
+      if (!subscriber || subscriber.status === 'erased')
+        throw new NotFoundError(`Subscriber ${subscriberId} not found`, 'id');
+      if (subscriber.status !== 'pending') {
+        throw new ConflictError(
+          `Only a subscriber awaiting confirmation gets the confirmation email again; this one is ${subscriber.status}`,
+          'id',
+          'not_pending',
+        );
+      }
+      const request = await manager.findOne(SignupRequest, {
+        where: { subscriberId, confirmedAt: IsNull() },
+        order: { createdAt: 'DESC' },
+      });
+      if (!request) {
+        throw new RuleViolationError(
+          'This subscriber has no sign-up waiting for confirmation',
+          'id',
+          'no_signup',
+        );
+      }
+      const topics: Array<{ topic: Topic; frequency: Frequency }> = [];
+      for (const t of request.topics) {
+        topics.push({ topic: await this.topics.get(t.topicId, manager), frequency: t.frequency });
+      }
+      request.lastSentAt = now;
+      await manager.save(request);
+      const minute = Math.floor(now.getTime() / 60_000);
+      return this.ledger.insert(manager, [
+        confirmationMessage(request, subscriber, topics, `confirm:${request.id}:resend:${minute}`),
+      ]);
+    });
+    await this.ledger.enqueue(ids);
+    if (ids.length) this.logger.log({ messageId: ids[0], subscriberId }, 'Confirmation resent');
+    return ids[0] ?? null;
   }
 
   async confirm(token: string): Promise<ConfirmResult> {
@@ -415,4 +449,28 @@ export class SignupService implements LinkContributor, PersonalDataEraser {
     }
     return out;
   }
+}
+
+/** The confirm-subscription email of a sign-up request (its link is signed when it is sent). */
+function confirmationMessage(
+  request: SignupRequest,
+  subscriber: Subscriber,
+  topics: Array<{ topic: Topic; frequency: Frequency }>,
+  dedupeKey: string,
+): NewMessage {
+  return {
+    dedupeKey,
+    subscriberId: subscriber.id,
+    template: 'confirm-subscription',
+    kind: 'transactional',
+    data: {
+      signupRequestId: request.id,
+      expiresInHours: 72,
+      topics: topics.map((c) => ({
+        name: localText(c.topic.names, subscriber.locale, c.topic.name),
+        description: localText(c.topic.descriptions, subscriber.locale, c.topic.description),
+        frequencyLabel: cadenceLabel(c.topic.kind, c.frequency, subscriber.locale),
+      })),
+    },
+  };
 }

@@ -21,6 +21,11 @@ interface Recorded {
 const param = (name: string) => (req: Request) => String(req.params?.[name] ?? '') || null;
 const bodyId = (_: Request, body: Record<string, unknown> | undefined) =>
   typeof body?.id === 'string' ? body.id : null;
+/** The subscriber named by id in the path; null when named by email (the log keeps no address). */
+const subscriberId = (req: Request) => {
+  const id = String(req.params?.id ?? '');
+  return UUID.test(id) ? id.toLowerCase() : null;
+};
 
 /**
  * The routes other modules own whose success the activity log records, by method and route
@@ -105,14 +110,55 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     target: bodyId,
     details: (b) => ({ key: b?.key }),
   },
-  // The subscriber is named by id only: an erasure given by email address keeps no address.
+  // The subscriber is named by id only: a request that names them by email address keeps no address.
   'DELETE /v1/subscribers/:id': {
     action: 'subscriber.erased',
     targetType: 'subscriber',
-    target: (req) => {
-      const id = String(req.params?.id ?? '');
-      return UUID.test(id) ? id.toLowerCase() : null;
-    },
+    target: subscriberId,
+  },
+  'POST /v1/subscribers/:id/resend-confirmation': {
+    action: 'subscriber.confirmation_resent',
+    targetType: 'subscriber',
+    target: subscriberId,
+  },
+  'POST /v1/subscribers/:id/preference-link': {
+    action: 'subscriber.preference_link_sent',
+    targetType: 'subscriber',
+    target: subscriberId,
+  },
+  'POST /v1/subscribers/:id/pause': {
+    action: 'subscriber.paused',
+    targetType: 'subscriber',
+    target: subscriberId,
+    details: (b) => ({ pausedUntil: b?.pausedUntil }),
+  },
+  'DELETE /v1/subscribers/:id/pause': {
+    action: 'subscriber.resumed',
+    targetType: 'subscriber',
+    target: subscriberId,
+  },
+  'POST /v1/subscribers/:id/unsubscribe-all': {
+    action: 'subscriber.unsubscribed',
+    targetType: 'subscriber',
+    target: subscriberId,
+    details: (b) => ({ topic: null, changed: b?.changed }),
+  },
+  'DELETE /v1/subscribers/:id/subscriptions/:topic': {
+    action: 'subscriber.unsubscribed',
+    targetType: 'subscriber',
+    target: subscriberId,
+    details: (b, req) => ({ topic: req?.params?.topic, changed: b?.changed }),
+  },
+  'GET /v1/subscribers/:id/export': {
+    action: 'subscriber.exported',
+    targetType: 'subscriber',
+    target: subscriberId,
+  },
+  'POST /v1/subscribers/imports': {
+    action: 'subscriber.import_started',
+    targetType: 'subscriber_import',
+    target: bodyId,
+    details: (b) => ({ total: b?.total, format: b?.format, dryRun: b?.dryRun }),
   },
   'POST /v1/api-keys': {
     action: 'api_key.created',

@@ -5,6 +5,7 @@ import { Clock } from '../../platform/clock';
 import { ConsentService } from '../../audience/consent/consent.service';
 import { queryRows } from '../../platform/database/sql';
 import { SubscribersService } from '../../audience/subscribers/subscribers.service';
+import type { Subscriber } from '../../audience/subscribers/subscriber.entity';
 import { PreferencesService } from './preferences.service';
 import { PurposeGrantsService } from '../../audience/purposes/purpose-grants.service';
 import { ExpectationsService } from '../../trust/questions/expectations.service';
@@ -32,7 +33,11 @@ export class DataExportService {
   ) {}
 
   async export(token: string): Promise<Record<string, unknown>> {
-    const s = (await this.preferences.open(token)).subscriber;
+    return this.exportOf((await this.preferences.open(token)).subscriber);
+  }
+
+  /** The same download for a subscriber found another way (`GET /v1/subscribers/:id/export`). */
+  async exportOf(s: Subscriber): Promise<Record<string, unknown>> {
     const [dates, subscriptions, history, messages, purposes, expectations, trustAnswers] =
       await Promise.all([
         this.subscribers.datesOf(this.dataSource.manager, [s.id]),

@@ -26,6 +26,7 @@ import {
   SubscribeFormErrors,
   SubscribeFormFraming,
 } from './subscribe-form.controller';
+import { SubscriberSupportController } from './subscriber-support.controller';
 import { UnsubscribeController } from './unsubscribe.controller';
 import { UnsubscribeService } from './unsubscribe.service';
 
@@ -62,7 +63,12 @@ import { UnsubscribeService } from './unsubscribe.service';
     DataExportService,
     FreshLinkService,
   ],
-  controllers: [PreferencesController, UnsubscribeController, SubscribeFormController],
+  controllers: [
+    PreferencesController,
+    UnsubscribeController,
+    SubscribeFormController,
+    SubscriberSupportController,
+  ],
   exports: [UnsubscribeService],
 })
 export class PreferenceCenterModule implements NestModule {

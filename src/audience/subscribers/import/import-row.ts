@@ -19,6 +19,11 @@ export interface RowError {
   line: number;
   field: string;
   message: string;
+  /**
+   * The row's address as written, for the refused-rows report of an import job only; the
+   * synchronous answer and the CLI leave it out ('' when the row had none or was unreadable).
+   */
+  email?: string;
 }
 
 export interface TopicChoice {

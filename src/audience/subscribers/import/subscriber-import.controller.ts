@@ -1,17 +1,34 @@
 import {
   Controller,
+  Get,
   HttpCode,
+  Param,
   Post,
   Query,
   Req,
+  Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiErrors } from '../../../platform/http/api-errors';
-import type { Request } from 'express';
-import { CallerRef, CurrentCaller, RequireScopes } from '../../../platform/http/auth.decorators';
+import type { Request, Response } from 'express';
+import {
+  AuthenticatedRequest,
+  CallerRef,
+  CurrentCaller,
+  RequireScopes,
+} from '../../../platform/http/auth.decorators';
 import { ImportFormat } from './import-row';
-import { ImportQueryDto, ImportResultDto } from './subscriber-import.dto';
+import { ImportJobsService } from './import-jobs.service';
+import { ImportJobDto, ImportQueryDto, ImportResultDto } from './subscriber-import.dto';
 import { SubscriberImportService } from './subscriber-import.service';
 
 const FORMATS: Record<string, ImportFormat> = {
@@ -53,7 +70,10 @@ export function importFormatOf(
 @ApiTags('subscribers')
 @Controller('v1/subscribers')
 export class SubscriberImportController {
-  constructor(private readonly imports: SubscriberImportService) {}
+  constructor(
+    private readonly imports: SubscriberImportService,
+    private readonly jobs: ImportJobsService,
+  ) {}
 
   @Post('import')
   @HttpCode(200)
@@ -99,5 +119,74 @@ export class SubscriberImportController {
     // When the import stops early (a bad header), leave the request to Node instead of destroying
     // it, so the error answer goes out before the connection closes.
     return this.imports.run(req.iterator({ destroyOnReturn: false }), format, prepared);
+  }
+
+  @Post('imports')
+  @HttpCode(202)
+  @RequireScopes('subscribers:write')
+  @ApiOperation({
+    summary:
+      'Start an import that runs after the answer; follow it with GET /v1/subscribers/imports/:id',
+    description:
+      'The same file, options and rules as `POST /v1/subscribers/import`, but the answer comes ' +
+      'once the file is received and its rows counted: `202` with the import id and `total`. The ' +
+      'import then runs in the background; `GET /v1/subscribers/imports/:id` gives its progress ' +
+      'and `GET /v1/subscribers/imports/:id/refused` the refused rows as CSV. See docs/import.md.',
+  })
+  @ApiConsumes('text/csv', 'application/x-ndjson', 'application/jsonl')
+  @ApiBody({
+    description:
+      'CSV: a header row (email required; name, locale, timezone, is_customer, topics, ' +
+      'purposes (keys separated by `;`), attr.<name>, date.<name>), then one subscriber per row. ' +
+      'NDJSON: one JSON object per line ' +
+      '`{ email, name, locale, timezone, isCustomer, attributes, dates, topics, purposes }`.',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiAcceptedResponse({ type: ImportJobDto })
+  @ApiErrors([
+    400,
+    'A query option or the CSV header is wrong (names the field or column); nothing was started',
+  ])
+  @ApiErrors([415, 'Content-Type is not CSV or NDJSON'])
+  async startJob(
+    @Req() req: Request & AuthenticatedRequest,
+    @Query() query: ImportQueryDto,
+    @CurrentCaller() caller: CallerRef,
+  ): Promise<ImportJobDto> {
+    const format = importFormatOf(req.headers['content-type'], req.headers['content-encoding']);
+    const startedBy = req.user ? `user:${req.user.userId}` : `api_key:${req.apiKey?.id ?? ''}`;
+    return this.jobs.start(req, format, { ...query, details: { ...caller } }, startedBy);
+  }
+
+  @Get('imports/:id')
+  @RequireScopes('subscribers:write')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'An import job: its status, progress and counts' })
+  @ApiOkResponse({ type: ImportJobDto })
+  @ApiErrors([404, 'No import with this id (finished imports are kept 7 days)'])
+  job(@Param('id') id: string): Promise<ImportJobDto> {
+    return this.jobs.get(id);
+  }
+
+  @Get('imports/:id/refused')
+  @RequireScopes('subscribers:write')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    summary:
+      'The rows an import job refused, as CSV: line, email, reason (the first 1000, in file order)',
+  })
+  @ApiOkResponse({
+    description: 'CSV with a header row `line,email,reason`',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
+  @ApiErrors([404, 'No import with this id (finished imports are kept 7 days)'])
+  async refused(
+    @Param('id') id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const csv = await this.jobs.refusedCsv(id);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="refused-rows.csv"');
+    return csv;
   }
 }

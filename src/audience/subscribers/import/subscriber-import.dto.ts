@@ -99,3 +99,59 @@ export class ImportResultDto {
   @ApiProperty({ description: 'True when there were more than 1000 errors' })
   errorsTruncated!: boolean;
 }
+
+export const IMPORT_JOB_STATUSES = ['running', 'finished', 'failed'] as const;
+export type ImportJobStatus = (typeof IMPORT_JOB_STATUSES)[number];
+
+/** An import started with `POST /v1/subscribers/imports`, and how far it got. */
+export class ImportJobDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+
+  @ApiProperty({
+    enum: IMPORT_JOB_STATUSES,
+    description:
+      '`running` while rows are read; `finished` when every row was read; `failed` when a batch ' +
+      'could not be written (`error` says which; batches before it stay imported)',
+  })
+  status!: ImportJobStatus;
+
+  @ApiProperty({ enum: ['csv', 'ndjson'] }) format!: 'csv' | 'ndjson';
+
+  @ApiProperty({ description: 'True when nothing is written' }) dryRun!: boolean;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'Data rows in the file (counted before the import starts)',
+  })
+  total!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'Rows read so far (updated after every batch of 500)',
+  })
+  processed!: number;
+
+  @ApiProperty({ type: 'integer' }) created!: number;
+  @ApiProperty({ type: 'integer' }) updated!: number;
+  @ApiProperty({ type: 'integer' }) unchanged!: number;
+  @ApiProperty({ type: 'integer' }) subscribed!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'Rows refused so far; a refused row writes nothing',
+  })
+  refused!: number;
+
+  @ApiProperty({
+    description:
+      'True when more than 1000 errors were found: the refused-rows report lists the first 1000',
+  })
+  refusedTruncated!: boolean;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Why a failed import stopped' })
+  error!: string | null;
+
+  @ApiProperty() createdAt!: Date;
+
+  @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
+}

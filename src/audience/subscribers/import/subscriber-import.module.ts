@@ -5,6 +5,7 @@ import { ConsentModule } from '../../consent/consent.module';
 import { SuppressionsModule } from '../../suppressions/suppressions.module';
 import { TopicsModule } from '../../topics/topics.module';
 import { ImportBatchService } from './import-batch.service';
+import { ImportJobsService } from './import-jobs.service';
 import { ImportedPurposeGrants } from './imported-purpose-grants';
 import { SubscriberImportController } from './subscriber-import.controller';
 import { SubscriberImportService } from './subscriber-import.service';
@@ -15,7 +16,12 @@ import { SubscriberImportService } from './subscriber-import.service';
  */
 @Module({
   imports: [DiscoveryModule, TopicsModule, ConsentModule, SuppressionsModule, EventsModule],
-  providers: [SubscriberImportService, ImportBatchService, ImportedPurposeGrants],
+  providers: [
+    SubscriberImportService,
+    ImportBatchService,
+    ImportedPurposeGrants,
+    ImportJobsService,
+  ],
   controllers: [SubscriberImportController],
   exports: [SubscriberImportService],
 })

@@ -41,6 +41,23 @@ export interface PreparedImport {
 export interface ImportProgress {
   rows: number;
   elapsedMs: number;
+  counts: ImportCounts;
+}
+
+export interface ImportCounts {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  subscribed: number;
+  failed: number;
+}
+
+/** What run() found: the answer of the synchronous import, and the refused rows with addresses. */
+export interface ImportOutcome {
+  result: ImportResultDto;
+  /** The first MAX_REPORTED_ERRORS errors in file order, each with the row's address ('' if none). */
+  refused: Array<Required<RowError>>;
 }
 
 /**
@@ -86,18 +103,34 @@ export class SubscriberImportService {
     source: AsyncIterable<Buffer | string>,
     format: ImportFormat,
     prepared: PreparedImport,
-    onProgress?: (progress: ImportProgress) => void,
+    onProgress?: (progress: ImportProgress) => void | Promise<void>,
   ): Promise<ImportResultDto> {
+    return (await this.runWithReport(source, format, prepared, onProgress)).result;
+  }
+
+  /** run(), also returning the refused rows with their addresses (for an import job's report). */
+  async runWithReport(
+    source: AsyncIterable<Buffer | string>,
+    format: ImportFormat,
+    prepared: PreparedImport,
+    onProgress?: (progress: ImportProgress) => void | Promise<void>,
+  ): Promise<ImportOutcome> {
     const started = Date.now();
     const summary = new ImportSummary(prepared.settings.dryRun);
     let batch: ImportRow[] = [];
     const emails = new Set<string>();
+    /** The address of each row of the batch by line, to name it in the refused-rows report. */
+    const lineEmails = new Map<number, string>();
 
     const flush = async () => {
       if (!batch.length) return;
       const first = batch[0].line;
       try {
-        summary.add(await this.batches.write(batch, prepared.settings));
+        const outcome = await this.batches.write(batch, prepared.settings);
+        summary.add({
+          ...outcome,
+          errors: outcome.errors.map((e) => ({ ...e, email: lineEmails.get(e.line) ?? '' })),
+        });
       } catch (err) {
         // The message and code only: a driver error's detail can quote an address.
         this.logger.error(
@@ -119,20 +152,28 @@ export class SubscriberImportService {
       }
       batch = [];
       emails.clear();
-      onProgress?.({ rows: summary.rows, elapsedMs: Date.now() - started });
+      lineEmails.clear();
+      await onProgress?.({
+        rows: summary.rows,
+        elapsedMs: Date.now() - started,
+        counts: summary.counts(),
+      });
     };
 
     const accept = async (input: RowInput) => {
       summary.rows += 1;
       const row = validateRow(input, format, prepared.topics);
       if (Array.isArray(row)) {
-        summary.fail(row);
+        const raw = input.subscriber.email;
+        const email = typeof raw === 'string' ? raw.trim() : '';
+        summary.fail(row.map((e) => ({ ...e, email })));
         return;
       }
       // A later row for the same address goes into the next batch, so it updates the earlier one.
       if (emails.has(row.email)) await flush();
       batch.push(row);
       emails.add(row.email);
+      lineEmails.set(row.line, row.email);
       if (batch.length >= IMPORT_BATCH_SIZE) await flush();
     };
 
@@ -187,7 +228,7 @@ export class SubscriberImportService {
       { format, ...summary.counts(), ms: Date.now() - started },
       prepared.settings.dryRun ? 'Import dry run finished' : 'Import finished',
     );
-    return result;
+    return { result, refused: summary.refused() };
   }
 }
 
@@ -219,7 +260,7 @@ class ImportSummary {
     this.report(o.errors);
   }
 
-  counts() {
+  counts(): ImportCounts {
     return {
       rows: this.rows,
       created: this.created,
@@ -241,9 +282,22 @@ class ImportSummary {
       ...this.counts(),
       dryRun: this.dryRun,
       // Batch-level refusals arrive after the reading errors of later lines; report in file order.
-      errors: [...this.errors].sort((a, b) => a.line - b.line),
+      // Messages never repeat the address, and the answer leaves it out too.
+      errors: this.sorted().map(({ line, field, message }) => ({ line, field, message })),
       errorsTruncated: this.truncated,
     };
+  }
+
+  refused(): Array<Required<RowError>> {
+    return this.sorted().map((e) => ({ ...e, email: e.email ?? '' }));
+  }
+
+  get errorsTruncated(): boolean {
+    return this.truncated;
+  }
+
+  private sorted(): RowError[] {
+    return [...this.errors].sort((a, b) => a.line - b.line);
   }
 
   private report(errors: RowError[]): void {
