@@ -9,6 +9,7 @@ export const ACTIVITY_ACTIONS = [
   'campaign.resumed',
   'template.published',
   'template.restored',
+  'template.reset',
   'subscriber.erased',
   'user.invited',
   'user.role_changed',
