@@ -65,6 +65,8 @@ describe('Console templates in Chromium', () => {
     await expect(previewSubject(page).innerText()).resolves.toBe(NOTICE_DATA.heading);
     const frame = page.locator('iframe.preview');
     await expect(frame.getAttribute('sandbox')).resolves.toBe('');
+    const inFrame = page.frameLocator('iframe.preview');
+    await inFrame.getByText('Your policy renews automatically').first().waitFor();
 
     // The subject and text part change; the preview follows without saving.
     const subject = page.getByLabel('Subject (en)', { exact: true });
@@ -175,6 +177,8 @@ describe('Console templates in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Template notice' }).waitFor();
 
     // Version 1 against what is in the editor (version 2): one subject line and one text line.
+    // The preview comes in first (it moves what is below it).
+    await previewSubject(page).filter({ hasText: '(from the console)' }).waitFor();
     await page.getByRole('button', { name: 'Compare version 1 with the draft' }).click();
     const subjectDiff = page.getByRole('table', { name: 'Subject: 1 added, 1 removed' });
     await subjectDiff.waitFor();

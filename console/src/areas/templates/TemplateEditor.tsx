@@ -114,9 +114,12 @@ function Editor({
     staleTime: Infinity,
     gcTime: 60_000,
   });
+  // The last preview that rendered stays in view while the content has errors.
+  const [shown, setShown] = useState<typeof preview.data>(undefined);
   useEffect(() => {
     if (preview.isFetching) return;
     if (preview.isSuccess) {
+      setShown(preview.data);
       setProblems([]);
       setWarnings(preview.data.warnings ?? []);
     } else if (preview.isError) {
@@ -218,8 +221,9 @@ function Editor({
 
   return (
     <>
+      <p>{detail.description}</p>
       <p>
-        {detail.description} {t.editorIntro(detail.version)}{' '}
+        {t.editorIntro(detail.version)}{' '}
         {detail.draft && detail.draftUpdatedAt
           ? t.editingDraft(dateTime.format(new Date(detail.draftUpdatedAt)))
           : t.editingPublished}
@@ -316,22 +320,22 @@ function Editor({
             {preview.isFetching ? t.previewUpdating : preview.isSuccess ? t.previewUpToDate : ''}
           </p>
           {previewFailed ? <ErrorMessage error={previewFailed} /> : null}
-          {preview.data && (
+          {shown && (
             <>
               <dl className="preview-meta">
                 <dt>{t.previewSubject}</dt>
-                <dd data-testid="preview-subject">{preview.data.subject}</dd>
+                <dd data-testid="preview-subject">{shown.subject}</dd>
               </dl>
               <iframe
                 className="preview"
                 title={t.previewOf(locale)}
                 sandbox=""
-                srcDoc={preview.data.html}
+                srcDoc={shown.html}
               />
               <details open>
                 <summary>{t.previewText}</summary>
                 <pre className="preview-text" data-testid="preview-text">
-                  {preview.data.text}
+                  {shown.text}
                 </pre>
               </details>
             </>

@@ -75,7 +75,7 @@ export function Versions({
                   <th scope="row">{v.version}</th>
                   <td>{v.origin === 'default' ? t.originDefault : t.originDraft}</td>
                   <td>{when.format(new Date(v.publishedAt))}</td>
-                  <td>{v.publishedBy ?? t.unknown}</td>
+                  <td>{v.publishedBy ?? t.notRecorded}</td>
                   <td>
                     <div className="actions">
                       <button
