@@ -26,7 +26,13 @@ export class MemoryTemplateStore {
   ): number {
     const list = this.versionsByKey.get(key) ?? [];
     const version = list.length + 1;
-    list.push({ version, origin, publishedAt: new Date(), content: structuredClone(content) });
+    list.push({
+      version,
+      origin,
+      publishedAt: new Date(),
+      publishedBy: null,
+      content: structuredClone(content),
+    });
     this.versionsByKey.set(key, list);
     return version;
   }

@@ -17,6 +17,8 @@ export interface StoredTemplate {
   publishedVersion: number | null;
   published: TemplateContent | null;
   publishedAt: Date | null;
+  /** Who published the published version (a user's email, a key's name); null for a default. */
+  publishedBy: string | null;
   updatedAt: Date;
 }
 
@@ -24,6 +26,7 @@ export interface StoredVersion {
   version: number;
   origin: 'default' | 'draft';
   publishedAt: Date;
+  publishedBy: string | null;
   content: TemplateContent;
 }
 
@@ -34,12 +37,13 @@ interface TemplateRow {
   published_version: number | null;
   content: TemplateContent | null;
   published_at: Date | null;
+  published_by: string | null;
   updated_at: Date;
 }
 
 const SELECT_TEMPLATE = `
   SELECT t.key, t.draft, t.draft_updated_at, t.published_version, t.updated_at,
-         v.content, v.published_at
+         v.content, v.published_at, v.published_by
     FROM templates t
     LEFT JOIN template_versions v ON v.template_key = t.key AND v.version = t.published_version`;
 
@@ -84,16 +88,23 @@ export class TemplateStore {
       version: number;
       origin: StoredVersion['origin'];
       published_at: Date;
+      published_by: string | null;
       content: TemplateContent;
     }>(
       this.dataSource,
-      `SELECT version, origin, published_at, content FROM template_versions
+      `SELECT version, origin, published_at, published_by, content FROM template_versions
         WHERE template_key = $1 AND version = $2`,
       [key, version],
     );
     const r = rows[0];
     return r
-      ? { version: r.version, origin: r.origin, publishedAt: r.published_at, content: r.content }
+      ? {
+          version: r.version,
+          origin: r.origin,
+          publishedAt: r.published_at,
+          publishedBy: r.published_by,
+          content: r.content,
+        }
       : null;
   }
 
@@ -103,13 +114,19 @@ export class TemplateStore {
       version: number;
       origin: StoredVersion['origin'];
       published_at: Date;
+      published_by: string | null;
     }>(
       this.dataSource,
-      `SELECT version, origin, published_at FROM template_versions
+      `SELECT version, origin, published_at, published_by FROM template_versions
         WHERE template_key = $1 ORDER BY version DESC`,
       [key],
     );
-    return rows.map((r) => ({ version: r.version, origin: r.origin, publishedAt: r.published_at }));
+    return rows.map((r) => ({
+      version: r.version,
+      origin: r.origin,
+      publishedAt: r.published_at,
+      publishedBy: r.published_by,
+    }));
   }
 
   async list(): Promise<StoredTemplate[]> {
@@ -157,9 +174,9 @@ export class TemplateStore {
 
   /**
    * Publishes the draft as the next version, if it is still the draft that was validated
-   * (`validated`): a draft saved in between is not published unvalidated.
+   * (`validated`): a draft saved in between is not published unvalidated. `by` names who did.
    */
-  async publish(key: string, validated: TemplateContent): Promise<number> {
+  async publish(key: string, validated: TemplateContent, by: string | null): Promise<number> {
     return inTransaction(this.dataSource, async (manager) => {
       const rows = await queryRows<{ same: boolean | null; next: number }>(
         manager,
@@ -178,9 +195,9 @@ export class TemplateStore {
         );
       }
       await manager.query(
-        `INSERT INTO template_versions (template_key, version, content, origin)
-         SELECT key, $2, draft, 'draft' FROM templates WHERE key = $1`,
-        [key, row.next],
+        `INSERT INTO template_versions (template_key, version, content, origin, published_by)
+         SELECT key, $2, draft, 'draft', $3 FROM templates WHERE key = $1`,
+        [key, row.next, by],
       );
       await manager.query(
         `UPDATE templates SET published_version = $2, draft = NULL, draft_updated_at = NULL,
@@ -210,6 +227,7 @@ function toStored(r: TemplateRow): StoredTemplate {
     publishedVersion: r.published_version,
     published: r.content,
     publishedAt: r.published_at,
+    publishedBy: r.published_by,
     updatedAt: r.updated_at,
   };
 }

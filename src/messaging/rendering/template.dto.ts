@@ -142,6 +142,18 @@ export class TemplateSummaryDto {
   @ApiProperty({ description: 'Whether an unpublished draft exists' })
   hasDraft!: boolean;
 
+  @ApiProperty({ type: Date, nullable: true, description: 'When the published version was' })
+  publishedAt!: Date | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'anna@acme.example',
+    description:
+      "Who published the published version: a console user's email address or an API key's name; null for a shipped default (and versions published before this was kept)",
+  })
+  publishedBy!: string | null;
+
   @ApiProperty()
   updatedAt!: Date;
 }
@@ -156,9 +168,6 @@ export class TemplateDetailDto extends TemplateSummaryDto {
 
   @ApiProperty({ type: TemplateContentDto, nullable: true })
   published!: TemplateContentDto | null;
-
-  @ApiProperty({ type: Date, nullable: true })
-  publishedAt!: Date | null;
 
   @ApiProperty({ type: TemplateContentDto, nullable: true })
   draft!: TemplateContentDto | null;
@@ -194,6 +203,12 @@ export class TemplateVersionDto {
   })
   origin!: 'default' | 'draft';
   @ApiProperty() publishedAt!: Date;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "A console user's email address or an API key's name; null for a shipped default",
+  })
+  publishedBy!: string | null;
 }
 
 export class TemplateVersionDetailDto extends TemplateVersionDto {
@@ -216,6 +231,16 @@ export class PreviewTemplateDto {
   @NormaliseLineEndings()
   @IsObject()
   data?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: TemplateContentDto,
+    description:
+      "Unsaved content to render instead of the published version (an editor's live preview): validated as PUT validates it (400 with `errors[]`), rendered with its own sample, nothing stored",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TemplateContentDto)
+  content?: TemplateContentDto;
 }
 
 export class PreviewAllDto {
@@ -255,6 +280,14 @@ export class RenderedEmailDto {
 
   @ApiProperty({ example: 3, description: 'The published version (0: a draft)' })
   templateVersion!: number;
+}
+
+export class ContentPreviewDto extends RenderedEmailDto {
+  @ApiPropertyOptional({
+    type: [TemplateProblemDto],
+    description: 'With `content` only: what does not refuse it (as PUT answers)',
+  })
+  warnings?: TemplateProblemDto[];
 }
 
 export class LocalePreviewDto extends RenderedEmailDto {

@@ -1,15 +1,25 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Req,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../platform/http/api-errors';
-import { RequireScopes } from '../../platform/http/auth.decorators';
+import { AuthenticatedRequest, RequireScopes } from '../../platform/http/auth.decorators';
 import { RenderingService } from './rendering.service';
 import type { StoredTemplate } from './template-store';
 import {
+  ContentPreviewDto,
   CreateTemplateDto,
   PreviewAllDto,
   PreviewAllResultDto,
   PreviewTemplateDto,
-  RenderedEmailDto,
   SavedTemplateDto,
   TemplateContentDto,
   TemplateDetailDto,
@@ -87,8 +97,12 @@ export class TemplatesController {
     [409, 'The draft changed while it was published'],
     [422, 'There is no draft (`code` no_draft)'],
   )
-  async publish(@Param('key') key: string): Promise<SavedTemplateDto> {
-    return saved(await this.templates.publish(key));
+  async publish(
+    @Param('key') key: string,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<SavedTemplateDto> {
+    const by = req.user?.email ?? req.apiKey?.name ?? null;
+    return saved(await this.templates.publish(key, by));
   }
 
   @Get(':key/versions')
@@ -114,6 +128,7 @@ export class TemplatesController {
       version: v.version,
       origin: v.origin,
       publishedAt: v.publishedAt,
+      publishedBy: v.publishedBy,
       content: v.content,
     };
   }
@@ -148,14 +163,25 @@ export class TemplatesController {
   @HttpCode(200)
   @RequireScopes('templates:read')
   @ApiOperation({
-    summary: 'Render the published version in one locale with sample data, optionally overridden',
+    summary:
+      'Render the published version (or unsaved `content`) in one locale with sample data, optionally overridden',
   })
-  @ApiOkResponse({ type: RenderedEmailDto })
-  @ApiErrors(400, 404, [
-    422,
-    'The data lacks a variable the template uses; the message names it and the line',
-  ])
-  preview(@Param('key') key: string, @Body() dto: PreviewTemplateDto): RenderedEmailDto {
+  @ApiOkResponse({ type: ContentPreviewDto })
+  @ApiErrors(
+    [
+      400,
+      'Invalid input, or template errors of `content` in `errors[]` with field, line and column',
+    ],
+    404,
+    [422, 'The data lacks a variable the template uses; the message names it and the line'],
+  )
+  async preview(
+    @Param('key') key: string,
+    @Body() dto: PreviewTemplateDto,
+  ): Promise<ContentPreviewDto> {
+    if (dto.content) {
+      return this.templates.previewContent(key, dto.content, dto.locale, dto.data);
+    }
     return this.rendering.preview(key, dto.locale, dto.data);
   }
 
@@ -182,6 +208,8 @@ function summary(t: StoredTemplate): TemplateSummaryDto {
     locales: Object.keys(content?.locales ?? {}),
     version: t.publishedVersion,
     hasDraft: t.draft !== null,
+    publishedAt: t.publishedAt,
+    publishedBy: t.publishedBy,
     updatedAt: t.updatedAt,
   };
 }
@@ -194,7 +222,6 @@ function detail(t: StoredTemplate): TemplateDetailDto {
       Object.entries(content?.locales ?? {}).map(([l, own]) => [l, own!.sample]),
     ),
     published: t.published,
-    publishedAt: t.publishedAt,
     draft: t.draft,
     draftUpdatedAt: t.draftUpdatedAt,
   };

@@ -71,11 +71,11 @@ export class TemplatesService {
   }
 
   /** Validates the draft again and publishes it; every process renders it within 5 s. */
-  async publish(key: string): Promise<SavedTemplate> {
+  async publish(key: string, by: string | null = null): Promise<SavedTemplate> {
     const stored = await this.store.get(key);
     if (!stored.draft) throw noDraft(key);
     const { warnings } = await this.rendering.validator().validate(key, stored.draft);
-    const version = await this.store.publish(key, stored.draft);
+    const version = await this.store.publish(key, stored.draft, by);
     this.logger.log({ template: key, version }, 'Template version published');
     await this.nudge.published(key);
     await this.rendering.refresh();
@@ -94,6 +94,26 @@ export class TemplatesService {
       throw new NotFoundError(`Template "${key}" has no shipped default`, 'key');
     }
     return this.saveDraft(key, readDefault(this.rendering.root, key));
+  }
+
+  /**
+   * Unsaved content (the console's editor) validated and rendered in one locale, with its
+   * sample data and `data` over it; nothing is stored. Template errors answer 400 with errors[].
+   */
+  async previewContent(
+    key: string,
+    content: TemplateContent,
+    locale: Locale,
+    data: Record<string, unknown> = {},
+  ): Promise<RenderedEmail & { warnings: TemplateProblem[] }> {
+    await this.store.get(key);
+    const { compiled, warnings } = await this.rendering.validator().validate(key, content);
+    const sample = content.locales[locale]?.sample ?? content.locales[fallbackLocale()]?.sample;
+    return {
+      ...compiled.render(locale, { ...(sample ?? {}), ...data }),
+      templateVersion: 0,
+      warnings,
+    };
   }
 
   /** Every locale side by side, with sample data, a subscriber's data, or both. */

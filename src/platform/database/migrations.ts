@@ -34,6 +34,7 @@ import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/17
 import { ConsentPreferenceChanges1764009000000 } from '../../../migrations/1764009000000-ConsentPreferenceChanges';
 import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
 import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-SignupPurposes';
+import { TemplatePublishedBy1764018000000 } from '../../../migrations/1764018000000-TemplatePublishedBy';
 import { SubscriberSearchAndImports1764019000000 } from '../../../migrations/1764019000000-SubscriberSearchAndImports';
 import { SuppressionsByTime1764020000000 } from '../../../migrations/1764020000000-SuppressionsByTime';
 
@@ -78,6 +79,7 @@ export const MIGRATIONS = [
   TrustQuestions1764010000000,
   Accounts1764011000000,
   SignupPurposes1764014000000,
+  TemplatePublishedBy1764018000000,
   SubscriberSearchAndImports1764019000000,
   SuppressionsByTime1764020000000,
 ];

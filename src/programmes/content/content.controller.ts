@@ -11,7 +11,7 @@ import { RequireScopes } from '../../platform/http/auth.decorators';
 import {
   ContentItemDto,
   ContentItemPageDto,
-  ContentPreviewDto,
+  ContentItemPreviewDto,
   ContentVariantViewDto,
   CreateContentItemDto,
   ListContentQueryDto,
@@ -47,7 +47,7 @@ export class ContentController {
     summary:
       'Render an unsaved content item as its campaign email in every locale, with the size check publishing applies; nothing is written',
   })
-  @ApiOkResponse({ type: ContentPreviewDto })
+  @ApiOkResponse({ type: ContentItemPreviewDto })
   @ApiErrors(
     400,
     [404, 'The topic does not exist'],
@@ -56,7 +56,7 @@ export class ContentController {
       'The topic does not take this kind of content (`promotional_not_allowed`, `topic_carries_notices`)',
     ],
   )
-  preview(@Body() dto: PreviewContentItemDto): Promise<ContentPreviewDto> {
+  preview(@Body() dto: PreviewContentItemDto): Promise<ContentItemPreviewDto> {
     return this.content.preview(dto);
   }
 

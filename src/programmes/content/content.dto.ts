@@ -273,7 +273,7 @@ export class ContentSizeProblemDto {
   @ApiProperty() message!: string;
 }
 
-export class ContentPreviewDto {
+export class ContentItemPreviewDto {
   @ApiProperty({
     type: ContentLocalePreviewDto,
     isArray: true,

@@ -18,7 +18,7 @@ import { ContentSizeCheck } from './content-size';
 import { ContentItem, ContentKind, ContentVariant } from './content-item.entity';
 import {
   ContentItemDto,
-  ContentPreviewDto,
+  ContentItemPreviewDto,
   ContentVariantsDto,
   CreateContentItemDto,
   ListContentQueryDto,
@@ -87,7 +87,7 @@ export class ContentService {
    * get it (their variant, else the main fields), with the size check publishing would apply:
    * its warnings, and the refusal it would give as `tooLarge` instead of an error.
    */
-  async preview(dto: PreviewContentItemDto): Promise<ContentPreviewDto> {
+  async preview(dto: PreviewContentItemDto): Promise<ContentItemPreviewDto> {
     const now = this.clock.now();
     const topic = await this.topics.getOpen(dto.topic);
     assertKindAllowed(topic, dto.kind);
@@ -119,7 +119,7 @@ export class ContentService {
       };
     });
     let warnings: string[] = [];
-    let tooLarge: ContentPreviewDto['tooLarge'] = null;
+    let tooLarge: ContentItemPreviewDto['tooLarge'] = null;
     try {
       warnings = this.size.check(sized(main, variants));
     } catch (e) {

@@ -13,7 +13,7 @@ interface Recorded {
   targetType: string;
   /** The target's id from the request and the answer; null when it must not be kept. */
   target: (req: Request, body: Record<string, unknown> | undefined) => string | null;
-  details?: (body: Record<string, unknown> | undefined, req?: Request) => Record<string, unknown>;
+  details?: (body: Record<string, unknown> | undefined, req: Request) => Record<string, unknown>;
   /** Record only on this status (a repeated idempotent request answers 200, not 201). */
   status?: number;
 }
@@ -53,10 +53,17 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     action: 'template.published',
     targetType: 'template',
     target: param('key'),
-    details: (b) => ({ version: b?.version }),
+    // The answer is the saved template: its published version is the one just made.
+    details: (b) => ({ version: (b?.template as { version?: unknown } | undefined)?.version }),
   },
   'POST /v1/templates/:key/versions/:n/restore': {
     action: 'template.restored',
+    targetType: 'template',
+    target: param('key'),
+    details: (_, req) => ({ version: Number(req.params?.n) }),
+  },
+  'POST /v1/templates/:key/reset': {
+    action: 'template.reset',
     targetType: 'template',
     target: param('key'),
   },

@@ -9,6 +9,7 @@ export const ACTIVITY_ACTIONS = [
   'campaign.resumed',
   'template.published',
   'template.restored',
+  'template.reset',
   'topic.created',
   'topic.changed',
   'topic.archived',

@@ -26,7 +26,7 @@ import { CallerRef, CurrentCaller, RequireScopes } from '../../platform/http/aut
 import { freshLinkMessage } from '../../programmes/fresh-link-mail';
 import { SignupService } from '../../programmes/signup/signup.service';
 import { DataExportService } from './data-export.service';
-import { ChangedDto, PauseDto, QueuedEmailDto } from './subscriber-support.dto';
+import { ChangedDto, PauseSubscriberDto, QueuedEmailDto } from './subscriber-support.dto';
 
 const ID_PARAM = { name: 'id', description: 'Subscriber id, or the email address (URL-encoded)' };
 const VIA = 'the API';
@@ -102,7 +102,7 @@ export class SubscriberSupportController {
   @ApiErrors([400, 'until is not a date from tomorrow to 365 days ahead'], 404)
   async pause(
     @Param('id') id: string,
-    @Body() dto: PauseDto,
+    @Body() dto: PauseSubscriberDto,
     @CurrentCaller() caller: CallerRef,
   ): Promise<SubscriberDto> {
     const s = await this.found(id);

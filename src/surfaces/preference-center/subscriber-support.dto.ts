@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 
-export class PauseDto {
+export class PauseSubscriberDto {
   @ApiProperty({
     example: '2027-03-01',
     description:

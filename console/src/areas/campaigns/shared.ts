@@ -4,7 +4,7 @@ import { useLocale } from '../../i18n';
 
 export type Campaign = components['schemas']['CampaignDto'];
 export type ContentItem = components['schemas']['ContentItemDto'];
-export type ContentPreview = components['schemas']['ContentPreviewDto'];
+export type ContentPreview = components['schemas']['ContentItemPreviewDto'];
 export type Forecast = components['schemas']['CampaignForecastDto'];
 export type Segment = components['schemas']['SegmentDto'];
 export type Topic = components['schemas']['TopicDto'];
