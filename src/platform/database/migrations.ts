@@ -34,6 +34,7 @@ import { SubscriberLocalesConfigured1764007002000 } from '../../../migrations/17
 import { ConsentPreferenceChanges1764009000000 } from '../../../migrations/1764009000000-ConsentPreferenceChanges';
 import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
 import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-SignupPurposes';
+import { CampaignStatsIndexes1764021000000 } from '../../../migrations/1764021000000-CampaignStatsIndexes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -76,4 +77,5 @@ export const MIGRATIONS = [
   TrustQuestions1764010000000,
   Accounts1764011000000,
   SignupPurposes1764014000000,
+  CampaignStatsIndexes1764021000000,
 ];
