@@ -27,7 +27,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -686,6 +686,12 @@ async function main(): Promise<void> {
       `\n${requests.length} requests, each ${WARMUP} warm-ups then ${RUNS} timed, one at a time, ` +
         `as the console's session; p95 target ${DATA_TARGET_MS} ms\n`,
     );
+    const load = () =>
+      loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ');
+    // The machine may be shared: the load says how much else ran while timing.
+    console.log(`load average before timing: ${load()}`);
     const header = `${'page'.padEnd(16)}${'request'.padEnd(62)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'max'.padStart(7)}  `;
     console.log(`${header}\n${'-'.repeat(header.length + 4)}`);
     let failed = false;
@@ -715,6 +721,8 @@ async function main(): Promise<void> {
         `${label}${p50.toFixed(0).padStart(7)}${p95.toFixed(0).padStart(7)}${max.toFixed(0).padStart(7)}  ${over ? 'OVER' : 'PASS'}`,
       );
     }
+
+    console.log(`load average after timing: ${load()}`);
 
     // The same figure the build prints (.ci/build-console.mjs), from the built dist/console.
     const bytes = Number(

@@ -35,6 +35,7 @@ import { ConsentPreferenceChanges1764009000000 } from '../../../migrations/17640
 import { Accounts1764011000000 } from '../../../migrations/1764011000000-Accounts';
 import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-SignupPurposes';
 import { CampaignStatsIndexes1764021000000 } from '../../../migrations/1764021000000-CampaignStatsIndexes';
+import { PromotionalShareIndex1764021100000 } from '../../../migrations/1764021100000-PromotionalShareIndex';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -78,4 +79,5 @@ export const MIGRATIONS = [
   Accounts1764011000000,
   SignupPurposes1764014000000,
   CampaignStatsIndexes1764021000000,
+  PromotionalShareIndex1764021100000,
 ];
