@@ -36,6 +36,7 @@ import { Accounts1764011000000 } from '../../../migrations/1764011000000-Account
 import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-SignupPurposes';
 import { CampaignStatsIndexes1764021000000 } from '../../../migrations/1764021000000-CampaignStatsIndexes';
 import { PromotionalShareIndex1764021100000 } from '../../../migrations/1764021100000-PromotionalShareIndex';
+import { InlineTidingsPeriod1764021200000 } from '../../../migrations/1764021200000-InlineTidingsPeriod';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -80,4 +81,5 @@ export const MIGRATIONS = [
   SignupPurposes1764014000000,
   CampaignStatsIndexes1764021000000,
   PromotionalShareIndex1764021100000,
+  InlineTidingsPeriod1764021200000,
 ];
