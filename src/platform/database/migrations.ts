@@ -37,6 +37,9 @@ import { SignupPurposes1764014000000 } from '../../../migrations/1764014000000-S
 import { TemplatePublishedBy1764018000000 } from '../../../migrations/1764018000000-TemplatePublishedBy';
 import { SubscriberSearchAndImports1764019000000 } from '../../../migrations/1764019000000-SubscriberSearchAndImports';
 import { SuppressionsByTime1764020000000 } from '../../../migrations/1764020000000-SuppressionsByTime';
+import { CampaignStatsIndexes1764021000000 } from '../../../migrations/1764021000000-CampaignStatsIndexes';
+import { PromotionalShareIndex1764021100000 } from '../../../migrations/1764021100000-PromotionalShareIndex';
+import { InlineTidingsPeriod1764021200000 } from '../../../migrations/1764021200000-InlineTidingsPeriod';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -82,4 +85,7 @@ export const MIGRATIONS = [
   TemplatePublishedBy1764018000000,
   SubscriberSearchAndImports1764019000000,
   SuppressionsByTime1764020000000,
+  CampaignStatsIndexes1764021000000,
+  PromotionalShareIndex1764021100000,
+  InlineTidingsPeriod1764021200000,
 ];

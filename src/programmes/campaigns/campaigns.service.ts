@@ -190,10 +190,10 @@ export class CampaignsService {
       { ...query, limit: query.limit ?? 20 },
       'DESC',
     );
-    const items: CampaignDto[] = [];
-    for (const [i, c] of page.entities.entries()) {
-      items.push(await this.toDto(c, page.raw[i].topic_key));
-    }
+    // The campaigns' stats side by side, on the pool's connections, not one after another.
+    const items = await Promise.all(
+      page.entities.map((c, i) => this.toDto(c, page.raw[i].topic_key)),
+    );
     return { items, nextCursor: page.nextCursor };
   }
 
@@ -368,15 +368,21 @@ export class CampaignsService {
   private async afterEffects(
     campaignId: string,
   ): Promise<{ bounced: number; unsubscribed: number }> {
+    // Two counts, each driven by the few rows it looks for (bounced subscribers, unsubscribed
+    // subscriptions: a person has one subscription per topic, so no message counts twice) rather
+    // than one join of every message with every subscriber and subscription (3 s for a page of
+    // campaigns on 100,000 subscribers; migrations/1764021000000-CampaignStatsIndexes.ts).
     const [row] = await queryRows<{ bounced: number; unsubscribed: number }>(
       this.dataSource,
-      `SELECT count(*) FILTER (WHERE s.status = 'bounced')::int AS bounced,
-              count(*) FILTER (WHERE m.status = 'sent' AND x.status = 'unsubscribed'
-                                 AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed
-         FROM messaging_ledger_messages m
-         JOIN audience_subscribers s ON s.id = m.subscriber_id
-         LEFT JOIN audience_subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
-        WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')`,
+      `SELECT (SELECT count(*) FROM messaging_ledger_messages m
+                 JOIN audience_subscribers s ON s.id = m.subscriber_id
+                WHERE m.campaign_id = $1 AND m.status IN ('sent', 'failed')
+                  AND s.status = 'bounced')::int AS bounced,
+              (SELECT count(*) FROM messaging_ledger_messages m
+                 JOIN audience_subscribers s ON s.id = m.subscriber_id
+                 JOIN audience_subscriptions x ON x.subscriber_id = m.subscriber_id AND x.topic_id = m.topic_id
+                WHERE m.campaign_id = $1 AND m.status = 'sent' AND x.status = 'unsubscribed'
+                  AND x.unsubscribed_at >= m.sent_at)::int AS unsubscribed`,
       [campaignId],
     );
     return row;

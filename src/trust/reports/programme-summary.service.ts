@@ -149,12 +149,17 @@ export class ProgrammeSummaryService {
   async promotionalShare(now: Date): Promise<PromotionalShareDto> {
     const rows = await queryRows<{ bucket: number; n: number }>(
       this.dataSource,
+      // In subscriber order: then PostgreSQL counts along the ledger's index of sent rows by
+      // subscriber, which carries the kind (an index-only scan, 0.12 s on 500,000 rows), where it
+      // otherwise costed a hash of every subscriber over the whole ledger about the same and
+      // picked it (0.52 s, spilling to disk; npm run bench:console).
       `WITH per AS (
          SELECT m.subscriber_id, count(*) AS total, count(*) FILTER (WHERE m.kind = 'promotional') AS promo
            FROM messaging_ledger_messages m
           WHERE m.status = 'sent' AND m.kind <> 'transactional'
             AND m.sent_at > $1::timestamptz - make_interval(days => $2) AND m.sent_at <= $1
           GROUP BY m.subscriber_id
+          ORDER BY m.subscriber_id
        )
        SELECT CASE WHEN promo = 0 THEN 0
                    WHEN promo::float8 / total <= 0.10 THEN 1

@@ -212,22 +212,26 @@ export class ReportsService {
           GROUP BY s.g
        ),
        -- Each opt-out is attributed once: to the last message sent to that person before it
-       -- (in the topic they left, or any message when they left everything), if within the window.
+       -- (in the topic they left, or any message when they left everything), if within the window,
+       -- and counted when that message is one of "sent" (sent in the period, of the rows counted).
+       -- Tested on the last message itself: joining "sent" sorted every sent row of the period to
+       -- match a few opt-outs (npm run bench:console: the 30-day topic report 2.7 s, then 1.4 s).
        unsubscribes AS (
-         SELECT s.g, count(*) AS n
+         SELECT last.g, count(*) AS n
            FROM audience_consent_events e
            CROSS JOIN LATERAL (
-             SELECT m.id FROM messaging_ledger_messages m
+             SELECT m.sent_at, ${g} AS g, (${only}) AS counted
+               FROM messaging_ledger_messages m
               WHERE m.subscriber_id = e.subscriber_id AND m.status = 'sent'
                 AND m.sent_at <= e.occurred_at
                 AND m.sent_at > e.occurred_at - make_interval(days => $3)
                 AND (e.topic_id IS NULL OR m.topic_id = e.topic_id)
               ORDER BY m.sent_at DESC LIMIT 1
            ) last
-           JOIN sent s ON s.id = last.id
           WHERE e.action = 'opt_out' AND e.source <> 'system'
             AND e.occurred_at >= $1 AND e.occurred_at < $2::timestamptz + make_interval(days => $3)
-          GROUP BY s.g
+            AND last.sent_at >= $1 AND last.sent_at < $2 AND last.counted
+          GROUP BY last.g
        ),
        sent_counts AS (SELECT g, count(*) AS n FROM sent GROUP BY g)
        SELECT c.g, c.n::int AS sent,
