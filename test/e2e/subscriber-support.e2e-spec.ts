@@ -360,6 +360,24 @@ describe('Subscriber search, support actions and import jobs', () => {
       ]);
     });
 
+    it('reports a job whose process stopped as interrupted, not running for ever', async () => {
+      // A job of a process that died: running, 400 of 1000 rows read, no heartbeat for 2 minutes
+      // (a live job touches its row every IMPORT_JOB_HEARTBEAT_MS).
+      const [{ id }] = await t.dataSource.query<Array<{ id: string }>>(
+        `INSERT INTO subscriber_imports (format, total, processed, created, started_by, updated_at)
+         VALUES ('csv', 1000, 400, 400, 'test', now() - interval '2 minutes') RETURNING id`,
+      );
+      const job = (await t.api().get(`/v1/subscribers/imports/${id}`).expect(200)).body;
+      expect(job).toMatchObject({ status: 'interrupted', processed: 400, total: 1000 });
+      expect(job.error).toContain('Send the file again');
+      // Touched recently, the same row is a running job.
+      await t.dataSource.query(`UPDATE subscriber_imports SET updated_at = now() WHERE id = $1`, [
+        id,
+      ]);
+      const live = (await t.api().get(`/v1/subscribers/imports/${id}`).expect(200)).body;
+      expect(live).toMatchObject({ status: 'running', error: null });
+    });
+
     it('refuses a wrong header before it starts, and without subscribers:write', async () => {
       const res = await start('email,colour\na@example.test,red\n').expect(400);
       expect(res.body.field).toBe('colour');

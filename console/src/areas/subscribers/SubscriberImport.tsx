@@ -125,7 +125,9 @@ function ImportProgress({ id }: { id: string }) {
           ? t.importRunning
           : j.status === 'finished'
             ? t.importFinished
-            : t.importFailed(j.error ?? '')}
+            : j.status === 'interrupted'
+              ? t.importInterrupted
+              : t.importFailed(j.error ?? '')}
       </p>
       {j.status !== 'running' && (
         <>

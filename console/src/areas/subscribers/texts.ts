@@ -116,6 +116,8 @@ const en = {
   importRunning: 'Importing…',
   importFinished: 'The import is finished.',
   importFailed: (error: string) => `The import stopped: ${error}`,
+  importInterrupted:
+    'The import was interrupted: Tidings stopped while reading the file. The rows counted above are imported. Upload the file again to import the rest; rows already imported are not imported twice.',
   counts: {
     created: 'Created',
     updated: 'Updated',
@@ -245,6 +247,8 @@ const nl: typeof en = {
   importRunning: 'Bezig met importeren…',
   importFinished: 'De import is klaar.',
   importFailed: (error) => `De import is gestopt: ${error}`,
+  importInterrupted:
+    'De import is onderbroken: Tidings stopte tijdens het lezen van het bestand. De rijen die hierboven geteld zijn, zijn geïmporteerd. Upload het bestand opnieuw voor de rest; rijen die al geïmporteerd zijn, worden niet dubbel geïmporteerd.',
   counts: {
     created: 'Nieuw',
     updated: 'Bijgewerkt',

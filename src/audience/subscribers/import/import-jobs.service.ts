@@ -19,6 +19,11 @@ import { ImportCounts, ImportRequest, SubscriberImportService } from './subscrib
 /** A finished import's record (and the addresses of its refused rows) is kept this long. */
 export const IMPORT_JOB_KEPT_DAYS = 7;
 
+/** A running job's row is touched this often, so a reader can tell a live job from a dead one. */
+export const IMPORT_JOB_HEARTBEAT_MS = 10_000;
+/** A running job whose row was not touched for this long is reported `interrupted`. */
+export const IMPORT_JOB_STALE_SECONDS = 60;
+
 interface JobRow {
   id: string;
   status: ImportJobStatus;
@@ -35,6 +40,7 @@ interface JobRow {
   error: string | null;
   created_at: Date;
   finished_at: Date | null;
+  stale: boolean;
 }
 
 /**
@@ -68,7 +74,8 @@ export class ImportJobsService implements BeforeApplicationShutdown {
       const total = await countRows(file, format);
       await this.dataSource.query(
         `DELETE FROM subscriber_imports
-          WHERE finished_at < now() - make_interval(days => $1)`,
+          WHERE finished_at < now() - make_interval(days => $1)
+             OR (finished_at IS NULL AND updated_at < now() - make_interval(days => $1))`,
         [IMPORT_JOB_KEPT_DAYS],
       );
       [{ id }] = await queryRows<{ id: string }>(
@@ -121,9 +128,11 @@ export class ImportJobsService implements BeforeApplicationShutdown {
     const rows = await queryRows<JobRow>(
       this.dataSource,
       `SELECT id, status, format, dry_run, total, processed, created, updated, unchanged,
-              subscribed, refused, refused_truncated, error, created_at, finished_at
+              subscribed, refused, refused_truncated, error, created_at, finished_at,
+              status = 'running'
+                AND updated_at < now() - make_interval(secs => $2) AS stale
          FROM subscriber_imports WHERE id = $1`,
-      [id],
+      [id, IMPORT_JOB_STALE_SECONDS],
     );
     if (!rows.length) throw new NotFoundError(`Import ${id} not found`, 'id');
     return rows[0];
@@ -135,6 +144,22 @@ export class ImportJobsService implements BeforeApplicationShutdown {
     format: ImportFormat,
     prepared: Awaited<ReturnType<SubscriberImportService['prepare']>>,
   ): Promise<void> {
+    // While the job reads, its row shows it is alive; a process that dies stops the heartbeat
+    // and readers report the job `interrupted` instead of `running` for ever.
+    const heartbeat = setInterval(() => {
+      this.dataSource
+        .query(
+          `UPDATE subscriber_imports SET updated_at = now() WHERE id = $1 AND status = 'running'`,
+          [id],
+        )
+        .catch((e: unknown) =>
+          this.logger.warn(
+            { importId: id, error: (e as Error).message },
+            'Import heartbeat failed',
+          ),
+        );
+    }, IMPORT_JOB_HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       const outcome = await this.imports.runWithReport(
         createReadStream(file, { highWaterMark: 256 * 1024 }),
@@ -177,6 +202,8 @@ export class ImportJobsService implements BeforeApplicationShutdown {
             'Could not record that the import job stopped',
           ),
         );
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
@@ -227,10 +254,16 @@ async function countRows(file: string, format: ImportFormat): Promise<number> {
   return rows;
 }
 
+/** What a reader is told when the process reading the file stopped half-way. */
+export const INTERRUPTED_MESSAGE =
+  'The process that read this import stopped before it finished; the rows counted as processed ' +
+  'are imported, the others are not. Send the file again: an import is idempotent on the email ' +
+  'address, so rows already imported are not imported twice.';
+
 function toDto(r: JobRow): ImportJobDto {
   return {
     id: r.id,
-    status: r.status,
+    status: r.stale ? 'interrupted' : r.status,
     format: r.format,
     dryRun: r.dry_run,
     total: r.total,
@@ -241,7 +274,7 @@ function toDto(r: JobRow): ImportJobDto {
     subscribed: r.subscribed,
     refused: r.refused,
     refusedTruncated: r.refused_truncated,
-    error: r.error,
+    error: r.stale ? INTERRUPTED_MESSAGE : r.error,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
   };

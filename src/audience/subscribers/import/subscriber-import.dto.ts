@@ -100,7 +100,11 @@ export class ImportResultDto {
   errorsTruncated!: boolean;
 }
 
-export const IMPORT_JOB_STATUSES = ['running', 'finished', 'failed'] as const;
+/**
+ * `interrupted`: the process that read the file stopped before it finished (its row has had no
+ * heartbeat for IMPORT_JOB_STALE_SECONDS); the rows it got to are imported, the rest are not.
+ */
+export const IMPORT_JOB_STATUSES = ['running', 'finished', 'failed', 'interrupted'] as const;
 export type ImportJobStatus = (typeof IMPORT_JOB_STATUSES)[number];
 
 /** An import started with `POST /v1/subscribers/imports`, and how far it got. */
@@ -111,7 +115,9 @@ export class ImportJobDto {
     enum: IMPORT_JOB_STATUSES,
     description:
       '`running` while rows are read; `finished` when every row was read; `failed` when a batch ' +
-      'could not be written (`error` says which; batches before it stay imported)',
+      'could not be written (`error` says which; batches before it stay imported); `interrupted` ' +
+      'when the process reading the file stopped (`processed` rows are imported; send the file ' +
+      'again, an import is idempotent on the address)',
   })
   status!: ImportJobStatus;
 
