@@ -316,30 +316,28 @@ function Editor({
 
         <section className="template-preview" aria-labelledby={`${ids}-preview`}>
           <h2 id={`${ids}-preview`}>{t.preview}</h2>
-          <p role="status" className="hint">
+          <p role="status" className="hint preview-status">
             {preview.isFetching ? t.previewUpdating : preview.isSuccess ? t.previewUpToDate : ''}
           </p>
           {previewFailed ? <ErrorMessage error={previewFailed} /> : null}
-          {shown && (
-            <>
-              <dl className="preview-meta">
-                <dt>{t.previewSubject}</dt>
-                <dd data-testid="preview-subject">{shown.subject}</dd>
-              </dl>
-              <iframe
-                className="preview"
-                title={t.previewOf(locale)}
-                sandbox=""
-                srcDoc={shown.html}
-              />
-              <details open>
-                <summary>{t.previewText}</summary>
-                <pre className="preview-text" data-testid="preview-text">
-                  {shown.text}
-                </pre>
-              </details>
-            </>
-          )}
+          {/* Laid out before the first preview arrives and the same size after it, so that
+              nothing below (the versions) moves under a pointer when the preview comes in. */}
+          <dl className="preview-meta">
+            <dt>{t.previewSubject}</dt>
+            <dd data-testid="preview-subject">{shown?.subject ?? '…'}</dd>
+          </dl>
+          <iframe
+            className="preview"
+            title={t.previewOf(locale)}
+            sandbox=""
+            srcDoc={shown?.html ?? ''}
+          />
+          <details open>
+            <summary>{t.previewText}</summary>
+            <pre className="preview-text" data-testid="preview-text" tabIndex={0}>
+              {shown?.text ?? ''}
+            </pre>
+          </details>
         </section>
       </div>
 
