@@ -3,21 +3,39 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import type { components } from '../../../../clients/typescript/tidings-api';
 import { ErrorMessage } from '../../ui/ErrorMessage';
+import { everyOf } from '../../ui/every-of';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { unwrap } from '../../ui/query';
-import { formText, SelectField, SubNav, useFormat, TableWrap } from './common';
+import { formText, SelectField, SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 type Action = NonNullable<components['schemas']['ActivityEntryDto']['action']>;
-/** The actions the log records (ACTIVITY_ACTIONS in src/surfaces/accounts/activity.service.ts). */
-const ACTIONS: Action[] = [
+/** Every action the log records, as the API document lists them (checked by the compiler). */
+const ACTIONS = everyOf<Action>()([
   'campaign.launched',
   'campaign.cancelled',
   'campaign.resumed',
   'template.published',
   'template.restored',
+  'template.reset',
+  'topic.created',
+  'topic.changed',
+  'topic.archived',
   'subscriber.erased',
+  'lifecycle_rule.created',
+  'lifecycle_rule.changed',
+  'lifecycle_rule.enabled',
+  'lifecycle_rule.disabled',
+  'lifecycle_rule.deleted',
+  'subscriber.confirmation_resent',
+  'subscriber.preference_link_sent',
+  'subscriber.paused',
+  'subscriber.resumed',
+  'subscriber.unsubscribed',
+  'subscriber.exported',
+  'subscriber.import_started',
   'user.invited',
   'user.role_changed',
   'user.disabled',
@@ -30,7 +48,7 @@ const ACTIONS: Action[] = [
   'webhook_endpoint.changed',
   'webhook_endpoint.deleted',
   'user.password_changed',
-];
+]);
 
 interface Filter {
   actor?: string;

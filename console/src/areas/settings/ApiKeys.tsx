@@ -7,7 +7,8 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, SubNav, useFormat, TableWrap } from './common';
+import { formText, SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 type Scope = components['schemas']['CreateApiKeyDto']['scopes'][number];

@@ -5,7 +5,8 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Page } from '../../ui/Page';
 import { unwrap } from '../../ui/query';
 import type { components } from '../../../../clients/typescript/tidings-api';
-import { SubNav, useFormat, TableWrap } from './common';
+import { SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 type SignalType = components['schemas']['DeliverySignalDto']['type'];

@@ -5,7 +5,8 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, SubNav, useFormat, TableWrap } from './common';
+import { formText, SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 /** /deliverability: look an address up on the suppression list, and the newest entries. */

@@ -8,7 +8,8 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, SelectField, SubNav, useFormat, TableWrap } from './common';
+import { formText, SelectField, SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 type Role = components['schemas']['UserDto']['role'];

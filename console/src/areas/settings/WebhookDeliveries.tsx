@@ -12,7 +12,8 @@ import { useCan } from '../../ui/access';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Page } from '../../ui/Page';
 import { unwrap } from '../../ui/query';
-import { SubNav, useFormat, TableWrap } from './common';
+import { SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 type DeliveryStatus = components['schemas']['WebhookDeliveryDto']['status'];

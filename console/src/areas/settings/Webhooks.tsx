@@ -6,10 +6,12 @@ import { Link } from '../../router';
 import { useCan } from '../../ui/access';
 import { ConfirmButton } from '../../ui/ConfirmButton';
 import { ErrorMessage } from '../../ui/ErrorMessage';
+import { everyOf } from '../../ui/every-of';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, SubNav, useFormat, TableWrap } from './common';
+import { formText, SubNav, useFormat } from './common';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
 type EventChoice = components['schemas']['CreateWebhookEndpointDto']['events'] extends
@@ -19,7 +21,7 @@ type EventChoice = components['schemas']['CreateWebhookEndpointDto']['events'] e
 type Created = components['schemas']['CreatedWebhookEndpointDto'];
 
 /** The event types an endpoint can want (docs/webhooks-out.md); `*` is every one. */
-export const EVENT_TYPES: Exclude<EventChoice, '*'>[] = [
+export const EVENT_TYPES = everyOf<Exclude<EventChoice, '*'>>()([
   'subscriber.created',
   'subscriber.confirmed',
   'subscription.changed',
@@ -31,7 +33,7 @@ export const EVENT_TYPES: Exclude<EventChoice, '*'>[] = [
   'message.failed',
   'notice.deadline_missed',
   'campaign.finished',
-];
+]);
 
 const ENDPOINTS = ['webhook-endpoints'];
 

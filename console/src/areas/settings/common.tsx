@@ -116,15 +116,3 @@ export function SelectField({
     </div>
   );
 }
-
-/**
- * A table that scrolls sideways inside itself on a narrow screen (never the page): a named
- * region that takes the focus, so the keyboard can scroll it too.
- */
-export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
-      {children}
-    </div>
-  );
-}

@@ -9,7 +9,7 @@ import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
 import { useFormat } from './format';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSubscriberTexts } from './texts';
 
 /** /subscribers/:id: who they are, what they get, what they agreed to, what was sent, and support's actions. */

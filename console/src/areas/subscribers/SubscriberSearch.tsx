@@ -9,7 +9,7 @@ import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
 import { useFormat } from './format';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 import { useSubscriberTexts } from './texts';
 
 const PAGE_SIZE = 25;

@@ -4,7 +4,7 @@ import { api } from '../../api';
 import { useLocale } from '../../i18n';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { unwrap } from '../../ui/query';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 import { useTemplateTexts } from './texts';
 import type { ActivityEntry } from './types';
 

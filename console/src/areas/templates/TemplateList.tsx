@@ -4,7 +4,7 @@ import { useLocale } from '../../i18n';
 import { Link } from '../../router';
 import { Page } from '../../ui/Page';
 import { unwrap } from '../../ui/query';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 import { useTemplateTexts } from './texts';
 
 export default function TemplateList() {

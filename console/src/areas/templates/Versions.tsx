@@ -6,7 +6,7 @@ import { ConfirmButton } from '../../ui/ConfirmButton';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { unwrap } from '../../ui/query';
 import { lineDiff } from './line-diff';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 import { useTemplateTexts } from './texts';
 import { localesOf, PARTS, type TemplateContent, type TemplateDetail } from './types';
 
