@@ -132,7 +132,8 @@ export class MissedDeadlinesReportDto {
 
 // ---- the trust audit ----
 
-export class AuditQueryDto extends PageQueryDto {
+/** The filters of one rule's audit; the trust audit of every rule takes them too. */
+export class RuleAuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
@@ -147,12 +148,6 @@ export class AuditQueryDto extends PageQueryDto {
   @Max(AUDIT_MAX_DAYS)
   days?: number;
 
-  @ApiPropertyOptional({ description: 'Only this rule (id or key)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  rule?: string;
-
   @ApiPropertyOptional({ enum: AUDIT_REASONS, description: 'Only rows with this reason' })
   @IsOptional()
   @IsIn(AUDIT_REASONS)
@@ -162,6 +157,14 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(AUDIT_STATUSES)
   status?: AuditStatus;
+}
+
+export class AuditQueryDto extends RuleAuditQueryDto {
+  @ApiPropertyOptional({ description: 'Only this rule (id or key)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  rule?: string;
 }
 
 export class AuditCountsDto {
@@ -255,32 +258,6 @@ export class AuditReportDto {
 }
 
 // ---- one rule's audit, before enabling it ----
-
-export class RuleAuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: AUDIT_MAX_DAYS,
-    default: AUDIT_DEFAULT_DAYS,
-    description: 'Dates from today (UTC) up to and including today + days',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUDIT_MAX_DAYS)
-  days?: number;
-
-  @ApiPropertyOptional({ enum: AUDIT_REASONS, description: 'Only rows with this reason' })
-  @IsOptional()
-  @IsIn(AUDIT_REASONS)
-  reason?: AuditReason;
-
-  @ApiPropertyOptional({ enum: AUDIT_STATUSES, description: 'Only rows with this status' })
-  @IsOptional()
-  @IsIn(AUDIT_STATUSES)
-  status?: AuditStatus;
-}
 
 export class RuleAuditDto {
   @ApiProperty({ description: 'The moment the audit describes' }) asOf!: Date;
