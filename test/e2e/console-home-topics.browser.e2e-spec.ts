@@ -1,4 +1,10 @@
-import { createSubscriber, lifecycleRuleInput, topicInput, uniqueEmail } from '../factories';
+import {
+  createSubscriber,
+  lifecycleRuleInput,
+  scheduleCampaign,
+  topicInput,
+  uniqueEmail,
+} from '../factories';
 import { checkPage, ConsoleHarness } from '../support/console-browser';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,23 +61,12 @@ describe('Console: Home and topics', () => {
     for (const name of ['ada', 'bo']) {
       await createSubscriber(t, { email: uniqueEmail(name), topics: [{ topic: news.key }] });
     }
-    const item = await t
-      .api()
-      .post('/v1/content-items')
-      .send({ topic: news.key, kind: 'editorial', title: 'Spring', summary: 'Spring is here.' })
-      .expect(201);
-    campaignId = (
-      await t
-        .api()
-        .post('/v1/campaigns')
-        .send({
-          name: 'Spring campaign',
-          topic: news.key,
-          contentItem: item.body.id,
-          sendAt: new Date(Date.now() + 2 * DAY_MS).toISOString(),
-        })
-        .expect(201)
-    ).body.id;
+    campaignId = await scheduleCampaign(t, {
+      topic: news.key,
+      name: 'Spring campaign',
+      summary: 'Spring is here.',
+      sendAt: new Date(Date.now() + 2 * DAY_MS).toISOString(),
+    });
   });
   afterAll(async () => {
     await h?.close();

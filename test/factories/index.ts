@@ -150,3 +150,29 @@ export async function createBillingPurpose(t: Pick<TestApp, 'api'>): Promise<voi
     .send({ key: 'billing', name: 'Billing', attributes: ['iban'], legalBasis: 'contract' })
     .expect(201);
 }
+
+/**
+ * An editorial content item and a campaign of it scheduled at `sendAt`, through the API; returns
+ * the campaign's id.
+ */
+export async function scheduleCampaign(
+  t: Pick<TestApp, 'api'>,
+  c: { topic: string; name: string; sendAt: string; title?: string; summary?: string },
+): Promise<string> {
+  const item = await t
+    .api()
+    .post('/v1/content-items')
+    .send({
+      topic: c.topic,
+      kind: 'editorial',
+      title: c.title ?? 'Spring',
+      summary: c.summary ?? 'Spring news.',
+    })
+    .expect(201);
+  const campaign = await t
+    .api()
+    .post('/v1/campaigns')
+    .send({ name: c.name, topic: c.topic, contentItem: item.body.id, sendAt: c.sendAt })
+    .expect(201);
+  return campaign.body.id as string;
+}
