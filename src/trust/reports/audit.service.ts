@@ -139,10 +139,13 @@ export class AuditService {
     const asIfEnabled = !rule.enabled;
     const first = !filter.cursor;
     const date = rule.trigger_type === 'date' && first;
-    // The first page of a date rule comes from the counts' own classification (every date of
-    // the window, in the page's order): one pass over the window instead of two.
+    // A filtered first page of a date rule comes from the counts' own classification (every
+    // date of the window, in the page's order): one pass over the window instead of two, as the
+    // filtered page classifies up to 5,000 dates at a time. Unfiltered, the page classifies only
+    // its own rows, alongside the counts.
+    const filtered = !!(filter.reason || filter.status);
     const [[counts, page], others] = await Promise.all([
-      date
+      date && filtered
         ? this.countsAndFirstPage(rule, window, now, asIfEnabled, filter)
         : Promise.all([
             first ? this.counts(rules, window, now, asIfEnabled) : Promise.resolve(null),
