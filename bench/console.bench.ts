@@ -19,7 +19,7 @@
  *
  *   npm run bench:console                 (builds when stale, then runs)
  *   BENCH_RUNS=20 BENCH_SUBSCRIBERS=20000 npm run bench:console       (a quicker run)
- *   BENCH_ONLY=campaigns npm run bench:console     (only the requests whose path contains it)
+ *   BENCH_ONLY=campaigns,topics npm run bench:console   (only the requests whose line contains one)
  *   BENCH_KEEP=1 npm run bench:console    (keeps the database and prints its name, for EXPLAIN)
  */
 import 'reflect-metadata';
@@ -48,12 +48,19 @@ import { adminQuery, databaseUrlFor } from './support/bench-database';
  * replaced by a value from `placeholders()` (a seeded row's id or key); add one there when a new
  * page needs another. docs/console.md, "Console page speed", has the rules.
  */
-const REQUESTS: Array<[page: string, path: string]> = [
+const REQUESTS: Array<[page: string, path: string, body?: Record<string, unknown>]> = [
   ['Home', '/v1/auth/me'],
   ['Home', '/v1/reports/summary?from={today}&to={today}'],
-  // The API the coming pages will use (issue 18).
+  ['Home', '/v1/reports/upcoming'],
   ['Topics', '/v1/topics'],
-  ['Subscribers', '/v1/subscribers'],
+  ['Topics', '/v1/topics?counts=true&includeArchived=false'],
+  ['Topic', '/v1/topics/{topic}'],
+  ['Topic', '/v1/locales'],
+  ['Subscribers', '/v1/subscribers?limit=25'],
+  ['Subscribers', '/v1/subscribers?q={emailPrefix}&limit=25'],
+  ['Subscribers', '/v1/subscribers?q={nameWord}&limit=25'],
+  ['Subscribers', '/v1/subscribers?q=subscriber&limit=25'],
+  // The API's other list filters (no console page sends them yet).
   ['Subscribers', '/v1/subscribers?status=active&topic=news'],
   ['Subscribers', '/v1/subscribers?status=unsubscribed'],
   ['Subscribers', '/v1/subscribers?cursor={subscribersCursor}'],
@@ -61,31 +68,47 @@ const REQUESTS: Array<[page: string, path: string]> = [
   ['Subscriber', '/v1/subscribers/{subscriber}'],
   ['Subscriber', '/v1/subscribers/{subscriber}/subscriptions'],
   ['Subscriber', '/v1/subscribers/{subscriber}/consent'],
-  ['Subscriber', '/v1/messages?subscriber={subscriber}'],
-  ['Messages', '/v1/messages'],
-  ['Messages', '/v1/messages?status=failed'],
-  ['Messages', '/v1/messages?kind=notice&status=skipped'],
-  ['Campaigns', '/v1/campaigns'],
-  ['Campaigns', '/v1/campaigns?topic=news'],
+  ['Subscriber', '/v1/subscribers/{subscriber}/purposes'],
+  ['Subscriber', '/v1/messages?subscriber={subscriber}&limit=25'],
+  ['Subscriber', '/v1/subscribers/{subscriber}/export'],
+  // The ledger's filters (no console page lists messages other than a subscriber's yet).
+  ['(no page)', '/v1/messages'],
+  ['(no page)', '/v1/messages?status=failed'],
+  ['(no page)', '/v1/messages?kind=notice&status=skipped'],
+  ['Campaigns', '/v1/campaigns?limit=20'],
+  ['Campaigns', '/v1/campaigns?topic=news'], // the API's filter; the list does not send it yet
+  ['Campaigns', '/v1/content-items'],
   ['Campaign', '/v1/campaigns/{campaign}'],
+  // The launch panel counts the audience and forecasts while the segment is typed (dry runs).
+  ['Campaign', 'POST /v1/campaigns/audience', { topic: 'news' }],
+  ['Campaign', 'POST /v1/campaigns/forecast', { topic: 'news', contentItem: '{contentItem}' }],
   ['Content', '/v1/content-items'],
   ['Content', '/v1/content-items?topic=news&status=published'],
+  ['Content', '/v1/content-items/{contentItem}'],
   ['Lifecycle rules', '/v1/lifecycle-rules'],
-  ['Deliverability', '/v1/reports/topics?from={from30}&to={today}'],
-  ['Deliverability', '/v1/reports/rules?from={from30}&to={today}'],
-  ['Deliverability', '/v1/reports/silence'],
-  ['Deliverability', '/v1/reports/missed-deadlines?from={from30}&to={today}'],
-  ['Audit', '/v1/reports/audit'],
-  ['Audit', '/v1/reports/audit?status=none'],
+  ['Lifecycle rule', '/v1/lifecycle-rules/{rule}'],
+  ['Lifecycle rule', '/v1/lifecycle-rules/{rule}/audit?days=60&limit=25'],
+  ['Lifecycle rule', '/v1/lifecycle-rules/{rule}/audit?days=60&limit=25&status=none'],
+  // The reports API; no console page calls these four (the rule page calls its own audit).
+  ['(no page)', '/v1/reports/topics?from={from30}&to={today}'],
+  ['(no page)', '/v1/reports/rules?from={from30}&to={today}'],
+  ['(no page)', '/v1/reports/silence'],
+  ['(no page)', '/v1/reports/missed-deadlines?from={from30}&to={today}'],
+  ['(no page)', '/v1/reports/audit'],
+  ['(no page)', '/v1/reports/audit?status=none'],
   ['Templates', '/v1/templates'],
   ['Template', '/v1/templates/{template}'],
   ['Template', '/v1/templates/{template}/versions'],
   ['Settings', '/v1/api-keys'],
   ['Settings', '/v1/users'],
   ['Settings', '/v1/webhook-endpoints'],
-  ['Settings', '/v1/webhook-endpoints/{webhookEndpoint}/deliveries'],
+  ['Settings', '/v1/webhook-endpoints/{webhookEndpoint}'],
+  ['Settings', '/v1/webhook-endpoints/{webhookEndpoint}/deliveries?limit=50'],
   ['Settings', '/v1/data-purposes'],
-  ['Activity', '/v1/activity'],
+  ['Settings', '/v1/suppressions?limit=50'],
+  ['Settings', '/v1/suppressions?email={suppressedEmail}'],
+  ['Settings', '/v1/delivery-signals?limit=50'],
+  ['Activity', '/v1/activity?limit=100'],
   ['Activity', '/v1/activity?action=campaign.launched'],
 ];
 
@@ -567,6 +590,24 @@ async function placeholders(db: Client, base: string, cookie: string, now: Date)
       `SELECT id FROM campaigns WHERE status = 'sent' ORDER BY send_at DESC LIMIT 1`,
     ),
     template: 'digest',
+    topic: 'news',
+    // A prefix of a seeded address (about 110 match) and a word of one subscriber's name.
+    emailPrefix: 'bench42',
+    nameWord: (await one(`SELECT name FROM subscribers WHERE id = '${subscriber}'`))
+      .split(' ')
+      .at(-1)!,
+    contentItem: await one(
+      `SELECT c.id FROM content_items c JOIN topics t ON t.id = c.topic_id
+        WHERE t.key = 'news' AND c.withdrawn_at IS NULL AND c.published_at <= now()
+        ORDER BY c.created_at DESC LIMIT 1`,
+    ),
+    rule: 'renewal-ahead',
+    suppressedEmail: encodeURIComponent(
+      await one(
+        `SELECT s.email FROM subscribers s
+          WHERE s.status = 'bounced' AND s.email IS NOT NULL ORDER BY s.email LIMIT 1`,
+      ),
+    ),
     webhookEndpoint: await one(`SELECT id FROM webhook_endpoints ORDER BY created_at DESC LIMIT 1`),
   } as Record<string, string>;
 }
@@ -611,6 +652,13 @@ async function main(): Promise<void> {
     await step('users, activity, webhooks', () => seedSettings(db, now));
     for (const table of ['subscribers', 'subscriber_dates', 'subscriptions'])
       await db.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    // What the subscriptions' own trigger keeps on each row (migration 1764022000000).
+    await step('subscription window ends', async () => {
+      await db.query(`UPDATE subscriptions x
+                         SET window_ends_at = watchdog_window_end(x.last_delivered_at, x.created_at, s.confirmed_at,
+                                                                  x.frequency)
+                        FROM subscribers s WHERE s.id = x.subscriber_id`);
+    });
     await step('VACUUM ANALYZE', async () => {
       await db.query('VACUUM ANALYZE');
     });
@@ -671,16 +719,25 @@ async function main(): Promise<void> {
       .map((c) => c.split(';')[0])
       .find((c) => c.startsWith('tidings_session='));
     if (!cookie) throw new Error('sign-in set no session cookie');
+    // The console sends the session's CSRF token with every request that is not a GET.
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
 
     const values = await placeholders(db, base, cookie, now);
-    const requests = REQUESTS.map(([page, path]) => ({
-      page,
-      path: path.replace(/\{(\w+)\}/g, (_, k: string) => {
-        if (!(k in values)) throw new Error(`no value for {${k}} in ${path}`);
+    const fill = (text: string) =>
+      text.replace(/\{(\w+)\}/g, (_, k: string) => {
+        if (!(k in values)) throw new Error(`no value for {${k}} in ${text}`);
         return values[k];
-      }),
-      shown: path,
-    })).filter((r) => !ONLY || r.shown.includes(ONLY));
+      });
+    const requests = REQUESTS.map(([page, path, body]) => {
+      const post = path.startsWith('POST ');
+      return {
+        page,
+        method: post ? 'POST' : 'GET',
+        path: fill(post ? path.slice(5) : path),
+        body: body === undefined ? undefined : fill(JSON.stringify(body)),
+        shown: post ? `${path} ${JSON.stringify(body)}` : `GET ${path}`,
+      };
+    }).filter((r) => !ONLY || ONLY.split(',').some((o) => r.shown.includes(o)));
 
     console.log(
       `\n${requests.length} requests, each ${WARMUP} warm-ups then ${RUNS} timed, one at a time, ` +
@@ -692,7 +749,7 @@ async function main(): Promise<void> {
         .join(' ');
     // The machine may be shared: the load says how much else ran while timing.
     console.log(`load average before timing: ${load()}`);
-    const header = `${'page'.padEnd(16)}${'request'.padEnd(62)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'max'.padStart(7)}  `;
+    const header = `${'page'.padEnd(16)}${'request'.padEnd(72)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'max'.padStart(7)}  `;
     console.log(`${header}\n${'-'.repeat(header.length + 4)}`);
     let failed = false;
     for (const r of requests) {
@@ -700,14 +757,20 @@ async function main(): Promise<void> {
       let status = 0;
       for (let i = 0; i < WARMUP + RUNS; i++) {
         const t0 = performance.now();
-        const res = await fetch(base + r.path, { headers: { cookie } });
+        const res = await fetch(base + r.path, {
+          method: r.method,
+          headers: r.body
+            ? { cookie, 'content-type': 'application/json', 'x-csrf-token': csrfToken }
+            : { cookie },
+          body: r.body,
+        });
         await res.arrayBuffer();
         const ms = performance.now() - t0;
         status = res.status;
         if (status !== 200) break;
         if (i >= WARMUP) times.push(ms);
       }
-      const label = `${r.page.padEnd(16)}${`GET ${r.shown}`.slice(0, 61).padEnd(62)}`;
+      const label = `${r.page.padEnd(16)}${r.shown.slice(0, 71).padEnd(72)}`;
       if (status !== 200) {
         failed = true;
         console.log(`${label}  answered ${status}`);

@@ -40,6 +40,7 @@ import { SuppressionsByTime1764020000000 } from '../../../migrations/17640200000
 import { CampaignStatsIndexes1764021000000 } from '../../../migrations/1764021000000-CampaignStatsIndexes';
 import { PromotionalShareIndex1764021100000 } from '../../../migrations/1764021100000-PromotionalShareIndex';
 import { InlineTidingsPeriod1764021200000 } from '../../../migrations/1764021200000-InlineTidingsPeriod';
+import { SilenceWindowEnd1764022000000 } from '../../../migrations/1764022000000-SilenceWindowEnd';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -88,4 +89,5 @@ export const MIGRATIONS = [
   CampaignStatsIndexes1764021000000,
   PromotionalShareIndex1764021100000,
   InlineTidingsPeriod1764021200000,
+  SilenceWindowEnd1764022000000,
 ];

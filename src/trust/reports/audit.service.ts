@@ -22,6 +22,14 @@ import { MissedDeadlinesService } from './missed-deadlines.service';
 import { ReportRuleRow, toReportRule } from './report.dto';
 
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+/** A classified row `o` as JSON (ClassifiedJson). */
+const CLASSIFIED_JSON = `json_build_object(
+  'rule_id', o.rule_id, 'subscriber_id', o.subscriber_id,
+  'value', to_char(o.value, 'YYYY-MM-DD'), 'status', o.status,
+  'reason', o.reason, 'expected_at', o.expected_at, 'due_by', o.due_by,
+  'message_id', o.message_id, 'ledger_status', o.ledger_status,
+  'skip_reason', o.skip_reason, 'subscriber_status', o.subscriber_status,
+  'paused_until', o.paused_until)`;
 /** Candidates classified per statement when a filter may drop most of them. */
 const FILTERED_CHUNK = 5000;
 
@@ -54,6 +62,11 @@ export interface AuditRuleRow extends ReportRuleRow {
 export interface AuditWindow {
   from: string;
   to: string;
+}
+
+interface AuditPage {
+  items: AuditItemDto[];
+  nextCursor: string | null;
 }
 
 interface ClassifiedJson {
@@ -126,9 +139,18 @@ export class AuditService {
     const asIfEnabled = !rule.enabled;
     const first = !filter.cursor;
     const date = rule.trigger_type === 'date' && first;
-    const [counts, page, others] = await Promise.all([
-      first ? this.counts(rules, window, now, asIfEnabled) : Promise.resolve(null),
-      this.page(rules, window, now, { ...filter, asIfEnabled }),
+    // A filtered first page of a date rule comes from the counts' own classification (every
+    // date of the window, in the page's order): one pass over the window instead of two, as the
+    // filtered page classifies up to 5,000 dates at a time. Unfiltered, the page classifies only
+    // its own rows, alongside the counts.
+    const filtered = !!(filter.reason || filter.status);
+    const [[counts, page], others] = await Promise.all([
+      date && filtered
+        ? this.countsAndFirstPage(rule, window, now, asIfEnabled, filter)
+        : Promise.all([
+            first ? this.counts(rules, window, now, asIfEnabled) : Promise.resolve(null),
+            this.page(rules, window, now, { ...filter, asIfEnabled }),
+          ]),
       date
         ? queryRows<{ without_date: number; after_window: number }>(
             this.dataSource,
@@ -172,6 +194,63 @@ export class AuditService {
     return rules.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * One date rule's counts and its first page, classified once: the page's rows are the first
+   * `limit` (+1, for the cursor) of the window's dates in (date, subscriber) order that pass the
+   * filter, the rows page() would walk to, classified by the same statement.
+   */
+  async countsAndFirstPage(
+    rule: AuditRuleRow,
+    window: AuditWindow,
+    now: Date,
+    asIfEnabled: boolean,
+    filter: Pick<AuditFilter, 'reason' | 'status' | 'limit'>,
+  ): Promise<[{ rules: AuditRuleDto[]; totals: AuditCountsDto }, AuditPage]> {
+    const limit = filter.limit ?? 50;
+    const p = new SqlParams();
+    const source = `
+      SELECT r.*, d.subscriber_id, d.value
+        FROM r JOIN audience_subscriber_dates d
+          ON d.name = r.date_name AND d.value >= ${p.add(window.from)}::date
+         AND d.value <= ${p.add(window.to)}::date`;
+    const sql = this.classified(p, [rule.id], now, source, asIfEnabled);
+    const reason = p.add(filter.reason ?? null);
+    const status = p.add(filter.status ?? null);
+    const [result] = await this.classify<{
+      counts: Array<{
+        rule_id: string;
+        status: AuditStatus;
+        reason: string | null;
+        n: number;
+      }> | null;
+      rows: ClassifiedJson[];
+    }>(
+      `${sql}
+       SELECT (SELECT json_agg(g) FROM (SELECT rule_id, status, reason, count(*)::int AS n
+                                          FROM o GROUP BY 1, 2, 3) g) AS counts,
+              COALESCE((SELECT json_agg(${CLASSIFIED_JSON} ORDER BY o.value, o.subscriber_id)
+                          FROM (SELECT * FROM o
+                                 WHERE (${reason}::text IS NULL OR o.reason = ${reason})
+                                   AND (${status}::text IS NULL OR o.status = ${status})
+                                 ORDER BY o.value, o.subscriber_id
+                                 LIMIT ${p.add(limit + 1)}) o), '[]'::json) AS rows`,
+      p.values,
+    );
+    const items = result.rows.map((r) => toItem(r, rule));
+    const kept = items.slice(0, limit);
+    const last = kept[kept.length - 1];
+    return [
+      this.tally([rule], result.counts ?? []),
+      {
+        items: kept,
+        nextCursor:
+          items.length > limit && last
+            ? encodeAuditCursor({ key: rule.key, date: last.date, subscriberId: last.subscriberId })
+            : null,
+      },
+    ];
+  }
+
   /** Counts per rule, status and reason over every date in the window. */
   async counts(
     rules: AuditRuleRow[],
@@ -186,6 +265,13 @@ export class AuditService {
       const { sql, params } = this.countsStatement(dateRules, window, now, asIfEnabled);
       rows = await this.classify(sql, params);
     }
+    return this.tally(rules, rows);
+  }
+
+  private tally(
+    rules: AuditRuleRow[],
+    rows: Array<{ rule_id: string; status: AuditStatus; reason: string | null; n: number }>,
+  ): { rules: AuditRuleDto[]; totals: AuditCountsDto } {
     const totals = emptyCounts();
     const out = rules.map((r): AuditRuleDto => {
       const applicable = r.trigger_type === 'date';
@@ -330,13 +416,7 @@ export class AuditService {
        SELECT (SELECT count(*) FROM src)::int AS scanned,
               (SELECT json_build_object('value', to_char(value, 'YYYY-MM-DD'), 'id', subscriber_id)
                  FROM src ORDER BY value DESC, subscriber_id DESC LIMIT 1) AS last,
-              COALESCE((SELECT json_agg(json_build_object(
-                          'rule_id', o.rule_id, 'subscriber_id', o.subscriber_id,
-                          'value', to_char(o.value, 'YYYY-MM-DD'), 'status', o.status,
-                          'reason', o.reason, 'expected_at', o.expected_at, 'due_by', o.due_by,
-                          'message_id', o.message_id, 'ledger_status', o.ledger_status,
-                          'skip_reason', o.skip_reason, 'subscriber_status', o.subscriber_status,
-                          'paused_until', o.paused_until) ORDER BY o.value, o.subscriber_id)
+              COALESCE((SELECT json_agg(${CLASSIFIED_JSON} ORDER BY o.value, o.subscriber_id)
                           FROM o
                          WHERE (${reason}::text IS NULL OR o.reason = ${reason})
                            AND (${status}::text IS NULL OR o.status = ${status})), '[]'::json) AS rows`,

@@ -100,7 +100,7 @@ export class UpcomingService {
 
   /**
    * The silent subscriptions as the watchdog defines them (watchdog_silent_subscriptions(), the
-   * programme summary's figure), computed once for the counts per topic and the longest silent.
+   * programme summary's figure): the counts per topic and the longest silent.
    */
   private async silent(now: Date) {
     const rows = await queryRows<{
@@ -115,12 +115,17 @@ export class UpcomingService {
       due_by: Date | null;
     }>(
       this.dataSource,
-      `WITH silent AS MATERIALIZED (
+      // Counted, and the oldest read in the order of the window-end index
+      // (migrations/1764022000000-SilenceWindowEnd.ts), each straight from the definition: no
+      // copy of the 100,000 or so silent rows is kept to share between the two.
+      `WITH per_topic AS (
+         SELECT w.topic_id, count(*)::int AS n FROM watchdog_silent_subscriptions($1, $2) w GROUP BY w.topic_id
+       ),
+       oldest AS (
          SELECT w.subscription_id, w.subscriber_id, w.topic_id, w.frequency, w.window_ended_at
            FROM watchdog_silent_subscriptions($1, $2) w
-       ),
-       per_topic AS (SELECT topic_id, count(*)::int AS n FROM silent GROUP BY topic_id),
-       oldest AS (SELECT * FROM silent ORDER BY window_ended_at, subscription_id LIMIT $3)
+          ORDER BY w.window_ended_at, w.subscription_id LIMIT $3
+       )
        SELECT 'topic' AS part, t.id, t.key, t.name, t.kind, p.n,
               NULL::uuid AS subscriber_id, NULL AS frequency, NULL::timestamptz AS due_by
          FROM per_topic p JOIN audience_topics t ON t.id = p.topic_id
