@@ -41,6 +41,7 @@ import { CampaignStatsIndexes1764021000000 } from '../../../migrations/176402100
 import { PromotionalShareIndex1764021100000 } from '../../../migrations/1764021100000-PromotionalShareIndex';
 import { InlineTidingsPeriod1764021200000 } from '../../../migrations/1764021200000-InlineTidingsPeriod';
 import { SilenceWindowEnd1764022000000 } from '../../../migrations/1764022000000-SilenceWindowEnd';
+import { RegularSendsByTopicIndex1764023000000 } from '../../../migrations/1764023000000-RegularSendsByTopicIndex';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -90,4 +91,5 @@ export const MIGRATIONS = [
   PromotionalShareIndex1764021100000,
   InlineTidingsPeriod1764021200000,
   SilenceWindowEnd1764022000000,
+  RegularSendsByTopicIndex1764023000000,
 ];

@@ -57,7 +57,13 @@ export class CampaignDecisions {
   /**
    * The CTEs `batch` (the subscribers decided on) and `decided` (each with its `skip_reason`, null
    * when it is sent now). `at` is the parameter reference of the decision time. With `page`, a
-   * keyset page of the audience after `page.after`, its subscriptions locked; without, all of it.
+   * keyset page of the audience after `page.after`, its subscriptions locked; without, all of it,
+   * and `batch` and `decided` also carry the subscriber's `email` and `paused_until`.
+   *
+   * The decision reads the topic's regular sends twice: has the subscriber received the content
+   * item (`received`), and has any regular message gone to them in this topic (`sent`). A page
+   * probes them per subscriber; the whole audience reads the topic's sends once, grouped by
+   * subscriber. Both ask the same of the same rows.
    */
   decidedSql(
     input: CampaignDecisionInput,
@@ -72,6 +78,7 @@ export class CampaignDecisions {
     };
     const items = input.contentItemId ? [input.contentItemId] : null;
     const itemsRef = p(items);
+    const topic = p(input.topicId);
     const cap =
       input.kind === 'promotional' ? this.mix.capSql('b.subscriber_id', at, params) : null;
     const noRoom = input.contentItemId ? 'folded' : 'frequency';
@@ -81,35 +88,53 @@ export class CampaignDecisions {
          LIMIT ${page.limit}
          FOR UPDATE OF x`
       : '';
+    const ledger = page
+      ? {
+          received: 'got.received',
+          sent: `EXISTS (SELECT 1 FROM messaging_regular_sends e
+                          WHERE e.subscriber_id = b.subscriber_id AND e.topic_id = ${topic})`,
+          // One index probe per subscriber. As an EXISTS, the planner hashed the whole topic's
+          // ledger once per batch: a scan that grew with every batch written (bench:campaign,
+          // docs/campaigns.md).
+          join: `LEFT JOIN LATERAL (
+            SELECT true AS received FROM messaging_regular_sends r
+             WHERE ${itemsRef}::uuid[] IS NOT NULL
+               AND r.subscriber_id = b.subscriber_id AND r.topic_id = ${topic}
+               AND r.content_item_ids && ${itemsRef}::uuid[]
+             LIMIT 1) got ON true`,
+        }
+      : {
+          // One pass over the topic's sends (an index-only scan in subscriber order) instead of
+          // a probe per subscriber: the forecast decides the whole audience at once.
+          received: `(${itemsRef}::uuid[] IS NOT NULL AND sends.received)`,
+          sent: 'sends.subscriber_id IS NOT NULL',
+          join: `LEFT JOIN (
+            SELECT r.subscriber_id, bool_or(r.content_item_ids && ${itemsRef}::uuid[]) AS received
+              FROM messaging_regular_sends r
+             WHERE r.topic_id = ${topic}
+             GROUP BY r.subscriber_id) sends ON sends.subscriber_id = b.subscriber_id`,
+        };
+    const carried = page ? '' : ', s.email, s.paused_until';
+    const carriedOut = page ? '' : ', b.email, b.paused_until';
     return `
       batch AS (
-        SELECT x.id AS subscription_id, x.subscriber_id, x.next_due_at, s.timezone
+        SELECT x.id AS subscription_id, x.subscriber_id, x.next_due_at, s.timezone${carried}
           ${audience}
           ${paging}
       ),
       decided AS (
-        SELECT b.subscription_id, b.subscriber_id, b.timezone,
+        SELECT b.subscription_id, b.subscriber_id, b.timezone${carriedOut},
                CASE
-                 WHEN got.received THEN 'already_received'
+                 WHEN ${ledger.received} THEN 'already_received'
                  -- No room before their next slot, unless no regular message has gone to them
                  -- in this topic yet: a new subscription's first period has room (the welcome
                  -- and the confirmation are transactional and do not use it).
-                 WHEN (b.next_due_at IS NULL OR b.next_due_at > ${at})
-                  AND EXISTS (SELECT 1 FROM messaging_regular_sends e
-                               WHERE e.subscriber_id = b.subscriber_id AND e.topic_id = ${p(input.topicId)})
+                 WHEN (b.next_due_at IS NULL OR b.next_due_at > ${at}) AND ${ledger.sent}
                  THEN '${noRoom}'
                  ${cap ? `WHEN NOT ${cap.allows} THEN 'content_mix'` : ''}
                END AS skip_reason
           FROM batch b
-          -- One index probe per subscriber (the ledger's subscriber index). As an EXISTS, the
-          -- planner hashed the whole topic's ledger once per batch: a scan that grew with every
-          -- batch written (bench:campaign, docs/campaigns.md).
-          LEFT JOIN LATERAL (
-            SELECT true AS received FROM messaging_regular_sends r
-             WHERE ${itemsRef}::uuid[] IS NOT NULL
-               AND r.subscriber_id = b.subscriber_id AND r.topic_id = ${p(input.topicId)}
-               AND r.content_item_ids && ${itemsRef}::uuid[]
-             LIMIT 1) got ON true
+          ${ledger.join}
           ${cap ? cap.join : ''}
       )`;
   }
