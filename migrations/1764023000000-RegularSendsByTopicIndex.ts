@@ -7,7 +7,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * subscriber. Through the ledger's subscriber index they fetched every ledger row of the
  * subscriber from the table: the forecast of a 45,000-subscription topic (POST
  * /v1/campaigns/forecast, npm run bench:console, 100,000 subscribers and 500,000 ledger rows)
- * read 224,000 table pages for them. This index holds exactly the rows of the view with the
+ * visited 224,000 table pages for them. This index holds exactly the rows of the view with the
  * content items, so the launch's probe per subscriber and the forecast's one pass over the topic
  * are index-only scans (24 MB on that ledger).
  */
