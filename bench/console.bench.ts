@@ -82,6 +82,12 @@ const REQUESTS: Array<[page: string, path: string, body?: Record<string, unknown
   // The launch panel counts the audience and forecasts while the segment is typed (dry runs).
   ['Campaign', 'POST /v1/campaigns/audience', { topic: 'news' }],
   ['Campaign', 'POST /v1/campaigns/forecast', { topic: 'news', contentItem: '{contentItem}' }],
+  // A promotional topic's forecast also checks the content-mix cap of everyone it would reach.
+  [
+    'Campaign',
+    'POST /v1/campaigns/forecast',
+    { topic: 'offers', contentItem: '{offersContentItem}' },
+  ],
   ['Content', '/v1/content-items'],
   ['Content', '/v1/content-items?topic=news&status=published'],
   ['Content', '/v1/content-items/{contentItem}'],
@@ -599,6 +605,11 @@ async function placeholders(db: Client, base: string, cookie: string, now: Date)
     contentItem: await one(
       `SELECT c.id FROM content_items c JOIN topics t ON t.id = c.topic_id
         WHERE t.key = 'news' AND c.withdrawn_at IS NULL AND c.published_at <= now()
+        ORDER BY c.created_at DESC LIMIT 1`,
+    ),
+    offersContentItem: await one(
+      `SELECT c.id FROM content_items c JOIN topics t ON t.id = c.topic_id
+        WHERE t.key = 'offers' AND c.withdrawn_at IS NULL AND c.published_at <= now()
         ORDER BY c.created_at DESC LIMIT 1`,
     ),
     rule: 'renewal-ahead',
