@@ -6,7 +6,7 @@
  */
 import type { Response } from 'express';
 import { DomainError } from '../platform/errors/domain-errors';
-import { html, renderPage } from '../platform/http/page';
+import { html, renderPage, SafeHtml } from '../platform/http/page';
 import type { Locale } from '../platform/locale';
 
 export interface Brand {
@@ -25,6 +25,48 @@ const PROBLEM_BY_STATUS: Record<number, LinkProblem> = {
 };
 
 /** The words of the problem pages, in one language. */
+/** The styles of the one-question form pages (feedback and the trust question). */
+const FORM_STYLE = html`<style>
+  fieldset {
+    border: 0;
+    padding: 0;
+    margin: 1rem 0;
+  }
+  legend {
+    font-weight: 600;
+    margin-bottom: 0.4rem;
+  }
+  .choice {
+    display: block;
+    padding: 0.3rem 0;
+  }
+  textarea {
+    width: 100%;
+    font: inherit;
+  }
+  .notice {
+    background: #eef7f3;
+    padding: 0.6rem 0.8rem;
+    border-radius: 6px;
+  }
+  .error {
+    background: #fdecea;
+    padding: 0.6rem 0.8rem;
+    border-radius: 6px;
+  }
+</style>`;
+
+/** A one-question form page (feedback, trust question): its body, the shared styles, the brand. */
+export function linkFormPage(title: string, lang: Locale, body: SafeHtml, brand: Brand): string {
+  return renderPage({
+    title,
+    lang,
+    body: html`${body}${FORM_STYLE}`,
+    brandName: brand.name,
+    brandColor: brand.color,
+  });
+}
+
 export interface LinkProblemTexts {
   invalidTitle: string;
   invalidBody: string;

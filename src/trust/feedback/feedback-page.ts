@@ -1,5 +1,5 @@
-import { html, renderPage, SafeHtml } from '../../platform/http/page';
-import { Brand, LinkProblem, linkProblemPage } from '../link-pages';
+import { html, SafeHtml } from '../../platform/http/page';
+import { Brand, LinkProblem, linkFormPage, linkProblemPage } from '../link-pages';
 import { Answer, FeedbackState, MAX_COMMENT_LENGTH } from './feedback.service';
 import { formatLocalDate, Locale, localeOr } from '../../platform/locale';
 import { defineTexts } from '../../platform/translations';
@@ -125,43 +125,8 @@ ${state.vote?.comment ?? ''}</textarea>
       </p>
       <button type="submit">${state.vote ? t.change : t.send}</button>
     </form>
-    <p class="muted">${t.scanner}</p>
-    <style>
-      fieldset {
-        border: 0;
-        padding: 0;
-        margin: 1rem 0;
-      }
-      legend {
-        font-weight: 600;
-        margin-bottom: 0.4rem;
-      }
-      .choice {
-        display: block;
-        padding: 0.3rem 0;
-      }
-      textarea {
-        width: 100%;
-        font: inherit;
-      }
-      .notice {
-        background: #eef7f3;
-        padding: 0.6rem 0.8rem;
-        border-radius: 6px;
-      }
-      .error {
-        background: #fdecea;
-        padding: 0.6rem 0.8rem;
-        border-radius: 6px;
-      }
-    </style>`;
-  return renderPage({
-    title: t.title,
-    lang: state.locale,
-    body,
-    brandName: brand.name,
-    brandColor: brand.color,
-  });
+    <p class="muted">${t.scanner}</p>`;
+  return linkFormPage(t.title, state.locale, body, brand);
 }
 
 /** The page for a link that cannot be used (link-pages.ts says which and why). */
