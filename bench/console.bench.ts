@@ -41,6 +41,10 @@ import {
 import { SuppressionsService } from '../src/audience/suppressions/suppressions.service';
 import { hashPassword } from '../src/surfaces/accounts/passwords';
 import { adminQuery, databaseUrlFor } from './support/bench-database';
+import {
+  MARK_BATCH,
+  MARK_MESSAGED_SQL,
+} from '../src/audience/subscribers/messaged-since-confirmation';
 
 /**
  * Every GET the console's pages make when they open, page by page. A page's request goes here in
@@ -669,6 +673,10 @@ async function main(): Promise<void> {
                          SET window_ends_at = watchdog_window_end(x.last_delivered_at, x.created_at, s.confirmed_at,
                                                                   x.frequency)
                         FROM subscribers s WHERE s.id = x.subscriber_id`);
+    });
+    // What the scheduler tick keeps on each subscriber (migration 1764025000000).
+    await step('messaged since confirmation', async () => {
+      while ((await db.query(MARK_MESSAGED_SQL, [MARK_BATCH])).rowCount === MARK_BATCH);
     });
     await step('VACUUM ANALYZE', async () => {
       await db.query('VACUUM ANALYZE');

@@ -23,6 +23,7 @@ import type { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../src/platform/config/configuration';
 import { AuditService, auditWindow } from '../src/trust/reports/audit.service';
 import { MissedDeadlinesService } from '../src/trust/reports/missed-deadlines.service';
+import { MessagedSinceConfirmation } from '../src/audience/subscribers/messaged-since-confirmation';
 import { ProgrammeSummaryService } from '../src/trust/reports/programme-summary.service';
 import { ReportsService } from '../src/trust/reports/reports.service';
 import { Suppression } from '../src/audience/suppressions/suppression.entity';
@@ -240,6 +241,8 @@ async function main(): Promise<void> {
     } as unknown as ConfigService<AppConfig, true>);
     await seed(db, now);
     await seedLifecycle(db, now, suppressions);
+    // What the scheduler tick keeps on each subscriber (migration 1764025000000).
+    await new MessagedSinceConfirmation(db).tick();
     const [{ n }] = await db.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM outbound_messages`,
     );

@@ -13,6 +13,7 @@ import { PersonalDataErasers } from './personal-data-erasers';
 import { SubscriberStatusService } from './subscriber-status.service';
 import { SubscribersService } from './subscribers.service';
 import { Subscription } from './subscription.entity';
+import { MessagedSinceConfirmation } from './messaged-since-confirmation';
 import { SubscriptionSlots } from './subscription-slots';
 import { SubscriptionsService } from './subscriptions.service';
 
@@ -32,6 +33,7 @@ import { SubscriptionsService } from './subscriptions.service';
     PersonalDataErasers,
     SubscriberStatusService,
     SubscriptionSlots,
+    MessagedSinceConfirmation,
   ],
   controllers: [SubscribersController],
   exports: [SubscribersService, SubscriptionsService, SubscriberStatusService, SubscriptionSlots],

@@ -42,6 +42,8 @@ import { PromotionalShareIndex1764021100000 } from '../../../migrations/17640211
 import { InlineTidingsPeriod1764021200000 } from '../../../migrations/1764021200000-InlineTidingsPeriod';
 import { SilenceWindowEnd1764022000000 } from '../../../migrations/1764022000000-SilenceWindowEnd';
 import { RegularSendsByTopicIndex1764023000000 } from '../../../migrations/1764023000000-RegularSendsByTopicIndex';
+import { RegularSendsBySubscriberTimeIndex1764024000000 } from '../../../migrations/1764024000000-RegularSendsBySubscriberTimeIndex';
+import { SubscriberMessagedConfirmation1764025000000 } from '../../../migrations/1764025000000-SubscriberMessagedConfirmation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the server, the CLI and the
@@ -92,4 +94,6 @@ export const MIGRATIONS = [
   InlineTidingsPeriod1764021200000,
   SilenceWindowEnd1764022000000,
   RegularSendsByTopicIndex1764023000000,
+  RegularSendsBySubscriberTimeIndex1764024000000,
+  SubscriberMessagedConfirmation1764025000000,
 ];

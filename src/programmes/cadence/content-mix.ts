@@ -48,12 +48,22 @@ export class ContentMixPolicy implements SendTimeCheck {
   }
 
   /**
-   * The same rule as `allows()` in SQL, for set-based sends: a LATERAL join on `alias` that
-   * counts a subscriber's decided regular messages (the ledger's `messaging_regular_sends`) in the
-   * window, and the condition that one more promotional message fits. `now` is a parameter
-   * reference; values are appended to `params`.
+   * The same rule as `allows()` in SQL, for set-based sends: a join on `alias` that counts a
+   * subscriber's decided regular messages (the ledger's `messaging_regular_sends`) in the window,
+   * and the condition that one more promotional message fits. `now` is a parameter reference;
+   * values are appended to `params`.
+   *
+   * `probe` (a fan-out batch): a LATERAL index probe per subscriber. `pass` (a whole audience at
+   * once, the forecast): one pass over the window's sends, grouped by subscriber. Both count the
+   * same rows through the index of regular sends by subscriber and time (migration
+   * 1764024000000), without reading the table.
    */
-  capSql(subscriberRef: string, now: string, params: unknown[]): { join: string; allows: string } {
+  capSql(
+    subscriberRef: string,
+    now: string,
+    params: unknown[],
+    mode: 'probe' | 'pass' = 'probe',
+  ): { join: string; allows: string } {
     const p = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
@@ -61,15 +71,26 @@ export class ContentMixPolicy implements SendTimeCheck {
     const window = p(this.config.windowDays);
     const share = p(this.config.maxPromotionalShare);
     const gap = p(this.config.promotionalGapDays);
-    return {
-      join: `LEFT JOIN LATERAL (
-          SELECT count(*) FILTER (WHERE m.kind = 'promotional') AS promotional, count(*) AS total,
-                 max(coalesce(m.sent_at, m.send_after)) FILTER (WHERE m.kind = 'promotional') AS last_promotional_at
+    const counted = `SELECT count(*) FILTER (WHERE m.kind = 'promotional') AS promotional, count(*) AS total,
+                 max(coalesce(m.sent_at, m.send_after)) FILTER (WHERE m.kind = 'promotional') AS last_promotional_at`;
+    const inWindow = `coalesce(m.sent_at, m.send_after) > ${now}::timestamptz - make_interval(days => ${window}::int)
+             AND coalesce(m.sent_at, m.send_after) <= ${now}::timestamptz`;
+    const join =
+      mode === 'probe'
+        ? `LEFT JOIN LATERAL (
+          ${counted}
             FROM messaging_regular_sends m
-           WHERE m.subscriber_id = ${subscriberRef}
-             AND coalesce(m.sent_at, m.send_after) > ${now}::timestamptz - make_interval(days => ${window}::int)
-             AND coalesce(m.sent_at, m.send_after) <= ${now}::timestamptz) mix ON true`,
-      allows: `((mix.promotional + 1)::numeric <= ${share}::numeric * (mix.total + 1) + 0.000000001
+           WHERE m.subscriber_id = ${subscriberRef} AND ${inWindow}) mix ON true`
+        : `LEFT JOIN (
+          ${counted}, m.subscriber_id
+            FROM messaging_regular_sends m
+           WHERE ${inWindow}
+           GROUP BY m.subscriber_id) mix ON mix.subscriber_id = ${subscriberRef}`;
+    // A subscriber without sends in the window has no row in a pass: none counted.
+    return {
+      join,
+      allows: `((coalesce(mix.promotional, 0) + 1)::numeric
+                  <= ${share}::numeric * (coalesce(mix.total, 0) + 1) + 0.000000001
                 AND (mix.last_promotional_at IS NULL
                      OR mix.last_promotional_at <= ${now}::timestamptz - make_interval(days => ${gap}::int)))`,
     };

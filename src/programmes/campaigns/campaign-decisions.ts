@@ -80,7 +80,9 @@ export class CampaignDecisions {
     const itemsRef = p(items);
     const topic = p(input.topicId);
     const cap =
-      input.kind === 'promotional' ? this.mix.capSql('b.subscriber_id', at, params) : null;
+      input.kind === 'promotional'
+        ? this.mix.capSql('b.subscriber_id', at, params, page ? 'probe' : 'pass')
+        : null;
     const noRoom = input.contentItemId ? 'folded' : 'frequency';
     const paging = page
       ? `AND x.subscriber_id > ${page.after}::uuid AND s.id > ${page.after}::uuid

@@ -80,12 +80,19 @@ export class ProgrammeSummaryService {
     };
   }
 
+  /**
+   * Active subscribers confirmed over the grace ago without a sent message since. Only those not
+   * known to have had one are probed (`messaged_confirmed_at`, migration 1764025000000: a partial
+   * index holds them), so the probe covers the subscribers still waiting and those confirmed
+   * since the last scheduler tick, not every confirmed subscriber.
+   */
   async confirmedWithoutMessage(now: Date): Promise<ConfirmedWithoutMessageDto> {
     const rows = await queryRows<{ id: string; total: number }>(
       this.dataSource,
       `SELECT s.id, count(*) OVER ()::int AS total
          FROM audience_subscribers s
         WHERE s.status = 'active' AND s.confirmed_at IS NOT NULL
+          AND s.messaged_confirmed_at IS DISTINCT FROM s.confirmed_at
           AND s.confirmed_at < $1::timestamptz - make_interval(mins => $2)
           AND NOT EXISTS (
             SELECT 1 FROM messaging_ledger_messages m
