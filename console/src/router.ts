@@ -1,4 +1,10 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import {
+  useEffect,
+  useRef,
+  useSyncExternalStore,
+  type AnchorHTMLAttributes,
+  type MouseEvent,
+} from 'react';
 import { createElement } from 'react';
 
 /**
@@ -20,22 +26,80 @@ export function consoleHref(path: string): string {
   return path === '/' ? `${BASE}/` : `${BASE}${path}`;
 }
 
-/** Moves to another page without a reload (replace: no new history entry). */
-export function navigate(path: string, options: { replace?: boolean } = {}): void {
+/**
+ * Pages with work that leaving would lose (unsaved edits): each gives the question to ask, or
+ * null when nothing would be lost. While one has a question, moving away asks it first: a link,
+ * `navigate()`, the browser's back and forward (put back when the answer is no), and closing or
+ * reloading the tab (the browser's own question).
+ */
+const leaveGuards = new Set<{ question: string | null }>();
+
+function leaveQuestion(): string | null {
+  for (const g of leaveGuards) if (g.question) return g.question;
+  return null;
+}
+
+/** True when nothing would be lost, or the user agreed to lose it. */
+function mayLeave(): boolean {
+  const question = leaveQuestion();
+  return !question || window.confirm(question);
+}
+
+/** Asks `question` before the user leaves the page, while it is not null. */
+export function useLeaveGuard(question: string | null): void {
+  const guard = useRef({ question });
+  guard.current.question = question;
+  useEffect(() => {
+    const g = guard.current;
+    leaveGuards.add(g);
+    return () => {
+      leaveGuards.delete(g);
+    };
+  }, []);
+  useEffect(() => {
+    if (!question) return;
+    const onUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = question;
+    };
+    window.addEventListener('beforeunload', onUnload);
+    return () => window.removeEventListener('beforeunload', onUnload);
+  }, [question]);
+}
+
+/**
+ * Moves to another page without a reload (replace: no new history entry; done: the page's work
+ * is saved, so no leave guard asks).
+ */
+export function navigate(path: string, options: { replace?: boolean; done?: boolean } = {}): void {
   const href = consoleHref(path);
   if (`${window.location.pathname}${window.location.search}` === href) return;
+  if (!options.done && !mayLeave()) return;
   if (options.replace) window.history.replaceState(null, '', href);
   else window.history.pushState(null, '', href);
+  shownHref = href;
   window.scrollTo?.(0, 0);
   listeners.forEach((l) => l());
 }
 
+/** The address the console shows, to go back to when the user stays after back or forward. */
+let shownHref = typeof window === 'undefined' ? '' : window.location.href;
+
+function onPopState(): void {
+  if (!mayLeave()) {
+    window.history.pushState(null, '', shownHref);
+    return;
+  }
+  shownHref = window.location.href;
+  listeners.forEach((l) => l());
+}
+
 function subscribe(listener: () => void): () => void {
+  if (!listeners.size) window.addEventListener('popstate', onPopState);
   listeners.add(listener);
-  window.addEventListener('popstate', listener);
   return () => {
     listeners.delete(listener);
-    window.removeEventListener('popstate', listener);
+    if (!listeners.size) window.removeEventListener('popstate', onPopState);
   };
 }
 

@@ -48,6 +48,8 @@ describe('Console templates in Chromium', () => {
 
   const previewSubject = (page: Page) => page.getByTestId('preview-subject');
   const status = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
+  const nav = (page: Page) =>
+    page.getByRole('navigation').getByRole('link', { name: 'Templates', exact: true });
 
   it('edits, validates at the line, publishes to the next email, compares and restores versions', async () => {
     const { page, errors, close } = await h.signIn('marketer');
@@ -226,6 +228,62 @@ describe('Console templates in Chromium', () => {
     const test = await smtp.waitFor((m) => m.to.includes('me@console.test'));
     expect(test.parsed.subject).toBe(`[TEST] ${NOTICE_DATA.heading} (from the console)`);
 
+    expect(errors.filter((e) => !expected(e))).toEqual([]);
+    await close();
+  });
+
+  it('asks before leaving unsaved changes (a link, back, closing the tab), not when nothing changed', async () => {
+    const { page, errors, close } = await h.signIn('marketer');
+    const asked: string[] = [];
+    let answer: 'accept' | 'dismiss' = 'dismiss';
+    page.on('dialog', (d) => {
+      asked.push(`${d.type()}: ${d.message()}`);
+      void (answer === 'accept' ? d.accept() : d.dismiss());
+    });
+    await h.open(page, '/templates/digest');
+    const heading = page.getByRole('heading', { level: 1, name: 'Template digest' });
+    const subject = page.getByLabel('Subject (en)', { exact: true });
+    // Nothing changed: leaving asks nothing.
+    await nav(page).click();
+    await page.getByRole('heading', { level: 1, name: 'Templates' }).waitFor();
+    expect(asked).toEqual([]);
+
+    await page.getByRole('link', { name: 'digest', exact: true }).click();
+    await heading.waitFor();
+    const edited = `${await subject.inputValue()}Not saved`;
+    await subject.fill(edited);
+    await status(page, 'You have unsaved changes.').waitFor();
+    const question = 'confirm: This template has changes that are not saved. Leave and lose them?';
+
+    // A link: "no" keeps the page and the edit.
+    await nav(page).click();
+    await eventually(async () => asked.length === 1);
+    expect(asked).toEqual([question]);
+    await heading.waitFor();
+    await expect(subject.inputValue()).resolves.toBe(edited);
+
+    // The browser's back button: "no" puts the address back.
+    await page.goBack();
+    await eventually(async () => asked.length === 2);
+    expect(asked[1]).toBe(question);
+    await eventually(async () => page.url().endsWith('/console/templates/digest'));
+    await expect(heading.isVisible()).resolves.toBe(true);
+    await expect(subject.inputValue()).resolves.toBe(edited);
+
+    // Closing the tab: the browser's own question; "no" keeps it open.
+    await page.close({ runBeforeUnload: true });
+    await eventually(async () => asked.length === 3);
+    expect(asked[2]).toMatch(/^beforeunload: /);
+    expect(page.isClosed()).toBe(false);
+    await expect(subject.inputValue()).resolves.toBe(edited);
+
+    // "Yes" leaves without saving: the draft is as it was.
+    answer = 'accept';
+    await nav(page).click();
+    await page.getByRole('heading', { level: 1, name: 'Templates' }).waitFor();
+    expect(asked).toHaveLength(4);
+    const stored = await h.t.api().get('/v1/templates/digest').expect(200);
+    expect(JSON.stringify(stored.body)).not.toContain('Not saved');
     expect(errors.filter((e) => !expected(e))).toEqual([]);
     await close();
   });

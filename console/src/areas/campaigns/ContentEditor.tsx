@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
-import { navigate } from '../../router';
+import { navigate, useLeaveGuard } from '../../router';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
@@ -76,8 +76,12 @@ export default function ContentEditor() {
 
   const publish = useMutation({
     mutationFn: async () => unwrap(await api.POST('/v1/content-items', { body })),
-    onSuccess: (item) => navigate(`/campaigns/content/${item.id}`),
+    onSuccess: (item) => navigate(`/campaigns/content/${item.id}`, { done: true }),
   });
+  const written = LANGS.some((l) =>
+    Object.values(wordings[l]).some((v: string) => v.trim() !== ''),
+  );
+  useLeaveGuard(written && !publish.isSuccess ? t.leaveUnwritten : null);
   const errors = fieldErrors(publish.error);
 
   const set = (l: Lang, key: keyof Wording, value: string) =>

@@ -32,6 +32,7 @@ const en = {
   linkHint: 'Where "Read more" points: an http or https address.',
   publish: 'Publish the content',
   publishing: 'Publishing…',
+  leaveUnwritten: 'This content is not published yet. Leave and lose what you wrote?',
   preview: 'Preview',
   previewIntro:
     'The campaign email as a subscriber gets it, rendered by the server with the real template and sample subscriber details.',
@@ -182,6 +183,7 @@ const nl: typeof en = {
   linkHint: 'Waar "Lees verder" heen gaat: een http- of https-adres.',
   publish: 'Publiceer de inhoud',
   publishing: 'Publiceren…',
+  leaveUnwritten: 'Deze inhoud is nog niet gepubliceerd. Weggaan en kwijtraken wat je schreef?',
   preview: 'Voorbeeld',
   previewIntro:
     'De campagnemail zoals een abonnee hem krijgt, door de server gemaakt met het echte sjabloon en voorbeeldgegevens van een abonnee.',

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError } from '../../api';
 import { useLocale } from '../../i18n';
-import { Link } from '../../router';
+import { Link, useLeaveGuard } from '../../router';
 import { useCan } from '../../ui/access';
 import { ConfirmButton } from '../../ui/ConfirmButton';
 import { ErrorMessage } from '../../ui/ErrorMessage';
@@ -84,6 +84,7 @@ function Editor({
   const fields = useRef(new Map<string, HTMLTextAreaElement | null>());
   const pendingFocus = useRef<{ field: string; line: number } | null>(null);
   const dirty = JSON.stringify(content) !== savedJson;
+  useLeaveGuard(dirty && canWrite ? t.leaveUnsaved : null);
   const dateTime = new Intl.DateTimeFormat(userLocale, { dateStyle: 'medium', timeStyle: 'short' });
   const ids = useId();
 

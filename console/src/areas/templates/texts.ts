@@ -63,6 +63,7 @@ const en = {
   savingDraft: 'Saving…',
   draftSaved: 'The draft is saved.',
   unsaved: 'You have unsaved changes.',
+  leaveUnsaved: 'This template has changes that are not saved. Leave and lose them?',
   publish: 'Publish',
   publishQuestion: (next: number) =>
     `Publish the draft as version ${next}? Every email of this template sent from now on uses it.`,
@@ -179,6 +180,8 @@ const nl: typeof en = {
   savingDraft: 'Opslaan…',
   draftSaved: 'Het concept is opgeslagen.',
   unsaved: 'Je hebt niet-opgeslagen wijzigingen.',
+  leaveUnsaved:
+    'Dit sjabloon heeft wijzigingen die niet zijn opgeslagen. Weggaan en ze kwijtraken?',
   publish: 'Publiceren',
   publishQuestion: (next) =>
     `Het concept publiceren als versie ${next}? Elke e-mail met dit sjabloon die vanaf nu verstuurd wordt, gebruikt die.`,
