@@ -86,11 +86,12 @@ export class ContentMixPolicy implements SendTimeCheck {
             FROM messaging_regular_sends m
            WHERE ${inWindow}
            GROUP BY m.subscriber_id) mix ON mix.subscriber_id = ${subscriberRef}`;
-    // A subscriber without sends in the window has no row in a pass: none counted.
+    // A subscriber without sends in the window has no row in a pass: none counted. In doubles,
+    // as allows() computes it (numeric cost a tenth of a whole topic's forecast).
     return {
       join,
-      allows: `((coalesce(mix.promotional, 0) + 1)::numeric
-                  <= ${share}::numeric * (coalesce(mix.total, 0) + 1) + 0.000000001
+      allows: `((coalesce(mix.promotional, 0) + 1)::float8
+                  <= ${share}::float8 * (coalesce(mix.total, 0) + 1) + 0.000000001
                 AND (mix.last_promotional_at IS NULL
                      OR mix.last_promotional_at <= ${now}::timestamptz - make_interval(days => ${gap}::int)))`,
     };
