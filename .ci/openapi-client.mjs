@@ -25,7 +25,13 @@ export const TYPES = join(CLIENT_DIR, 'tidings-api.ts');
 export async function generateClientTypes(root) {
   const { default: openapiTS, astToString } = await import('openapi-typescript');
   const document = JSON.parse(readFileSync(join(root, DOCUMENT), 'utf8'));
-  const ast = await openapiTS(document, { alphabetize: true, defaultNonNullable: false });
+  // enumValues: each enum of the document also as a runtime list (`activityEntryDtoActionValues`),
+  // so the console lists what the API defines without a copy of its own.
+  const ast = await openapiTS(document, {
+    alphabetize: true,
+    defaultNonNullable: false,
+    enumValues: true,
+  });
   const header =
     '// Generated from docs/openapi.json by .ci/openapi-client.mjs (npm run build). Do not edit.\n';
   writeFileSync(join(root, TYPES), header + astToString(ast));

@@ -24,6 +24,7 @@ import type { AppConfig } from '../src/platform/config/configuration';
 import { AuditService, auditWindow } from '../src/trust/reports/audit.service';
 import { MissedDeadlinesService } from '../src/trust/reports/missed-deadlines.service';
 import { MessagedSinceConfirmation } from '../src/audience/subscribers/messaged-since-confirmation';
+import { seedRenewalNotices } from './support/renewal-notices';
 import { ProgrammeSummaryService } from '../src/trust/reports/programme-summary.service';
 import { ReportsService } from '../src/trust/reports/reports.service';
 import { Suppression } from '../src/audience/suppressions/suppression.entity';
@@ -177,35 +178,7 @@ async function seedLifecycle(
      SELECT ${hash}, 'manual' FROM subscribers WHERE abs(hashtext(id::text || 'sup')) % 200 = 0`,
     params,
   );
-  await db.query(
-    `INSERT INTO outbound_messages (dedupe_key, subscriber_id, topic_id, rule_id, template, kind, status,
-                                    skip_reason, data, send_after, deadline_at, sent_at, created_at, updated_at)
-     SELECT lifecycle_notice_key($1, d.subscriber_id, lifecycle_date_anchor(d.value)), d.subscriber_id,
-            x.topic_id, $1::uuid, 'notice', 'notice',
-            CASE WHEN w.missed THEN 'skipped' WHEN w.planned <= $2 THEN 'sent' ELSE 'queued' END,
-            CASE WHEN w.missed THEN 'deadline_missed' END,
-            jsonb_build_object('lifecycle', jsonb_build_object('rule', 'renewal-ahead', 'trigger', 'date',
-                                                               'anchor', lifecycle_date_anchor(d.value))),
-            w.planned, w.deadline, CASE WHEN NOT w.missed AND w.planned <= $2 THEN w.planned END,
-            w.planned - interval '1 day', LEAST(w.planned, $2)
-       FROM subscriber_dates d
-       JOIN subscribers s ON s.id = d.subscriber_id AND s.status = 'active'
-       JOIN subscriptions x ON x.subscriber_id = s.id AND x.status = 'active'
-       JOIN topics t ON t.id = x.topic_id AND t.key = 'renewals'
-       CROSS JOIN LATERAL (
-         SELECT lifecycle_local_at(d.value - 30, '09:00', s.timezone) AS planned,
-                lifecycle_local_at(d.value - 14, '17:00', s.timezone) AS deadline,
-                abs(hashtext(d.subscriber_id::text || 'miss')) % 300 = 0
-                  AND lifecycle_local_at(d.value - 14, '17:00', s.timezone) < $2 AS missed) w
-      WHERE d.name = 'renewal_date' AND d.value <= ($2::timestamptz AT TIME ZONE 'UTC')::date + 31`,
-    [rule.id, now],
-  );
-  await db.query(
-    `INSERT INTO lifecycle_missed_promises (rule_id, subscriber_id, message_id, anchor, deadline_at, detected_at, cause)
-     SELECT rule_id, subscriber_id, id, data->'lifecycle'->>'anchor', deadline_at, deadline_at + interval '1 minute',
-            'not_delivered'
-       FROM outbound_messages WHERE skip_reason = 'deadline_missed'`,
-  );
+  await seedRenewalNotices(db, rule.id, now);
   for (const table of ['subscribers', 'subscriber_dates', 'subscriptions'])
     await db.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
   await db.query('ANALYZE');

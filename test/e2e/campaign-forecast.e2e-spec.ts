@@ -1,5 +1,5 @@
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
-import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
+import { subscribersWithRoom, topicInput, unique } from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -40,27 +40,17 @@ describe('Campaign audience count, forecast and content preview', () => {
   });
 
   /** Subscribers of `topic` whose period has room (their next slot has passed). */
-  async function subscribers(
+  const subscribers = (
     topic: { key: string },
     n: number,
     extra: (i: number) => Record<string, unknown> = () => ({}),
-  ) {
-    const out: Array<{ id: string; email: string }> = [];
-    for (let i = 0; i < n; i++) {
-      out.push(
-        await createSubscriber(t, {
-          email: uniqueEmail('fc'),
-          topics: [{ topic: topic.key }],
-          ...extra(i),
-        }),
-      );
-    }
-    await t.dataSource.query(
-      `UPDATE audience_subscriptions SET next_due_at = now() - interval '1 day' WHERE subscriber_id = ANY($1)`,
-      [out.map((s) => s.id)],
+  ) =>
+    subscribersWithRoom(
+      t,
+      topic,
+      Array.from({ length: n }, (_, i) => extra(i)),
+      'fc',
     );
-    return out;
-  }
 
   const newItem = async (topic: { key: string }, title: string, kind = 'editorial') =>
     (

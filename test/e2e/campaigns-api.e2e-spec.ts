@@ -1,4 +1,10 @@
-import { createSubscriber, topicInput, unique, uniqueEmail } from '../factories';
+import {
+  createSubscriber,
+  subscribersWithRoom,
+  topicInput,
+  unique,
+  uniqueEmail,
+} from '../factories';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { settled, tick } from '../support/ticks';
@@ -36,26 +42,13 @@ describe('Marketer API: content items and campaigns', () => {
   });
 
   /** Subscribers who have been around for a while: their period has room. */
-  async function subscribers(
-    n: number,
-    overrides: (i: number) => Record<string, unknown> = () => ({}),
-  ) {
-    const out: Array<{ id: string; email: string }> = [];
-    for (let i = 0; i < n; i++) {
-      out.push(
-        await createSubscriber(t, {
-          email: uniqueEmail('api'),
-          topics: [{ topic: topic.key }],
-          ...overrides(i),
-        }),
-      );
-    }
-    await t.dataSource.query(
-      `UPDATE subscriptions SET next_due_at = now() - interval '1 day' WHERE subscriber_id = ANY($1)`,
-      [out.map((s) => s.id)],
+  const subscribers = (n: number, overrides: (i: number) => Record<string, unknown> = () => ({})) =>
+    subscribersWithRoom(
+      t,
+      topic,
+      Array.from({ length: n }, (_, i) => overrides(i)),
+      'api',
     );
-    return out;
-  }
 
   const item = (overrides: Record<string, unknown> = {}) =>
     t

@@ -1,5 +1,5 @@
 import { SuppressionsService } from '../../src/audience/suppressions/suppressions.service';
-import { createSubscriber, topicInput, uniqueEmail } from '../factories';
+import { subscribersWithRoom, topicInput } from '../factories';
 import { checkPage, ConsoleHarness } from '../support/console-browser';
 import { eventually, SmtpSink } from '../support/smtp-sink';
 
@@ -35,21 +35,8 @@ describe('Console campaigns in Chromium', () => {
       { isCustomer: false, attributes: { plan: 'family' } },
       { isCustomer: false, attributes: { plan: 'family' } },
     ];
-    const made = [];
-    for (const p of people) {
-      made.push(
-        await createSubscriber(t, {
-          email: uniqueEmail('cc'),
-          topics: [{ topic: topic.key }],
-          ...p,
-        }),
-      );
-    }
+    const made = await subscribersWithRoom(t, topic, people, 'cc');
     family.push(...made.slice(0, 4));
-    await t.dataSource.query(
-      `UPDATE audience_subscriptions SET next_due_at = now() - interval '1 day' WHERE subscriber_id = ANY($1)`,
-      [made.map((s) => s.id)],
-    );
     await t.app.get(SuppressionsService).suppress(family[3].email, 'manual');
   });
   afterAll(async () => {

@@ -88,6 +88,33 @@ export async function createSubscriber(
 }
 
 /**
+ * Subscribers of `topic` created through the API, each from `each(i)`, whose period has room now
+ * (their subscriptions' next slot set to a day ago): a campaign sends to them rather than folding.
+ */
+export async function subscribersWithRoom(
+  t: Pick<TestApp, 'api' | 'dataSource'>,
+  topic: { key: string },
+  each: ReadonlyArray<Record<string, unknown>>,
+  emailPrefix = 'sub',
+): Promise<CreatedSubscriber[]> {
+  const out: CreatedSubscriber[] = [];
+  for (const overrides of each) {
+    out.push(
+      await createSubscriber(t, {
+        email: uniqueEmail(emailPrefix),
+        topics: [{ topic: topic.key }],
+        ...overrides,
+      }),
+    );
+  }
+  await t.dataSource.query(
+    `UPDATE audience_subscriptions SET next_due_at = now() - interval '1 day' WHERE subscriber_id = ANY($1)`,
+    [out.map((s) => s.id)],
+  );
+  return out;
+}
+
+/**
  * Topics created through the API (`POST /v1/topics`, expecting 201), one per `[name, kind]`,
  * weekly by default (weekly and monthly allowed), by name.
  */

@@ -90,7 +90,7 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     details: (b, req) => ({
       key: b?.key,
       enabled: b?.enabled,
-      fields: req ? Object.keys((req.body ?? {}) as object) : undefined,
+      fields: Object.keys((req.body ?? {}) as object),
     }),
   },
   'DELETE /v1/lifecycle-rules/:idOrKey': {
@@ -154,7 +154,7 @@ export const RECORDED_ROUTES: Readonly<Record<string, Recorded>> = {
     action: 'subscriber.unsubscribed',
     targetType: 'subscriber',
     target: subscriberId,
-    details: (b, req) => ({ topic: req?.params?.topic, changed: b?.changed }),
+    details: (b, req) => ({ topic: req.params?.topic, changed: b?.changed }),
   },
   'GET /v1/subscribers/:id/export': {
     action: 'subscriber.exported',

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, SelectField, SubNav } from './common';
+import { formText, LanguageField, SubNav } from './common';
 import { useSettingsTexts } from './texts';
 
 /**
@@ -69,19 +69,7 @@ export default function MyAccount() {
             autoComplete="name"
             error={profileErrors.name}
           />
-          <SelectField
-            label={t.language}
-            error={profileErrors.locale}
-            name="locale"
-            defaultValue={user.locale}
-          >
-            <option value="nl" lang="nl">
-              {t.dutch}
-            </option>
-            <option value="en" lang="en">
-              {t.english}
-            </option>
-          </SelectField>
+          <LanguageField error={profileErrors.locale} defaultValue={user.locale} />
           {profile.isError && <ErrorMessage error={profile.error} />}
           <button type="submit" disabled={profile.isPending}>
             {t.saveProfile}

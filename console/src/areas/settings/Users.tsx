@@ -8,7 +8,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, SelectField, SubNav, useFormat } from './common';
+import { formText, LanguageField, SelectField, SubNav, useFormat } from './common';
 import { TableWrap } from '../../ui/TableWrap';
 import { useSettingsTexts } from './texts';
 
@@ -117,19 +117,7 @@ export default function Users() {
               </option>
             ))}
           </SelectField>
-          <SelectField
-            label={t.language}
-            error={errors.locale}
-            name="locale"
-            defaultValue={me?.locale ?? 'en'}
-          >
-            <option value="nl" lang="nl">
-              {t.dutch}
-            </option>
-            <option value="en" lang="en">
-              {t.english}
-            </option>
-          </SelectField>
+          <LanguageField error={errors.locale} defaultValue={me?.locale ?? 'en'} />
           {invite.isError && <ErrorMessage error={invite.error} />}
           <button type="submit" disabled={invite.isPending}>
             {t.invite}

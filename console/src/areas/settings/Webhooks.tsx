@@ -1,12 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
-import type { components } from '../../../../clients/typescript/tidings-api';
+import {
+  createWebhookEndpointDtoEventsValues,
+  type components,
+} from '../../../../clients/typescript/tidings-api';
 import { Link } from '../../router';
 import { useCan } from '../../ui/access';
 import { ConfirmButton } from '../../ui/ConfirmButton';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { everyOf } from '../../ui/every-of';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
@@ -20,20 +22,10 @@ type EventChoice = components['schemas']['CreateWebhookEndpointDto']['events'] e
   : never;
 type Created = components['schemas']['CreatedWebhookEndpointDto'];
 
-/** The event types an endpoint can want (docs/webhooks-out.md); `*` is every one. */
-export const EVENT_TYPES = everyOf<Exclude<EventChoice, '*'>>()([
-  'subscriber.created',
-  'subscriber.confirmed',
-  'subscription.changed',
-  'subscriber.unsubscribed',
-  'subscriber.bounced',
-  'subscriber.complained',
-  'subscriber.erased',
-  'message.sent',
-  'message.failed',
-  'notice.deadline_missed',
-  'campaign.finished',
-]);
+/** The event types an endpoint can want (docs/webhooks-out.md), as the API document lists them; `*` is every one. */
+export const EVENT_TYPES = createWebhookEndpointDtoEventsValues.filter(
+  (e): e is Exclude<EventChoice, '*'> => e !== '*',
+);
 
 const ENDPOINTS = ['webhook-endpoints'];
 

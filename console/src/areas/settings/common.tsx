@@ -116,3 +116,18 @@ export function SelectField({
     </div>
   );
 }
+
+/** The console's languages, as a `locale` select (a user's own, or an invited user's). */
+export function LanguageField({ error, defaultValue }: { error?: string; defaultValue: string }) {
+  const t = useSettingsTexts();
+  return (
+    <SelectField label={t.language} error={error} name="locale" defaultValue={defaultValue}>
+      <option value="nl" lang="nl">
+        {t.dutch}
+      </option>
+      <option value="en" lang="en">
+        {t.english}
+      </option>
+    </SelectField>
+  );
+}
