@@ -41,7 +41,7 @@ import {
 import { SuppressionsService } from '../src/audience/suppressions/suppressions.service';
 import { hashPassword } from '../src/surfaces/accounts/passwords';
 import { adminQuery, databaseUrlFor } from './support/bench-database';
-import { seedRenewalNotices } from './support/renewal-notices';
+import { seedBouncesAndComplaints, seedRenewalNotices } from './support/seeds';
 import {
   MARK_BATCH,
   MARK_MESSAGED_SQL,
@@ -359,19 +359,7 @@ async function seedLedger(db: Client, now: Date) {
      SELECT id, subscriber_id, topic_id, template, abs(hashtext(id::text || 'vote')) % 4 <> 0, sent_at, sent_at
        FROM outbound_messages WHERE status = 'sent' AND abs(hashtext(id::text)) % 20 = 0`,
   );
-  await db.query(
-    `WITH picked AS (
-       SELECT m.id, m.subscriber_id, m.sent_at, CASE WHEN abs(hashtext(m.id::text)) % 2000 < 6 THEN 'hard_bounce' ELSE 'complaint' END AS type
-         FROM outbound_messages m
-        WHERE m.status = 'sent' AND abs(hashtext(m.id::text)) % 2000 < 7),
-     reports AS (
-       INSERT INTO webhook_reports (endpoint, report_key, format, received_at)
-       SELECT CASE WHEN type = 'complaint' THEN 'complaints' ELSE 'bounces' END, 'bench:' || id, 'json', sent_at
-         FROM picked RETURNING id, report_key)
-     INSERT INTO delivery_signals (report_id, type, outcome, matched_by, message_id, subscriber_id, occurred_at)
-     SELECT r.id, p.type, 'recorded', 'message', p.id, p.subscriber_id, p.sent_at + interval '1 hour'
-       FROM picked p JOIN reports r ON r.report_key = 'bench:' || p.id`,
-  );
+  await seedBouncesAndComplaints(db);
 }
 
 /**

@@ -24,7 +24,7 @@ import type { AppConfig } from '../src/platform/config/configuration';
 import { AuditService, auditWindow } from '../src/trust/reports/audit.service';
 import { MissedDeadlinesService } from '../src/trust/reports/missed-deadlines.service';
 import { MessagedSinceConfirmation } from '../src/audience/subscribers/messaged-since-confirmation';
-import { seedRenewalNotices } from './support/renewal-notices';
+import { seedBouncesAndComplaints, seedRenewalNotices } from './support/seeds';
 import { ProgrammeSummaryService } from '../src/trust/reports/programme-summary.service';
 import { ReportsService } from '../src/trust/reports/reports.service';
 import { Suppression } from '../src/audience/suppressions/suppression.entity';
@@ -114,19 +114,7 @@ async function seed(db: DataSource, now: Date): Promise<void> {
      SELECT m.subscriber_id, 'opt_out', m.topic_id, 'Unsubscribed', 'bench', 'one_click', m.sent_at + interval '2 days'
        FROM outbound_messages m WHERE m.status = 'sent' AND abs(hashtext(m.id::text)) % 300 = 1`,
   );
-  await db.query(
-    `WITH picked AS (
-       SELECT m.id, m.subscriber_id, m.sent_at, CASE WHEN abs(hashtext(m.id::text)) % 2000 < 6 THEN 'hard_bounce' ELSE 'complaint' END AS type
-         FROM outbound_messages m
-        WHERE m.status = 'sent' AND abs(hashtext(m.id::text)) % 2000 < 7),
-     reports AS (
-       INSERT INTO webhook_reports (endpoint, report_key, format, received_at)
-       SELECT CASE WHEN type = 'complaint' THEN 'complaints' ELSE 'bounces' END, 'bench:' || id, 'json', sent_at
-         FROM picked RETURNING id, report_key)
-     INSERT INTO delivery_signals (report_id, type, outcome, matched_by, message_id, subscriber_id, occurred_at)
-     SELECT r.id, p.type, 'recorded', 'message', p.id, p.subscriber_id, p.sent_at + interval '1 hour'
-       FROM picked p JOIN reports r ON r.report_key = 'bench:' || p.id`,
-  );
+  await seedBouncesAndComplaints(db);
 }
 
 /**

@@ -6,7 +6,7 @@ import { Link } from '../../router';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, tokenFromFragment } from './common';
+import { formText, NewPasswordField, tokenFromFragment } from './common';
 import { useSettingsTexts, type SettingsTexts } from './texts';
 
 /** A refused one-time link or throttling in words; anything else as the API said it. */
@@ -63,17 +63,7 @@ function PasswordLink({
         <>
           <p>{intro}</p>
           <form onSubmit={submit}>
-            <Field
-              label={t.newPassword}
-              hint={t.passwordHint}
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              minLength={10}
-              maxLength={200}
-              required
-              error={fieldErrors(set.error).password}
-            />
+            <NewPasswordField error={fieldErrors(set.error).password} />
             {set.isError && <Problem error={set.error} t={t} />}
             <button type="submit" disabled={set.isPending}>
               {submitLabel}

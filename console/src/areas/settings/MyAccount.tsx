@@ -7,7 +7,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { Page } from '../../ui/Page';
 import { fieldErrors, unwrap } from '../../ui/query';
-import { formText, LanguageField, SubNav } from './common';
+import { formText, LanguageField, NewPasswordField, SubNav } from './common';
 import { useSettingsTexts } from './texts';
 
 /**
@@ -88,17 +88,7 @@ export default function MyAccount() {
             required
             error={passwordErrors.currentPassword}
           />
-          <Field
-            label={t.newPassword}
-            hint={t.passwordHint}
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            minLength={10}
-            maxLength={200}
-            required
-            error={passwordErrors.password}
-          />
+          <NewPasswordField error={passwordErrors.password} />
           {password.isError && <ErrorMessage error={password.error} />}
           <button type="submit" disabled={password.isPending}>
             {t.changePassword}

@@ -2,6 +2,7 @@ import { useId, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { useLocale } from '../../i18n';
 import { Link, useLocation } from '../../router';
 import { useCan } from '../../ui/access';
+import { Field } from '../../ui/Field';
 import { useSettingsTexts, type SettingsTexts } from './texts';
 
 /** Dates and numbers in the user's language. */
@@ -129,5 +130,23 @@ export function LanguageField({ error, defaultValue }: { error?: string; default
         {t.english}
       </option>
     </SelectField>
+  );
+}
+
+/** A new password as the API takes it (10 to 200 characters), for setting or changing one. */
+export function NewPasswordField({ error }: { error?: string }) {
+  const t = useSettingsTexts();
+  return (
+    <Field
+      label={t.newPassword}
+      hint={t.passwordHint}
+      name="password"
+      type="password"
+      autoComplete="new-password"
+      minLength={10}
+      maxLength={200}
+      required
+      error={error}
+    />
   );
 }
