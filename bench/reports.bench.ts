@@ -30,6 +30,8 @@ import { ReportsService } from '../src/trust/reports/reports.service';
 import { Suppression } from '../src/audience/suppressions/suppression.entity';
 import { SuppressionsService } from '../src/audience/suppressions/suppressions.service';
 import { Campaign } from '../src/programmes/campaigns/campaign.entity';
+import { ContentMixPolicy } from '../src/programmes/cadence/content-mix';
+import { CampaignDecisions } from '../src/programmes/campaigns/campaign-decisions';
 import { CampaignFanout } from '../src/programmes/campaigns/campaign-fanout.service';
 import { ScheduledCampaigns } from '../src/programmes/campaigns/scheduled-campaigns';
 import { UpcomingService } from '../src/trust/reports/upcoming.service';
@@ -345,7 +347,11 @@ async function upcomingReport(db: DataSource, now: Date, summary: ProgrammeSumma
   );
   await db.query('ANALYZE subscriptions');
   await db.query('ANALYZE campaigns');
-  const fanout = Object.create(CampaignFanout.prototype) as CampaignFanout;
+  // Only countAudience() is used: the fan-out's audience SQL, which needs its decisions and no
+  // content-mix policy (that serves a promotional launch's batches).
+  const fanout = Object.assign(Object.create(CampaignFanout.prototype) as CampaignFanout, {
+    decisions: new CampaignDecisions(null as unknown as ContentMixPolicy),
+  });
   const upcoming = new UpcomingService(db, new ScheduledCampaigns(db, fanout), {
     get: () => ({ silenceGraceDays: 2 }),
   } as unknown as ConstructorParameters<typeof UpcomingService>[2]);
